@@ -1,0 +1,86 @@
+/*
+ * lineproto.h — InfluxDB line protocol parser (zero-copy where possible).
+ *
+ *   measurement[,tag=value...] field=value[,field=value...] [timestamp]
+ *
+ * Escaping as InfluxDB defines it: in measurements `\,` and `\ `; in tag keys,
+ * tag values and field keys `\,` `\=` `\ `; in string field values `\"` and
+ * `\\`. Field values: float (1, 1.5, -1e3), integer (12i), unsigned (12u),
+ * boolean (t T true True TRUE f F false False FALSE), string ("...").
+ *
+ * Parsed names and values point into the input line when no unescaping was
+ * needed, else into the parser's scratch buffer: both stay valid only until
+ * the next lp_parse_line() call on the same parser.
+ */
+#ifndef CAMPUSMON_LINEPROTO_H
+#define CAMPUSMON_LINEPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum lp_precision { LP_PREC_NS, LP_PREC_US, LP_PREC_MS, LP_PREC_S };
+enum lp_field_type { LP_FLOAT, LP_INT, LP_UINT, LP_BOOL, LP_STRING };
+
+struct lp_str {
+	const char *p;
+	size_t len;
+};
+
+struct lp_tag {
+	struct lp_str key;
+	struct lp_str value;
+};
+
+struct lp_field {
+	struct lp_str key;
+	enum lp_field_type type;
+	union {
+		double f;
+		int64_t i;
+		uint64_t u;
+		int b;
+		struct lp_str s;
+	} v;
+};
+
+struct lp_point {
+	struct lp_str measurement;
+	struct lp_tag *tags;		/* sorted by key, duplicates refused */
+	size_t n_tags;
+	struct lp_field *fields;	/* in line order, duplicates refused */
+	size_t n_fields;
+	int has_time;
+	int64_t time_ns;		/* converted from the request precision */
+};
+
+struct lp_limits {
+	size_t max_tags;		/* per line; 0 = 256 */
+	size_t max_fields;		/* per line; 0 = 1024 */
+};
+
+struct lp_parser;
+
+struct lp_parser *lp_parser_new(const struct lp_limits *limits);
+void lp_parser_free(struct lp_parser *parser);
+
+/*
+ * Parse one line (without its newline). Returns 1 and fills *out for a
+ * point, 0 for a blank or comment line, -1 on error with *err set to a
+ * static, human-readable reason ("missing field set", "invalid integer
+ * value for field \"x\"", "timestamp out of range", ...).
+ */
+int lp_parse_line(struct lp_parser *parser, const char *line, size_t len,
+    enum lp_precision precision, struct lp_point *out, const char **err);
+
+/*
+ * Iterate over the lines of a body: sets *line/*len to the next line (with
+ * a trailing \r stripped) and advances *pos past its newline. Returns 0 when
+ * the body is exhausted.
+ */
+int lp_next_line(const char *buf, size_t buflen, size_t *pos,
+    const char **line, size_t *len);
+
+/* "ns", "us", "ms", "s" (also "n", "u"); returns -1 for anything else. */
+int lp_precision_parse(const char *text, enum lp_precision *out);
+
+#endif

@@ -1,0 +1,24 @@
+/* util.h — small helpers shared by every program: time, strings, files. */
+#ifndef CAMPUSMON_UTIL_H
+#define CAMPUSMON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wall-clock time in seconds / nanoseconds, monotonic time in seconds. */
+double util_now(void);
+int64_t util_now_ns(void);
+double util_monotonic(void);
+
+/* mkdir -p with mode; returns 0 or -1 with errno. */
+int util_mkdirs(const char *path, unsigned mode);
+/* Read a whole file (at most max bytes) into a NUL-terminated heap buffer. */
+char *util_read_file(const char *path, size_t max, size_t *len);
+/* Write a file atomically (temp + fsync + rename) with the given mode. */
+int util_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* Is the buffer valid UTF-8 (no overlongs, no surrogates)? */
+int util_utf8_valid(const char *s, size_t len);
+/* Parse "-1h", "-7d", "now", or Unix seconds into Unix seconds relative to now. */
+int util_parse_time(const char *text, double now, double *out);
+
+#endif

@@ -1,0 +1,27 @@
+# Build options: sanitizers, libFuzzer targets, coverage. Flags go to
+# CAMPUSMON_CFLAGS/CAMPUSMON_LDFLAGS so the user's CFLAGS stay theirs.
+AC_DEFUN([CAMPUSMON_ARG_SANITIZERS], [
+  AC_ARG_ENABLE([sanitizers], AS_HELP_STRING([--enable-sanitizers], [build with ASan and UBSan]),
+    [], [enable_sanitizers=no])
+  AS_IF([test "x$enable_sanitizers" = xyes], [
+    CAMPUSMON_CFLAGS="$CAMPUSMON_CFLAGS -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+    CAMPUSMON_LDFLAGS="$CAMPUSMON_LDFLAGS -fsanitize=address,undefined"])
+])
+AC_DEFUN([CAMPUSMON_ARG_FUZZER], [
+  AC_ARG_ENABLE([fuzzer], AS_HELP_STRING([--enable-fuzzer], [build libFuzzer targets (needs clang)]),
+    [], [enable_fuzzer=no])
+  AM_CONDITIONAL([ENABLE_FUZZER], [test "x$enable_fuzzer" = xyes])
+  AS_IF([test "x$enable_fuzzer" = xyes], [
+    CAMPUSMON_CFLAGS="$CAMPUSMON_CFLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer"
+    CAMPUSMON_LDFLAGS="$CAMPUSMON_LDFLAGS -fsanitize=address,undefined"])
+])
+AC_DEFUN([CAMPUSMON_ARG_GCOV], [
+  AC_ARG_ENABLE([gcov], AS_HELP_STRING([--enable-gcov], [build with coverage]),
+    [], [enable_gcov=no])
+  AS_IF([test "x$enable_gcov" = xyes], [
+    CAMPUSMON_CFLAGS="$CAMPUSMON_CFLAGS --coverage"
+    CAMPUSMON_LDFLAGS="$CAMPUSMON_LDFLAGS --coverage"])
+])
+AC_DEFUN([AX_PTHREAD_SIMPLE], [
+  AC_SEARCH_LIBS([pthread_create], [pthread], [], [AC_MSG_ERROR([pthreads needed])])
+])

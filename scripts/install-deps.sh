@@ -1,0 +1,42 @@
+#!/bin/sh
+# install-deps.sh — install every Debian 12 package campusmon needs to build,
+# run and test. Shared by both README commands (demo and tests); idempotent.
+# Usage: scripts/install-deps.sh [--test]
+set -eu
+
+BUILD_PKGS="build-essential autoconf automake libtool pkg-config
+  libevent-dev libsnmp-dev libcurl4-openssl-dev librrd-dev libjansson-dev
+  libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev"
+RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates procps iproute2 sqlite3"
+TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic
+  python3 iputils-ping"
+
+want="$BUILD_PKGS $RUN_PKGS"
+[ "${1:-}" = "--test" ] && want="$want $TEST_PKGS"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (apt-get needs it)" >&2
+	exit 1
+fi
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "install-deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# snmpd's package starts a system daemon on 161; we never use it.
+	apt-get install -y -q --no-install-recommends $missing
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		systemctl disable --now snmpd rrdcached >/dev/null 2>&1 || true
+	fi
+fi
+
+# The service user daemons drop to after binding.
+if ! getent passwd campusmon >/dev/null; then
+	useradd --system --home-dir /var/lib/campusmon --no-create-home \
+		--shell /usr/sbin/nologin campusmon
+fi

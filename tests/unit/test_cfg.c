@@ -1,0 +1,163 @@
+/* test_cfg.c — the typed, bounded YAML config schema. */
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "common/cfg.h"
+
+struct demo_cfg {
+	char *listen;
+	long long interval;
+	long long max_body;
+	int tls;
+	int mode;
+	struct cfg_strlist counters;
+	struct cfg_node *rules;
+};
+
+static const char *const modes[] = { "fast", "safe", NULL };
+
+static const char *
+check_listen(const void *field)
+{
+	const char *s = *(char *const *)field;
+	return strchr(s, ':') ? NULL : "must be ADDR:PORT";
+}
+
+static const struct cfg_key schema[] = {
+	{ "http.listen", CFG_STRING, offsetof(struct demo_cfg, listen), "127.0.0.1:8080", 0, 256, NULL, check_listen, "" },
+	{ "interval", CFG_DURATION, offsetof(struct demo_cfg, interval), "10s", 1, 3600, NULL, NULL, "" },
+	{ "http.max_body", CFG_SIZE, offsetof(struct demo_cfg, max_body), "16MiB", 1024, 1LL << 30, NULL, NULL, "" },
+	{ "http.tls", CFG_BOOL, offsetof(struct demo_cfg, tls), "no", 0, 0, NULL, NULL, "" },
+	{ "mode", CFG_ENUM, offsetof(struct demo_cfg, mode), "safe", 0, 0, modes, NULL, "" },
+	{ "counters", CFG_STRLIST, offsetof(struct demo_cfg, counters), "[]", 0, 8, NULL, NULL, "" },
+	{ "rules", CFG_NODE, offsetof(struct demo_cfg, rules), NULL, 0, 0, NULL, NULL, "" },
+	CFG_END
+};
+
+static struct demo_cfg cfg;
+static struct cfg_errors errs;
+
+static void
+setup(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&errs, 0, sizeof(errs));
+	cr_assert_eq(cfg_defaults(schema, &cfg, &errs), 0);
+}
+
+static void
+teardown(void)
+{
+	cfg_free(schema, &cfg);
+	cfg_errors_clear(&errs);
+}
+
+static int
+load(const char *yaml)
+{
+	return cfg_load_buffer(schema, &cfg, yaml, strlen(yaml), "test.yaml", &errs);
+}
+
+TestSuite(cfg, .init = setup, .fini = teardown);
+
+Test(cfg, defaults_apply)
+{
+	cr_assert_str_eq(cfg.listen, "127.0.0.1:8080");
+	cr_assert_eq(cfg.interval, 10);
+	cr_assert_eq(cfg.max_body, 16 * 1024 * 1024);
+	cr_assert_eq(cfg.tls, 0);
+	cr_assert_eq(cfg.mode, 1);
+	cr_assert_eq(cfg.counters.n, 0);
+}
+
+Test(cfg, nested_keys_and_units)
+{
+	cr_assert_eq(load("http:\n  listen: '[::1]:9000'\n  max_body: 2MiB\n  tls: yes\n"
+	    "interval: 5m\nmode: fast\ncounters: [a, b]\nrules:\n  - x: 1\n"), 0);
+	cr_assert_str_eq(cfg.listen, "[::1]:9000");
+	cr_assert_eq(cfg.max_body, 2 * 1024 * 1024);
+	cr_assert_eq(cfg.tls, 1);
+	cr_assert_eq(cfg.interval, 300);
+	cr_assert_eq(cfg.mode, 0);
+	cr_assert_eq(cfg.counters.n, 2);
+	cr_assert_str_eq(cfg.counters.v[1], "b");
+	cr_assert_not_null(cfg.rules);
+	cr_assert_eq(cfg.rules->kind, CFG_N_SEQ);
+}
+
+Test(cfg, empty_file_is_defaults)
+{
+	cr_assert_eq(load(""), 0);
+	cr_assert_eq(errs.n, 0);
+	cr_assert_str_eq(cfg.listen, "127.0.0.1:8080");
+}
+
+Test(cfg, unknown_key_names_key_and_line)
+{
+	cr_assert_eq(load("http:\n  listen: 1.2.3.4:5\n  lisen: x\n"), -1);
+	cr_assert_eq(errs.n, 1);
+	cr_assert(strstr(errs.msgs[0], "unknown key 'http.lisen'") != NULL, "%s", errs.msgs[0]);
+	cr_assert(strstr(errs.msgs[0], "test.yaml:3") != NULL, "%s", errs.msgs[0]);
+}
+
+Test(cfg, every_error_reported_at_once)
+{
+	cr_assert_eq(load("interval: 0\nhttp:\n  max_body: lots\n  tls: maybe\n"
+	    "mode: turbo\nbogus: 1\nhttp.listen: nocolon\n"), -1);
+	cr_assert_geq(errs.n, 5, "only %zu errors", errs.n);
+}
+
+Test(cfg, out_of_range_keeps_default)
+{
+	cr_assert_eq(load("interval: 7200\n"), -1);
+	cr_assert(strstr(errs.msgs[0], "out of range") != NULL);
+	cr_assert_eq(cfg.interval, 10);
+}
+
+Test(cfg, validator_runs)
+{
+	cr_assert_eq(load("http:\n  listen: nowhere\n"), -1);
+	cr_assert(strstr(errs.msgs[0], "ADDR:PORT") != NULL);
+}
+
+Test(cfg, wrong_shapes_refused)
+{
+	static const char *bad[] = {
+		"http: 5\n",			/* scalar where a section... is unknown key */
+		"counters: notalist\n",
+		"counters: [[1]]\n",
+		"http:\n  listen: [a]\n",
+		"counters: [a,b,c,d,e,f,g,h,i]\n",
+		"interval: 99999999999999999999999\n",
+		"interval: 10q\n",
+		"a: [\n",
+		"x: 1\nx: 2\n",
+		"- 1\n- 2\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg_errors_clear(&errs);
+		cr_expect_eq(load(bad[i]), -1, "accepted: %s", bad[i]);
+		cr_expect_gt(errs.n, 0, "no message for: %s", bad[i]);
+	}
+}
+
+Test(cfg, set_override)
+{
+	cr_assert_eq(cfg_set(schema, &cfg, "http.listen", "0.0.0.0:80", &errs), 0);
+	cr_assert_str_eq(cfg.listen, "0.0.0.0:80");
+	cr_assert_eq(cfg_set(schema, &cfg, "nope", "1", &errs), -1);
+}
+
+Test(cfg, size_and_duration_parsers)
+{
+	long long v;
+	cr_assert_eq(cfg_parse_size("64k", &v), 0);
+	cr_assert_eq(v, 65536);
+	cr_assert_eq(cfg_parse_size("1GB", &v), 0);
+	cr_assert_eq(v, 1000000000LL);
+	cr_assert_eq(cfg_parse_duration("7d", &v), 0);
+	cr_assert_eq(v, 7 * 86400);
+	cr_assert_eq(cfg_parse_duration("", &v), -1);
+	cr_assert_eq(cfg_parse_size("99999999999999G", &v), -1);
+}
