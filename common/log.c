@@ -89,6 +89,9 @@ log_emit(enum log_level lvl, const char *msg)
 	pthread_mutex_unlock(&log_lock);
 }
 
+static void log_vformat(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 static void
 log_vformat(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 {

@@ -1,0 +1,252 @@
+/*
+ * api/admin.c — tokens (create, list, revoke) and online backups. Writes to
+ * the state database run on the store thread; the reply follows on the loop.
+ */
+#include "collector/collector.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+#define MAX_JSON_BODY (64 * 1024)
+
+/* Parse the request body as a JSON object, or reply 400 and return NULL. */
+static json_t *
+json_body(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	if (len > MAX_JSON_BODY) {
+		http_reply_error(req, 413, "JSON body larger than %d bytes", MAX_JSON_BODY);
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *j = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0, &jerr);
+	if (j == NULL || !json_is_object(j)) {
+		http_reply_error(req, 400, "body must be a JSON object%s%s", j ? "" : ": ",
+		    j ? "" : jerr.text);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+struct token_job {
+	struct collector *c;
+	struct http_pending *pending;
+	struct token_row row;
+	char secret[64];
+	char who[128];
+	int rc;
+};
+
+static void
+token_create_run(struct store *st, void *arg)
+{
+	struct token_job *job = arg;
+	job->rc = statedb_insert_token(store_db(st), &job->row);
+}
+
+static void
+token_job_free(struct token_job *job)
+{
+	sodium_memzero(job->secret, sizeof(job->secret));
+	free(job->row.name);
+	free(job->row.kind);
+	free(job->row.role);
+	free(job->row.host);
+	free(job);
+}
+
+static void
+token_create_done(void *arg)
+{
+	struct token_job *job = arg;
+	struct evhttp_request *req = http_pending_take(job->pending);
+	if (job->rc == 0) {
+		auth_add_row(job->c->auth, &job->row);
+		log_info("audit: %s created %s token '%s' (id %lld, role %s)", job->who,
+		    job->row.kind, job->row.name, (long long)job->row.id, job->row.role);
+	}
+	if (req != NULL && job->rc == 0)
+		http_reply_json(req, 201, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}",
+		    "id", (json_int_t)job->row.id, "name", job->row.name, "kind", job->row.kind,
+		    "role", job->row.role, "token", job->secret,
+		    "host", job->row.host ? json_string(job->row.host) : json_null()));
+	else if (req != NULL)
+		http_reply_error(req, 500, "could not store the token");
+	token_job_free(job);
+}
+
+static int
+valid_role(const char *role)
+{
+	static const char *roles[] = { "admin", "operator", "viewer", "auditor", NULL };
+	for (int i = 0; roles[i]; i++)
+		if (strcmp(role, roles[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void
+api_tokens_create(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)params;
+	json_t *body = json_body(req);
+	if (body == NULL)
+		return;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	const char *kind = json_string_value(json_object_get(body, "kind"));
+	const char *role = json_string_value(json_object_get(body, "role"));
+	const char *host = json_string_value(json_object_get(body, "host"));
+	if (kind == NULL)
+		kind = "agent";
+	if (name == NULL || name[0] == '\0' || strlen(name) > 128 ||
+	    !util_utf8_valid(name, strlen(name))) {
+		http_reply_error(req, 400, "name is required (1 to 128 characters of UTF-8)");
+	} else if (strcmp(kind, "agent") != 0 && strcmp(kind, "api") != 0) {
+		http_reply_error(req, 400, "kind must be agent or api");
+	} else if (strcmp(kind, "api") == 0 && role != NULL && !valid_role(role)) {
+		http_reply_error(req, 400, "role must be admin, operator, viewer or auditor");
+	} else if (host != NULL && (strlen(host) > 255 || !util_utf8_valid(host, strlen(host)))) {
+		http_reply_error(req, 400, "host must be at most 255 characters of UTF-8");
+	} else {
+		struct token_job *job = calloc(1, sizeof(*job));
+		if (job == NULL) {
+			json_decref(body);
+			http_reply_error(req, 503, "out of memory");
+			return;
+		}
+		job->c = c;
+		job->row.name = strdup(name);
+		job->row.kind = strdup(kind);
+		job->row.role = strdup(strcmp(kind, "agent") == 0 ? "agent" :
+		    role ? role : "viewer");
+		job->row.host = host && host[0] ? strdup(host) : NULL;
+		job->row.created = util_now();
+		snprintf(job->who, sizeof(job->who), "%s", who->name);
+		auth_new_secret(job->secret, sizeof(job->secret), job->row.hash);
+		job->pending = http_pending_new(req);
+		store_call(c->store, token_create_run, token_create_done, job);
+	}
+	json_decref(body);
+}
+
+void
+api_tokens_list(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	http_reply_json(req, 200, auth_tokens_json(c->auth));
+}
+
+static void
+token_revoke_run(struct store *st, void *arg)
+{
+	struct token_job *job = arg;
+	job->rc = statedb_revoke_token(store_db(st), job->row.id);
+}
+
+static void
+token_revoke_done(void *arg)
+{
+	struct token_job *job = arg;
+	struct evhttp_request *req = http_pending_take(job->pending);
+	if (job->rc == 0) {
+		auth_revoke(job->c->auth, job->row.id);
+		log_info("audit: %s revoked token id %lld", job->who, (long long)job->row.id);
+	}
+	if (req != NULL && job->rc == 0)
+		http_reply_json(req, 204, NULL);
+	else if (req != NULL)
+		http_reply_error(req, 404, "no such token");
+	token_job_free(job);
+}
+
+void
+api_tokens_revoke(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	char *end;
+	long long id = strtoll(params[0], &end, 10);
+	if (*end != '\0' || id <= 0) {
+		http_reply_error(req, 404, "no such token");
+		return;
+	}
+	struct token_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		http_reply_error(req, 503, "out of memory");
+		return;
+	}
+	job->c = c;
+	job->row.id = id;
+	snprintf(job->who, sizeof(job->who), "%s", who->name);
+	job->pending = http_pending_new(req);
+	store_call(c->store, token_revoke_run, token_revoke_done, job);
+}
+
+/* ---- backup ------------------------------------------------------------------ */
+
+struct backup_job {
+	struct http_pending *pending;
+	char *dir;
+	char *err;
+	int rc;
+};
+
+static void
+backup_run(struct store *st, void *arg)
+{
+	struct backup_job *job = arg;
+	job->rc = store_backup(st, job->dir, &job->err);
+}
+
+static void
+backup_done(void *arg)
+{
+	struct backup_job *job = arg;
+	struct evhttp_request *req = http_pending_take(job->pending);
+	if (req != NULL && job->rc == 0)
+		http_reply_json(req, 200, json_pack("{s:s}", "dir", job->dir));
+	else if (req != NULL)
+		http_reply_error(req, 500, "backup failed: %s", job->err ? job->err : "error");
+	free(job->dir);
+	free(job->err);
+	free(job);
+}
+
+void
+api_backup(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)params;
+	json_t *body = json_body(req);
+	if (body == NULL)
+		return;
+	const char *dir = json_string_value(json_object_get(body, "dir"));
+	if (dir == NULL || dir[0] != '/' || strlen(dir) > 1024) {
+		http_reply_error(req, 400, "dir must be an absolute path on the collector's host");
+		json_decref(body);
+		return;
+	}
+	struct backup_job *job = calloc(1, sizeof(*job));
+	if (job == NULL || (job->dir = strdup(dir)) == NULL) {
+		free(job);
+		json_decref(body);
+		http_reply_error(req, 503, "out of memory");
+		return;
+	}
+	log_info("audit: %s started a backup to %s", who->name, dir);
+	json_decref(body);
+	job->pending = http_pending_new(req);
+	store_call(c->store, backup_run, backup_done, job);
+}

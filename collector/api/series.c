@@ -1,0 +1,290 @@
+/*
+ * api/series.c — the series catalogue with last values (from memory), and
+ * values and graphs from RRD (run on the store thread, answered on the loop).
+ */
+#include "collector/collector.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/util.h"
+
+static json_t *
+series_json(struct collector *c, const struct series *s)
+{
+	char *meas, *field;
+	json_t *tags;
+	if (series_key_split(s->key, &meas, &field, &tags) < 0)
+		return NULL;
+	const char *host = series_host_name(c->series, s->host_id);
+	json_t *last = s->kind == SERIES_TEXT ?
+	    (s->text ? json_string_safe(s->text, strlen(s->text)) : json_null()) :
+	    (isnan(s->last) ? json_null() : json_real(s->last));
+	json_t *o = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:s}",
+	    "id", (json_int_t)s->id, "host", json_string_safe(host, strlen(host)),
+	    "measurement", json_string_safe(meas, strlen(meas)),
+	    "field", json_string_safe(field, strlen(field)), "tags", tags, "last", last,
+	    "last_ts", s->last_ts > 0 ? json_real(s->last_ts) : json_null(),
+	    "step", (json_int_t)s->step, "type", s->kind == SERIES_TEXT ? "string" : "number");
+	free(meas);
+	free(field);
+	return o;
+}
+
+/* Does the series match the ?host= and ?measurement= filters? */
+static int
+series_matches(struct collector *c, const struct series *s, const char *host,
+    const char *meas, const char *field)
+{
+	if (host != NULL && strcmp(series_host_name(c->series, s->host_id), host) != 0)
+		return 0;
+	if (meas != NULL) {
+		size_t n = strlen(meas);
+		/* the key starts with the escaped measurement, then ',' or ' ' */
+		if (strncmp(s->key, meas, n) != 0 || (s->key[n] != ',' && s->key[n] != ' '))
+			return 0;
+	}
+	if (field != NULL) {
+		const char *sp = strrchr(s->key, ' ');
+		if (sp == NULL || strcmp(sp + 1, field) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+void
+api_series_list(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	char *host = http_query_param(req, "host");
+	char *meas = http_query_param(req, "measurement");
+	char *field = http_query_param(req, "field");
+	char *limit_s = http_query_param(req, "limit");
+	long limit = limit_s ? strtol(limit_s, NULL, 10) : 10000;
+	if (limit <= 0 || limit > 1000000)
+		limit = 10000;
+	json_t *arr = json_array();
+	uint32_t cursor = 0;
+	struct series *s;
+	while ((s = series_next(c->series, &cursor)) != NULL && (long)json_array_size(arr) < limit) {
+		if (!series_matches(c, s, host, meas, field))
+			continue;
+		json_t *o = series_json(c, s);
+		if (o != NULL)
+			json_array_append_new(arr, o);
+	}
+	free(host);
+	free(meas);
+	free(field);
+	free(limit_s);
+	http_reply_json(req, 200, arr);
+}
+
+/* ---- query and graph: a job for the store thread --------------------------- */
+
+struct rrd_job {
+	struct collector *c;
+	struct http_pending *pending;
+	uint32_t id;
+	double from, to;
+	unsigned long step;
+	char cf[8];
+	char format[4];
+	char *title;
+	/* results */
+	json_t *points;
+	unsigned long out_step;
+	unsigned char *img;
+	size_t img_len;
+	char *err;
+	int rc;
+};
+
+static int
+parse_range(struct evhttp_request *req, struct rrd_job *job)
+{
+	double now = util_now();
+	char *from = http_query_param(req, "from");
+	char *to = http_query_param(req, "to");
+	char *step = http_query_param(req, "step");
+	int rc = 0;
+	if (util_parse_time(to, now, &job->to) < 0) {
+		http_reply_error(req, 400, "bad 'to': use Unix seconds or -1h, -7d");
+		rc = -1;
+	} else if (from == NULL) {
+		job->from = job->to - 3600;
+	} else if (util_parse_time(from, now, &job->from) < 0) {
+		http_reply_error(req, 400, "bad 'from': use Unix seconds or -1h, -7d");
+		rc = -1;
+	}
+	if (rc == 0 && job->from >= job->to) {
+		http_reply_error(req, 400, "'from' must be before 'to'");
+		rc = -1;
+	}
+	if (rc == 0 && step != NULL) {
+		long long v;
+		if (cfg_parse_duration(step, &v) < 0 || v < 1 || v > 86400 * 366) {
+			http_reply_error(req, 400, "bad 'step': seconds, or 5m, 1h");
+			rc = -1;
+		} else {
+			job->step = (unsigned long)v;
+		}
+	}
+	free(from);
+	free(to);
+	free(step);
+	return rc;
+}
+
+static struct rrd_job *
+job_for_series(struct collector *c, struct evhttp_request *req)
+{
+	char *sid = http_query_param(req, "series");
+	char *end = NULL;
+	unsigned long id = sid ? strtoul(sid, &end, 10) : 0;
+	int bad = sid == NULL || *end != '\0' || id == 0 || id > UINT32_MAX;
+	free(sid);
+	struct series *s = bad ? NULL : series_by_id(c->series, (uint32_t)id);
+	if (s == NULL) {
+		http_reply_error(req, 404, "no such series; list them with GET /api/v1/series");
+		return NULL;
+	}
+	if (s->kind == SERIES_TEXT) {
+		http_reply_error(req, 400, "series %lu holds text; its last value is in "
+		    "/api/v1/series", id);
+		return NULL;
+	}
+	struct rrd_job *job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return NULL;
+	job->c = c;
+	job->id = (uint32_t)id;
+	if (parse_range(req, job) < 0) {
+		free(job);
+		return NULL;
+	}
+	return job;
+}
+
+static void
+query_run(struct store *st, void *arg)
+{
+	struct rrd_job *job = arg;
+	job->rc = store_fetch(st, job->id, job->cf, job->from, job->to, job->step,
+	    &job->points, &job->out_step, &job->err);
+}
+
+static void
+query_done(void *arg)
+{
+	struct rrd_job *job = arg;
+	struct evhttp_request *req = http_pending_take(job->pending);
+	if (req != NULL && job->rc == 0)
+		http_reply_json(req, 200, json_pack("{s:I, s:I, s:s, s:O}", "series",
+		    (json_int_t)job->id, "step", (json_int_t)job->out_step, "cf", job->cf,
+		    "points", job->points));
+	else if (req != NULL)
+		http_reply_error(req, 500, "%s", job->err ? job->err : "query failed");
+	json_decref(job->points);
+	free(job->err);
+	free(job);
+}
+
+void
+api_query(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	struct rrd_job *job = job_for_series(c, req);
+	if (job == NULL)
+		return;
+	char *cf = http_query_param(req, "cf");
+	snprintf(job->cf, sizeof(job->cf), "%s", cf == NULL ? "AVERAGE" :
+	    strcasecmp(cf, "max") == 0 ? "MAX" : strcasecmp(cf, "min") == 0 ? "MIN" :
+	    strcasecmp(cf, "average") == 0 ? "AVERAGE" : "");
+	free(cf);
+	if (job->cf[0] == '\0') {
+		http_reply_error(req, 400, "cf must be average, max or min");
+		free(job);
+		return;
+	}
+	job->pending = http_pending_new(req);
+	store_call(c->store, query_run, query_done, job);
+}
+
+static void
+graph_run(struct store *st, void *arg)
+{
+	struct rrd_job *job = arg;
+	job->rc = store_graph(st, job->id, job->title, job->from, job->to, job->format,
+	    &job->img, &job->img_len, &job->err);
+}
+
+static void
+graph_done(void *arg)
+{
+	struct rrd_job *job = arg;
+	struct evhttp_request *req = http_pending_take(job->pending);
+	if (req != NULL && job->rc == 0) {
+		struct evbuffer *out = evbuffer_new();
+		evbuffer_add(out, job->img, job->img_len);
+		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+		evhttp_add_header(h, "Content-Type", strcmp(job->format, "SVG") == 0 ?
+		    "image/svg+xml" : "image/png");
+		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+		evhttp_add_header(h, "Content-Security-Policy", "default-src 'none'");
+		evhttp_send_reply(req, 200, "OK", out);
+		evbuffer_free(out);
+	} else if (req != NULL) {
+		http_reply_error(req, 500, "%s", job->err ? job->err : "graph failed");
+	}
+	free(job->img);
+	free(job->err);
+	free(job->title);
+	free(job);
+}
+
+void
+api_graph(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	struct rrd_job *job = job_for_series(c, req);
+	if (job == NULL)
+		return;
+	char *fmt = http_query_param(req, "format");
+	int svg = fmt != NULL && strcasecmp(fmt, "svg") == 0;
+	int bad = fmt != NULL && !svg && strcasecmp(fmt, "png") != 0;
+	free(fmt);
+	if (bad) {
+		http_reply_error(req, 400, "format must be png or svg");
+		free(job);
+		return;
+	}
+	snprintf(job->format, sizeof(job->format), "%s", svg ? "SVG" : "PNG");
+	struct series *s = series_by_id(c->series, job->id);
+	const char *host = series_host_name(c->series, s->host_id);
+	/* Titles are drawn by librrd, not parsed as markup; keep them printable. */
+	char title[256];
+	size_t o = 0;
+	for (const char *p = host; *p && o < 100; p++)
+		title[o++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	title[o++] = ' ';
+	for (const char *p = s->key; *p && o < sizeof(title) - 1; p++)
+		title[o++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	title[o] = '\0';
+	job->title = strdup(title);
+	job->pending = http_pending_new(req);
+	store_call(c->store, graph_run, graph_done, job);
+}

@@ -1,0 +1,88 @@
+/* api/status.c — /api/v1/health (no auth) and /metrics (Prometheus text). */
+#include "config.h"
+#include "collector/collector.h"
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+#include "common/util.h"
+
+void
+api_health(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	http_reply_json(req, 200, json_pack("{s:s, s:s, s:f, s:I, s:I}", "status", "ok",
+	    "version", PACKAGE_VERSION, "uptime", util_now() - c->started,
+	    "series", (json_int_t)series_count(c->series),
+	    "queue", (json_int_t)store_queue_depth(c->store)));
+}
+
+static void
+metric(struct evbuffer *out, const char *name, const char *type, const char *help,
+    double value)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name,
+	    type, name, value);
+}
+
+#define LOAD(f) ((double)__atomic_load_n(&m->f, __ATOMIC_RELAXED))
+
+void
+api_metrics(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	const struct collector_metrics *m = &c->metrics;
+	struct evbuffer *out = evbuffer_new();
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	metric(out, "campusmon_samples_accepted_total", "counter",
+	    "Samples acknowledged to writers (durable).", LOAD(samples_accepted));
+	metric(out, "campusmon_samples_rejected_total", "counter",
+	    "Samples refused after parsing (journal failure).", LOAD(samples_rejected));
+	metric(out, "campusmon_samples_out_of_order_total", "counter",
+	    "Samples older than their series' last update, not storable in RRD.",
+	    LOAD(samples_out_of_order));
+	metric(out, "campusmon_samples_replayed_total", "counter",
+	    "Samples replayed from the journal at start.", LOAD(samples_replayed));
+	metric(out, "campusmon_lines_rejected_total", "counter",
+	    "Lines of line protocol refused (syntax, limits, clock).", LOAD(lines_rejected));
+	metric(out, "campusmon_write_requests_total", "counter", "Write requests.",
+	    LOAD(requests_write));
+	metric(out, "campusmon_write_requests_busy_total", "counter",
+	    "Write requests answered 503 because the queue was full.",
+	    LOAD(requests_refused_busy));
+	metric(out, "campusmon_series_created_total", "counter", "Series created.",
+	    LOAD(series_created));
+	metric(out, "campusmon_series", "gauge", "Series in the catalogue (open series).",
+	    (double)series_count(c->series));
+	metric(out, "campusmon_write_queue_depth", "gauge",
+	    "Samples durable in the journal and waiting for RRD.",
+	    (double)store_queue_depth(c->store));
+	metric(out, "campusmon_rrd_values_written_total", "counter",
+	    "Values written to RRD files.", LOAD(rrd_updates));
+	metric(out, "campusmon_rrd_update_errors_total", "counter", "Failed RRD updates.",
+	    LOAD(rrd_update_errors));
+	metric(out, "campusmon_rrd_update_seconds_total", "counter",
+	    "Time spent in RRD updates.", LOAD(rrd_update_usec_total) / 1e6);
+	metric(out, "campusmon_journal_fsyncs_total", "counter", "Journal group commits.",
+	    LOAD(journal_fsyncs));
+	metric(out, "campusmon_journal_bytes_total", "counter", "Bytes written to the journal.",
+	    LOAD(journal_bytes));
+	metric(out, "campusmon_cpu_seconds_total", "counter", "CPU time of the collector.",
+	    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
+	metric(out, "campusmon_max_rss_bytes", "gauge", "Peak resident memory.",
+	    (double)ru.ru_maxrss * 1024);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
+}

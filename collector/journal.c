@@ -1,0 +1,649 @@
+/*
+ * journal.c — the write-ahead journal that makes a 204 mean "durable".
+ *
+ * The loop hands accepted batches to journal_append(); the journal thread
+ * serialises every batch waiting at that moment, appends them to the
+ * current segment with one write() and one fdatasync() (group commit), then
+ * posts each batch's on_durable callback to the loop. The store thread
+ * later reports, through journal_checkpoint(), the highest sequence whose
+ * samples are all in RRD files; whole segments below it are deleted.
+ *
+ * Segment files: DIR/<first seq, 20 digits>.wal. Record: magic, payload
+ * length, seq, CRC-32 of the payload, payload. A torn record at the tail
+ * (crash in mid-write, never acknowledged) ends replay of that segment.
+ */
+#include "collector/collector.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+#define JOURNAL_MAGIC 0x314a4d43u		/* "CMJ1" */
+#define JOURNAL_SEGMENT_MAX (64u * 1024 * 1024)
+#define JOURNAL_RECORD_MAX (256u * 1024 * 1024)
+
+struct segment {
+	uint64_t first_seq, last_seq;
+	struct segment *next;
+};
+
+struct journal {
+	char *dir;
+	struct loopq *loopq;
+	struct collector_metrics *metrics;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct batch *queue_head, *queue_tail;
+	uint64_t next_seq;
+	uint64_t checkpoint;		/* highest seq applied to RRD */
+	int stopping;
+	/* journal thread only */
+	int fd;
+	size_t seg_size;
+	struct segment *segments;	/* oldest first; the last is open */
+};
+
+/* ---- batches ------------------------------------------------------------ */
+
+struct batch *
+batch_new(void)
+{
+	return calloc(1, sizeof(struct batch));
+}
+
+void
+batch_free(struct batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n_defs; i++) {
+		free(b->defs[i].key);
+		free(b->defs[i].host);
+	}
+	for (size_t i = 0; i < b->n_texts; i++)
+		free(b->texts[i].text);
+	free(b->samples);
+	free(b->defs);
+	free(b->texts);
+	free(b);
+}
+
+#define GROW(arr, n, cap) do {						\
+	if ((n) == (cap)) {						\
+		size_t ncap = (cap) ? (cap) * 2 : 64;			\
+		void *g = realloc((arr), ncap * sizeof(*(arr)));	\
+		if (g == NULL)						\
+			return -1;					\
+		(arr) = g;						\
+		(cap) = ncap;						\
+	}								\
+} while (0)
+
+int
+batch_add_sample(struct batch *b, uint32_t id, double ts, double value)
+{
+	GROW(b->samples, b->n_samples, b->cap_samples);
+	b->samples[b->n_samples++] = (struct sample){ id, ts, value };
+	return 0;
+}
+
+int
+batch_add_def(struct batch *b, const struct series *s, const char *host, double first_ts)
+{
+	GROW(b->defs, b->n_defs, b->cap_defs);
+	struct series_def *d = &b->defs[b->n_defs];
+	d->id = s->id;
+	d->step = s->step;
+	d->kind = s->kind;
+	d->first_ts = first_ts;
+	d->key = strdup(s->key);
+	d->host = strdup(host ? host : "");
+	if (d->key == NULL || d->host == NULL) {
+		free(d->key);
+		free(d->host);
+		return -1;
+	}
+	b->n_defs++;
+	return 0;
+}
+
+int
+batch_add_text(struct batch *b, uint32_t id, double ts, const char *text)
+{
+	GROW(b->texts, b->n_texts, b->cap_texts);
+	char *copy = strdup(text);
+	if (copy == NULL)
+		return -1;
+	b->texts[b->n_texts++] = (struct text_update){ id, ts, copy };
+	return 0;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+struct wbuf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+static int
+wbuf_put(struct wbuf *w, const void *data, size_t n)
+{
+	if (w->len + n > w->cap) {
+		size_t cap = w->cap ? w->cap : 65536;
+		while (cap < w->len + n)
+			cap *= 2;
+		unsigned char *g = realloc(w->p, cap);
+		if (g == NULL)
+			return -1;
+		w->p = g;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->len, data, n);
+	w->len += n;
+	return 0;
+}
+
+static int
+wbuf_u32(struct wbuf *w, uint32_t v)
+{
+	return wbuf_put(w, &v, 4);
+}
+
+static int
+wbuf_str(struct wbuf *w, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+	return wbuf_u32(w, n) || wbuf_put(w, s, n);
+}
+
+/* Append one record (header + payload) for b to w. */
+static int
+encode_batch(struct wbuf *w, const struct batch *b)
+{
+	size_t start = w->len;
+	uint32_t hdr[2] = { JOURNAL_MAGIC, 0 };
+	uint64_t seq = b->seq;
+	uint32_t crc = 0;
+	if (wbuf_put(w, hdr, 8) || wbuf_put(w, &seq, 8) || wbuf_u32(w, crc))
+		return -1;
+	size_t payload = w->len;
+	if (wbuf_u32(w, (uint32_t)b->n_defs) || wbuf_u32(w, (uint32_t)b->n_samples) ||
+	    wbuf_u32(w, (uint32_t)b->n_texts))
+		return -1;
+	for (size_t i = 0; i < b->n_defs; i++) {
+		const struct series_def *d = &b->defs[i];
+		if (wbuf_u32(w, d->id) || wbuf_u32(w, d->step) || wbuf_put(w, &d->kind, 1) ||
+		    wbuf_put(w, &d->first_ts, 8) || wbuf_str(w, d->key) || wbuf_str(w, d->host))
+			return -1;
+	}
+	for (size_t i = 0; i < b->n_samples; i++) {
+		const struct sample *s = &b->samples[i];
+		if (wbuf_u32(w, s->series_id) || wbuf_put(w, &s->ts, 8) ||
+		    wbuf_put(w, &s->value, 8))
+			return -1;
+	}
+	for (size_t i = 0; i < b->n_texts; i++) {
+		const struct text_update *t = &b->texts[i];
+		if (wbuf_u32(w, t->series_id) || wbuf_put(w, &t->ts, 8) || wbuf_str(w, t->text))
+			return -1;
+	}
+	uint32_t plen = (uint32_t)(w->len - payload);
+	crc = (uint32_t)crc32(0L, w->p + payload, plen);
+	memcpy(w->p + start + 4, &plen, 4);
+	memcpy(w->p + start + 16, &crc, 4);
+	return 0;
+}
+
+struct rbuf {
+	const unsigned char *p;
+	size_t len, at;
+};
+
+static int
+rbuf_get(struct rbuf *r, void *out, size_t n)
+{
+	if (r->len - r->at < n)
+		return -1;
+	memcpy(out, r->p + r->at, n);
+	r->at += n;
+	return 0;
+}
+
+static char *
+rbuf_str(struct rbuf *r)
+{
+	uint32_t n;
+	if (rbuf_get(r, &n, 4) || r->len - r->at < n)
+		return NULL;
+	char *s = strndup((const char *)r->p + r->at, n);
+	r->at += n;
+	return s;
+}
+
+static struct batch *
+decode_batch(const unsigned char *p, size_t len, uint64_t seq)
+{
+	struct rbuf r = { p, len, 0 };
+	uint32_t nd, ns, nt;
+	struct batch *b = batch_new();
+	if (b == NULL || rbuf_get(&r, &nd, 4) || rbuf_get(&r, &ns, 4) || rbuf_get(&r, &nt, 4))
+		goto bad;
+	b->seq = seq;
+	for (uint32_t i = 0; i < nd; i++) {
+		if (b->n_defs == b->cap_defs) {
+			size_t cap = b->cap_defs ? b->cap_defs * 2 : 16;
+			void *g = realloc(b->defs, cap * sizeof(*b->defs));
+			if (g == NULL)
+				goto bad;
+			b->defs = g;
+			b->cap_defs = cap;
+		}
+		struct series_def *d = &b->defs[b->n_defs];
+		memset(d, 0, sizeof(*d));
+		if (rbuf_get(&r, &d->id, 4) || rbuf_get(&r, &d->step, 4) ||
+		    rbuf_get(&r, &d->kind, 1) || rbuf_get(&r, &d->first_ts, 8))
+			goto bad;
+		d->key = rbuf_str(&r);
+		d->host = rbuf_str(&r);
+		b->n_defs++;
+		if (d->key == NULL || d->host == NULL)
+			goto bad;
+	}
+	for (uint32_t i = 0; i < ns; i++) {
+		uint32_t id;
+		double ts, v;
+		if (rbuf_get(&r, &id, 4) || rbuf_get(&r, &ts, 8) || rbuf_get(&r, &v, 8) ||
+		    batch_add_sample(b, id, ts, v) < 0)
+			goto bad;
+	}
+	for (uint32_t i = 0; i < nt; i++) {
+		uint32_t id;
+		double ts;
+		if (rbuf_get(&r, &id, 4) || rbuf_get(&r, &ts, 8))
+			goto bad;
+		char *text = rbuf_str(&r);
+		if (text == NULL)
+			goto bad;
+		int rc = batch_add_text(b, id, ts, text);
+		free(text);
+		if (rc < 0)
+			goto bad;
+	}
+	return b;
+bad:
+	batch_free(b);
+	return NULL;
+}
+
+/* ---- segments ------------------------------------------------------------ */
+
+static char *
+segment_path(const char *dir, uint64_t first_seq)
+{
+	char *path;
+	if (asprintf(&path, "%s/%020" PRIu64 ".wal", dir, first_seq) < 0)
+		return NULL;
+	return path;
+}
+
+static void
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static int
+segment_open_new(struct journal *j, uint64_t first_seq)
+{
+	char *path = segment_path(j->dir, first_seq);
+	if (path == NULL)
+		return -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_warn("journal: cannot create %s", path);
+		free(path);
+		return -1;
+	}
+	free(path);
+	fsync_dir(j->dir);
+	struct segment *seg = calloc(1, sizeof(*seg));
+	if (seg == NULL) {
+		close(fd);
+		return -1;
+	}
+	seg->first_seq = first_seq;
+	seg->last_seq = first_seq ? first_seq - 1 : 0;
+	struct segment **tail = &j->segments;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = seg;
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = fd;
+	j->seg_size = 0;
+	return 0;
+}
+
+/* Delete closed segments entirely at or below the checkpoint. */
+static void
+segments_trim(struct journal *j, uint64_t applied)
+{
+	while (j->segments != NULL && j->segments->next != NULL &&
+	    j->segments->last_seq <= applied) {
+		struct segment *seg = j->segments;
+		char *path = segment_path(j->dir, seg->first_seq);
+		if (path != NULL && unlink(path) < 0 && errno != ENOENT)
+			log_warn("journal: cannot remove %s", path);
+		free(path);
+		j->segments = seg->next;
+		free(seg);
+	}
+}
+
+struct durable_call {
+	struct batch *b;
+	int ok;
+};
+
+/* Runs on the loop: tell the batch's owner how the commit went. */
+static void
+journal_deliver(void *arg)
+{
+	struct durable_call *call = arg;
+	call->b->on_durable(call->b, call->ok, call->b->arg);
+	free(call);
+}
+
+/* Write every queued batch with one fdatasync, then report them durable. */
+static void
+journal_commit(struct journal *j, struct batch *list)
+{
+	struct wbuf w = { 0 };
+	int ok = 1;
+	uint64_t last = 0;
+
+	for (struct batch *b = list; b != NULL; b = b->next) {
+		if (encode_batch(&w, b) < 0) {
+			ok = 0;
+			break;
+		}
+		last = b->seq;
+	}
+	if (ok && j->fd < 0 && segment_open_new(j, list->seq) < 0)
+		ok = 0;
+	size_t off = 0;
+	while (ok && off < w.len) {
+		ssize_t n = write(j->fd, w.p + off, w.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_warn("journal: write failed");
+			ok = 0;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (ok && fdatasync(j->fd) < 0) {
+		log_warn("journal: fdatasync failed");
+		ok = 0;
+	}
+	if (!ok && off > 0) {
+		/* Cut the partial records so later appends stay readable. */
+		off_t end = lseek(j->fd, 0, SEEK_END);
+		if (end >= (off_t)off && ftruncate(j->fd, end - (off_t)off) < 0)
+			log_warn("journal: cannot truncate after a failed write");
+	}
+	free(w.p);
+	if (ok) {
+		struct segment *cur = j->segments;
+		while (cur->next)
+			cur = cur->next;
+		cur->last_seq = last;
+		j->seg_size += w.len;
+		__atomic_add_fetch(&j->metrics->journal_fsyncs, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&j->metrics->journal_bytes, w.len, __ATOMIC_RELAXED);
+		if (j->seg_size >= JOURNAL_SEGMENT_MAX)
+			segment_open_new(j, last + 1);
+	}
+	while (list != NULL) {
+		struct batch *next = list->next;
+		struct durable_call *call = malloc(sizeof(*call));
+		if (call == NULL)
+			abort();	/* the batch owns a waiting request */
+		list->next = NULL;
+		call->b = list;
+		call->ok = ok;
+		loopq_post(j->loopq, journal_deliver, call);
+		list = next;
+	}
+}
+
+static void *
+journal_thread(void *arg)
+{
+	struct journal *j = arg;
+	pthread_mutex_lock(&j->lock);
+	for (;;) {
+		while (j->queue_head == NULL && !j->stopping)
+			pthread_cond_wait(&j->cond, &j->lock);
+		struct batch *list = j->queue_head;
+		j->queue_head = j->queue_tail = NULL;
+		uint64_t applied = j->checkpoint;
+		int stopping = j->stopping;
+		pthread_mutex_unlock(&j->lock);
+		if (list != NULL)
+			journal_commit(j, list);
+		segments_trim(j, applied);
+		pthread_mutex_lock(&j->lock);
+		if (stopping && j->queue_head == NULL)
+			break;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+struct journal *
+journal_open(const char *dir, struct loopq *q, uint64_t first_seq,
+    struct collector_metrics *metrics)
+{
+	struct journal *j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return NULL;
+	j->dir = strdup(dir);
+	j->loopq = q;
+	j->metrics = metrics;
+	j->fd = -1;
+	j->next_seq = first_seq + 1;
+	j->checkpoint = first_seq;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	if (j->dir == NULL || util_mkdirs(dir, 0700) < 0) {
+		log_warn("journal: cannot create %s", dir);
+		goto fail;
+	}
+	/* Segments from before the restart were replayed; list them for trimming. */
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		struct dirent *de;
+		uint64_t firsts[4096];
+		size_t n = 0;
+		while ((de = readdir(d)) != NULL && n < 4096) {
+			uint64_t v;
+			char tail[8];
+			if (sscanf(de->d_name, "%20" SCNu64 "%7s", &v, tail) == 2 &&
+			    strcmp(tail, ".wal") == 0)
+				firsts[n++] = v;
+		}
+		closedir(d);
+		for (size_t a = 0; a < n; a++)	/* few files: selection sort */
+			for (size_t b2 = a + 1; b2 < n; b2++)
+				if (firsts[b2] < firsts[a]) {
+					uint64_t t = firsts[a];
+					firsts[a] = firsts[b2];
+					firsts[b2] = t;
+				}
+		struct segment **tail = &j->segments;
+		for (size_t a = 0; a < n; a++) {
+			struct segment *seg = calloc(1, sizeof(*seg));
+			if (seg == NULL)
+				break;
+			seg->first_seq = firsts[a];
+			seg->last_seq = first_seq;	/* all replayed: <= first_seq */
+			*tail = seg;
+			tail = &seg->next;
+		}
+	}
+	if (segment_open_new(j, j->next_seq) < 0)
+		goto fail;
+	if (pthread_create(&j->thread, NULL, journal_thread, j) != 0)
+		goto fail;
+	return j;
+fail:
+	free(j->dir);
+	free(j);
+	return NULL;
+}
+
+void
+journal_append(struct journal *j, struct batch *b)
+{
+	b->next = NULL;
+	pthread_mutex_lock(&j->lock);
+	b->seq = j->next_seq++;
+	if (j->queue_tail)
+		j->queue_tail->next = b;
+	else
+		j->queue_head = b;
+	j->queue_tail = b;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+void
+journal_checkpoint(struct journal *j, uint64_t applied)
+{
+	pthread_mutex_lock(&j->lock);
+	if (applied > j->checkpoint)
+		j->checkpoint = applied;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+void
+journal_close(struct journal *j)
+{
+	if (j == NULL)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->stopping = 1;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	pthread_join(j->thread, NULL);
+	if (j->fd >= 0)
+		close(j->fd);
+	while (j->segments) {
+		struct segment *next = j->segments->next;
+		free(j->segments);
+		j->segments = next;
+	}
+	pthread_mutex_destroy(&j->lock);
+	pthread_cond_destroy(&j->cond);
+	free(j->dir);
+	free(j);
+}
+
+/* ---- replay (startup, before the loop runs) ------------------------------ */
+
+static int
+replay_segment(const char *path, void (*cb)(struct batch *, void *), void *arg,
+    uint64_t *last_seq)
+{
+	size_t len;
+	unsigned char *buf = (unsigned char *)util_read_file(path, 1u << 30, &len);
+	if (buf == NULL) {
+		log_warn("journal: cannot read %s", path);
+		return -1;
+	}
+	size_t at = 0;
+	while (len - at >= 20) {
+		uint32_t magic, plen, crc;
+		uint64_t seq;
+		memcpy(&magic, buf + at, 4);
+		memcpy(&plen, buf + at + 4, 4);
+		memcpy(&seq, buf + at + 8, 8);
+		memcpy(&crc, buf + at + 16, 4);
+		if (magic != JOURNAL_MAGIC || plen > JOURNAL_RECORD_MAX || len - at - 20 < plen ||
+		    (uint32_t)crc32(0L, buf + at + 20, plen) != crc) {
+			log_warnx("journal: %s: torn or corrupt record at offset %zu ignored "
+			    "(never acknowledged)", path, at);
+			break;
+		}
+		struct batch *b = decode_batch(buf + at + 20, plen, seq);
+		if (b == NULL) {
+			log_warnx("journal: %s: undecodable record at offset %zu", path, at);
+			break;
+		}
+		if (seq > *last_seq)
+			*last_seq = seq;
+		cb(b, arg);
+		at += 20 + plen;
+	}
+	free(buf);
+	return 0;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+journal_replay(const char *dir, void (*cb)(struct batch *, void *), void *arg,
+    uint64_t *last_seq)
+{
+	DIR *d = opendir(dir);
+	*last_seq = 0;
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l < 5 || strcmp(de->d_name + l - 4, ".wal") != 0)
+			continue;
+		char **g = realloc(names, (n + 1) * sizeof(*g));
+		if (g == NULL)
+			break;
+		names = g;
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		char *path;
+		if (names[i] != NULL && asprintf(&path, "%s/%s", dir, names[i]) >= 0) {
+			replay_segment(path, cb, arg, last_seq);
+			free(path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}

@@ -1,0 +1,282 @@
+/*
+ * statedb.c — the SQLite state database: series catalogue and tokens, with
+ * a versioned schema. Used from the store thread (writes) and at startup
+ * before the loop runs (loads); one connection, never shared by threads.
+ */
+#include "collector/collector.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+struct statedb {
+	sqlite3 *db;
+	sqlite3_stmt *ins_series;
+	sqlite3_stmt *upd_text;
+};
+
+/* Migration N brings the schema from version N to N+1. Append only. */
+static const char *const migrations[] = {
+	"CREATE TABLE series ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  host TEXT NOT NULL,"
+	"  step INTEGER NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  created REAL NOT NULL,"
+	"  last_text TEXT,"
+	"  last_text_ts REAL);"
+	"CREATE INDEX series_host ON series(host);"
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  host TEXT,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  created REAL NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0);",
+};
+
+static int
+exec_sql(sqlite3 *db, const char *sql, char **err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (err != NULL && asprintf(err, "%s", msg ? msg : "sqlite error") < 0)
+			*err = NULL;
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(sqlite3 *db, char **err)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	int latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	if (version > latest) {
+		if (asprintf(err, "state database has schema version %d, newer than this "
+		    "collector (%d): upgrade campusmon", version, latest) < 0)
+			*err = NULL;
+		return -1;
+	}
+	for (int v = version; v < latest; v++) {
+		char pragma[64];
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d;", v + 1);
+		if (exec_sql(db, "BEGIN", err) || exec_sql(db, migrations[v], err) ||
+		    exec_sql(db, pragma, err) || exec_sql(db, "COMMIT", err)) {
+			exec_sql(db, "ROLLBACK", NULL);
+			return -1;
+		}
+		log_info("state database migrated to schema version %d", v + 1);
+	}
+	return 0;
+}
+
+struct statedb *
+statedb_open(const char *path, char **err)
+{
+	struct statedb *s = calloc(1, sizeof(*s));
+	*err = NULL;
+	if (s == NULL)
+		return NULL;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (asprintf(err, "%s: %s", path, sqlite3_errmsg(s->db)) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec_sql(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    "PRAGMA foreign_keys=ON;", err) || migrate(s->db, err))
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO series(id, key, host, step, "
+	    "kind, created) VALUES (?, ?, ?, ?, ?, ?)", -1, &s->ins_series, NULL) ||
+	    sqlite3_prepare_v2(s->db, "UPDATE series SET last_text = ?, last_text_ts = ? "
+	    "WHERE id = ?", -1, &s->upd_text, NULL)) {
+		if (asprintf(err, "%s", sqlite3_errmsg(s->db)) < 0)
+			*err = NULL;
+		goto fail;
+	}
+	return s;
+fail:
+	statedb_close(s);
+	return NULL;
+}
+
+void
+statedb_close(struct statedb *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->ins_series);
+	sqlite3_finalize(s->upd_text);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+statedb_schema_version(struct statedb *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+statedb_begin(struct statedb *s)
+{
+	return exec_sql(s->db, "BEGIN", NULL);
+}
+
+int
+statedb_commit(struct statedb *s)
+{
+	return exec_sql(s->db, "COMMIT", NULL);
+}
+
+int
+statedb_insert_series(struct statedb *s, const struct series_def *d)
+{
+	sqlite3_stmt *st = s->ins_series;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, d->id);
+	sqlite3_bind_text(st, 2, d->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, d->host, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, d->step);
+	sqlite3_bind_int(st, 5, d->kind);
+	sqlite3_bind_double(st, 6, util_now());
+	int rc = sqlite3_step(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("statedb: cannot record series %u: %s", d->id, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+statedb_update_text(struct statedb *s, uint32_t id, double ts, const char *text)
+{
+	sqlite3_stmt *st = s->upd_text;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 2, ts);
+	sqlite3_bind_int64(st, 3, id);
+	int rc = sqlite3_step(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+statedb_load_series(struct statedb *s,
+    void (*cb)(uint32_t, const char *, const char *, uint32_t, int, const char *, void *),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, key, host, step, kind, last_text FROM series "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cb((uint32_t)sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (uint32_t)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 4),
+		    (const char *)sqlite3_column_text(st, 5), arg);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+statedb_insert_token(struct statedb *s, struct token_row *t)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO tokens(name, kind, role, host, hash, "
+	    "created) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->role, -1, SQLITE_STATIC);
+	if (t->host)
+		sqlite3_bind_text(st, 4, t->host, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 6, t->created);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	t->id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int
+statedb_revoke_token(struct statedb *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "UPDATE tokens SET revoked = 1 WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE && changed == 1 ? 0 : -1;
+}
+
+int
+statedb_load_tokens(struct statedb *s, void (*cb)(const struct token_row *, void *), void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, name, kind, role, host, hash, created, "
+	    "revoked FROM tokens", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct token_row t = { 0 };
+		t.id = sqlite3_column_int64(st, 0);
+		t.name = (char *)sqlite3_column_text(st, 1);
+		t.kind = (char *)sqlite3_column_text(st, 2);
+		t.role = (char *)sqlite3_column_text(st, 3);
+		t.host = (char *)sqlite3_column_text(st, 4);
+		snprintf(t.hash, sizeof(t.hash), "%s", (const char *)sqlite3_column_text(st, 5));
+		t.created = sqlite3_column_double(st, 6);
+		t.revoked = sqlite3_column_int(st, 7);
+		cb(&t, arg);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+statedb_backup(struct statedb *s, const char *dest, char **err)
+{
+	sqlite3 *out;
+	*err = NULL;
+	if (sqlite3_open(dest, &out) != SQLITE_OK) {
+		if (asprintf(err, "%s: %s", dest, sqlite3_errmsg(out)) < 0)
+			*err = NULL;
+		sqlite3_close(out);
+		return -1;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(out, "main", s->db, "main");
+	int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE && asprintf(err, "backup: %s", sqlite3_errmsg(out)) < 0)
+		*err = NULL;
+	sqlite3_close(out);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
