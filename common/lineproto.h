@@ -8,6 +8,14 @@
  * `\\`. Field values: float (1, 1.5, -1e3), integer (12i), unsigned (12u),
  * boolean (t T true True TRUE f F false False FALSE), string ("...").
  *
+ * A backslash before one of those characters or before another backslash
+ * escapes it (so `\\` is one backslash everywhere); any other backslash is
+ * literal. Refused: NaN and infinite floats (1e309), integers outside their
+ * type, -1u, hex, a leading '+', duplicate tag or field keys, empty keys or
+ * tag values, an unescaped '=' in a tag value, string values over 64 KiB,
+ * NUL bytes and newlines. Lines may have leading and trailing blanks; lines
+ * whose first non-blank byte is '#' are comments.
+ *
  * Parsed names and values point into the input line when no unescaping was
  * needed, else into the parser's scratch buffer: both stay valid only until
  * the next lp_parse_line() call on the same parser.
@@ -17,6 +25,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#define LP_MAX_STRING	65536	/* longest string field value, unescaped */
 
 enum lp_precision { LP_PREC_NS, LP_PREC_US, LP_PREC_MS, LP_PREC_S };
 enum lp_field_type { LP_FLOAT, LP_INT, LP_UINT, LP_BOOL, LP_STRING };
@@ -60,6 +70,7 @@ struct lp_limits {
 
 struct lp_parser;
 
+/* limits may be NULL for the defaults. Returns NULL when out of memory. */
 struct lp_parser *lp_parser_new(const struct lp_limits *limits);
 void lp_parser_free(struct lp_parser *parser);
 
@@ -73,7 +84,13 @@ int lp_parse_line(struct lp_parser *parser, const char *line, size_t len,
     enum lp_precision precision, struct lp_point *out, const char **err);
 
 /*
- * Iterate over the lines of a body: sets *line/*len to the next line (with
+ * Byte offset in the line where the last lp_parse_line() error was found
+ * (for messages such as "line 3, column 17: invalid timestamp").
+ */
+size_t lp_parser_error_offset(const struct lp_parser *parser);
+
+/*
+ * Iterate over the lines of a body: sets *line and *len to the next line (with
  * a trailing \r stripped) and advances *pos past its newline. Returns 0 when
  * the body is exhausted.
  */
