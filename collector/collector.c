@@ -294,7 +294,7 @@ collector_main(int argc, char **argv)
 		fatalx("cannot start the HTTP server");
 	privdrop(c.cfg.user, c.cfg.data_dir);
 	if (open_state(&c) < 0 || start_storage(&c) < 0)
-		fatalx("cannot open the data folder %s", c.cfg.data_dir);
+		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);
 
 	struct event *ev_term = evsignal_new(c.base, SIGTERM, on_terminate, &c);
 	struct event *ev_int = evsignal_new(c.base, SIGINT, on_terminate, &c);

@@ -312,14 +312,6 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 400, "interval must be a number of seconds from 1 to 86400");
 		return;
 	}
-	if (!store_has_room(c->store, 1)) {
-		c->metrics.requests_refused_busy++;
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
-		http_reply_error(req, 503, "write queue is full (%zu samples waiting for disk); "
-		    "retry later", store_queue_depth(c->store));
-		return;
-	}
-
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
 	const char *body = (const char *)evbuffer_pullup(in, -1);
@@ -355,6 +347,16 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		free(inflated);
 		http_reply_error(req, 413, "%zu lines in one request; at most %lld "
 		    "(ingest.max_lines)", n_lines, c->cfg.max_lines);
+		return;
+	}
+
+	/* Each line holds at least one sample: refuse what cannot fit now. */
+	if (!store_has_room(c->store, n_lines)) {
+		free(inflated);
+		c->metrics.requests_refused_busy++;
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+		http_reply_error(req, 503, "write queue is full (%zu samples waiting for disk); "
+		    "retry later", store_queue_depth(c->store));
 		return;
 	}
 

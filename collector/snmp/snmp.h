@@ -587,7 +587,11 @@ int sp_eng_send(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu);
 /* v3: send the engine ID discovery probe. 0 or -1. */
 int sp_eng_discover(struct sp_device *d);
 void sp_eng_update_timer(struct sp_device *d);
+/* Apply deferred frees/resets once nothing on the stack uses d. */
+void sp_eng_after_dispatch(struct sp_device *d);
 double sp_rand01(struct snmp_poller *p);
+int sp_poller_link(struct snmp_poller *p, struct sp_device *d);
+void sp_poller_release(struct snmp_poller *p, struct sp_device *d);
 void sp_dev_free(struct sp_device *d);
 
 /* device.c */

@@ -263,7 +263,8 @@ int
 store_has_room(struct store *st, size_t n)
 {
 	pthread_mutex_lock(&st->lock);
-	int ok = st->queued + n <= st->queue_max;
+	/* An idle queue takes any batch, so one large request still gets in. */
+	int ok = st->queued == 0 || st->queued + n <= st->queue_max;
 	pthread_mutex_unlock(&st->lock);
 	return ok;
 }

@@ -1,0 +1,813 @@
+/*
+ * engine.c — net-snmp on libevent, and the poller object.
+ *
+ * Each device owns one net-snmp single session (snmp_sess_open). Its UDP
+ * socket is a persistent libevent read event that calls snmp_sess_read2();
+ * one timer per device fires when snmp_sess_select_info2() says the earliest
+ * retransmission or timeout is due and calls snmp_sess_timeout() (the model
+ * is lldpd's levent_snmp_update, reduced to one session). net-snmp calls
+ * eng_cb for replies, timeouts and send failures; device.c does the rest.
+ *
+ * A device is never freed while net-snmp is dispatching for it
+ * (in_dispatch): removal and v3 session resets are applied right after.
+ */
+#include "collector/snmp/snmp.h"
+#include "common/cfg.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/library/large_fd_set.h>
+
+#include <event2/event.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int eng_initialized;
+
+static int
+eng_log_cb(int major, int minor, void *server, void *client)
+{
+	const struct snmp_log_message *m = server;
+	size_t l;
+	char buf[512];
+
+	(void)major;
+	(void)minor;
+	(void)client;
+	if (m == NULL || m->msg == NULL)
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", m->msg);
+	l = strlen(buf);
+	while (l > 0 && buf[l - 1] == '\n')
+		buf[--l] = '\0';
+	if (m->priority <= LOG_ERR)
+		log_warnx("net-snmp: %s", buf);
+	else
+		log_debug("snmp", "net-snmp: %s", buf);
+	return 0;
+}
+
+/* net-snmp keeps process-wide state (USM users, transports): set it up
+ * once, without reading snmp.conf, MIB files or persistent state. */
+static void
+eng_global_init(void)
+{
+	if (eng_initialized)
+		return;
+	eng_initialized = 1;
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, 1);
+	setenv("MIBS", "", 0);
+	setenv("MIBDIRS", "/nonexistent", 0);
+	snmp_disable_log();
+	snmp_enable_calllog();
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, eng_log_cb, NULL);
+	init_snmp("campusmon");
+}
+
+double
+sp_rand01(struct snmp_poller *p)
+{
+	/* xorshift64*: jitter only, no security use. */
+	uint64_t x = p->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	p->rng = x;
+	return (double)((x * UINT64_C(2685821657736338717)) >> 11) / 9007199254740992.0;
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static netsnmp_large_fd_set *
+eng_fdset(struct snmp_poller *p, int fd)
+{
+	netsnmp_large_fd_set *fds = p->fdset;
+
+	if ((int)fds->lfs_setsize <= fd)
+		netsnmp_large_fd_set_resize(fds, fd + 1024);
+	NETSNMP_LARGE_FD_ZERO(fds);
+	return fds;
+}
+
+/* After net-snmp returned: apply what could not be done inside it. */
+void
+sp_eng_after_dispatch(struct sp_device *d)
+{
+	if (d->in_dispatch > 0)
+		return;
+	if (d->dead) {
+		sp_dev_free(d);
+		return;
+	}
+	if (d->need_reset) {
+		d->need_reset = 0;
+		sp_eng_close(d);
+		d->engine_known = 0;
+	}
+	sp_eng_update_timer(d);
+}
+
+static void
+eng_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct sp_device *d = arg;
+
+	(void)what;
+	if (d->sess == NULL)
+		return;
+	netsnmp_large_fd_set *fds = eng_fdset(d->p, fd);
+	NETSNMP_LARGE_FD_SET(fd, fds);
+	d->in_dispatch++;
+	snmp_sess_read2(d->sess, fds);
+	d->in_dispatch--;
+	sp_eng_after_dispatch(d);
+}
+
+static void
+eng_on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct sp_device *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->sess == NULL)
+		return;
+	d->in_dispatch++;
+	snmp_sess_timeout(d->sess);
+	d->in_dispatch--;
+	sp_eng_after_dispatch(d);
+}
+
+void
+sp_eng_update_timer(struct sp_device *d)
+{
+	int maxfd = 0, block = 1;
+	struct timeval tv = { 0, 0 };
+
+	if (d->sess == NULL || d->dead) {
+		if (d->tev)
+			evtimer_del(d->tev);
+		return;
+	}
+	netsnmp_large_fd_set *fds = eng_fdset(d->p, d->fd);
+	snmp_sess_select_info2_flags(d->sess, &maxfd, fds, &tv, &block,
+	    NETSNMP_SELECT_NOALARMS);
+	if (!block) {
+		if (tv.tv_sec == 0 && tv.tv_usec < 1000)
+			tv.tv_usec = 1000;
+		evtimer_add(d->tev, &tv);
+	} else {
+		evtimer_del(d->tev);
+	}
+}
+
+/* ---- net-snmp callback ------------------------------------------------ */
+
+static struct sp_job *
+find_job(struct sp_device *d, int reqid)
+{
+	for (struct sp_job *j = d->active; j != NULL; j = j->next)
+		if (j->reqid == reqid)
+			return j;
+	return NULL;
+}
+
+/* usmStats counters named by a Report PDU (RFC 3414 §5). */
+static int
+report_kind(netsnmp_pdu *pdu)
+{
+	static const oid usm_stats[] = { 1, 3, 6, 1, 6, 3, 15, 1, 1 };
+
+	if (pdu->variables == NULL || pdu->variables->name_length < 10)
+		return 0;
+	if (memcmp(pdu->variables->name, usm_stats, sizeof(usm_stats)) != 0)
+		return 0;
+	return (int)pdu->variables->name[9];
+}
+
+static int
+eng_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+	struct sp_device *d = magic;
+
+	(void)s;
+	if (d == NULL || d->dead)
+		return 1;
+	struct sp_job *j = find_job(d, reqid);
+	if (j == NULL)
+		return 1;	/* a reply to a request we gave up on */
+	if (j->kind == SP_JOB_DISCOVER) {
+		int ok = 0;
+		if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu != NULL &&
+		    pdu->securityEngineIDLen > 0 && pdu->securityEngineIDLen <= 32) {
+			netsnmp_session *ss = snmp_sess_session(d->sess);
+			free(ss->securityEngineID);
+			ss->securityEngineID = malloc(pdu->securityEngineIDLen);
+			if (ss->securityEngineID != NULL) {
+				memcpy(ss->securityEngineID, pdu->securityEngineID,
+				    pdu->securityEngineIDLen);
+				ss->securityEngineIDLen = pdu->securityEngineIDLen;
+				if (ss->contextEngineIDLen == 0) {
+					ss->contextEngineID = malloc(pdu->securityEngineIDLen);
+					if (ss->contextEngineID != NULL) {
+						memcpy(ss->contextEngineID, pdu->securityEngineID,
+						    pdu->securityEngineIDLen);
+						ss->contextEngineIDLen = pdu->securityEngineIDLen;
+					}
+				}
+				ok = create_user_from_session(ss) == SNMPERR_SUCCESS;
+				if (!ok)
+					log_warnx("snmp %s: cannot set up the v3 user for the "
+					    "discovered engine ID", d->t.name);
+			}
+		} else if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+			d->st_timeouts++;
+		}
+		/* unlink the discovery job */
+		struct sp_job **pp = &d->active;
+		while (*pp != j)
+			pp = &(*pp)->next;
+		*pp = j->next;
+		d->inflight--;
+		sp_job_free(j);
+		d->engine_known = ok;
+		sp_dev_on_discovered(d, ok);
+		return 1;
+	}
+	switch (op) {
+	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
+		if (pdu != NULL && pdu->command == SNMP_MSG_REPORT) {
+			/* v3 trouble the library could not fix by itself (unknown
+			 * engine ID after a device swap, wrong keys): start over
+			 * with discovery at the next poll. */
+			int k = report_kind(pdu);
+			log_info("snmp %s: SNMPv3 report (usmStats.%d): %s", d->t.name, k,
+			    k == 3 ? "unknown user" : k == 5 ? "wrong digest (auth password?)" :
+			    k == 6 ? "decryption error (priv password?)" :
+			    k == 4 ? "unknown engine ID" : "not in time window");
+			d->need_reset = 1;
+			d->error = k == 3 ? "SNMPv3 unknown user" : k == 5 ?
+			    "SNMPv3 authentication failed" : k == 6 ?
+			    "SNMPv3 decryption failed" : "SNMPv3 engine changed";
+			sp_dev_on_reply(d, j, NULL, 0);
+		} else {
+			sp_dev_on_reply(d, j, pdu, 0);
+		}
+		break;
+	case NETSNMP_CALLBACK_OP_TIMED_OUT:
+		sp_dev_on_reply(d, j, NULL, 1);
+		break;
+	default:
+		if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
+			d->error = "SNMPv3 security error";
+			d->need_reset = 1;
+		}
+		sp_dev_on_reply(d, j, NULL, 0);
+		break;
+	}
+	return 1;
+}
+
+/* ---- sessions --------------------------------------------------------- */
+
+static int
+set_v3(struct sp_device *d, netsnmp_session *s)
+{
+	const struct snmp_target *t = &d->t;
+
+	if (t->user == NULL || t->user[0] == '\0') {
+		log_warnx("snmp %s: SNMPv3 needs a user", t->name);
+		return -1;
+	}
+	s->securityName = (char *)t->user;
+	s->securityNameLen = strlen(t->user);
+	s->securityModel = SNMP_SEC_MODEL_USM;
+	s->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	if (t->context) {
+		s->contextName = (char *)t->context;
+		s->contextNameLen = strlen(t->context);
+	}
+	if (t->auth_pass != NULL && t->auth_pass[0] != '\0') {
+		int type = usm_lookup_auth_type(t->auth_proto ? t->auth_proto : "SHA");
+		size_t len = 0;
+		oid *o = type >= 0 ? sc_get_auth_oid(type, &len) : NULL;
+		if (o == NULL) {
+			log_warnx("snmp %s: unknown auth protocol '%s'", t->name,
+			    t->auth_proto ? t->auth_proto : "");
+			return -1;
+		}
+		s->securityAuthProto = snmp_duplicate_objid(o, len);
+		s->securityAuthProtoLen = len;
+		s->securityAuthKeyLen = USM_AUTH_KU_LEN;
+		if (generate_Ku(s->securityAuthProto, (u_int)len, (const u_char *)t->auth_pass,
+		    strlen(t->auth_pass), s->securityAuthKey, &s->securityAuthKeyLen) !=
+		    SNMPERR_SUCCESS) {
+			log_warnx("snmp %s: cannot derive the auth key (password too short?)",
+			    t->name);
+			return -1;
+		}
+		s->securityLevel = SNMP_SEC_LEVEL_AUTHNOPRIV;
+		if (t->priv_pass != NULL && t->priv_pass[0] != '\0') {
+			int pt = usm_lookup_priv_type(t->priv_proto ? t->priv_proto : "AES");
+			size_t plen = 0;
+			oid *po = pt >= 0 ? sc_get_priv_oid(pt, &plen) : NULL;
+			if (po == NULL) {
+				log_warnx("snmp %s: unknown priv protocol '%s'", t->name,
+				    t->priv_proto ? t->priv_proto : "");
+				return -1;
+			}
+			s->securityPrivProto = snmp_duplicate_objid(po, plen);
+			s->securityPrivProtoLen = plen;
+			s->securityPrivKeyLen = USM_PRIV_KU_LEN;
+			if (generate_Ku(s->securityAuthProto, (u_int)len,
+			    (const u_char *)t->priv_pass, strlen(t->priv_pass),
+			    s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS) {
+				log_warnx("snmp %s: cannot derive the priv key", t->name);
+				return -1;
+			}
+			s->securityLevel = SNMP_SEC_LEVEL_AUTHPRIV;
+		}
+	}
+	return 0;
+}
+
+int
+sp_eng_open(struct sp_device *d)
+{
+	netsnmp_session s;
+	int rc = -1;
+
+	if (d->sess != NULL)
+		return 0;
+	snmp_sess_init(&s);
+	s.peername = d->peer;
+	s.timeout = (long)d->timeout_ms * 1000L;
+	s.retries = d->retries;
+	s.callback = eng_cb;
+	s.callback_magic = d;
+	switch (d->t.version) {
+	case SNMP_VER_1:
+		s.version = SNMP_VERSION_1;
+		break;
+	case SNMP_VER_3:
+		s.version = SNMP_VERSION_3;
+		s.flags |= SNMP_FLAGS_DONT_PROBE;	/* discovery is async, below */
+		break;
+	default:
+		s.version = SNMP_VERSION_2c;
+		break;
+	}
+	if (s.version != SNMP_VERSION_3) {
+		const char *c = d->t.community ? d->t.community : "public";
+		s.community = (u_char *)c;
+		s.community_len = strlen(c);
+	} else if (set_v3(d, &s) < 0) {
+		d->error = "bad SNMPv3 settings";
+		goto out;
+	}
+	d->sess = snmp_sess_open(&s);
+	if (d->sess == NULL) {
+		int liberr, syserr;
+		char *msg = NULL;
+		snmp_error(&s, &liberr, &syserr, &msg);
+		log_warnx("snmp %s: cannot open a session to %s: %s", d->t.name, d->peer,
+		    msg ? msg : "?");
+		free(msg);
+		d->error = "cannot open an SNMP session (bad address?)";
+		goto out;
+	}
+	netsnmp_transport *tr = snmp_sess_transport(d->sess);
+	d->fd = tr ? tr->sock : -1;
+	if (d->fd < 0) {
+		snmp_sess_close(d->sess);
+		d->sess = NULL;
+		goto out;
+	}
+	d->rev = event_new(d->p->base, d->fd, EV_READ | EV_PERSIST, eng_on_read, d);
+	if (d->tev == NULL)
+		d->tev = evtimer_new(d->p->base, eng_on_timeout, d);
+	if (d->rev == NULL || d->tev == NULL || event_add(d->rev, NULL) < 0) {
+		sp_eng_close(d);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(s.securityAuthProto);
+	free(s.securityPrivProto);
+	return rc;
+}
+
+void
+sp_eng_close(struct sp_device *d)
+{
+	if (d->rev != NULL) {
+		event_free(d->rev);
+		d->rev = NULL;
+	}
+	if (d->tev != NULL)
+		evtimer_del(d->tev);
+	if (d->sess != NULL) {
+		void *sess = d->sess;
+		d->sess = NULL;
+		d->in_dispatch++;	/* callbacks fired by close are ignored */
+		snmp_sess_close(sess);
+		d->in_dispatch--;
+	}
+	d->fd = -1;
+	d->engine_known = 0;
+}
+
+int
+sp_eng_send(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu)
+{
+	if (d->sess == NULL) {
+		snmp_free_pdu(pdu);
+		return -1;
+	}
+	int reqid = snmp_sess_async_send(d->sess, pdu, eng_cb, d);
+	if (reqid == 0) {
+		int liberr, syserr;
+		char *msg = NULL;
+		snmp_sess_error(d->sess, &liberr, &syserr, &msg);
+		log_debug("snmp", "%s: send failed: %s", d->t.name, msg ? msg : "?");
+		free(msg);
+		snmp_free_pdu(pdu);
+		return -1;
+	}
+	j->reqid = reqid;
+	d->st_requests++;
+	if (d->in_dispatch == 0)
+		sp_eng_update_timer(d);
+	return 0;
+}
+
+int
+sp_eng_discover(struct sp_device *d)
+{
+	struct usmUser *u = usm_get_user(NULL, 0, "");
+
+	/* The empty user every engine ID probe uses (as net-snmp's own). */
+	if (u == NULL) {
+		u = usm_create_user();
+		if (u == NULL)
+			return -1;
+		free(u->name);
+		free(u->secName);
+		u->name = strdup("");
+		u->secName = strdup("");
+		usm_add_user(u);
+	}
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	if (pdu == NULL)
+		return -1;
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityName = strdup("");
+	pdu->securityNameLen = 0;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	struct sp_job *j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		snmp_free_pdu(pdu);
+		return -1;
+	}
+	j->kind = SP_JOB_DISCOVER;
+	j->dev = d;
+	if (sp_eng_send(d, j, (struct snmp_pdu *)pdu) < 0) {
+		sp_job_free(j);
+		return -1;
+	}
+	j->next = d->active;
+	d->active = j;
+	d->inflight++;
+	return 0;
+}
+
+/* ---- poller ----------------------------------------------------------- */
+
+void
+snmp_poller_config_defaults(struct snmp_poller_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->timeout_ms = 2000;
+	cfg->retries = 1;
+	cfg->interval = 60;
+	cfg->jitter_pct = 10;
+	cfg->start_spread_ms = -1;
+	cfg->max_inflight = 1;
+	cfg->max_repetitions = 50;
+	cfg->min_repetitions = 2;
+	cfg->get_batch = 30;
+	cfg->max_values = 200000;
+	cfg->max_rows_per_column = 50000;
+	cfg->max_concurrent_polls = 0;
+	cfg->rematch_polls = 60;
+}
+
+static const char *
+default_profiles_dir(void)
+{
+	static const char *const dirs[] = {
+		CAMPUSMON_SRCDIR "/collector/profiles",
+		CAMPUSMON_DATADIR "/profiles",
+	};
+	struct stat sb;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (stat(dirs[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+			return dirs[i];
+	return dirs[1];
+}
+
+struct snmp_poller *
+snmp_poller_new(struct event_base *base, const struct snmp_poller_config *cfg,
+    const char *profiles_dir, snmp_result_fn on_result, void *arg)
+{
+	struct snmp_poller *p = calloc(1, sizeof(*p));
+	struct cfg_errors errs = { 0 };
+
+	if (p == NULL)
+		return NULL;
+	p->base = base;
+	if (cfg != NULL)
+		p->cfg = *cfg;
+	else
+		snmp_poller_config_defaults(&p->cfg);
+	if (p->cfg.max_inflight < 1)
+		p->cfg.max_inflight = 1;
+	if (p->cfg.max_repetitions < 1)
+		p->cfg.max_repetitions = 1;
+	if (p->cfg.min_repetitions < 1 || p->cfg.min_repetitions > p->cfg.max_repetitions)
+		p->cfg.min_repetitions = 1;
+	if (p->cfg.get_batch < 1)
+		p->cfg.get_batch = 1;
+	if (p->cfg.interval < 1)
+		p->cfg.interval = 60;
+	p->on_result = on_result;
+	p->arg = arg;
+	p->rng = (uint64_t)util_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)p;
+	if (p->rng == 0)
+		p->rng = 88172645463325252ULL;
+	if (profiles_dir == NULL)
+		profiles_dir = default_profiles_dir();
+	if (sp_profiles_load_dir(profiles_dir, &p->profiles, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("profiles: %s", errs.msgs[i]);
+		cfg_errors_clear(&errs);
+		sp_profiles_free(&p->profiles);
+		free(p);
+		return NULL;
+	}
+	cfg_errors_clear(&errs);
+	log_debug("snmp", "%zu profiles loaded from %s", p->profiles.n, profiles_dir);
+	eng_global_init();
+	netsnmp_large_fd_set *fds = calloc(1, sizeof(*fds));
+	if (fds == NULL) {
+		snmp_poller_free(p);
+		return NULL;
+	}
+	netsnmp_large_fd_set_init(fds, FD_SETSIZE);
+	p->fdset = fds;
+	p->iconv = sp_iconv_open();
+	return p;
+}
+
+static void
+eng_on_poll_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct sp_device *d = arg;
+
+	(void)fd;
+	(void)what;
+	d->in_dispatch++;
+	sp_dev_poll_start(d);
+	d->in_dispatch--;
+	sp_eng_after_dispatch(d);
+}
+
+static struct sp_device *
+dev_new(struct snmp_poller *p, const struct snmp_target *t)
+{
+	struct sp_device *d = calloc(1, sizeof(*d));
+	char peer[300];
+
+	if (d == NULL)
+		return NULL;
+	d->p = p;
+	d->fd = -1;
+	d->t = *t;
+	d->t.address = t->address ? strdup(t->address) : NULL;
+	d->t.name = strdup(t->name && t->name[0] ? t->name : (t->address ? t->address : "?"));
+	d->t.community = t->community ? strdup(t->community) : NULL;
+	d->t.user = t->user ? strdup(t->user) : NULL;
+	d->t.auth_proto = t->auth_proto ? strdup(t->auth_proto) : NULL;
+	d->t.auth_pass = t->auth_pass ? strdup(t->auth_pass) : NULL;
+	d->t.priv_proto = t->priv_proto ? strdup(t->priv_proto) : NULL;
+	d->t.priv_pass = t->priv_pass ? strdup(t->priv_pass) : NULL;
+	d->t.context = t->context ? strdup(t->context) : NULL;
+	if (d->t.address == NULL || d->t.name == NULL) {
+		d->dead = 1;
+		sp_dev_free(d);
+		return NULL;
+	}
+	unsigned port = t->port ? t->port : 161;
+	if (strchr(t->address, ':') != NULL)
+		snprintf(peer, sizeof(peer), "udp6:[%s]:%u", t->address, port);
+	else
+		snprintf(peer, sizeof(peer), "udp:%s:%u", t->address, port);
+	d->peer = strdup(peer);
+	d->interval = t->interval > 0 ? t->interval : p->cfg.interval;
+	d->timeout_ms = t->timeout_ms > 0 ? t->timeout_ms : p->cfg.timeout_ms;
+	d->retries = t->retries >= 0 && (t->retries > 0 || t->timeout_ms > 0) ?
+	    t->retries : p->cfg.retries;
+	d->max_reps = p->cfg.max_repetitions;
+	d->hist.last_uptime = -1;
+	d->pollev = evtimer_new(p->base, eng_on_poll_timer, d);
+	if (d->peer == NULL || d->pollev == NULL) {
+		d->dead = 1;
+		sp_dev_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void
+secret_free(const char *s)
+{
+	if (s != NULL) {
+		explicit_bzero((char *)s, strlen(s));
+		free((char *)s);
+	}
+}
+
+/* Free a device now: only when net-snmp is not dispatching for it. */
+void
+sp_dev_free(struct sp_device *d)
+{
+	sp_dev_abort(d);
+	sp_eng_close(d);
+	if (d->tev != NULL)
+		event_free(d->tev);
+	if (d->pollev != NULL)
+		event_free(d->pollev);
+	free(d->peer);
+	free((char *)d->t.address);
+	free((char *)d->t.name);
+	secret_free(d->t.community);
+	free((char *)d->t.user);
+	free((char *)d->t.auth_proto);
+	secret_free(d->t.auth_pass);
+	free((char *)d->t.priv_proto);
+	secret_free(d->t.priv_pass);
+	free((char *)d->t.context);
+	free(d->matched);
+	sp_plan_free(&d->plan);
+	free(d->match_sysoid);
+	sp_history_free(&d->hist);
+	free(d);
+}
+
+static void
+dev_release(struct sp_device *d)
+{
+	d->dead = 1;
+	if (d->in_dispatch == 0)
+		sp_dev_free(d);
+	else
+		sp_dev_abort(d);
+}
+
+int
+sp_poller_link(struct snmp_poller *p, struct sp_device *d)
+{
+	if (p->n_devs == p->cap_devs) {
+		size_t cap = p->cap_devs ? p->cap_devs * 2 : 64;
+		struct sp_device **nv = realloc(p->devs, cap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		p->devs = nv;
+		p->cap_devs = cap;
+	}
+	p->devs[p->n_devs++] = d;
+	return 0;
+}
+
+/* Forget a one-shot probe device once its result is delivered. */
+void
+sp_poller_release(struct snmp_poller *p, struct sp_device *d)
+{
+	for (size_t i = 0; i < p->n_devs; i++) {
+		if (p->devs[i] == d) {
+			p->devs[i] = p->devs[--p->n_devs];
+			break;
+		}
+	}
+	dev_release(d);
+}
+
+int
+snmp_poller_add(struct snmp_poller *p, const struct snmp_target *t)
+{
+	if (t == NULL || t->address == NULL || t->address[0] == '\0')
+		return -1;
+	snmp_poller_remove(p, t->device_id);
+	struct sp_device *d = dev_new(p, t);
+	if (d == NULL)
+		return -1;
+	if (sp_poller_link(p, d) < 0) {
+		dev_release(d);
+		return -1;
+	}
+	/* Spread first polls so a restart does not hit every device at once. */
+	double spread = p->cfg.start_spread_ms >= 0 ? p->cfg.start_spread_ms / 1000.0 :
+	    (double)d->interval;
+	sp_dev_schedule(d, spread * sp_rand01(p));
+	return 0;
+}
+
+void
+snmp_poller_remove(struct snmp_poller *p, long long device_id)
+{
+	for (size_t i = 0; i < p->n_devs; i++) {
+		if (p->devs[i]->t.device_id != device_id || p->devs[i]->oneshot)
+			continue;
+		struct sp_device *d = p->devs[i];
+		p->devs[i] = p->devs[--p->n_devs];
+		dev_release(d);
+		return;
+	}
+}
+
+size_t
+snmp_poller_count(const struct snmp_poller *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_devs; i++)
+		n += !p->devs[i]->oneshot;
+	return n;
+}
+
+int
+snmp_poller_probe(struct snmp_poller *p, const struct snmp_target *t, int full,
+    snmp_result_fn cb, void *arg)
+{
+	if (t == NULL || t->address == NULL || cb == NULL)
+		return -1;
+	struct sp_device *d = dev_new(p, t);
+	if (d == NULL)
+		return -1;
+	d->oneshot = 1;
+	d->full = full;
+	d->cb = cb;
+	d->cb_arg = arg;
+	if (sp_poller_link(p, d) < 0) {
+		dev_release(d);
+		return -1;
+	}
+	sp_dev_schedule(d, 0);
+	return 0;
+}
+
+void
+snmp_poller_free(struct snmp_poller *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n_devs; i++)
+		dev_release(p->devs[i]);
+	free(p->devs);
+	sp_profiles_free(&p->profiles);
+	sp_iconv_close(p->iconv);
+	if (p->fdset != NULL) {
+		netsnmp_large_fd_set_cleanup(p->fdset);
+		free(p->fdset);
+	}
+	free(p);
+}
+
+const char *
+snmp_status_name(enum snmp_status s)
+{
+	switch (s) {
+	case SNMP_STATUS_UP:
+		return "up";
+	case SNMP_STATUS_DOWN:
+		return "down";
+	case SNMP_STATUS_UNREACHABLE:
+		return "unreachable";
+	default:
+		return "unknown";
+	}
+}

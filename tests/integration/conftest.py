@@ -1,0 +1,201 @@
+"""Shared fixtures for integration tests: start the real built daemons.
+
+Every daemon runs on 127.0.0.1 with a free port and a temporary data folder,
+and is stopped afterwards. Set CAMPUSMON_BUILD to the build folder (default:
+<repo>/build).
+"""
+import gzip as _gzip
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("CAMPUSMON_BUILD", os.path.join(REPO, "build"))
+SHARED = os.path.abspath(os.path.join(REPO, "..", "shared"))
+TOKEN = "test-bootstrap-token"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_tmpdir(prefix):
+    """A temp folder the service user can traverse (daemons drop to it)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(d, 0o755)
+    return d
+
+
+def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Response:
+    def __init__(self, status, body, headers):
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def http(method, url, body=None, headers=None, timeout=15):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return Response(r.status, r.read(), dict(r.headers))
+    except urllib.error.HTTPError as e:
+        return Response(e.code, e.read(), dict(e.headers))
+
+
+class Collector:
+    """A real campusmon-collector process."""
+
+    binary = os.path.join(BUILD, "collector", "campusmon-collector")
+
+    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None):
+        self.tmp = make_tmpdir("cm-collector-")
+        self.data_dir = data_dir or os.path.join(self.tmp, "data")
+        self.config = config
+        self.token = token
+        self.env = env or {}
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(self.tmp, "collector.log")
+
+    def start(self, port=0):
+        env = dict(os.environ)
+        env["CAMPUSMON_BOOTSTRAP_TOKEN"] = self.token
+        env.update(self.env)
+        args = [self.binary, "--listen", "127.0.0.1:%d" % port, "--data-dir", self.data_dir]
+        if self.config:
+            path = os.path.join(self.tmp, "collector.yaml")
+            with open(path, "w") as f:
+                f.write(self.config)
+            args += ["-c", path]
+        self.log = open(self.log_path, "ab")
+        self.log_offset = self.log.tell()
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env)
+
+        def bound():
+            if self.proc.poll() is not None:
+                raise AssertionError("collector exited: " + self.read_log())
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", self.read_log())
+            return m and "ready" in self.read_log() and int(m.group(1))
+
+        self.port = wait_for(bound, what="collector to listen")
+        self.url = "http://127.0.0.1:%d" % self.port
+        return self
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            f.seek(self.log_offset)
+            return f.read().decode("utf-8", "replace")
+
+    def auth(self, token=None):
+        return {"Authorization": "Bearer " + (token or self.token)}
+
+    def get(self, path, token=None, headers=None):
+        h = self.auth(token) if token is not False else {}
+        h.update(headers or {})
+        return http("GET", self.url + path, headers=h)
+
+    def post_json(self, path, obj, token=None):
+        h = self.auth(token)
+        h["Content-Type"] = "application/json"
+        return http("POST", self.url + path, json.dumps(obj).encode(), h)
+
+    def write(self, body, token=None, path="/api/v1/write", query="", gzip=False,
+              headers=None):
+        if isinstance(body, str):
+            body = body.encode()
+        h = self.auth(token) if token is not False else {}
+        if gzip:
+            body = _gzip.compress(body)
+            h["Content-Encoding"] = "gzip"
+        h.update(headers or {})
+        return http("POST", self.url + path + ("?" + query if query else ""), body, h)
+
+    def series(self, **filters):
+        q = "&".join("%s=%s" % (k, urllib.request.quote(v)) for k, v in filters.items())
+        r = self.get("/api/v1/series?" + q)
+        assert r.status == 200, r.body
+        return r.json()
+
+    def query(self, series_id, start, end, step=None):
+        q = "/api/v1/query?series=%s&from=%d&to=%d" % (series_id, start, end)
+        if step:
+            q += "&step=%d" % step
+        r = self.get(q)
+        assert r.status == 200, r.body
+        return r.json()
+
+    def metrics(self):
+        r = self.get("/metrics")
+        assert r.status == 200
+        out = {}
+        for line in r.body.decode().splitlines():
+            if line and not line.startswith("#"):
+                k, v = line.rsplit(" ", 1)
+                out[k] = float(v)
+        return out
+
+    def send_signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode if self.proc else None
+        self.proc = None
+        return rc
+
+    def kill9(self):
+        return self.stop(signal.SIGKILL)
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def collector_factory():
+    made = []
+
+    def make(**kw):
+        c = Collector(**kw)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.cleanup()
+
+
+@pytest.fixture
+def collector(collector_factory):
+    return collector_factory().start()
