@@ -6,10 +6,10 @@ set -eu
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
   libevent-dev libsnmp-dev libcurl4-openssl-dev librrd-dev libjansson-dev
-  libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev"
+  libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev uthash-dev"
 RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates procps iproute2 sqlite3"
 TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic
-  python3 iputils-ping"
+  python3 python3-pytest iputils-ping"
 
 want="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PKGS"

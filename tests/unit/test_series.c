@@ -1,0 +1,137 @@
+/* test_series.c — canonical series keys and RRD file names for hostile input. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "collector/collector.h"
+
+static struct lp_str
+S(const char *s)
+{
+	return (struct lp_str){ s, strlen(s) };
+}
+
+static size_t
+key_of(char *buf, size_t cap, const char *meas, const char *tk, const char *tv,
+    const char *field)
+{
+	struct lp_str m = S(meas), f = S(field);
+	struct lp_tag tag = { S(tk), S(tv) };
+	return series_key_build(buf, cap, &m, &tag, tk ? 1 : 0, &f);
+}
+
+Test(series_key, distinct_inputs_never_collide)
+{
+	/* Pairs that a naive "join with separators" would map to one key. */
+	static const char *cases[][4] = {
+		{ "m", "a", "b,c=d", "v" }, { "m,c=d", "a", "b", "v" },
+		{ "m", "a", "b c", "v" }, { "m", "a", "b", "c v" },
+		{ "m", "a=b", "c", "v" }, { "m", "a", "b=c", "v" },
+		{ "m", "a", "b\\", "v" }, { "m", "a", "b\\\\", "v" },
+		{ "m", "a", "../../etc", "v" }, { "m", "a", "..", "v" },
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	char keys[10][256];
+	size_t lens[10];
+	for (size_t i = 0; i < n; i++)
+		lens[i] = key_of(keys[i], sizeof(keys[i]), cases[i][0], cases[i][1],
+		    cases[i][2], cases[i][3]);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			cr_assert(lens[i] != lens[j] || memcmp(keys[i], keys[j], lens[i]) != 0,
+			    "cases %zu and %zu collide: %.*s", i, j, (int)lens[i], keys[i]);
+}
+
+Test(series_key, split_inverts_build)
+{
+	char key[256];
+	size_t n = key_of(key, sizeof(key), "if, x", "port name", "Gi0/1 = up", "in bps");
+	key[n] = '\0';
+	char *meas, *field;
+	json_t *tags;
+	cr_assert_eq(series_key_split(key, &meas, &field, &tags), 0);
+	cr_assert_str_eq(meas, "if, x");
+	cr_assert_str_eq(field, "in bps");
+	cr_assert_str_eq(json_string_value(json_object_get(tags, "port name")), "Gi0/1 = up");
+	free(meas);
+	free(field);
+	json_decref(tags);
+}
+
+Test(series_key, reports_needed_length_when_buffer_small)
+{
+	char small[8];
+	size_t n = key_of(small, sizeof(small), "measurement", "tag", "value", "field");
+	cr_assert_gt(n, sizeof(small));
+}
+
+Test(series_path, named_by_id_only)
+{
+	char rel[64];
+	store_rrd_relpath(1, rel, sizeof(rel));
+	cr_assert_str_eq(rel, "rrd/01/1.rrd");
+	store_rrd_relpath(4294967295u, rel, sizeof(rel));
+	cr_assert_str_eq(rel, "rrd/ff/4294967295.rrd");
+	store_rrd_relpath(256, rel, sizeof(rel));
+	cr_assert_str_eq(rel, "rrd/00/256.rrd");
+}
+
+Test(series_catalog, ids_keys_and_host_counts)
+{
+	struct series_catalog *cat = series_catalog_new();
+	struct series *a = series_add(cat, 0, "m v", 3, "h1", 10, SERIES_NUMBER);
+	struct series *b = series_add(cat, 0, "m w", 3, "h1", 10, SERIES_NUMBER);
+	struct series *c = series_add(cat, 7, "m x", 3, "h2", 60, SERIES_TEXT);
+	cr_assert(a && b && c);
+	cr_assert_eq(a->id, 1);
+	cr_assert_eq(b->id, 2);
+	cr_assert_eq(c->id, 7);
+	cr_assert_eq(series_add(cat, 0, "m y", 3, "h2", 10, SERIES_NUMBER)->id, 8);
+	cr_assert_null(series_add(cat, 7, "m z", 3, "h2", 10, SERIES_NUMBER), "id reused");
+	cr_assert_eq(series_find(cat, "m w", 3), b);
+	cr_assert_null(series_find(cat, "m q", 3));
+	cr_assert_eq(series_by_id(cat, 7), c);
+	cr_assert_null(series_by_id(cat, 5));
+	cr_assert_eq(series_host_count(cat, "h1"), 2);
+	cr_assert_eq(series_host_count(cat, "h2"), 2);
+	cr_assert_eq(series_host_count(cat, "nobody"), 0);
+	cr_assert_str_eq(series_host_name(cat, c->host_id), "h2");
+	uint32_t cursor = 0;
+	size_t seen = 0;
+	while (series_next(cat, &cursor) != NULL)
+		seen++;
+	cr_assert_eq(seen, series_count(cat));
+	series_catalog_free(cat);
+}
+
+Test(json_safe, invalid_utf8_and_nul_replaced)
+{
+	json_t *j = json_string_safe("ok\xd6\xd0\x00z", 6);
+	cr_assert_not_null(j);
+	const char *s = json_string_value(j);
+	cr_assert(strstr(s, "\xef\xbf\xbd") != NULL);
+	cr_assert_eq(strncmp(s, "ok", 2), 0);
+	json_decref(j);
+	j = json_string_safe("名字", strlen("名字"));
+	cr_assert_str_eq(json_string_value(j), "名字");
+	json_decref(j);
+}
+
+Test(gunzip, bounded_inflate)
+{
+	/* gzip of 1000 'a' bytes */
+	static const unsigned char gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x02, 0x03, 0x4b, 0x4c, 0x1c, 0x05, 0xa3, 0x60, 0x14, 0x0c, 0x77, 0x00, 0x00,
+		0x03, 0xda, 0x38, 0x9a, 0xe8, 0x03, 0x00, 0x00 };
+	unsigned char *out = NULL;
+	size_t len = 0;
+	int rc = ingest_gunzip(gz, sizeof(gz), 1000, &out, &len);
+	cr_assert_eq(rc, 0);
+	cr_assert_eq(len, 1000);
+	cr_assert_eq(out[999], 'a');
+	free(out);
+	cr_assert_eq(ingest_gunzip(gz, sizeof(gz), 999, &out, &len), -1);
+	cr_assert_eq(ingest_gunzip((const unsigned char *)"junkjunkjunk", 12, 1000, &out, &len),
+	    -2);
+	cr_assert_eq(ingest_gunzip(gz, sizeof(gz) - 6, 1000, &out, &len), -2, "truncated");
+}
