@@ -25,3 +25,8 @@ AC_DEFUN([CAMPUSMON_ARG_GCOV], [
 AC_DEFUN([AX_PTHREAD_SIMPLE], [
   AC_SEARCH_LIBS([pthread_create], [pthread], [], [AC_MSG_ERROR([pthreads needed])])
 ])
+AC_DEFUN([CAMPUSMON_ARG_WERROR], [
+  AC_ARG_ENABLE([werror], AS_HELP_STRING([--enable-werror], [treat compiler warnings as errors]),
+    [], [enable_werror=no])
+  AS_IF([test "x$enable_werror" = xyes], [CAMPUSMON_CFLAGS="$CAMPUSMON_CFLAGS -Werror"])
+])

@@ -48,12 +48,12 @@ unit() {
 		f=$(printf '%s' "$line" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
 		c=$(printf '%s' "$line" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
 		if [ -z "$p" ]; then
-			printf '%s\n' "$out" | tail -20
+			printf '%s\n' "$out" | tail -n 20
 			fail_step "$t produced no result"
 			continue
 		fi
 		if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
-			printf '%s\n' "$out" | grep -v '^\[----\]' | tail -40
+			printf '%s\n' "$out" | grep -v '^\[----\]' | tail -n 40
 		fi
 		echo "$(basename "$t"): $p passed, $f failed, $c crashed"
 		count "$p" "$((f))"
@@ -62,14 +62,14 @@ unit() {
 }
 
 note "build (gcc, -Wall -Wextra -Werror)"
-if build "$ROOT/build" CFLAGS="-O2 -g -Werror"; then
+if build "$ROOT/build" --enable-werror CFLAGS="-O2 -g"; then
 	count 1 0
 	note "unit tests"
 	unit "$ROOT/build"
 	note "integration tests"
 	CAMPUSMON_BUILD="$ROOT/build" $PYTHON -m pytest -q -p no:cacheprovider \
 		--junitxml="$LOGS/integration.xml" tests/integration >"$LOGS/integration.log" 2>&1
-	tail -40 "$LOGS/integration.log"
+	tail -n 40 "$LOGS/integration.log"
 	res=$($PYTHON - "$LOGS/integration.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 try:
@@ -83,7 +83,7 @@ PY
 )
 	count ${res% *} ${res#* }
 else
-	tail -30 "$LOGS/build-make.log" "$LOGS/build-configure.log"
+	tail -n 30 "$LOGS/build-make.log" "$LOGS/build-configure.log"
 	fail_step "build"
 fi
 
@@ -92,7 +92,7 @@ if build "$ROOT/build-asan" --enable-sanitizers CFLAGS="-O1 -g"; then
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		unit "$ROOT/build-asan"
 else
-	tail -30 "$LOGS/build-asan-make.log"
+	tail -n 30 "$LOGS/build-asan-make.log"
 	fail_step "sanitizer build"
 fi
 
@@ -109,12 +109,12 @@ if build "$ROOT/build-fuzz" --enable-fuzzer CC=clang CFLAGS="-O1 -g"; then
 			echo "fuzz_$name: $(grep -c . "$LOGS/fuzz-$name.log") log lines, no crash"
 			count 1 0
 		else
-			tail -30 "$LOGS/fuzz-$name.log"
+			tail -n 30 "$LOGS/fuzz-$name.log"
 			fail_step "fuzz_$name found a crash"
 		fi
 	done
 else
-	tail -30 "$LOGS/build-fuzz-make.log"
+	tail -n 30 "$LOGS/build-fuzz-make.log"
 	fail_step "fuzzer build"
 fi
 
