@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collector/devices.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -158,6 +159,12 @@ load_token_row(const struct token_row *row, void *arg)
 	auth_add_row(arg, row);
 }
 
+static void
+load_device_row(struct device *d, void *arg)
+{
+	device_insert(arg, d);
+}
+
 static int
 open_state(struct collector *c)
 {
@@ -179,6 +186,10 @@ open_state(struct collector *c)
 	double t0 = util_monotonic();
 	statedb_load_series(c->db, load_series_row, c);
 	statedb_load_tokens(c->db, load_token_row, c->auth);
+	c->devices = device_table_new();
+	if (c->devices == NULL)
+		return -1;
+	devices_db_load(c->db, load_device_row, c->devices);
 	log_info("catalogue: %zu series loaded in %.2fs", series_count(c->series),
 	    util_monotonic() - t0);
 	return 0;
@@ -295,6 +306,8 @@ collector_main(int argc, char **argv)
 	privdrop(c.cfg.user, c.cfg.data_dir);
 	if (open_state(&c) < 0 || start_storage(&c) < 0)
 		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);
+	if (snmpbridge_start(&c) < 0)
+		fatalx("cannot start SNMP polling (see the messages above)");
 
 	struct event *ev_term = evsignal_new(c.base, SIGTERM, on_terminate, &c);
 	struct event *ev_int = evsignal_new(c.base, SIGINT, on_terminate, &c);
@@ -307,7 +320,8 @@ collector_main(int argc, char **argv)
 
 	event_base_dispatch(c.base);
 
-	/* Stop taking requests, make everything in flight durable, then flush. */
+	/* Stop polling and taking requests, make what is in flight durable, flush. */
+	snmpbridge_stop(&c);
 	http_stop(&c);
 	journal_close(c.journal);	/* posts the last completions */
 	event_base_loop(c.base, EVLOOP_NONBLOCK);
@@ -318,6 +332,7 @@ collector_main(int argc, char **argv)
 	event_free(ev_hup);
 	statedb_close(c.db);
 	series_catalog_free(c.series);
+	device_table_free(c.devices);
 	auth_free(c.auth);
 	lp_parser_free(c.lp);
 	event_base_free(c.base);

@@ -25,6 +25,8 @@ struct evhttp;
 struct evhttp_request;
 struct evbuffer;
 struct json_t;
+struct device_table;
+struct snmp_poller;
 
 /* ---- config.c ----------------------------------------------------------- */
 struct collector_config {
@@ -50,6 +52,7 @@ struct collector_config {
 	char *user;
 	int metrics_public;
 	char *web_dir;
+	char *profiles_dir;
 	int log_verbosity;
 };
 
@@ -227,6 +230,8 @@ void store_rrd_relpath(uint32_t id, char *buf, size_t cap);
 struct statedb *statedb_open(const char *path, char **err);
 void statedb_close(struct statedb *db);
 int statedb_schema_version(struct statedb *db);
+/* The connection itself, for other store-thread files (devices, users). */
+struct sqlite3 *statedb_sqlite(struct statedb *db);
 int statedb_begin(struct statedb *db);
 int statedb_commit(struct statedb *db);
 int statedb_insert_series(struct statedb *db, const struct series_def *def);
@@ -289,6 +294,8 @@ struct collector {
 	char *web_dir;
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
+	struct device_table *devices;
+	struct snmp_poller *poller;
 	struct loopq *loopq;
 	double started;
 	unsigned short bound_port;
@@ -314,6 +321,12 @@ struct evhttp_request *http_pending_take(struct http_pending *p);
 /* ---- ingest.c ---------------------------------------------------------- */
 void ingest_write(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
+/* Find or create the series for key (its definition goes into b). */
+struct series *ingest_resolve(struct collector *c, struct batch *b, const char *key,
+    size_t klen, const char *host, uint32_t step, enum series_kind kind, double ts);
+/* Add a numeric sample: 0 added, -1 older than the series' last (counted), -2 no memory. */
+int ingest_put(struct collector *c, struct batch *b, const char *key, size_t klen,
+    const char *host, uint32_t step, double ts, double value);
 /* Apply a replayed journal batch to the catalogue at startup. */
 void ingest_replay_batch(struct batch *b, void *arg);
 /* gunzip src into a heap buffer no larger than max; -1 too large, -2 corrupt. */
@@ -339,6 +352,22 @@ void api_tokens_revoke(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_backup(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
+void api_devices_list(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_devices_create(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_device_get(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_device_patch(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_device_delete(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_device_interfaces(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_device_sensors(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+/* Parse the request body as a JSON object, or reply 400/413 and return NULL. */
+struct json_t *api_json_body(struct evhttp_request *req);
 void api_static(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 

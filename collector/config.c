@@ -93,6 +93,8 @@ const struct cfg_key collector_schema[] = {
 	    "serve /metrics without a token" },
 	{ "web.dir", CFG_STRING, OFF(web_dir), NULL, 0, 4096, NULL, NULL,
 	    "folder of the web UI (default: the build tree's or the installed web/)" },
+	{ "snmp.profiles_dir", CFG_STRING, OFF(profiles_dir), NULL, 0, 4096, NULL, NULL,
+	    "folder of SNMP profiles (default: the build tree's or the installed ones)" },
 	{ "log.verbosity", CFG_INT, OFF(log_verbosity), "0", 0, 2, NULL, NULL,
 	    "0 normal, 1 debug, 2 more debug" },
 	CFG_END

@@ -52,6 +52,13 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/tokens", ACCESS_ADMIN, api_tokens_create },
 	{ EVHTTP_REQ_DELETE, "/api/v1/tokens/*", ACCESS_ADMIN, api_tokens_revoke },
 	{ EVHTTP_REQ_POST, "/api/v1/backup", ACCESS_ADMIN, api_backup },
+	{ EVHTTP_REQ_GET, "/api/v1/devices", ACCESS_READ, api_devices_list },
+	{ EVHTTP_REQ_POST, "/api/v1/devices", ACCESS_ADMIN, api_devices_create },
+	{ EVHTTP_REQ_GET, "/api/v1/devices/*", ACCESS_READ, api_device_get },
+	{ EVHTTP_REQ_PATCH, "/api/v1/devices/*", ACCESS_ADMIN, api_device_patch },
+	{ EVHTTP_REQ_DELETE, "/api/v1/devices/*", ACCESS_ADMIN, api_device_delete },
+	{ EVHTTP_REQ_GET, "/api/v1/devices/*/interfaces", ACCESS_READ, api_device_interfaces },
+	{ EVHTTP_REQ_GET, "/api/v1/devices/*/sensors", ACCESS_READ, api_device_sensors },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/**", ACCESS_PUBLIC, api_static },
 };
 

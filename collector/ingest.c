@@ -162,6 +162,37 @@ field_number(const struct lp_field *f)
 	}
 }
 
+struct series *
+ingest_resolve(struct collector *c, struct batch *b, const char *key, size_t klen,
+    const char *host, uint32_t step, enum series_kind kind, double ts)
+{
+	struct series *s = series_find(c->series, key, klen);
+	if (s != NULL)
+		return s;
+	s = series_add(c->series, 0, key, klen, host, step, kind);
+	if (s == NULL || batch_add_def(b, s, host, ts) < 0)
+		return NULL;
+	c->metrics.series_created++;
+	return s;
+}
+
+int
+ingest_put(struct collector *c, struct batch *b, const char *key, size_t klen,
+    const char *host, uint32_t step, double ts, double value)
+{
+	struct series *s = ingest_resolve(c, b, key, klen, host, step, SERIES_NUMBER, ts);
+	if (s == NULL)
+		return -2;
+	if (ts <= s->last_ts) {
+		/* RRD cannot take it: counted in /metrics, not silently lost. */
+		c->metrics.samples_out_of_order++;
+		return -1;
+	}
+	s->last_ts = ts;
+	s->last = value;
+	return batch_add_sample(b, s->id, ts, value) < 0 ? -2 : 0;
+}
+
 /* Scratch space for one request: canonical keys and the host name. */
 struct ingest_scratch {
 	char *key;
@@ -241,34 +272,28 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		const struct lp_field *f = &pt->fields[i];
 		size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement, pt->tags,
 		    pt->n_tags, &f->key);
-		int is_text = f->type == LP_STRING;
-		struct series *s = series_find(c->series, sc->key, klen);
-		if (s == NULL) {
-			s = series_add(c->series, 0, sc->key, klen, sc->host, step,
-			    is_text ? SERIES_TEXT : SERIES_NUMBER);
-			if (s == NULL || batch_add_def(b, s, sc->host, ts) < 0) {
+		if (f->type != LP_STRING) {
+			if (ingest_put(c, b, sc->key, klen, sc->host, step, ts, field_number(f)) == -2)
 				line_error(ir, lineno, "out of memory");
-				return -1;
-			}
-			c->metrics.series_created++;
+			continue;
+		}
+		struct series *s = ingest_resolve(c, b, sc->key, klen, sc->host, step,
+		    SERIES_TEXT, ts);
+		if (s == NULL) {
+			line_error(ir, lineno, "out of memory");
+			return -1;
 		}
 		if (ts <= s->last_ts) {
-			/* RRD cannot take it: counted in /metrics, not silently lost. */
 			c->metrics.samples_out_of_order++;
 			continue;
 		}
+		char *text = strndup(f->v.s.p, f->v.s.len);
+		if (text == NULL)
+			continue;
 		s->last_ts = ts;
-		if (is_text) {
-			char *text = strndup(f->v.s.p, f->v.s.len);
-			if (text == NULL)
-				continue;
-			free(s->text);
-			s->text = text;
-			batch_add_text(b, s->id, ts, text);
-		} else {
-			s->last = field_number(f);
-			batch_add_sample(b, s->id, ts, s->last);
-		}
+		free(s->text);
+		s->text = text;
+		batch_add_text(b, s->id, ts, text);
 	}
 	return 0;
 }

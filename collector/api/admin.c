@@ -17,9 +17,8 @@
 
 #define MAX_JSON_BODY (64 * 1024)
 
-/* Parse the request body as a JSON object, or reply 400 and return NULL. */
-static json_t *
-json_body(struct evhttp_request *req)
+json_t *
+api_json_body(struct evhttp_request *req)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
@@ -100,7 +99,7 @@ api_tokens_create(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)params;
-	json_t *body = json_body(req);
+	json_t *body = api_json_body(req);
 	if (body == NULL)
 		return;
 	const char *name = json_string_value(json_object_get(body, "name"));
@@ -229,7 +228,7 @@ api_backup(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)params;
-	json_t *body = json_body(req);
+	json_t *body = api_json_body(req);
 	if (body == NULL)
 		return;
 	const char *dir = json_string_value(json_object_get(body, "dir"));

@@ -210,7 +210,12 @@ eng_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
 		return 1;	/* a reply to a request we gave up on */
 	if (j->kind == SP_JOB_DISCOVER) {
 		int ok = 0;
-		if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu != NULL &&
+		log_debug("snmp", "%s: discovery reply op %d, engine ID length %zu", d->t.name,
+		    op, pdu ? pdu->securityEngineIDLen : 0);
+		/* The Report carrying usmStatsUnknownEngineIDs comes back as a
+		 * security error: what matters is the engine ID it names. */
+		if ((op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE ||
+		    op == NETSNMP_CALLBACK_OP_SEC_ERROR) && pdu != NULL &&
 		    pdu->securityEngineIDLen > 0 && pdu->securityEngineIDLen <= 32) {
 			netsnmp_session *ss = snmp_sess_session(d->sess);
 			free(ss->securityEngineID);
@@ -506,8 +511,8 @@ snmp_poller_config_defaults(struct snmp_poller_config *cfg)
 	cfg->jitter_pct = 10;
 	cfg->start_spread_ms = -1;
 	cfg->max_inflight = 1;
-	cfg->max_repetitions = 50;
-	cfg->min_repetitions = 2;
+	cfg->bulk_max = 50;
+	cfg->bulk_min = 2;
 	cfg->get_batch = 30;
 	cfg->max_values = 200000;
 	cfg->max_rows_per_column = 50000;
@@ -546,10 +551,10 @@ snmp_poller_new(struct event_base *base, const struct snmp_poller_config *cfg,
 		snmp_poller_config_defaults(&p->cfg);
 	if (p->cfg.max_inflight < 1)
 		p->cfg.max_inflight = 1;
-	if (p->cfg.max_repetitions < 1)
-		p->cfg.max_repetitions = 1;
-	if (p->cfg.min_repetitions < 1 || p->cfg.min_repetitions > p->cfg.max_repetitions)
-		p->cfg.min_repetitions = 1;
+	if (p->cfg.bulk_max < 1)
+		p->cfg.bulk_max = 1;
+	if (p->cfg.bulk_min < 1 || p->cfg.bulk_min > p->cfg.bulk_max)
+		p->cfg.bulk_min = 1;
 	if (p->cfg.get_batch < 1)
 		p->cfg.get_batch = 1;
 	if (p->cfg.interval < 1)
@@ -631,7 +636,7 @@ dev_new(struct snmp_poller *p, const struct snmp_target *t)
 	d->timeout_ms = t->timeout_ms > 0 ? t->timeout_ms : p->cfg.timeout_ms;
 	d->retries = t->retries >= 0 && (t->retries > 0 || t->timeout_ms > 0) ?
 	    t->retries : p->cfg.retries;
-	d->max_reps = p->cfg.max_repetitions;
+	d->max_reps = p->cfg.bulk_max;
 	d->hist.last_uptime = -1;
 	d->pollev = evtimer_new(p->base, eng_on_poll_timer, d);
 	if (d->peer == NULL || d->pollev == NULL) {

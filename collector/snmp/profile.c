@@ -702,9 +702,23 @@ sp_profile_parse(const char *buf, size_t len, const char *file, struct cfg_error
 		if (v->kind != CFG_N_MAP) {
 			perr(&c, v, "fields must be a mapping");
 		} else {
-			p->fields = calloc(v->n_items ? v->n_items : 1, sizeof(*p->fields));
-			for (size_t i = 0; p->fields && i < v->n_items; i++)
-				parse_field(&c, v->items[i], &p->fields[p->n_fields++]);
+			/* A list gives alternatives, tried in order. */
+			size_t cap = 0;
+			for (size_t i = 0; i < v->n_items; i++)
+				cap += v->items[i]->kind == CFG_N_SEQ ? v->items[i]->n_items : 1;
+			p->fields = calloc(cap ? cap : 1, sizeof(*p->fields));
+			for (size_t i = 0; p->fields && i < v->n_items; i++) {
+				const struct cfg_node *it = v->items[i];
+				if (it->kind != CFG_N_SEQ) {
+					parse_field(&c, it, &p->fields[p->n_fields++]);
+					continue;
+				}
+				for (size_t k = 0; k < it->n_items; k++) {
+					struct cfg_node alt = *it->items[k];
+					alt.key = it->key;
+					parse_field(&c, &alt, &p->fields[p->n_fields++]);
+				}
+			}
 		}
 	}
 	if ((v = cfg_node_get(root, "interfaces")) != NULL) {

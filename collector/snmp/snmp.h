@@ -8,7 +8,7 @@
  * snmp_sess_timeout() when net-snmp's earliest retransmission is due. No
  * thread per device, no forked command-line tools.
  *
- * What to poll is data: YAML profiles (collector/profiles/*.yaml, see
+ * What to poll is data: YAML profiles (collector/profiles/NAME.yaml, see
  * docs/profiles.md) matched by sysObjectID prefix, sysDescr or a probe OID
  * that answers. A poll cycle is: system GET → probe GETNEXT (only when the
  * profile choice is not cached) → scalar GETs and GETBULK walks of the
@@ -52,8 +52,8 @@ struct snmp_poller_config {
 	int jitter_pct;		/* ± this % of the interval per cycle (10) */
 	int start_spread_ms;	/* first polls spread over [0, this) (= interval) */
 	int max_inflight;	/* requests in flight per device (1) */
-	int max_repetitions;	/* upper bound of varbinds per GETBULK reply (50) */
-	int min_repetitions;	/* adaptive floor (2) */
+	int bulk_max;	/* upper bound of varbinds per GETBULK reply (50) */
+	int bulk_min;	/* adaptive floor (2) */
 	int get_batch;		/* varbinds per GET request (30) */
 	int max_values;		/* values kept per poll; more is cut (200000) */
 	int max_rows_per_column;/* rows per walked column (50000) */
@@ -134,7 +134,7 @@ struct snmp_result {
 	const struct snmp_metric *metrics;
 	size_t n_metrics;
 	struct {
-		unsigned requests, timeouts, too_big, values, max_repetitions;
+		unsigned requests, timeouts, too_big, values, bulk_size;
 	} stats;
 };
 
@@ -513,6 +513,7 @@ struct sp_job {
 	size_t rows;
 	int reqid;
 	int tries_small;		/* tooBig/timeout shrinks done on this request */
+	void *ctx;			/* owner's data (not freed with the job) */
 	struct sp_job *next;
 	int finished;
 };

@@ -40,6 +40,48 @@ static const char *const migrations[] = {
 	"  hash TEXT NOT NULL UNIQUE,"
 	"  created REAL NOT NULL,"
 	"  revoked INTEGER NOT NULL DEFAULT 0);",
+
+	/* 1 -> 2: devices polled by SNMP (secrets stay in this file only). */
+	"CREATE TABLE devices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  address TEXT NOT NULL,"
+	"  port INTEGER NOT NULL DEFAULT 161,"
+	"  kind TEXT NOT NULL DEFAULT 'other',"
+	"  kind_set INTEGER NOT NULL DEFAULT 0,"
+	"  site TEXT, building TEXT, room TEXT, rack TEXT,"
+	"  serial TEXT, model TEXT, asset_tag TEXT, vendor TEXT, firmware TEXT,"
+	"  snmp_version TEXT NOT NULL DEFAULT '2c',"
+	"  community TEXT, v3_user TEXT, auth_proto TEXT, auth_pass TEXT,"
+	"  priv_proto TEXT, priv_pass TEXT,"
+	"  interval INTEGER NOT NULL DEFAULT 60,"
+	"  monitored INTEGER NOT NULL DEFAULT 1,"
+	"  status TEXT NOT NULL DEFAULT 'unknown',"
+	"  last_seen REAL,"
+	"  sys_descr TEXT, sys_object_id TEXT, sys_name TEXT, sys_location TEXT,"
+	"  sys_contact TEXT,"
+	"  created REAL NOT NULL);",
+
+	/* 2 -> 3: web users (argon2id hashes) and the audit trail (store/userdb.c). */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created REAL NOT NULL,"
+	"  updated REAL NOT NULL,"
+	"  last_login REAL);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts REAL NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  addr TEXT,"
+	"  action TEXT NOT NULL,"
+	"  target TEXT,"
+	"  detail TEXT,"
+	"  ok INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX audit_ts ON audit(ts);",
 };
 
 static int
@@ -279,4 +321,11 @@ statedb_backup(struct statedb *s, const char *dest, char **err)
 		*err = NULL;
 	sqlite3_close(out);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The connection itself, for the other store-thread files (store/userdb.c). */
+struct sqlite3 *
+statedb_sqlite(struct statedb *s)
+{
+	return s->db;
 }

@@ -1,0 +1,543 @@
+/*
+ * cli.c — the campusmon command: the table of commands, global options,
+ * where the URL and token come from, help, and the one function every
+ * command calls the API through (it turns failures into messages and exit
+ * codes, so handlers deal only with successful answers).
+ */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the commands -------------------------------------------------------------- */
+
+static const struct cli_opt token_create_opts[] = {
+	{ "kind", "agent|api", "agent: may write samples (default); api: for the JSON API" },
+	{ "role", "ROLE", "an api token's role: admin, operator, viewer (default) or "
+	    "auditor; implies --kind api" },
+	{ "host", "HOST", "an agent token may write only samples of this host" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt series_opts[] = {
+	{ "host", "HOST", "only series of this host (agent hostname or device name)" },
+	{ "measurement", "M", "only series of this measurement" },
+	{ "field", "F", "only series of this field" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt query_opts[] = {
+	{ "from", "TIME", "start (default: one hour before --to)" },
+	{ "to", "TIME", "end (default: now)" },
+	{ "step", "DURATION", "seconds between points, e.g. 60, 5m, 1h (default: finest "
+	    "stored)" },
+	{ "cf", "average|max|min", "how values are consolidated over a step (default "
+	    "average)" },
+	CLI_OPT_END
+};
+
+const struct cli_command cli_commands[] = {
+	{ "status", "", "show the collector's health (and a few figures, given a token)",
+	    "Reads /api/v1/health, which needs no token: status, version, uptime, series "
+	    "and queue depth. With a token it also reads /metrics and shows samples "
+	    "accepted, series and write queue depth from there.",
+	    NULL, 0, 0, 0, cmd_status },
+	{ "token create", "NAME [--kind agent|api] [--role ROLE] [--host HOST]",
+	    "create an agent or API token; its secret is shown once",
+	    "Creates a token named NAME (needs an admin token). The new secret is "
+	    "printed once and cannot be shown again: store it right away, e.g. in "
+	    "the agent's configuration or in CAMPUSMON_TOKEN.",
+	    token_create_opts, 1, 1, 0, cmd_token_create },
+	{ "token list", "", "list tokens (never their secrets)",
+	    "Lists every token with its id, name, kind, role, host, creation time "
+	    "and whether it is revoked (needs an admin token).",
+	    NULL, 0, 0, 0, cmd_token_list },
+	{ "token revoke", "ID", "revoke a token by id",
+	    "Revokes the token with this id (see 'campusmon token list'); the "
+	    "collector refuses it from then on (needs an admin token).",
+	    NULL, 1, 1, 0, cmd_token_revoke },
+	{ "series", "[--host HOST] [--measurement M] [--field F]",
+	    "list series with their last values",
+	    "Lists the series catalogue: id, host, measurement, tags, field, last "
+	    "value and how long ago it arrived. Use the id with 'campusmon query'.",
+	    series_opts, 0, 0, 0, cmd_series },
+	{ "query", "SERIES [--from TIME] [--to TIME] [--step DURATION] [--cf CF]",
+	    "print one series' values over a time range",
+	    "Prints the values of series SERIES (an id from 'campusmon series'), one "
+	    "line per step: the time in ISO 8601 local time and the value ('-' where "
+	    "nothing was stored). TIME is Unix seconds, 'now', relative to now "
+	    "(-30m, -1h, -7d) or an ISO 8601 date or time such as 2024-05-01 or "
+	    "2024-05-01T08:00 (local time unless it ends in Z or +HH:MM).",
+	    query_opts, 1, 1, 0, cmd_query },
+	{ "backup", "DIR", "copy the state database and RRD files on the collector's host",
+	    "Asks the collector to write a consistent copy of its state database "
+	    "(DIR/state.db) and RRD files (DIR/rrd/) while it keeps running (needs "
+	    "an admin token). DIR is made absolute against the current directory, "
+	    "but the copy is written on the collector's host, by the collector's "
+	    "user, which must be able to create DIR.",
+	    NULL, 1, 1, 0, cmd_backup },
+	{ "help", "[COMMAND]", "describe all commands, or one",
+	    NULL, NULL, 0, 2, CLI_CMD_LOCAL, cmd_help },
+};
+const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+static const struct cli_opt global_opts[] = {
+	{ "url", "URL", "the collector's base URL" },
+	{ "token", "TOKEN", "API token sent as 'Authorization: Bearer TOKEN'" },
+	{ "json", NULL, "print the collector's JSON instead of a table" },
+	{ "timeout", "SECONDS", "give up on a request after this long (default 30; "
+	    "backup 600)" },
+	{ "help", NULL, "show help (of a command, after its name)" },
+	{ "version", NULL, "print the version" },
+	CLI_OPT_END
+};
+
+/* ---- help ------------------------------------------------------------------------ */
+
+/*
+ * Print text wrapped at 76 columns. The cursor is at column col already;
+ * lines after the first start with indent blanks.
+ */
+static void
+print_wrapped_from(FILE *out, const char *text, int col, int indent)
+{
+	const int width = 76;
+	int fresh = 1;		/* nothing of text printed on this line yet */
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		size_t wl = strcspn(p, " ");
+		if (wl == 0)
+			break;
+		if (!fresh && col + 1 + (int)wl > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+			fresh = 1;
+		}
+		col += fprintf(out, "%s%.*s", fresh ? "" : " ", (int)wl, p);
+		fresh = 0;
+		p += wl;
+	}
+	fputc('\n', out);
+}
+
+static void
+print_wrapped(FILE *out, const char *text, int indent)
+{
+	fprintf(out, "%*s", indent, "");
+	print_wrapped_from(out, text, indent, indent);
+}
+
+static void
+print_opts(FILE *out, const struct cli_opt *opts)
+{
+	int w = 0;
+	for (const struct cli_opt *o = opts; o->name; o++) {
+		int len = (int)strlen(o->name) + 2 + (o->arg ? (int)strlen(o->arg) + 1 : 0);
+		if (len > w)
+			w = len;
+	}
+	for (const struct cli_opt *o = opts; o->name; o++) {
+		char head[128];
+		snprintf(head, sizeof(head), "--%s%s%s", o->name, o->arg ? " " : "",
+		    o->arg ? o->arg : "");
+		fprintf(out, "  %-*s  ", w, head);
+		print_wrapped_from(out, o->help, w + 4, w + 4);
+	}
+}
+
+/* One line per command of a group: "  campusmon token list". */
+static void
+print_group_usage(FILE *out, const char *group)
+{
+	size_t glen = strlen(group);
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		const struct cli_command *c = &cli_commands[i];
+		if (strncmp(c->name, group, glen) == 0 && c->name[glen] == ' ')
+			fprintf(out, "  campusmon %s%s%s\n", c->name, c->usage[0] ? " " : "",
+			    c->usage);
+	}
+}
+
+void
+cli_print_help(FILE *out, const struct cli_command *cmd, const char *group)
+{
+	if (cmd != NULL) {
+		fprintf(out, "usage: campusmon %s%s%s\n\n", cmd->name, cmd->usage[0] ? " " : "",
+		    cmd->usage);
+		print_wrapped(out, cmd->details ? cmd->details : cmd->help, 0);
+		if (cmd->opts != NULL) {
+			fprintf(out, "\noptions:\n");
+			print_opts(out, cmd->opts);
+		}
+		if (!(cmd->flags & CLI_CMD_LOCAL)) {
+			fputc('\n', out);
+			print_wrapped(out, "Global options (--url, --token, --json, --timeout) "
+			    "may come before or after the command; see 'campusmon --help'.", 0);
+		}
+		return;
+	}
+	if (group != NULL) {
+		size_t glen = strlen(group);
+		int first = 1;
+		for (size_t i = 0; i < cli_n_commands; i++) {
+			const struct cli_command *c = &cli_commands[i];
+			if (strncmp(c->name, group, glen) == 0 && c->name[glen] == ' ') {
+				if (!first)
+					fputc('\n', out);
+				cli_print_help(out, c, NULL);
+				first = 0;
+			}
+		}
+		return;
+	}
+	fprintf(out, "usage: campusmon [--url URL] [--token TOKEN] [--json] [--timeout SECONDS]\n"
+	    "                 COMMAND [ARGS...]\n\n"
+	    "Talks to a campusmon collector through its JSON API.\n\ncommands:\n");
+	int w = 0;
+	for (size_t i = 0; i < cli_n_commands; i++)
+		if ((int)strlen(cli_commands[i].name) > w)
+			w = (int)strlen(cli_commands[i].name);
+	for (size_t i = 0; i < cli_n_commands; i++)
+		fprintf(out, "  %-*s  %s\n", w, cli_commands[i].name, cli_commands[i].help);
+	fprintf(out, "\nglobal options:\n");
+	print_opts(out, global_opts);
+	fprintf(out, "\n");
+	print_wrapped(out, "The URL comes from --url, else $CAMPUSMON_URL, else 'url:' in "
+	    "~/.config/campusmon/cli.yaml (which must be private to you: chmod 600), else "
+	    CLI_DEFAULT_URL "; the token from --token, else $CAMPUSMON_TOKEN, else 'token:' "
+	    "in that file.", 0);
+	fprintf(out, "\n");
+	print_wrapped(out, "Exit status: 0 success, 1 the collector answered with an error, "
+	    "2 usage or configuration error, 3 the collector could not be reached.", 0);
+	fprintf(out, "\nRun 'campusmon help COMMAND' for a command's arguments and "
+	    "options.\n");
+}
+
+/* ---- errors and calls ------------------------------------------------------------ */
+
+void
+cli_error(struct cli *c, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_escape_inplace(msg);
+	fprintf(c->err, "campusmon: %s\n", msg);
+}
+
+static void
+print_api_error(struct cli *c, const char *method, const char *path,
+    const struct cli_reply *reply)
+{
+	json_t *j = json_loadb(reply->body, reply->len, 0, NULL);
+	const char *msg = json_string_value(json_object_get(j, "error"));
+	if (msg != NULL) {
+		cli_error(c, "%s (HTTP %ld)", msg, reply->status);
+	} else {
+		/* not ours, e.g. a proxy's page: show its first line, escaped */
+		char first[160];
+		size_t n = strcspn(reply->body, "\r\n");
+		snprintf(first, sizeof(first), "%.*s", (int)(n < 120 ? n : 120), reply->body);
+		cli_error(c, "%s %s: HTTP %ld%s%s", method, path, reply->status,
+		    first[0] ? ": " : "", first);
+	}
+	json_decref(j);
+	if (reply->status == 401 && c->token == NULL)
+		fprintf(c->err, "campusmon: no token given: use --token, CAMPUSMON_TOKEN or "
+		    "'token:' in ~/.config/campusmon/cli.yaml\n");
+	else if (reply->status == 401)
+		fprintf(c->err, "campusmon: the token from %s was refused (mistyped or "
+		    "revoked?)\n", c->token_source);
+}
+
+int
+cli_call(struct cli *c, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *json_body,
+    struct cli_reply *reply)
+{
+	char err[512];
+	if (cli_http_request(c->http, method, path, params, n_params, json_body, reply,
+	    err, sizeof(err)) < 0) {
+		cli_error(c, "cannot reach the collector at %s: %s", c->url, err);
+		return CLI_EXIT_UNREACHABLE;
+	}
+	if (reply->status >= 200 && reply->status < 300)
+		return CLI_EXIT_OK;
+	print_api_error(c, method, path, reply);
+	cli_reply_free(reply);
+	return CLI_EXIT_API;
+}
+
+json_t *
+cli_reply_json(struct cli *c, const struct cli_reply *reply)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(reply->body, reply->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL)
+		cli_error(c, "the collector's answer is not JSON (%s, line %d)", jerr.text,
+		    jerr.line);
+	return j;
+}
+
+void
+cli_print_json(struct cli *c, const json_t *j)
+{
+	/* ASCII-only: whatever the strings hold cannot reach the terminal raw */
+	char *text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
+	    JSON_ENCODE_ANY);
+	if (text != NULL) {
+		fprintf(c->out, "%s\n", text);
+		free(text);
+	}
+}
+
+/* ---- dispatch ---------------------------------------------------------------------- */
+
+/* The command named by the first one or two words; *group set when w1 names
+ * only a group ("token"). */
+static const struct cli_command *
+find_command(const char *w1, const char *w2, size_t *words, int *group)
+{
+	*group = 0;
+	for (size_t i = 0; w2 != NULL && i < cli_n_commands; i++) {
+		const char *n = cli_commands[i].name, *sp = strchr(n, ' ');
+		if (sp != NULL && (size_t)(sp - n) == strlen(w1) &&
+		    strncmp(n, w1, (size_t)(sp - n)) == 0 && strcmp(sp + 1, w2) == 0) {
+			*words = 2;
+			return &cli_commands[i];
+		}
+	}
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		const char *n = cli_commands[i].name;
+		if (strcmp(n, w1) == 0) {
+			*words = 1;
+			return &cli_commands[i];
+		}
+		if (strncmp(n, w1, strlen(w1)) == 0 && n[strlen(w1)] == ' ')
+			*group = 1;
+	}
+	return NULL;
+}
+
+/* The first two words of argv that are not global options or their values. */
+static void
+leading_words(int argc, char **argv, const char **w1, const char **w2)
+{
+	*w1 = *w2 = NULL;
+	for (int i = 0; i < argc && *w2 == NULL; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] == '-' && a[1] != '\0') {
+			const char *name = a + (a[1] == '-' ? 2 : 1);
+			size_t len = strcspn(name, "=");
+			const struct cli_opt *o = NULL;
+			for (const struct cli_opt *g = global_opts; g->name; g++)
+				if (strlen(g->name) == len && strncmp(g->name, name, len) == 0)
+					o = g;
+			if (o == NULL)
+				break;		/* a command's option: the words came first */
+			if (o->arg != NULL && name[len] != '=')
+				i++;
+			continue;
+		}
+		if (*w1 == NULL)
+			*w1 = a;
+		else
+			*w2 = a;
+	}
+}
+
+int
+cmd_help(struct cli *c, const struct cli_args *args)
+{
+	if (args->n_pos == 0) {
+		cli_print_help(c->out, NULL, NULL);
+		return CLI_EXIT_OK;
+	}
+	size_t words;
+	int group;
+	const struct cli_command *cmd = find_command(args->pos[0],
+	    args->n_pos > 1 ? args->pos[1] : NULL, &words, &group);
+	if (cmd != NULL && words == args->n_pos) {
+		cli_print_help(c->out, cmd, NULL);
+		return CLI_EXIT_OK;
+	}
+	if (cmd == NULL && group && args->n_pos == 1) {
+		cli_print_help(c->out, NULL, args->pos[0]);
+		return CLI_EXIT_OK;
+	}
+	cli_error(c, "no command '%s%s%s'; 'campusmon help' lists them", args->pos[0],
+	    args->n_pos > 1 ? " " : "", args->n_pos > 1 ? args->pos[1] : "");
+	return CLI_EXIT_USAGE;
+}
+
+static int
+valid_token(const char *t)
+{
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return 0;
+	return t[0] != '\0';
+}
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* Settle URL and token: option, else environment, else the user's file. */
+static int
+resolve_target(struct cli *c, const struct cli_args *args)
+{
+	const char *url = cli_args_get(args, "url"), *url_src = "--url";
+	const char *token = cli_args_get(args, "token");
+	c->token_source = "--token";
+	if (url == NULL && (url = env_nonempty("CAMPUSMON_URL")) != NULL)
+		url_src = "CAMPUSMON_URL";
+	if (token == NULL && (token = env_nonempty("CAMPUSMON_TOKEN")) != NULL)
+		c->token_source = "CAMPUSMON_TOKEN";
+
+	struct cli_file_config fc = { NULL, NULL };
+	char *path = NULL;
+	if (url == NULL || token == NULL) {
+		path = cli_config_path();
+		struct cfg_errors errs = { NULL, 0 };
+		int rc = path ? cli_config_load(path, &fc, &errs) : 1;
+		if (rc < 0) {
+			for (size_t i = 0; i < errs.n; i++)
+				cli_error(c, "%s", errs.msgs[i]);
+			cfg_errors_clear(&errs);
+			cfg_free(cli_file_schema, &fc);
+			free(path);
+			return CLI_EXIT_USAGE;
+		}
+		if (url == NULL && fc.url != NULL)
+			url = fc.url, url_src = path;
+		if (token == NULL && fc.token != NULL)
+			token = fc.token, c->token_source = "~/.config/campusmon/cli.yaml";
+	}
+	if (url == NULL)
+		url = CLI_DEFAULT_URL, url_src = "the default";
+	int rc = CLI_EXIT_OK;
+	const char *why = cli_check_url(url);
+	if (why != NULL) {
+		cli_error(c, "the URL from %s %s", url_src, why);
+		rc = CLI_EXIT_USAGE;
+	} else if (token != NULL && !valid_token(token)) {
+		/* never echo it */
+		cli_error(c, "the token from %s is not a token (it holds spaces, control or "
+		    "non-ASCII characters)", c->token_source);
+		rc = CLI_EXIT_USAGE;
+	} else {
+		c->url = strdup(url);
+		size_t ulen = strlen(c->url);
+		while (ulen > 0 && c->url[ulen - 1] == '/')
+			c->url[--ulen] = '\0';
+		c->token = token ? strdup(token) : NULL;
+	}
+	if (fc.token != NULL)
+		explicit_bzero(fc.token, strlen(fc.token));
+	cfg_free(cli_file_schema, &fc);
+	free(path);
+	return rc;
+}
+
+static void
+cli_cleanup(struct cli *c)
+{
+	cli_http_free(c->http);
+	if (c->token != NULL) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+	}
+	free(c->url);
+}
+
+int
+cli_main(int argc, char **argv)
+{
+	struct cli c = { .out = stdout, .err = stderr, .timeout = CLI_DEFAULT_TIMEOUT };
+	const char *w1, *w2;
+	leading_words(argc - 1, argv + 1, &w1, &w2);
+
+	size_t words = 0;
+	int group = 0;
+	const struct cli_command *cmd = w1 ? find_command(w1, w2, &words, &group) : NULL;
+	struct cli_args args;
+	char err[256];
+	if (cli_args_parse(global_opts, cmd ? cmd->opts : NULL, argc - 1, argv + 1, &args,
+	    err, sizeof(err)) < 0) {
+		cli_error(&c, "%s; see 'campusmon %s%s--help'", err, cmd ? cmd->name : "",
+		    cmd ? " " : "");
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_args_get(&args, "version") != NULL) {
+		printf("campusmon %s\n", PACKAGE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (cli_args_get(&args, "help") != NULL) {
+		cli_print_help(stdout, cmd, cmd == NULL && group ? w1 : NULL);
+		return CLI_EXIT_OK;
+	}
+	if (w1 == NULL) {
+		cli_print_help(stderr, NULL, NULL);
+		return CLI_EXIT_USAGE;
+	}
+	if (cmd == NULL) {
+		if (group) {
+			cli_error(&c, "'%s' needs a subcommand:", w1);
+			print_group_usage(stderr, w1);
+		} else {
+			cli_error(&c, "no command '%s'; 'campusmon help' lists them", w1);
+		}
+		return CLI_EXIT_USAGE;
+	}
+	/* the command's words are the first positionals; drop them */
+	memmove(args.pos, args.pos + words, (args.n_pos - words) * sizeof(args.pos[0]));
+	args.n_pos -= words;
+	if (args.n_pos < cmd->min_pos || args.n_pos > cmd->max_pos) {
+		cli_error(&c, "usage: campusmon %s%s%s (see 'campusmon help %s')", cmd->name,
+		    cmd->usage[0] ? " " : "", cmd->usage, cmd->name);
+		return CLI_EXIT_USAGE;
+	}
+	c.json = cli_args_get(&args, "json") != NULL;
+	const char *t = cli_args_get(&args, "timeout");
+	if (t != NULL) {
+		char *end;
+		long v = strtol(t, &end, 10);
+		if (*end != '\0' || end == t || v < 1 || v > 86400) {
+			cli_error(&c, "--timeout must be whole seconds from 1 to 86400");
+			return CLI_EXIT_USAGE;
+		}
+		c.timeout = v;
+		c.timeout_given = 1;
+	}
+	int rc;
+	if (!(cmd->flags & CLI_CMD_LOCAL)) {
+		if ((rc = resolve_target(&c, &args)) != CLI_EXIT_OK) {
+			cli_cleanup(&c);
+			return rc;
+		}
+		c.http = cli_http_new(c.url, c.token, c.timeout);
+		if (c.http == NULL) {
+			cli_error(&c, "cannot start libcurl");
+			cli_cleanup(&c);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	rc = cmd->run(&c, &args);
+	fflush(stdout);
+	cli_cleanup(&c);
+	return rc;
+}

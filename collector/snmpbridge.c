@@ -1,0 +1,289 @@
+/*
+ * snmpbridge.c — connects the SNMP poller to the rest of the collector:
+ * schedules every monitored device, and turns each poll result into device
+ * status and inventory, live interface and sensor tables, and samples in
+ * the same journal → RRD path as the agents' data.
+ */
+#include "collector/collector.h"
+#include "collector/devices.h"
+#include "collector/snmp/snmp.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+#define SAVE_EVERY 300.0	/* seconds between last_seen writes when nothing changed */
+
+static struct snmp_target
+target_of(const struct device *d)
+{
+	struct snmp_target t = {
+		.device_id = d->id, .name = d->name, .address = d->address,
+		.port = (unsigned)d->port,
+		.version = d->snmp_version && strcmp(d->snmp_version, "1") == 0 ? SNMP_VER_1 :
+		    d->snmp_version && strcmp(d->snmp_version, "3") == 0 ? SNMP_VER_3 : SNMP_VER_2C,
+		.community = d->community ? d->community : "public",
+		.user = d->v3_user, .auth_proto = d->auth_proto, .auth_pass = d->auth_pass,
+		.priv_proto = d->priv_proto, .priv_pass = d->priv_pass,
+		.interval = (int)d->interval, .timeout_ms = 0, .retries = -1,
+	};
+	return t;
+}
+
+void
+snmpbridge_watch(struct collector *c, struct device *d)
+{
+	if (c->poller == NULL)
+		return;
+	snmp_poller_remove(c->poller, d->id);
+	if (!d->monitored)
+		return;
+	struct snmp_target t = target_of(d);
+	if (snmp_poller_add(c->poller, &t) < 0)
+		log_warnx("snmp: cannot schedule device %s", d->name);
+}
+
+void
+snmpbridge_forget(struct collector *c, int64_t id)
+{
+	if (c->poller != NULL)
+		snmp_poller_remove(c->poller, id);
+}
+
+/* ---- results ------------------------------------------------------------- */
+
+static json_t *
+num_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string_safe(s, strlen(s)) : json_null();
+}
+
+static json_t *
+interfaces_json(const struct snmp_result *r)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		const struct snmp_iface *f = &r->ifaces[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "index", json_integer((json_int_t)f->index));
+		json_object_set_new(o, "name", str_or_null(f->name));
+		json_object_set_new(o, "descr", str_or_null(f->descr));
+		json_object_set_new(o, "alias", str_or_null(f->alias));
+		json_object_set_new(o, "speed_bps", json_integer((json_int_t)f->speed_bps));
+		json_object_set_new(o, "admin_status", str_or_null(f->admin_status));
+		json_object_set_new(o, "oper_status", str_or_null(f->oper_status));
+		json_object_set_new(o, "in_bps", num_or_null(f->in_bps));
+		json_object_set_new(o, "out_bps", num_or_null(f->out_bps));
+		json_object_set_new(o, "in_errors_ps", num_or_null(f->in_errors_ps));
+		json_object_set_new(o, "out_errors_ps", num_or_null(f->out_errors_ps));
+		json_object_set_new(o, "in_discards_ps", num_or_null(f->in_discards_ps));
+		json_object_set_new(o, "out_discards_ps", num_or_null(f->out_discards_ps));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *
+sensors_json(const struct snmp_result *r)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < r->n_sensors; i++) {
+		const struct snmp_sensor *s = &r->sensors[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", str_or_null(s->name));
+		json_object_set_new(o, "type", str_or_null(s->type));
+		json_object_set_new(o, "value", num_or_null(s->value));
+		json_object_set_new(o, "unit", str_or_null(s->unit));
+		json_object_set_new(o, "state", str_or_null(s->state));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* Set *field to value if different; returns 1 when it changed. */
+static int
+update_text(char **field, const char *value)
+{
+	if (value == NULL || (*field != NULL && strcmp(*field, value) == 0))
+		return 0;
+	char *copy = strdup(value);
+	if (copy == NULL)
+		return 0;
+	free(*field);
+	*field = copy;
+	return 1;
+}
+
+static int
+cmp_tag(const void *a, const void *b)
+{
+	const struct lp_tag *x = a, *y = b;
+	size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
+	int c = memcmp(x->key.p, y->key.p, n);
+	return c ? c : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
+static void
+metrics_durable(struct batch *b, int ok, void *arg)
+{
+	struct collector *c = arg;
+	if (ok) {
+		c->metrics.samples_accepted += b->n_samples;
+		store_submit(c->store, b);
+	} else {
+		log_warnx("snmp: journal write failed; %zu polled values lost", b->n_samples);
+		batch_free(b);
+	}
+}
+
+/* Every metric of the poll becomes a sample of series host=<device name>. */
+static void
+record_metrics(struct collector *c, const struct device *d, const struct snmp_result *r)
+{
+	if (r->n_metrics == 0)
+		return;
+	struct batch *b = batch_new();
+	char key[4096];
+	struct lp_tag tags[17];
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		const struct snmp_metric *m = &r->metrics[i];
+		if (isnan(m->value) || m->n_tags > 16)
+			continue;
+		size_t n = 0;
+		for (size_t k = 0; k < m->n_tags; k++) {
+			if (strcmp(m->tags[k].key, "host") == 0)
+				continue;
+			tags[n].key = (struct lp_str){ m->tags[k].key, strlen(m->tags[k].key) };
+			tags[n].value = (struct lp_str){ m->tags[k].value, strlen(m->tags[k].value) };
+			n++;
+		}
+		tags[n].key = (struct lp_str){ "host", 4 };
+		tags[n].value = (struct lp_str){ d->name, strlen(d->name) };
+		n++;
+		qsort(tags, n, sizeof(tags[0]), cmp_tag);
+		struct lp_str meas = { m->measurement, strlen(m->measurement) };
+		struct lp_str field = { m->field, strlen(m->field) };
+		size_t klen = series_key_build(key, sizeof(key), &meas, tags, n, &field);
+		if (klen >= sizeof(key))
+			continue;
+		ingest_put(c, b, key, klen, d->name, (uint32_t)d->interval, r->started, m->value);
+	}
+	if (b->n_samples == 0 && b->n_defs == 0) {
+		batch_free(b);
+		return;
+	}
+	b->on_durable = metrics_durable;
+	b->arg = c;
+	journal_append(c->journal, b);
+}
+
+struct save_job {
+	struct device *copy;
+};
+
+static void
+save_run(struct store *st, void *arg)
+{
+	struct save_job *job = arg;
+	devices_db_save(store_db(st), job->copy);
+}
+
+static void
+save_done(void *arg)
+{
+	struct save_job *job = arg;
+	device_free(job->copy);
+	free(job);
+}
+
+static void
+save_device(struct collector *c, struct device *d)
+{
+	struct save_job *job = malloc(sizeof(*job));
+	if (job == NULL || (job->copy = device_dup(d)) == NULL) {
+		free(job);
+		return;
+	}
+	d->last_saved = util_now();
+	store_call(c->store, save_run, save_done, job);
+}
+
+static void
+on_result(const struct snmp_result *r, void *arg)
+{
+	struct collector *c = arg;
+	struct device *d = device_get(c->devices, r->device_id);
+	if (d == NULL)
+		return;
+	int changed = update_text(&d->status, snmp_status_name(r->status));
+	if (changed)
+		log_info("device %s (%s) is %s%s%s", d->name, d->address, d->status,
+		    r->error ? ": " : "", r->error ? r->error : "");
+	d->poll_duration = r->duration;
+	if (r->status == SNMP_STATUS_UP) {
+		d->last_seen = r->started + r->duration;
+		changed |= update_text(&d->sys_descr, r->sys_descr);
+		changed |= update_text(&d->sys_object_id, r->sys_object_id);
+		changed |= update_text(&d->sys_name, r->sys_name);
+		changed |= update_text(&d->sys_location, r->sys_location);
+		changed |= update_text(&d->sys_contact, r->sys_contact);
+		changed |= update_text(&d->vendor, r->vendor);
+		changed |= update_text(&d->firmware, r->firmware);
+		if (d->serial == NULL)
+			changed |= update_text(&d->serial, r->serial);
+		if (d->model == NULL)
+			changed |= update_text(&d->model, r->model);
+		/* A device added without a name is called by its sysName once known. */
+		if (strcmp(d->name, d->address) == 0 && r->sys_name != NULL && r->sys_name[0] &&
+		    util_utf8_valid(r->sys_name, strlen(r->sys_name)) && strlen(r->sys_name) < 256 &&
+		    device_by_name(c->devices, r->sys_name) == NULL)
+			changed |= update_text(&d->name, r->sys_name);
+		if (!d->kind_set && r->kind != NULL)
+			changed |= update_text(&d->kind, r->kind);
+		json_decref(d->interfaces);
+		json_decref(d->sensors);
+		json_decref(d->profiles);
+		d->interfaces = interfaces_json(r);
+		d->sensors = sensors_json(r);
+		d->profiles = json_array();
+		for (size_t i = 0; i < r->n_profiles; i++)
+			json_array_append_new(d->profiles, json_string(r->profiles[i]));
+		record_metrics(c, d, r);
+	}
+	if (changed || util_now() - d->last_saved > SAVE_EVERY)
+		save_device(c, d);
+}
+
+int
+snmpbridge_start(struct collector *c)
+{
+	struct snmp_poller_config cfg;
+	snmp_poller_config_defaults(&cfg);
+	c->poller = snmp_poller_new(c->base, &cfg, c->cfg.profiles_dir, on_result, c);
+	if (c->poller == NULL)
+		return -1;
+	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))
+		snmpbridge_watch(c, d);
+	log_info("snmp: %zu devices scheduled", snmp_poller_count(c->poller));
+	return 0;
+}
+
+void
+snmpbridge_stop(struct collector *c)
+{
+	snmp_poller_free(c->poller);
+	c->poller = NULL;
+}
