@@ -1,0 +1,130 @@
+"""Devices through the API, polled by the collector from a real snmpd."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import http, make_tmpdir, wait_for
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def snmpd():
+    d = make_tmpdir("cm-snmpd-")
+    port = free_udp_port()
+    conf = os.path.join(d, "snmpd.conf")
+    with open(conf, "w") as f:
+        f.write("agentAddress udp:127.0.0.1:%d\n"
+                "rocommunity Xy9-comm 127.0.0.1\n"
+                "sysLocation Building 3, room <b>101</b>\n"
+                "sysContact noc@example.edu.cn\n"
+                "sysName core-sw-1\n" % port)
+    env = dict(os.environ, MIBS="")
+    proc = subprocess.Popen(["snmpd", "-f", "-Lf", os.path.join(d, "log"), "-C", "-c", conf,
+                             "-I", "-smux", "-p", os.path.join(d, "pid"), "-u", "nobody"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: subprocess.run(["snmpget", "-v2c", "-c", "Xy9-comm", "-t", "0.3", "-r", "0",
+                                     "127.0.0.1:%d" % port, "1.3.6.1.2.1.1.5.0"],
+                                    capture_output=True).returncode == 0,
+             what="snmpd to answer")
+    yield port
+    proc.terminate()
+    proc.wait(10)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def add_device(c, **body):
+    r = c.post_json("/api/v1/devices", body)
+    assert r.status == 201, r.body
+    return r.json()
+
+
+def test_added_device_is_polled_and_secrets_never_returned(collector, snmpd):
+    dev = add_device(collector, address="127.0.0.1", port=snmpd, interval=5,
+                     site="Main campus", building="B3", room="101", asset_tag="A-0001",
+                     snmp={"version": "2c", "community": "Xy9-comm"})
+    assert dev["status"] == "unknown"
+    assert "community" not in dev["snmp"] and dev["snmp"]["community_set"] is True
+
+    def polled():
+        d = collector.get("/api/v1/devices/%d" % dev["id"]).json()
+        return d if d["status"] == "up" else None
+
+    d = wait_for(polled, timeout=20, what="first poll")
+    assert d["name"] == "core-sw-1"            # named by sysName when added without a name
+    assert d["sys_location"] == "Building 3, room <b>101</b>"   # stored as sent
+    assert d["kind"] in ("server", "other")
+    assert d["asset_tag"] == "A-0001" and d["room"] == "101"
+    assert d["poll_duration"] > 0 and d["last_seen"] > time.time() - 60
+    ifaces = collector.get("/api/v1/devices/%d/interfaces" % dev["id"]).json()
+    assert any(i["name"] == "lo" and i["oper_status"] == "up" for i in ifaces)
+    for i in ifaces:
+        for k in ("index", "name", "alias", "speed_bps", "admin_status", "oper_status",
+                  "in_bps", "out_bps", "in_errors_ps", "out_errors_ps"):
+            assert k in i
+    assert isinstance(collector.get("/api/v1/devices/%d/sensors" % dev["id"]).json(), list)
+    # by name too
+    assert collector.get("/api/v1/devices/core-sw-1").json()["id"] == dev["id"]
+    # its values become series of host=<device name>, rates after the second poll
+    wait_for(lambda: any(s["measurement"] == "interface" for s in
+                         collector.series(host="core-sw-1")), timeout=20,
+             what="interface series")
+    body = collector.get("/api/v1/devices").body
+    assert b"Xy9-comm" not in body
+    assert b"Xy9-comm" not in open(collector.log_path, "rb").read()
+
+
+def test_edit_and_remove(collector, snmpd):
+    dev = add_device(collector, address="127.0.0.1", port=snmpd, name="ups-1", kind="ups",
+                     snmp={"community": "Xy9-comm"})
+    r = http("PATCH", collector.url + "/api/v1/devices/%d" % dev["id"],
+             b'{"rack": "R7", "monitored": false}', collector.auth())
+    assert r.status == 200, r.body
+    assert r.json()["rack"] == "R7" and r.json()["monitored"] is False
+    assert r.json()["kind"] == "ups"
+    assert collector.post_json("/api/v1/devices", {"address": "10.0.0.1", "name": "ups-1"}).status == 409
+    r = http("DELETE", collector.url + "/api/v1/devices/%d" % dev["id"], headers=collector.auth())
+    assert r.status == 204
+    assert collector.get("/api/v1/devices/%d" % dev["id"]).status == 404
+    assert collector.get("/api/v1/devices").json() == []
+
+
+def test_devices_survive_restart(collector):
+    add_device(collector, address="192.0.2.10", name="far-away", monitored=False)
+    collector.stop()
+    collector.start()
+    names = [d["name"] for d in collector.get("/api/v1/devices").json()]
+    assert names == ["far-away"]
+
+
+@pytest.mark.parametrize("body,needle", [
+    ({}, "address"),
+    ({"address": "not an address!"}, "address"),
+    ({"address": "10.0.0.1", "port": 70000}, "port"),
+    ({"address": "10.0.0.1", "kind": "toaster"}, "kind"),
+    ({"address": "10.0.0.1", "snmp": {"version": "4"}}, "version"),
+    ({"address": "10.0.0.1", "snmp": {"version": "3"}}, "user"),
+    ({"address": "10.0.0.1", "snmp": {"auth_proto": "ROT13"}}, "auth_proto"),
+    ({"address": "10.0.0.1", "status": "up"}, "read-only"),
+    ({"address": "10.0.0.1", "interval": 1}, "interval"),
+])
+def test_bad_device_bodies(collector, body, needle):
+    r = collector.post_json("/api/v1/devices", body)
+    assert r.status == 400, body
+    assert needle in r.json()["error"]
+
+
+def test_viewer_cannot_change_devices(collector):
+    tok = collector.post_json("/api/v1/tokens", {"name": "v", "kind": "api",
+                                                 "role": "viewer"}).json()["token"]
+    assert collector.get("/api/v1/devices", token=tok).status == 200
+    assert collector.post_json("/api/v1/devices", {"address": "10.0.0.1"}, token=tok).status == 403
