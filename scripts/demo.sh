@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh — install, build and start campusmon on built-in defaults, as root:
 # the collector (JSON API, ingest and web UI on http://127.0.0.1:8080) with
-# its data in ./demo/data, and a local agent reporting to it once built.
+# its data in ./demo/data, a local agent reporting to it, and a private snmpd
+# on 127.0.0.1:11161 added as the first device.
 # Prints what it started and how to reach it. `scripts/demo.sh stop` stops it.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +69,36 @@ until curl -fsS "$URL/api/v1/health" >/dev/null 2>&1; do
 done
 
 started="collector (pid $(cat "$DEMO/run/collector.pid"), data in $DATA)"
+
+# A private snmpd on a loopback port: the first device to poll.
+SNMP_PORT=${CAMPUSMON_DEMO_SNMP_PORT:-11161}
+while [ -n "$(ss -Hnlu "sport = :$SNMP_PORT" 2>/dev/null)" ]; do
+	SNMP_PORT=$((SNMP_PORT + 1))	# taken: use the next free one
+done
+SNMP_COMMUNITY=$(head -c 9 /dev/urandom | base64 | tr '+/' 'xy')
+cat >"$DEMO/snmpd.conf" <<CONF
+agentAddress udp:127.0.0.1:$SNMP_PORT
+rocommunity $SNMP_COMMUNITY 127.0.0.1
+sysName $(hostname -s)-snmpd
+sysLocation campusmon demo, this machine
+sysContact root@localhost
+CONF
+chmod 600 "$DEMO/snmpd.conf"
+MIBS= snmpd -f -Lf "$DEMO/logs/snmpd.log" -C -c "$DEMO/snmpd.conf" -I -smux \
+	-p "$DEMO/run/snmpd.pid.tmp" -u nobody </dev/null >/dev/null 2>&1 &
+echo $! >"$DEMO/run/snmpd.pid"
+api() {
+	curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"
+}
+# Replace an earlier demo's entry, whose community is now stale.
+for old in "$(hostname -s)-snmpd" 127.0.0.1; do
+	api -X DELETE "$URL/api/v1/devices/$old" >/dev/null 2>&1 || true
+done
+api -d "{\"address\":\"127.0.0.1\",\"port\":$SNMP_PORT,\"kind\":\"server\",\"interval\":30,
+	\"site\":\"demo\",\"snmp\":{\"version\":\"2c\",\"community\":\"$SNMP_COMMUNITY\"}}" \
+	"$URL/api/v1/devices" >/dev/null
+started="$started
+  snmpd     (pid $(cat "$DEMO/run/snmpd.pid"), udp 127.0.0.1:$SNMP_PORT, polled every 30 s)"
 if [ -x build/agent/campusmon-agent ]; then
 	AGENT_TOKEN=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 		-d "{\"name\":\"demo agent $(hostname -s)\",\"kind\":\"agent\"}" "$URL/api/v1/tokens" |
