@@ -469,7 +469,8 @@ journal_open(const char *dir, struct loopq *q, uint64_t first_seq,
 	j->metrics = metrics;
 	j->fd = -1;
 	j->next_seq = first_seq + 1;
-	j->checkpoint = first_seq;
+	/* Replayed segments stay until the store says their samples are in RRD. */
+	j->checkpoint = 0;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
 	if (j->dir == NULL || util_mkdirs(dir, 0700) < 0) {

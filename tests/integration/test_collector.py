@@ -399,3 +399,18 @@ def test_plain_http_beyond_loopback_refused(tmp_path):
 def test_unknown_route_and_method(collector):
     assert collector.get("/api/v1/nothing").status == 404
     assert http("DELETE", collector.url + "/api/v1/series", headers=collector.auth()).status == 405
+
+
+def test_crash_during_recovery_loses_nothing(collector):
+    """Replayed samples stay in the journal until they are in RRD files."""
+    t0 = aligned()
+    for i in range(1, 6):
+        assert collector.write("rec,host=r v=%d %d" % (i, t0 + i * 10),
+                               query="precision=s").status == 204
+    collector.kill9()
+    collector.start()      # replays, then dies again before any flush to RRD
+    collector.kill9()
+    collector.start()
+    s = find_series(collector, "r", "rec", "v")
+    pts = points_by_ts(collector.query(s["id"], t0, t0 + 50, step=10))
+    assert [pts[t0 + i * 10] for i in range(1, 6)] == [1, 2, 3, 4, 5]
