@@ -151,6 +151,26 @@ device_remove(struct device_table *t, struct device *d)
 }
 
 struct device *
+device_new_default(void)
+{
+	struct device *d = calloc(1, sizeof(*d));
+	if (d == NULL)
+		return NULL;
+	d->port = 161;
+	d->interval = 60;
+	d->monitored = 1;
+	d->created = util_now();
+	d->kind = strdup("other");
+	d->status = strdup("unknown");
+	d->snmp_version = strdup("2c");
+	if (d->kind == NULL || d->status == NULL || d->snmp_version == NULL) {
+		device_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+struct device *
 device_dup(const struct device *src)
 {
 	struct device *d = calloc(1, sizeof(*d));

@@ -72,6 +72,14 @@ int devices_db_load(struct statedb *db, void (*cb)(struct device *d, void *arg),
 int devices_db_save(struct statedb *db, struct device *d);	/* insert or update; sets id */
 int devices_db_delete(struct statedb *db, int64_t id);
 
+/* api/devices.c: store d (id 0: a new device) on the store thread, then put
+ * it in the table and (re)schedule it; req, if not NULL, gets the answer. */
+struct evhttp_request;
+void device_save(struct collector *c, struct evhttp_request *req, const char *who,
+    struct device *d, int creating);
+/* A new device with the inventory's defaults (port 161, v2c, 60 s, monitored). */
+struct device *device_new_default(void);
+
 /* snmpbridge.c: poll results into the inventory and the series store. */
 int snmpbridge_start(struct collector *c);
 void snmpbridge_stop(struct collector *c);

@@ -115,7 +115,7 @@ save_done(void *arg)
 {
 	struct device_job *job = arg;
 	struct collector *c = job->c;
-	struct evhttp_request *req = http_pending_take(job->pending);
+	struct evhttp_request *req = job->pending ? http_pending_take(job->pending) : NULL;
 	if (job->rc == 0) {
 		struct device *d = device_get(c->devices, job->copy->id);
 		if (d != NULL) {		/* keep the live tables of an edited device */
@@ -134,6 +134,9 @@ save_done(void *arg)
 		if (req != NULL)
 			http_reply_json(req, job->creating ? 201 : 200, device_to_json(job->copy));
 	} else {
+		if (req == NULL)
+			log_warnx("could not store device %s (%s)%s", job->copy->name,
+			    job->copy->address, job->rc == -2 ? ": the name is taken" : "");
 		if (req != NULL)
 			http_reply_error(req, job->rc == -2 ? 409 : 500, job->rc == -2 ?
 			    "a device named '%s' exists already" : "could not store device %s",
@@ -143,21 +146,22 @@ save_done(void *arg)
 	free(job);
 }
 
-static void
-start_save(struct collector *c, struct evhttp_request *req, const struct auth_identity *who,
+void
+device_save(struct collector *c, struct evhttp_request *req, const char *who,
     struct device *copy, int creating)
 {
 	struct device_job *job = calloc(1, sizeof(*job));
 	if (job == NULL) {
 		device_free(copy);
-		http_reply_error(req, 503, "out of memory");
+		if (req != NULL)
+			http_reply_error(req, 503, "out of memory");
 		return;
 	}
 	job->c = c;
 	job->copy = copy;
 	job->creating = creating;
-	snprintf(job->who, sizeof(job->who), "%s", who->name);
-	job->pending = http_pending_new(req);
+	snprintf(job->who, sizeof(job->who), "%s", who);
+	job->pending = req ? http_pending_new(req) : NULL;
 	store_call(c->store, save_run, save_done, job);
 }
 
@@ -169,20 +173,13 @@ api_devices_create(struct collector *c, struct evhttp_request *req,
 	json_t *body = api_json_body(req);
 	if (body == NULL)
 		return;
-	struct device *d = calloc(1, sizeof(*d));
+	struct device *d = device_new_default();
 	char err[256];
 	if (d == NULL) {
 		json_decref(body);
 		http_reply_error(req, 503, "out of memory");
 		return;
 	}
-	d->port = 161;
-	d->interval = 60;
-	d->monitored = 1;
-	d->created = util_now();
-	d->kind = strdup("other");
-	d->status = strdup("unknown");
-	d->snmp_version = strdup("2c");
 	int rc = device_apply_json(d, body, 1, err, sizeof(err));
 	json_decref(body);
 	if (rc < 0) {
@@ -202,7 +199,7 @@ api_devices_create(struct collector *c, struct evhttp_request *req,
 		device_free(d);
 		return;
 	}
-	start_save(c, req, who, d, 1);
+	device_save(c, req, who->name, d, 1);
 }
 
 void
@@ -230,7 +227,7 @@ api_device_patch(struct collector *c, struct evhttp_request *req,
 		device_free(copy);
 		return;
 	}
-	start_save(c, req, who, copy, 0);
+	device_save(c, req, who->name, copy, 0);
 }
 
 static void

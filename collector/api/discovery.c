@@ -1,0 +1,62 @@
+/* api/discovery.c — POST /api/v1/discovery starts a sweep; GET shows its progress. */
+#include "collector/collector.h"
+#include "collector/discovery.h"
+
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+api_discovery_start(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)params;
+	json_t *body = api_json_body(req);
+	if (body == NULL)
+		return;
+	json_t *ranges = json_object_get(body, "ranges");
+	json_t *list = NULL;
+	if (json_is_string(ranges)) {		/* "10.0.0.0/24,10.0.1.0/28" */
+		list = json_array();
+		char *copy = strdup(json_string_value(ranges)), *save = NULL;
+		for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+			json_array_append_new(list, json_string(tok));
+		free(copy);
+		ranges = list;
+	}
+	json_t *communities = json_object_get(body, "communities");
+	json_t *port = json_object_get(body, "port");
+	char err[256] = "";
+	struct disco_job *job = NULL;
+	if (!json_is_array(ranges))
+		snprintf(err, sizeof(err), "ranges must be a list of CIDRs or a comma-separated string");
+	else if (communities != NULL && !json_is_array(communities))
+		snprintf(err, sizeof(err), "communities must be a list of strings");
+	else if (port != NULL && (!json_is_integer(port) || json_integer_value(port) < 1 ||
+	    json_integer_value(port) > 65535))
+		snprintf(err, sizeof(err), "port must be 1 to 65535");
+	else
+		job = discovery_start(c, ranges, communities,
+		    port ? (unsigned)json_integer_value(port) : 161, who->name, err, sizeof(err));
+	if (job != NULL)
+		http_reply_json(req, 202, discovery_job_json(job));
+	else
+		http_reply_error(req, 400, "%s", err);
+	json_decref(list);
+	json_decref(body);
+}
+
+void
+api_discovery_get(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	char *end;
+	long long id = strtoll(params[0], &end, 10);
+	struct disco_job *job = *end == '\0' ? discovery_find(c, id) : NULL;
+	if (job == NULL)
+		http_reply_error(req, 404, "no such discovery job");
+	else
+		http_reply_json(req, 200, discovery_job_json(job));
+}
