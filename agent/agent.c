@@ -61,9 +61,10 @@ usage(FILE *out)
 	    "  --collector URL  collector base URL (collector.url)\n"
 	    "  --token TOKEN    agent token (collector.token)\n"
 	    "  --interval S     collection interval (interval), e.g. 10s\n"
-	    "  -v               more logging (repeat for debug)\n"
+	    "  -v               debug logging\n"
 	    "  -d SUBSYSTEMS    limit debug logging to these (push,plugin)\n"
-	    "  -V               print the version\n");
+	    "  -V               print the version\n"
+	    "  --dump-config-doc  print the configuration reference (Markdown) and exit\n");
 }
 
 static void
@@ -187,6 +188,7 @@ cycle(struct agent *a, int64_t ts_ns)
 		log_warnx("a cycle produced more than %u bytes; the rest was left out",
 		    BATCH_TEXT_MAX);
 	enqueue_text(a, (int)a->cfg.interval, a->lpw.buf, a->lpw.len, a->lpw.lines);
+	lpw_reset(&a->lpw);	/* sent: only later plugin output may collect here */
 	if (a->lpw.cap > (256u << 10)) {
 		lpw_free(&a->lpw);	/* a burst: give the memory back */
 		lpw_init(&a->lpw, BATCH_TEXT_MAX);
@@ -218,6 +220,21 @@ make_plugins(struct agent *a, const struct agent_config *cfg, struct cfg_errors 
 	if (h != NULL)
 		plugin_host_set_workers(h, (size_t)cfg->plugin_workers);
 	return h;
+}
+
+/* The token travels in every request: say so when it would cross a network in clear. */
+static void
+warn_plain_http(const char *url)
+{
+	static const char *const local[] = { "http://127.", "http://localhost:",
+		"http://localhost/", "http://[::1]" };
+	if (url == NULL || strncmp(url, "http://", 7) != 0)
+		return;
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (strncmp(url, local[i], strlen(local[i])) == 0)
+			return;
+	log_warnx("collector.url %s is plain HTTP: the token and metrics cross the network "
+	    "unencrypted; use https://", url);
 }
 
 static void
@@ -261,6 +278,8 @@ reload(struct agent *a)
 	a->spool.max_bytes = (unsigned long long)a->cfg.spool_max;
 	a->spool.rejected_keep = (long)a->cfg.spool_rejected_keep;
 	pusher_reconfigure(a->push, &a->cfg);
+	if (strcmp(old.url ? old.url : "", a->cfg.url ? a->cfg.url : "") != 0)
+		warn_plain_http(a->cfg.url);
 	if (a->cfg.log_target == AGENT_LOG_SYSLOG && old.log_target != AGENT_LOG_SYSLOG)
 		log_use_syslog(LOG_DAEMON);
 	agent_config_free(&old);
@@ -346,6 +365,7 @@ run(struct agent *a)
 	a->next_inventory_ns = inv;
 	lpw_free(&prime);
 
+	warn_plain_http(a->cfg.url);
 	log_info("campusmon-agent %s: host %s, every %llds to %s, spool %s, %zu plugin "
 	    "instances", PACKAGE_VERSION, a->host, a->cfg.interval, a->cfg.url, a->spool.dir,
 	    plugin_host_count(a->plugins));
@@ -428,6 +448,7 @@ agent_main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "dump-config-doc", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct agent a;
@@ -450,6 +471,11 @@ agent_main(int argc, char **argv)
 		case 'd': debug = optarg; verbose = verbose < 1 ? 1 : verbose; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("campusmon-agent %s\n", PACKAGE_VERSION); return 0;
+		case 'D':
+			cfg_write_doc(agent_schema, stdout);
+			printf("\n");
+			plugin_host_write_doc(stdout);
+			return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -467,9 +493,8 @@ agent_main(int argc, char **argv)
 	set_host(&a);
 	if (rc == 0 && !do_once && (a.cfg.url == NULL || a.cfg.url[0] == '\0'))
 		cfg_errors_add(&errs, "collector.url is required (or --collector URL, or --once)");
-	if (rc == 0)
-		a.plugins = make_plugins(&a, &a.cfg, &errs);
-	if (errs.n > 0) {
+	a.plugins = make_plugins(&a, &a.cfg, &errs);	/* its errors join the others */
+	if (rc < 0 || errs.n > 0 || a.plugins == NULL) {
 		cfg_errors_print(&errs, stderr, "campusmon-agent: ");
 		cfg_errors_clear(&errs);
 		plugin_host_free(a.plugins, 0);

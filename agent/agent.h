@@ -354,6 +354,7 @@ struct spool {
 	size_t count;
 	unsigned long long max_bytes;
 	long rejected_keep;
+	uint64_t rejected_next;		/* name of the next set-aside file */
 	unsigned long long dropped;	/* oldest batches dropped when full */
 	int full_warned;
 };
@@ -442,5 +443,7 @@ void plugin_host_drain(struct plugin_host *h,
 /* Stop workers (waits up to wait_ms for running reads) and free everything. */
 void plugin_host_free(struct plugin_host *h, int wait_ms);
 unsigned long long plugin_host_overruns(const struct plugin_host *h);
+/* Markdown tables of the instance keys and of every registered plugin's keys. */
+void plugin_host_write_doc(FILE *out);
 
 #endif

@@ -129,16 +129,18 @@ agent_config_load(struct agent_config *cfg, const char *path, struct cfg_errors 
 		return -1;
 	if (path == NULL)
 		return 0;
-	if (cfg_load_file(agent_schema, cfg, path, errs) < 0)
-		return -1;
+	/* Keep checking after an error: -t reports everything at once. */
+	int rc = cfg_load_file(agent_schema, cfg, path, errs);
 	if (cfg->token != NULL && cfg->token[0] != '\0' && cfg_check_secrecy(path, errs) < 0)
-		return -1;
+		rc = -1;
 	if (cfg->plugins != NULL && cfg->plugins->kind != CFG_N_SEQ) {
 		cfg_errors_add(errs, "%s:%d: plugins must be a list of mappings", path,
 		    cfg->plugins->line);
-		return -1;
+		cfg_node_free(cfg->plugins);
+		cfg->plugins = NULL;
+		rc = -1;
 	}
-	return 0;
+	return rc;
 }
 
 void

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -495,6 +496,17 @@ plugin_host_free(struct plugin_host *h, int wait_ms)
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	free(h);
+}
+
+void
+plugin_host_write_doc(FILE *out)
+{
+	fprintf(out, "Keys of every plugin instance:\n\n");
+	cfg_write_doc(inst_schema, out);
+	for (size_t i = 0; plugin_registry[i] != NULL; i++) {
+		fprintf(out, "\nKeys of the `%s` plugin:\n\n", plugin_registry[i]->name);
+		cfg_write_doc(plugin_registry[i]->schema, out);
+	}
 }
 
 /* ---- plugins/plugin.h host services ---------------------------------------- */

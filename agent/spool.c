@@ -97,6 +97,16 @@ spool_open(struct spool *s, const char *dir, unsigned long long max_bytes,
 		s->count++;
 	}
 	closedir(d);
+	/* Set-aside batches are numbered on their own, after the newest there. */
+	snprintf(sub, sizeof(sub), "%s/rejected", dir);
+	if ((d = opendir(sub)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			uint64_t seq;
+			if (parse_seq(de->d_name, &seq) == 0 && seq >= s->rejected_next)
+				s->rejected_next = seq + 1;
+		}
+		closedir(d);
+	}
 	if (s->count == 0) {
 		s->head = s->tail = SPOOL_SEQ_START;
 	} else {
@@ -363,7 +373,9 @@ spool_reject(struct spool *s, uint64_t seq, const char *why)
 	seq_name(seq, name, sizeof(name));
 	if (fstatat(s->dirfd, name, &st, 0) < 0)
 		return;
-	snprintf(dst, sizeof(dst), "rejected/%s", name);
+	char rname[32];
+	seq_name(s->rejected_next++, rname, sizeof(rname));
+	snprintf(dst, sizeof(dst), "rejected/%s", rname);
 	if (s->rejected_keep > 0 && renameat(s->dirfd, name, s->dirfd, dst) == 0) {
 		log_warnx("spool %s: batch set aside as %s/%s: %s", s->dir, s->dir, dst, why);
 		strcat(dst, ".why");

@@ -7,11 +7,14 @@
 #include "config.h"
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 /* ---- the commands -------------------------------------------------------------- */
 
@@ -37,6 +40,73 @@ static const struct cli_opt query_opts[] = {
 	    "stored)" },
 	{ "cf", "average|max|min", "how values are consolidated over a step (default "
 	    "average)" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt devices_opts[] = {
+	{ "kind", "K", "only devices of this kind (switch, router, server, ups, ...)" },
+	{ "status", "S", "only devices in this state: unknown, up, down, unreachable, seen" },
+	{ "search", "TEXT", "only devices whose name, address, site, building or room "
+	    "contains TEXT (any case)" },
+	CLI_OPT_END
+};
+
+/* The options "device add" and "device edit" share: the JSON fields. */
+#define DEVICE_OPTS \
+	{ "name", "N", "its name, unique (default: its sysName after the first poll, " \
+	    "else the address)" }, \
+	{ "port", "P", "SNMP UDP port (default 161)" }, \
+	{ "kind", "K", "switch, router, firewall, wlc, ap, server, storage, ups, pdu, " \
+	    "sensor, camera, printer or other (default: guessed by polls)" }, \
+	{ "interval", "S", "seconds between polls, 5 to 86400 (default 60)" }, \
+	{ "version", "1|2c|3", "SNMP version (default 2c; 3 with --v3-user)" }, \
+	{ "community", "C", "SNMP v1/v2c community (visible in the process list: " \
+	    "prefer --community-file)" }, \
+	{ "community-file", "F", "read the community from the first line of F " \
+	    "('-': standard input)" }, \
+	{ "v3-user", "U", "SNMPv3 user name; implies --version 3" }, \
+	{ "auth-proto", "PROTO", "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, " \
+	    "SHA-384 or SHA-512" }, \
+	{ "auth-pass", "P", "SNMPv3 authentication passphrase (prefer --auth-pass-file)" }, \
+	{ "auth-pass-file", "F", "read the authentication passphrase from the first " \
+	    "line of F" }, \
+	{ "priv-proto", "PROTO", "SNMPv3 privacy: DES, AES, AES-192, AES-256, AES-192C " \
+	    "or AES-256C" }, \
+	{ "priv-pass", "P", "SNMPv3 privacy passphrase (prefer --priv-pass-file)" }, \
+	{ "priv-pass-file", "F", "read the privacy passphrase from the first line of F" }, \
+	{ "site", "S", "asset register: site (campus)" }, \
+	{ "building", "B", "asset register: building" }, \
+	{ "room", "R", "asset register: room" }, \
+	{ "rack", "R", "asset register: rack" }, \
+	{ "serial", "S", "asset register: serial number" }, \
+	{ "model", "M", "asset register: model" }, \
+	{ "asset-tag", "T", "asset register: asset tag" }, \
+	{ "unmonitored", NULL, "keep it in the inventory but do not poll it" }
+#define DEVICE_USAGE \
+	"[--name N] [--port P] [--kind K] [--interval S] [--version 1|2c|3] " \
+	"[--community C | --community-file F] [--v3-user U] [--auth-proto PROTO] " \
+	"[--auth-pass P | --auth-pass-file F] [--priv-proto PROTO] " \
+	"[--priv-pass P | --priv-pass-file F] [--site S] [--building B] [--room R] " \
+	"[--rack R] [--serial S] [--model M] [--asset-tag T] "
+
+static const struct cli_opt device_add_opts[] = {
+	DEVICE_OPTS,
+	CLI_OPT_END
+};
+
+static const struct cli_opt device_edit_opts[] = {
+	{ "address", "ADDR", "its new IPv4 or IPv6 address or host name" },
+	DEVICE_OPTS,
+	{ "monitored", NULL, "poll it again" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt discover_opts[] = {
+	{ "community", "C", "an SNMP community to try (repeat for several; default: the "
+	    "collector's discovery.communities)" },
+	{ "community-file", "F", "communities to try, one per line ('-': standard input)" },
+	{ "port", "P", "SNMP UDP port to probe (default 161)" },
+	{ "no-wait", NULL, "print the job's id and return without waiting" },
 	CLI_OPT_END
 };
 
@@ -80,6 +150,51 @@ const struct cli_command cli_commands[] = {
 	    "but the copy is written on the collector's host, by the collector's "
 	    "user, which must be able to create DIR.",
 	    NULL, 1, 1, 0, cmd_backup },
+	{ "devices", "[--kind K] [--status S] [--search TEXT]", "list devices",
+	    "Lists the device inventory: id, name, address, kind, status, location "
+	    "(site/building/room), how long ago it last answered and whether it is "
+	    "polled. Devices found by discovery that answer no SNMP are listed with "
+	    "status 'seen', not monitored.",
+	    devices_opts, 0, 0, 0, cmd_devices },
+	{ "device add", "ADDR " DEVICE_USAGE "[--unmonitored]",
+	    "add a device to poll over SNMP",
+	    "Adds the device at ADDR (an IPv4 or IPv6 address or a host name) and "
+	    "prints it (needs an admin token). The collector polls it from then on "
+	    "unless --unmonitored. Secrets given on the command line are visible to "
+	    "other users in the process list: put them in a file readable only by "
+	    "you and give --community-file, --auth-pass-file or --priv-pass-file "
+	    "('-' reads standard input). The collector stores secrets but never "
+	    "returns them, and campusmon never prints them.",
+	    device_add_opts, 1, 1, 0, cmd_device_add },
+	{ "device show", "NAME|ID", "show a device, its interfaces and its sensors",
+	    "Shows one device: identity, status, last poll, sysDescr, location, asset "
+	    "fields and SNMP settings (which secrets are set, never the secrets), then "
+	    "its interfaces (speed, admin/oper status, traffic in bit/s and errors per "
+	    "second from the last two polls) and its sensors. With --json: "
+	    "{\"device\", \"interfaces\", \"sensors\"}.",
+	    NULL, 1, 1, 0, cmd_device_show },
+	{ "device edit", "NAME|ID [--address ADDR] " DEVICE_USAGE
+	    "[--monitored | --unmonitored]",
+	    "change some fields of a device",
+	    "Changes only the fields given and prints the device (needs an admin "
+	    "token). An empty value clears a text field, e.g. --rack ''. Secrets "
+	    "are replaced when given and kept otherwise.",
+	    device_edit_opts, 1, 1, 0, cmd_device_edit },
+	{ "device rm", "NAME|ID", "remove a device from the inventory",
+	    "Removes the device (needs an admin token). Its series and RRD files "
+	    "stay where they are.",
+	    NULL, 1, 1, 0, cmd_device_rm },
+	{ "discover", "CIDR[,CIDR...] [--community C]... [--community-file F] [--port P] "
+	    "[--no-wait]",
+	    "sweep address ranges; add what answers SNMP",
+	    "Asks the collector to sweep the ranges (IPv4 /16 to /32, IPv6 /112 to "
+	    "/128; at most 65536 addresses) with SNMP, falling back to ICMP and TCP "
+	    "(needs an admin token). Hosts that answer SNMP with one of the "
+	    "communities are added as monitored devices; hosts that answer only ICMP "
+	    "or TCP are recorded as seen, not monitored. campusmon shows the progress "
+	    "until the sweep is done, then what was found. Stopping campusmon does "
+	    "not stop the sweep.",
+	    discover_opts, 1, 1, 0, cmd_discover },
 	{ "help", "[COMMAND]", "describe all commands, or one",
 	    NULL, NULL, 0, 2, CLI_CMD_LOCAL, cmd_help },
 };
@@ -91,6 +206,8 @@ static const struct cli_opt global_opts[] = {
 	{ "json", NULL, "print the collector's JSON instead of a table" },
 	{ "timeout", "SECONDS", "give up on a request after this long (default 30; "
 	    "backup 600)" },
+	{ "cacert", "FILE", "trust the CA certificates in this PEM file for https "
+	    "(a private CA)" },
 	{ "help", NULL, "show help (of a command, after its name)" },
 	{ "version", NULL, "print the version" },
 	CLI_OPT_END
@@ -151,6 +268,45 @@ print_opts(FILE *out, const struct cli_opt *opts)
 	}
 }
 
+/*
+ * "usage: campusmon NAME USAGE", wrapped at 76 columns only between the
+ * top-level parts of USAGE, so "[--community C | --community-file F]"
+ * stays on one line.
+ */
+static void
+print_usage(FILE *out, const char *prefix, const struct cli_command *cmd)
+{
+	const int width = 76;
+	int col = fprintf(out, "%s%s", prefix, cmd->name);
+	int indent = col + 1 > 32 ? 8 : col + 1;
+	const char *p = cmd->usage;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		size_t n = 0;
+		int depth = 0;
+		while (p[n] && (depth > 0 || p[n] != ' ')) {
+			if (p[n] == '[')
+				depth++;
+			else if (p[n] == ']' && depth > 0)
+				depth--;
+			n++;
+		}
+		if (col > indent && col + 1 + (int)n > width) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		col += fprintf(out, "%.*s", (int)n, p);
+		p += n;
+	}
+	fputc('\n', out);
+}
+
 /* One line per command of a group: "  campusmon token list". */
 static void
 print_group_usage(FILE *out, const char *group)
@@ -168,8 +324,8 @@ void
 cli_print_help(FILE *out, const struct cli_command *cmd, const char *group)
 {
 	if (cmd != NULL) {
-		fprintf(out, "usage: campusmon %s%s%s\n\n", cmd->name, cmd->usage[0] ? " " : "",
-		    cmd->usage);
+		print_usage(out, "usage: campusmon ", cmd);
+		fputc('\n', out);
 		print_wrapped(out, cmd->details ? cmd->details : cmd->help, 0);
 		if (cmd->opts != NULL) {
 			fprintf(out, "\noptions:\n");
@@ -177,7 +333,8 @@ cli_print_help(FILE *out, const struct cli_command *cmd, const char *group)
 		}
 		if (!(cmd->flags & CLI_CMD_LOCAL)) {
 			fputc('\n', out);
-			print_wrapped(out, "Global options (--url, --token, --json, --timeout) "
+			print_wrapped(out, "Global options (--url, --token, --json, --timeout, "
+			    "--cacert) "
 			    "may come before or after the command; see 'campusmon --help'.", 0);
 		}
 		return;
@@ -197,7 +354,7 @@ cli_print_help(FILE *out, const struct cli_command *cmd, const char *group)
 		return;
 	}
 	fprintf(out, "usage: campusmon [--url URL] [--token TOKEN] [--json] [--timeout SECONDS]\n"
-	    "                 COMMAND [ARGS...]\n\n"
+	    "                 [--cacert FILE] COMMAND [ARGS...]\n\n"
 	    "Talks to a campusmon collector through its JSON API.\n\ncommands:\n");
 	int w = 0;
 	for (size_t i = 0; i < cli_n_commands; i++)
@@ -211,7 +368,8 @@ cli_print_help(FILE *out, const struct cli_command *cmd, const char *group)
 	print_wrapped(out, "The URL comes from --url, else $CAMPUSMON_URL, else 'url:' in "
 	    "~/.config/campusmon/cli.yaml (which must be private to you: chmod 600), else "
 	    CLI_DEFAULT_URL "; the token from --token, else $CAMPUSMON_TOKEN, else 'token:' "
-	    "in that file.", 0);
+	    "in that file; the CA file for https from --cacert, else $CAMPUSMON_CA, else "
+	    "'cacert:' in that file, else the system's CAs.", 0);
 	fprintf(out, "\n");
 	print_wrapped(out, "Exit status: 0 success, 1 the collector answered with an error, "
 	    "2 usage or configuration error, 3 the collector could not be reached.", 0);
@@ -297,6 +455,27 @@ cli_print_json(struct cli *c, const json_t *j)
 		fprintf(c->out, "%s\n", text);
 		free(text);
 	}
+}
+
+void
+cli_id_text(const json_t *id, char *buf, size_t len)
+{
+	if (json_is_integer(id))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(id));
+	else if (json_is_string(id))
+		snprintf(buf, len, "%s", json_string_value(id));
+	else
+		snprintf(buf, len, "-");
+}
+
+char *
+cli_object_path(struct cli *c, const char *prefix, const char *id)
+{
+	char *eid = cli_http_escape(c->http, id), *path = NULL;
+	if (eid == NULL || asprintf(&path, "%s/%s", prefix, eid) < 0)
+		path = NULL;
+	free(eid);
+	return path;
 }
 
 /* ---- dispatch ---------------------------------------------------------------------- */
@@ -402,15 +581,19 @@ resolve_target(struct cli *c, const struct cli_args *args)
 {
 	const char *url = cli_args_get(args, "url"), *url_src = "--url";
 	const char *token = cli_args_get(args, "token");
+	const char *cacert = cli_args_get(args, "cacert"), *ca_src = "--cacert";
 	c->token_source = "--token";
 	if (url == NULL && (url = env_nonempty("CAMPUSMON_URL")) != NULL)
 		url_src = "CAMPUSMON_URL";
 	if (token == NULL && (token = env_nonempty("CAMPUSMON_TOKEN")) != NULL)
 		c->token_source = "CAMPUSMON_TOKEN";
+	if (cacert == NULL && (cacert = env_nonempty("CAMPUSMON_CA")) != NULL)
+		ca_src = "CAMPUSMON_CA";
 
-	struct cli_file_config fc = { NULL, NULL };
+	struct cli_file_config fc = { NULL, NULL, NULL };
 	char *path = NULL;
-	if (url == NULL || token == NULL) {
+	if (url == NULL || token == NULL ||
+	    (cacert == NULL && strncasecmp(url, "https://", 8) == 0)) {
 		path = cli_config_path();
 		struct cfg_errors errs = { NULL, 0 };
 		int rc = path ? cli_config_load(path, &fc, &errs) : 1;
@@ -426,6 +609,8 @@ resolve_target(struct cli *c, const struct cli_args *args)
 			url = fc.url, url_src = path;
 		if (token == NULL && fc.token != NULL)
 			token = fc.token, c->token_source = "~/.config/campusmon/cli.yaml";
+		if (cacert == NULL && fc.cacert != NULL)
+			cacert = fc.cacert, ca_src = path;
 	}
 	if (url == NULL)
 		url = CLI_DEFAULT_URL, url_src = "the default";
@@ -439,7 +624,15 @@ resolve_target(struct cli *c, const struct cli_args *args)
 		cli_error(c, "the token from %s is not a token (it holds spaces, control or "
 		    "non-ASCII characters)", c->token_source);
 		rc = CLI_EXIT_USAGE;
+	} else if (cacert != NULL && cacert[0] == '\0') {
+		cli_error(c, "the CA file from %s is empty", ca_src);
+		rc = CLI_EXIT_USAGE;
+	} else if (cacert != NULL && access(cacert, R_OK) < 0) {
+		cli_error(c, "cannot read the CA file %s (from %s): %s", cacert, ca_src,
+		    strerror(errno));
+		rc = CLI_EXIT_USAGE;
 	} else {
+		c->cacert = cacert ? strdup(cacert) : NULL;
 		c->url = strdup(url);
 		size_t ulen = strlen(c->url);
 		while (ulen > 0 && c->url[ulen - 1] == '/')
@@ -462,6 +655,7 @@ cli_cleanup(struct cli *c)
 		free(c->token);
 	}
 	free(c->url);
+	free(c->cacert);
 }
 
 int
@@ -507,8 +701,13 @@ cli_main(int argc, char **argv)
 	memmove(args.pos, args.pos + words, (args.n_pos - words) * sizeof(args.pos[0]));
 	args.n_pos -= words;
 	if (args.n_pos < cmd->min_pos || args.n_pos > cmd->max_pos) {
-		cli_error(&c, "usage: campusmon %s%s%s (see 'campusmon help %s')", cmd->name,
-		    cmd->usage[0] ? " " : "", cmd->usage, cmd->name);
+		/* the arguments, with the options summed up: the whole line is long */
+		const char *opts = strstr(cmd->usage, "[--");
+		int n = opts ? (int)(opts - cmd->usage) : (int)strlen(cmd->usage);
+		while (n > 0 && cmd->usage[n - 1] == ' ')
+			n--;
+		cli_error(&c, "usage: campusmon %s%s%.*s%s (see 'campusmon help %s')", cmd->name,
+		    n ? " " : "", n, cmd->usage, opts ? " [options]" : "", cmd->name);
 		return CLI_EXIT_USAGE;
 	}
 	c.json = cli_args_get(&args, "json") != NULL;
@@ -530,6 +729,11 @@ cli_main(int argc, char **argv)
 			return rc;
 		}
 		c.http = cli_http_new(c.url, c.token, c.timeout);
+		if (c.http != NULL && c.cacert != NULL && cli_http_set_cainfo(c.http,
+		    c.cacert) < 0) {
+			cli_http_free(c.http);
+			c.http = NULL;
+		}
 		if (c.http == NULL) {
 			cli_error(&c, "cannot start libcurl");
 			cli_cleanup(&c);

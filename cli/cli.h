@@ -71,6 +71,7 @@ const char *cli_args_get(const struct cli_args *args, const char *name);
 struct cli_file_config {
 	char *url;
 	char *token;
+	char *cacert;		/* PEM file of CAs to trust for https */
 };
 extern const struct cfg_key cli_file_schema[];
 
@@ -115,6 +116,9 @@ struct cli_reply {
  */
 struct cli_http *cli_http_new(const char *base_url, const char *token, long timeout);
 void cli_http_set_timeout(struct cli_http *h, long timeout);
+/* Trust the CAs in this PEM file (a private CA) for https. path is copied.
+ * Returns 0, or -1 when out of memory. */
+int cli_http_set_cainfo(struct cli_http *h, const char *path);
 void cli_http_free(struct cli_http *h);
 /*
  * Build base_url + path + "?k=v&..." with keys and values URL-encoded.
@@ -123,8 +127,8 @@ void cli_http_free(struct cli_http *h);
 char *cli_http_url(struct cli_http *h, const char *path, const struct cli_param *params,
     size_t n_params);
 /*
- * Send one request (method "GET", "POST" or "DELETE"; json_body sent as
- * application/json when not NULL). Returns 0 when an HTTP answer came back
+ * Send one request (method "GET", "POST", "PATCH" or "DELETE"; json_body
+ * sent as application/json when not NULL). Returns 0 when an HTTP answer came back
  * (any status; reply filled, free it with cli_reply_free), or -1 when the
  * collector could not be reached or the answer was unreadable, with the
  * reason in err.
@@ -187,6 +191,21 @@ int cli_parse_time(const char *text, char *out, size_t outlen);
  */
 int cli_prom_find(const char *text, size_t len, const char *name, double *value);
 /*
+ * v with an SI prefix (k, M, G, T, P, E: powers of 1000) and three
+ * significant digits, trailing zeros dropped, then unit: "1.23 Mbit/s",
+ * "2.5 Gbit/s", "950 bit/s", "0 bit/s"; below 1 two significant digits
+ * ("0.017"). With unit "" there is no blank: "1.5k". NaN or negative: "-".
+ */
+void cli_format_si(double v, const char *unit, char *buf, size_t len);
+/* A link speed in bit/s ("100 Mbit/s"); 0 (the device does not say) is "-". */
+void cli_format_speed(double bps, char *buf, size_t len);
+/*
+ * Copy the first line of buf[0..len) (without "\n" or "\r\n") into out.
+ * Returns 0, or -1 when that line is empty, holds a NUL or does not fit
+ * in outlen - 1 bytes. Used for secrets read from files.
+ */
+int cli_first_line(const char *buf, size_t len, char *out, size_t outlen);
+/*
  * dir made absolute against cwd (when relative) and cleaned lexically:
  * no empty, "." or ".." segments, no trailing '/'. Returns 0, or -1 if
  * the result does not fit in outlen or dir is empty.
@@ -199,6 +218,7 @@ struct cli {
 	char *url;			/* resolved base URL, no trailing '/' */
 	char *token;			/* NULL when none was given; wiped at exit */
 	const char *token_source;	/* where it came from, for hints */
+	char *cacert;			/* --cacert / CAMPUSMON_CA / file, or NULL */
 	int json;			/* --json */
 	long timeout;			/* seconds */
 	int timeout_given;
@@ -241,6 +261,13 @@ int cli_call(struct cli *c, const char *method, const char *path,
 struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
 /* --json: print a JSON value compactly, ASCII-only, on one line. */
 void cli_print_json(struct cli *c, const struct json_t *j);
+/* An id as text: ids are opaque (integers today, maybe strings later). */
+void cli_id_text(const struct json_t *id, char *buf, size_t len);
+/*
+ * The path of an API object: prefix + "/" + the URL-encoded id or name.
+ * Returns a heap string, or NULL when out of memory.
+ */
+char *cli_object_path(struct cli *c, const char *prefix, const char *id);
 
 /* ---- cmd_*.c: the handlers ------------------------------------------------ */
 
@@ -252,5 +279,11 @@ int cmd_token_revoke(struct cli *c, const struct cli_args *args);
 int cmd_series(struct cli *c, const struct cli_args *args);
 int cmd_query(struct cli *c, const struct cli_args *args);
 int cmd_backup(struct cli *c, const struct cli_args *args);
+int cmd_devices(struct cli *c, const struct cli_args *args);
+int cmd_device_add(struct cli *c, const struct cli_args *args);
+int cmd_device_show(struct cli *c, const struct cli_args *args);
+int cmd_device_edit(struct cli *c, const struct cli_args *args);
+int cmd_device_rm(struct cli *c, const struct cli_args *args);
+int cmd_discover(struct cli *c, const struct cli_args *args);
 
 #endif

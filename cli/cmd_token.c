@@ -18,18 +18,6 @@ one_of(const char *v, const char *const *choices)
 	return 0;
 }
 
-/* An id as text: ids are opaque (integers today, maybe strings later). */
-static void
-id_text(const json_t *id, char *buf, size_t len)
-{
-	if (json_is_integer(id))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(id));
-	else if (json_is_string(id))
-		snprintf(buf, len, "%s", json_string_value(id));
-	else
-		snprintf(buf, len, "-");
-}
-
 int
 cmd_token_create(struct cli *c, const struct cli_args *args)
 {
@@ -97,7 +85,7 @@ cmd_token_create(struct cli *c, const struct cli_args *args)
 		const char *jhost = json_string_value(json_object_get(j, "host"));
 		char *safe_role = cli_escape(jrole ? jrole : kind);
 		char *safe_host = jhost ? cli_escape(jhost) : NULL;
-		id_text(json_object_get(j, "id"), id, sizeof(id));
+		cli_id_text(json_object_get(j, "id"), id, sizeof(id));
 		cli_escape_inplace(id);
 		fprintf(c->out, "Created %s token '%s' (id %s, role %s%s%s).\n\n    %s\n\n"
 		    "This secret is shown only this once: store it now.\n",
@@ -125,8 +113,8 @@ by_id(const void *a, const void *b)
 		return p < q ? -1 : p > q;
 	}
 	char s[64], t[64];
-	id_text(x, s, sizeof(s));
-	id_text(y, t, sizeof(t));
+	cli_id_text(x, s, sizeof(s));
+	cli_id_text(y, t, sizeof(t));
 	return strcmp(s, t);
 }
 
@@ -168,7 +156,7 @@ cmd_token_list(struct cli *c, const struct cli_args *args)
 	for (size_t i = 0; i < n; i++) {
 		const json_t *o = rows[i];
 		char id[64], created[48];
-		id_text(json_object_get(o, "id"), id, sizeof(id));
+		cli_id_text(json_object_get(o, "id"), id, sizeof(id));
 		const json_t *cr = json_object_get(o, "created");
 		if (json_is_number(cr))
 			cli_format_time(json_number_value(cr), created, sizeof(created));
@@ -196,12 +184,9 @@ int
 cmd_token_revoke(struct cli *c, const struct cli_args *args)
 {
 	const char *id = args->pos[0];
-	char *eid = cli_http_escape(c->http, id), *path = NULL;
-	if (eid == NULL || asprintf(&path, "/api/v1/tokens/%s", eid) < 0) {
-		free(eid);
+	char *path = cli_object_path(c, "/api/v1/tokens", id);
+	if (path == NULL)
 		return CLI_EXIT_API;
-	}
-	free(eid);
 	struct cli_reply r;
 	int rc = cli_call(c, "DELETE", path, NULL, 0, NULL, &r);
 	free(path);

@@ -1,6 +1,6 @@
 /*
- * config.c — the user's ~/.config/campusmon/cli.yaml: a two-key schema
- * (url, token) and the checks that keep the token private. The file is
+ * config.c — the user's ~/.config/campusmon/cli.yaml: a three-key schema
+ * (url, token, cacert) and the checks that keep the token private. The file is
  * refused when its group or others may read it, or when someone other than
  * the user (or root) owns it.
  */
@@ -56,6 +56,8 @@ const struct cfg_key cli_file_schema[] = {
 	    check_url_field, "Base URL of the collector, e.g. https://monitor.example.edu" },
 	{ "token", CFG_STRING, offsetof(struct cli_file_config, token), NULL, 1, 1024, NULL,
 	    check_token_field, "API token sent as 'Authorization: Bearer TOKEN'" },
+	{ "cacert", CFG_STRING, offsetof(struct cli_file_config, cacert), NULL, 1, 4096, NULL,
+	    NULL, "PEM file of the CA certificates to trust for https (a private CA)" },
 	CFG_END
 };
 

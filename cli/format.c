@@ -224,3 +224,76 @@ cli_abs_path(const char *cwd, const char *dir, char *out, size_t outlen)
 	out[o] = '\0';
 	return 0;
 }
+
+void
+cli_format_si(double v, const char *unit, char *buf, size_t len)
+{
+	static const char prefixes[] = " kMGTPE";
+	const char *sep = unit[0] != '\0' ? " " : "";	/* "1.5 Mbit/s" but "1.5k" */
+	if (isnan(v) || v < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(buf, len, "inf%s%s", sep, unit);
+		return;
+	}
+	if (v == 0) {
+		snprintf(buf, len, "0%s%s", sep, unit);
+		return;
+	}
+	if (v < 1) {
+		/* small rates (errors per second): two significant digits */
+		char num[32];
+		snprintf(num, sizeof(num), "%.2g", v);
+		if (strchr(num, 'e') != NULL)	/* below 0.0001: "0.0001" is honest enough */
+			snprintf(num, sizeof(num), "<0.0001");
+		snprintf(buf, len, "%s%s%s", num, sep, unit);
+		return;
+	}
+	size_t p = 0;
+	while (v >= 999.5 && p + 1 < sizeof(prefixes) - 1) {
+		v /= 1000;
+		p++;
+	}
+	char num[48];
+	snprintf(num, sizeof(num), "%.*f", v < 9.995 ? 2 : v < 99.95 ? 1 : 0, v);
+	if (strchr(num, '.') != NULL) {	/* "2.50" -> "2.5", "1.00" -> "1" */
+		size_t n = strlen(num);
+		while (num[n - 1] == '0')
+			num[--n] = '\0';
+		if (num[n - 1] == '.')
+			num[--n] = '\0';
+	}
+	if (p == 0)
+		snprintf(buf, len, "%s%s%s", num, sep, unit);
+	else
+		snprintf(buf, len, "%s%s%c%s", num, sep, prefixes[p], unit);
+}
+
+void
+cli_format_speed(double bps, char *buf, size_t len)
+{
+	if (isnan(bps) || bps <= 0)
+		snprintf(buf, len, "-");	/* 0: the device does not know */
+	else
+		cli_format_si(bps, "bit/s", buf, len);
+}
+
+int
+cli_first_line(const char *buf, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0;
+	while (n < len && buf[n] != '\n')
+		n++;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n == 0 || n >= outlen)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			return -1;
+	memcpy(out, buf, n);
+	out[n] = '\0';
+	return 0;
+}

@@ -16,6 +16,7 @@ struct cli_http {
 	CURL *curl;
 	char *base;
 	char *auth_header;	/* "Authorization: Bearer ..." or NULL; wiped */
+	char *cainfo;		/* PEM file of CAs to trust, or NULL: the system's */
 	long timeout;
 };
 
@@ -80,6 +81,17 @@ cli_http_set_timeout(struct cli_http *h, long timeout)
 	h->timeout = timeout;
 }
 
+int
+cli_http_set_cainfo(struct cli_http *h, const char *path)
+{
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return -1;
+	free(h->cainfo);
+	h->cainfo = copy;
+	return 0;
+}
+
 void
 cli_http_free(struct cli_http *h)
 {
@@ -92,6 +104,7 @@ cli_http_free(struct cli_http *h)
 		free(h->auth_header);
 	}
 	free(h->base);
+	free(h->cainfo);
 	free(h);
 }
 
@@ -166,11 +179,16 @@ cli_http_request(struct cli_http *h, const char *method, const char *path,
 	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "");
-	if (strcmp(method, "POST") == 0) {
+	if (h->cainfo != NULL)
+		curl_easy_setopt(cu, CURLOPT_CAINFO, h->cainfo);
+	if (strcmp(method, "POST") == 0 || (json_body != NULL && strcmp(method, "GET") != 0)) {
+		/* POST, or PATCH/PUT with a body: the body goes the same way */
 		const char *b = json_body ? json_body : "";
 		curl_easy_setopt(cu, CURLOPT_POST, 1L);
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, b);
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
 	} else if (strcmp(method, "GET") != 0) {
 		curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
 	}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "collector/devices.h"
+#include "collector/discovery.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -45,7 +46,8 @@ usage(FILE *out)
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
-	    "Environment: CAMPUSMON_BOOTSTRAP_TOKEN makes its value a valid admin token.\n"
+	    "Environment: CAMPUSMON_BOOTSTRAP_TOKEN makes its value a valid admin token;\n"
+	    "CAMPUSMON_ADMIN_PASSWORD creates the web user admin if it does not exist.\n"
 	    "Signals: SIGTERM/SIGINT flush and exit; SIGHUP reloads the configuration.\n",
 	    DEFAULT_CONFIG);
 }
@@ -303,9 +305,14 @@ collector_main(int argc, char **argv)
 	c.lp = lp_parser_new(NULL);
 	if (c.lp == NULL || http_start(&c) < 0)
 		fatalx("cannot start the HTTP server");
+	if (discovery_open_sockets(&c) < 0)
+		fatalx("out of memory");
 	privdrop(c.cfg.user, c.cfg.data_dir);
+	discovery_start_events(&c);
 	if (open_state(&c) < 0 || start_storage(&c) < 0)
 		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);
+	if (users_start(&c) < 0)
+		fatalx("cannot start web sessions (out of memory)");
 	if (snmpbridge_start(&c) < 0)
 		fatalx("cannot start SNMP polling (see the messages above)");
 
@@ -327,6 +334,7 @@ collector_main(int argc, char **argv)
 	event_base_loop(c.base, EVLOOP_NONBLOCK);
 	store_stop(c.store);
 	loopq_free(c.loopq);
+	users_stop(&c);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
@@ -335,6 +343,7 @@ collector_main(int argc, char **argv)
 	device_table_free(c.devices);
 	auth_free(c.auth);
 	lp_parser_free(c.lp);
+	discovery_free(&c);
 	event_base_free(c.base);
 	free(c.web_dir);
 	cfg_free(collector_schema, &c.cfg);

@@ -26,6 +26,7 @@ struct evhttp_request;
 struct evbuffer;
 struct json_t;
 struct device_table;
+struct discovery;
 struct snmp_poller;
 
 /* ---- config.c ----------------------------------------------------------- */
@@ -53,7 +54,18 @@ struct collector_config {
 	int metrics_public;
 	char *web_dir;
 	char *profiles_dir;
+	struct cfg_strlist discovery_communities;
+	long long discovery_concurrency;
+	long long discovery_rate;
 	int log_verbosity;
+	/* web users (users.c, session.c) and the audit trail (audit.c) */
+	long long session_idle;
+	long long session_lifetime;
+	long long max_sessions;
+	long long login_failures_user;
+	long long login_failures_addr;
+	long long login_lockout;
+	long long audit_retention;
 };
 
 extern const struct cfg_key collector_schema[];
@@ -264,6 +276,8 @@ struct auth_identity {
 	const char *role;
 	const char *host;		/* non-NULL: may only write this host */
 	int64_t token_id;		/* 0 for the bootstrap token */
+	int64_t user_id;		/* web session: the user's id; tokens: 0 */
+	const char *csrf;		/* web session: its CSRF token; tokens: NULL */
 	int can_write;
 	int is_admin;
 };
@@ -295,10 +309,13 @@ struct collector {
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
 	struct device_table *devices;
+	struct discovery *discovery;
 	struct snmp_poller *poller;
 	struct loopq *loopq;
 	double started;
 	unsigned short bound_port;
+	struct users *users;		/* users.c: limiters, housekeeping */
+	struct sessions *sessions;	/* session.c */
 };
 
 int collector_main(int argc, char **argv);
@@ -368,7 +385,144 @@ void api_device_sensors(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 /* Parse the request body as a JSON object, or reply 400/413 and return NULL. */
 struct json_t *api_json_body(struct evhttp_request *req);
+void api_discovery_start(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_discovery_get(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
 void api_static(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+
+/* ---- ratelimit.c: failure counters by key (loop thread) --------------- */
+struct ratelimit;
+struct ratelimit *ratelimit_new(unsigned max_failures, double window, size_t max_entries);
+void ratelimit_free(struct ratelimit *rl);
+/* Seconds the key must still wait (0: it may try now). */
+double ratelimit_blocked(struct ratelimit *rl, const char *key, double now);
+/* Count a failure; -1 if the table is full (the key stays unknown). */
+int ratelimit_fail(struct ratelimit *rl, const char *key, double now);
+void ratelimit_undo(struct ratelimit *rl, const char *key);	/* one failure less */
+void ratelimit_forget(struct ratelimit *rl, const char *key);
+/* 1 the first time a blocked key asks (to record the block once), else 0. */
+int ratelimit_first_report(struct ratelimit *rl, const char *key);
+size_t ratelimit_sweep(struct ratelimit *rl, double now);
+size_t ratelimit_count(const struct ratelimit *rl);
+
+/* ---- session.c: web sessions and request identity (loop thread) -------- */
+#define SESSION_COOKIE "cm_session"
+struct sessions;
+struct sessions *sessions_new(double idle, double lifetime, size_t max);
+void sessions_free(struct sessions *s);
+/* A new session; its cookie value goes to cookie (>= 44 bytes). The identity
+ * is owned by the table: valid until the session ends, never across a wait. */
+const struct auth_identity *session_create(struct sessions *s, int64_t user_id,
+    const char *user, const char *role, char *cookie, size_t cookie_cap);
+size_t sessions_sweep(struct sessions *s, double now);
+size_t sessions_drop_user(struct sessions *s, int64_t user_id);
+void sessions_set_role(struct sessions *s, int64_t user_id, const char *role);
+size_t sessions_count(const struct sessions *s);
+/* End the request's session; 1 if there was one. */
+int session_logout(struct sessions *s, struct evhttp_request *req);
+/* Copy cookie NAME's value from a Cookie header; its length, or -1. */
+int session_cookie_value(const char *header, const char *name, char *out, size_t cap);
+void session_set_cookie(struct evhttp_request *req, const char *value, double max_age,
+    int tls);
+/* Who sent the request: a session cookie (with X-CSRF-Token on requests that
+ * change state) unless an Authorization header is present, else a token.
+ * NULL with *code 401 (no valid credentials) or 403 (CSRF token missing). */
+const struct auth_identity *session_identify(struct collector *c,
+    struct evhttp_request *req, int *code);
+/* The peer's address, and a rate-limit key (IPv6: its /64); key may be NULL. */
+void http_client_addr(struct evhttp_request *req, char *addr, size_t cap, char *key,
+    size_t keycap);
+
+/* ---- users.c: web users (hashing on the store thread only) ------------- */
+#define USERS_NAME_MAX 64
+#define USERS_PASSWORD_MIN 8
+#define USERS_PASSWORD_MAX 1024
+#define USERS_HASH_MAX 128		/* crypto_pwhash_STRBYTES */
+struct users {
+	struct ratelimit *by_addr, *by_user;	/* loop thread */
+	struct event *timer;			/* housekeeping */
+	int hashing;				/* password jobs in flight (loop) */
+	double last_prune;
+	char dummy_hash[USERS_HASH_MAX];	/* store thread only */
+};
+/* NULL if valid, else what is wrong, in words for the user. */
+const char *users_check_name(const char *name);
+const char *users_check_role(const char *role);
+const char *users_check_password(const char *pw);
+int users_hash_password(const char *pw, char out[USERS_HASH_MAX]);
+/* 1 if pw matches hash; hash NULL (unknown user) costs the same and fails. */
+int users_verify_password(struct users *u, const char *hash, const char *pw);
+/* Limiters, sessions, timers, and user admin from CAMPUSMON_ADMIN_PASSWORD. */
+int users_start(struct collector *c);
+void users_stop(struct collector *c);
+
+/* ---- audit.c: the audit trail (loop side) ------------------------------- */
+/* Record an entry (copied; written by the store thread) and log it. Never
+ * pass a secret. fmt may be NULL (no detail). */
+void audit_record(struct collector *c, const char *actor, const char *addr,
+    const char *action, const char *target, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* "alice" for a web user, "token:NAME" for a token. */
+void audit_actor(const struct auth_identity *who, char *buf, size_t cap);
+/* Remove entries older than audit.retention (runs on the store thread). */
+void audit_prune(struct collector *c);
+
+/* ---- store/userdb.c: users and audit tables (store thread only) -------- */
+struct sqlite3;
+struct sqlite3 *statedb_sqlite(struct statedb *db);
+struct user_row {
+	int64_t id;
+	char *name;
+	char *role;
+	char *hash;			/* crypto_pwhash_str() output */
+	int disabled;
+	double created, updated, last_login;
+};
+/* Heap fields are freed (the hash wiped) by user_row_clear. */
+void user_row_clear(struct user_row *u);
+/* By name, or by id when name is NULL: 1 found (u filled), 0 none, -1 error. */
+int userdb_get(struct statedb *db, const char *name, int64_t id, struct user_row *u);
+/* Sets u->id; -2 if the name is taken. */
+int userdb_insert(struct statedb *db, struct user_row *u);
+/* NULL role/hash and disabled < 0 leave a field as it is; -2 no such user. */
+int userdb_update(struct statedb *db, int64_t id, const char *role, const char *hash,
+    int disabled, double now);
+int userdb_delete(struct statedb *db, int64_t id);
+int userdb_touch_login(struct statedb *db, int64_t id, double now);
+int userdb_count_admins(struct statedb *db);
+struct json_t *userdb_list(struct statedb *db);	/* never holds hashes */
+struct audit_row {
+	double ts;
+	const char *actor, *addr, *action, *target, *detail;
+	int ok;
+};
+struct audit_filter {
+	double from, to;
+	long limit;
+	char *actor, *action;		/* NULL: any */
+};
+int auditdb_insert(struct statedb *db, const struct audit_row *r);
+struct json_t *auditdb_query(struct statedb *db, const struct audit_filter *f);
+long long auditdb_prune(struct statedb *db, double before);
+
+/* ---- api/users.c ---------------------------------------------------------- */
+void api_login(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_logout(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_me(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_users_list(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_users_create(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_users_update(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_users_delete(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_audit_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 
 /* ---- privdrop.c -------------------------------------------------------- */

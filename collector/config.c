@@ -95,8 +95,32 @@ const struct cfg_key collector_schema[] = {
 	    "folder of the web UI (default: the build tree's or the installed web/)" },
 	{ "snmp.profiles_dir", CFG_STRING, OFF(profiles_dir), NULL, 0, 4096, NULL, NULL,
 	    "folder of SNMP profiles (default: the build tree's or the installed ones)" },
+	{ "discovery.communities", CFG_STRLIST, OFF(discovery_communities), "[public]", 0, 16,
+	    NULL, NULL, "SNMP v1/v2c communities a sweep tries, in order" },
+	{ "discovery.concurrency", CFG_INT, OFF(discovery_concurrency), "64", 1, 4096, NULL,
+	    NULL, "addresses probed at once by one sweep" },
+	{ "discovery.rate", CFG_INT, OFF(discovery_rate), "200", 1, 100000, NULL, NULL,
+	    "new addresses probed per second by one sweep" },
 	{ "log.verbosity", CFG_INT, OFF(log_verbosity), "0", 0, 2, NULL, NULL,
 	    "0 normal, 1 debug, 2 more debug" },
+	{ "auth.session_idle", CFG_DURATION, OFF(session_idle), "12h", 60, 30 * 86400LL,
+	    NULL, NULL, "a web session unused this long ends" },
+	{ "auth.session_lifetime", CFG_DURATION, OFF(session_lifetime), "7d", 60,
+	    90 * 86400LL, NULL, NULL, "a web session ends this long after login, used or not" },
+	{ "auth.max_sessions", CFG_INT, OFF(max_sessions), "10000", 1, 1000000, NULL, NULL,
+	    "most web sessions at once (the idlest ends when a new one needs room)" },
+	{ "auth.login_failures_per_user", CFG_INT, OFF(login_failures_user), "5", 1, 1000,
+	    NULL, NULL, "failed logins for one user name before it is locked for "
+	    "auth.login_lockout" },
+	{ "auth.login_failures_per_address", CFG_INT, OFF(login_failures_addr), "20", 1,
+	    100000, NULL, NULL, "failed logins from one address (IPv6: one /64) before it "
+	    "is locked for auth.login_lockout" },
+	{ "auth.login_lockout", CFG_DURATION, OFF(login_lockout), "15m", 1, 86400, NULL,
+	    NULL, "window of the login failure counts, and how long a lock lasts" },
+	{ "audit.retention", CFG_DURATION, OFF(audit_retention), "400d", 180 * 86400LL,
+	    3660 * 86400LL, NULL, NULL, "audit entries (logins, changes) are kept this long; "
+	    "at least 180 days (six months of network logs, as China's Cybersecurity Law "
+	    "asks)" },
 	CFG_END
 };
 

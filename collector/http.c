@@ -27,7 +27,10 @@
 enum access {
 	ACCESS_PUBLIC,		/* no credentials */
 	ACCESS_WRITE,		/* agent or admin token */
-	ACCESS_READ,		/* any user or API token except agent-only */
+	ACCESS_READ,		/* admin, operator, viewer (user or API token) */
+	ACCESS_OPERATE,		/* admin, operator: acknowledge, maintenance */
+	ACCESS_AUDIT,		/* admin, auditor: the audit trail */
+	ACCESS_ANY,		/* any user or API token but agent: /me, logout, reports */
 	ACCESS_ADMIN,
 	ACCESS_METRICS,		/* token unless metrics.public */
 };
@@ -52,6 +55,8 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/tokens", ACCESS_ADMIN, api_tokens_create },
 	{ EVHTTP_REQ_DELETE, "/api/v1/tokens/*", ACCESS_ADMIN, api_tokens_revoke },
 	{ EVHTTP_REQ_POST, "/api/v1/backup", ACCESS_ADMIN, api_backup },
+	{ EVHTTP_REQ_POST, "/api/v1/discovery", ACCESS_ADMIN, api_discovery_start },
+	{ EVHTTP_REQ_GET, "/api/v1/discovery/*", ACCESS_READ, api_discovery_get },
 	{ EVHTTP_REQ_GET, "/api/v1/devices", ACCESS_READ, api_devices_list },
 	{ EVHTTP_REQ_POST, "/api/v1/devices", ACCESS_ADMIN, api_devices_create },
 	{ EVHTTP_REQ_GET, "/api/v1/devices/*", ACCESS_READ, api_device_get },
@@ -59,8 +64,41 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_DELETE, "/api/v1/devices/*", ACCESS_ADMIN, api_device_delete },
 	{ EVHTTP_REQ_GET, "/api/v1/devices/*/interfaces", ACCESS_READ, api_device_interfaces },
 	{ EVHTTP_REQ_GET, "/api/v1/devices/*/sensors", ACCESS_READ, api_device_sensors },
+	{ EVHTTP_REQ_POST, "/api/v1/login", ACCESS_PUBLIC, api_login },
+	{ EVHTTP_REQ_POST, "/api/v1/logout", ACCESS_ANY, api_logout },
+	{ EVHTTP_REQ_GET, "/api/v1/me", ACCESS_ANY, api_me },
+	{ EVHTTP_REQ_GET, "/api/v1/users", ACCESS_ADMIN, api_users_list },
+	{ EVHTTP_REQ_POST, "/api/v1/users", ACCESS_ADMIN, api_users_create },
+	{ EVHTTP_REQ_PATCH, "/api/v1/users/*", ACCESS_ADMIN, api_users_update },
+	{ EVHTTP_REQ_DELETE, "/api/v1/users/*", ACCESS_ADMIN, api_users_delete },
+	{ EVHTTP_REQ_GET, "/api/v1/audit", ACCESS_AUDIT, api_audit_list },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/**", ACCESS_PUBLIC, api_static },
 };
+
+/* May this identity use a route of this access level? (same for users and tokens) */
+static int
+access_allows(enum access access, const struct auth_identity *who)
+{
+	const char *r = who->role;
+	switch (access) {
+	case ACCESS_PUBLIC:
+		return 1;
+	case ACCESS_WRITE:
+		return who->can_write;
+	case ACCESS_ADMIN:
+		return who->is_admin;
+	case ACCESS_READ:
+		return !strcmp(r, "admin") || !strcmp(r, "operator") || !strcmp(r, "viewer");
+	case ACCESS_OPERATE:
+		return !strcmp(r, "admin") || !strcmp(r, "operator");
+	case ACCESS_AUDIT:
+		return !strcmp(r, "admin") || !strcmp(r, "auditor");
+	case ACCESS_ANY:
+	case ACCESS_METRICS:
+		return strcmp(r, "agent") != 0;
+	}
+	return 0;
+}
 
 #define MAX_PARAMS 4
 
@@ -86,7 +124,16 @@ http_reply_json(struct evhttp_request *req, int code, json_t *body)
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "application/json; charset=utf-8");
 	if (text != NULL) {
-		evbuffer_add(out, text, strlen(text));
+		/* '<', '>' and '&' occur only inside strings: escape them, so no
+		 * browser that sniffs or mislabels a reply finds markup in it. */
+		for (const char *p = text;;) {
+			size_t n = strcspn(p, "<>&");
+			evbuffer_add(out, p, n);
+			if (p[n] == '\0')
+				break;
+			evbuffer_add_printf(out, "\\u%04x", (unsigned char)p[n]);
+			p += n + 1;
+		}
 		evbuffer_add(out, "\n", 1);
 	}
 	evhttp_send_reply(req, code, NULL, out);
@@ -216,20 +263,23 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		const struct auth_identity *who = NULL;
 		if (r->access != ACCESS_PUBLIC &&
 		    !(r->access == ACCESS_METRICS && c->cfg.metrics_public)) {
-			who = auth_request(c->auth, req);
+			int code;
+			who = session_identify(c, req, &code);
+			if (who == NULL && code == 403) {
+				http_reply_error(req, 403, "missing or wrong X-CSRF-Token header: "
+				    "send the csrf value from the login (or GET /api/v1/me)");
+				return;
+			}
 			if (who == NULL) {
 				evhttp_add_header(evhttp_request_get_output_headers(req),
 				    "WWW-Authenticate", "Bearer realm=\"campusmon\"");
-				http_reply_error(req, 401, "missing or invalid token: send "
-				    "'Authorization: Bearer <token>'");
+				http_reply_error(req, 401, "log in, or send 'Authorization: Bearer "
+				    "<token>'");
 				return;
 			}
-			int allowed = r->access == ACCESS_WRITE ? who->can_write :
-			    r->access == ACCESS_ADMIN ? who->is_admin :
-			    strcmp(who->role, "agent") != 0;
-			if (!allowed) {
-				http_reply_error(req, 403, "token '%s' (role %s) may not do this",
-				    who->name, who->role);
+			if (!access_allows(r->access, who)) {
+				http_reply_error(req, 403, "%s '%s' (role %s) may not do this",
+				    who->user_id ? "user" : "token", who->name, who->role);
 				return;
 			}
 		}

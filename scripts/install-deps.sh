@@ -8,8 +8,10 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
   libevent-dev libsnmp-dev libcurl4-openssl-dev librrd-dev libjansson-dev
   libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev uthash-dev"
 RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates procps iproute2 sqlite3"
+# chromium: the web UI's end-to-end tests (tests/e2e, driven by playwright-core from
+# npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots.
 TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic
-  python3 python3-pytest iputils-ping"
+  python3 python3-pytest iputils-ping chromium fonts-wqy-microhei"
 
 want="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PKGS"

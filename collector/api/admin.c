@@ -42,7 +42,8 @@ struct token_job {
 	struct http_pending *pending;
 	struct token_row row;
 	char secret[64];
-	char who[128];
+	char who[128];			/* audit_actor(): "alice" or "token:NAME" */
+	char addr[64];
 	int rc;
 };
 
@@ -71,8 +72,10 @@ token_create_done(void *arg)
 	struct evhttp_request *req = http_pending_take(job->pending);
 	if (job->rc == 0) {
 		auth_add_row(job->c->auth, &job->row);
-		log_info("audit: %s created %s token '%s' (id %lld, role %s)", job->who,
-		    job->row.kind, job->row.name, (long long)job->row.id, job->row.role);
+		audit_record(job->c, job->who, job->addr, "token.create", job->row.name, 1,
+		    "id %lld, %s token, role %s%s%s", (long long)job->row.id, job->row.kind,
+		    job->row.role, job->row.host ? ", host " : "",
+		    job->row.host ? job->row.host : "");
 	}
 	if (req != NULL && job->rc == 0)
 		http_reply_json(req, 201, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}",
@@ -131,7 +134,8 @@ api_tokens_create(struct collector *c, struct evhttp_request *req,
 		    role ? role : "viewer");
 		job->row.host = host && host[0] ? strdup(host) : NULL;
 		job->row.created = util_now();
-		snprintf(job->who, sizeof(job->who), "%s", who->name);
+		audit_actor(who, job->who, sizeof(job->who));
+		http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 		auth_new_secret(job->secret, sizeof(job->secret), job->row.hash);
 		job->pending = http_pending_new(req);
 		store_call(c->store, token_create_run, token_create_done, job);
@@ -162,7 +166,9 @@ token_revoke_done(void *arg)
 	struct evhttp_request *req = http_pending_take(job->pending);
 	if (job->rc == 0) {
 		auth_revoke(job->c->auth, job->row.id);
-		log_info("audit: %s revoked token id %lld", job->who, (long long)job->row.id);
+		char target[32];
+		snprintf(target, sizeof(target), "id %lld", (long long)job->row.id);
+		audit_record(job->c, job->who, job->addr, "token.revoke", target, 1, NULL);
 	}
 	if (req != NULL && job->rc == 0)
 		http_reply_json(req, 204, NULL);
@@ -188,7 +194,8 @@ api_tokens_revoke(struct collector *c, struct evhttp_request *req,
 	}
 	job->c = c;
 	job->row.id = id;
-	snprintf(job->who, sizeof(job->who), "%s", who->name);
+	audit_actor(who, job->who, sizeof(job->who));
+	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	job->pending = http_pending_new(req);
 	store_call(c->store, token_revoke_run, token_revoke_done, job);
 }
@@ -244,7 +251,10 @@ api_backup(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 503, "out of memory");
 		return;
 	}
-	log_info("audit: %s started a backup to %s", who->name, dir);
+	char actor[160], addr[64];
+	audit_actor(who, actor, sizeof(actor));
+	http_client_addr(req, addr, sizeof(addr), NULL, 0);
+	audit_record(c, actor, addr, "backup", dir, 1, NULL);
 	json_decref(body);
 	job->pending = http_pending_new(req);
 	store_call(c->store, backup_run, backup_done, job);

@@ -247,7 +247,6 @@ sp_dev_on_discovered(struct sp_device *d, int ok)
 		finish(d, SNMP_STATUS_DOWN, "no answer to SNMPv3 engine discovery");
 		return;
 	}
-	d->responded = 1;
 	start_system(d);
 }
 
@@ -535,6 +534,16 @@ sp_dev_on_reply(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu, int
 		    d->p->cfg.max_rows_per_column);
 		if (r == 1) {
 			d->st_too_big++;
+			/* Already at the smallest request: this one cannot be had. */
+			if (d->max_reps <= d->p->cfg.bulk_min && ++j->tries_small > 3) {
+				log_info("snmp %s: reply too big even for the smallest request; "
+				    "part of the poll skipped", d->t.name);
+				job_done(d, j);
+				if (d->phase == SP_PH_IDLE)
+					return;
+				pump(d);
+				return;
+			}
 			shrink(d);
 		} else if (++d->ok_streak >= SP_GROW_AFTER &&
 		    d->max_reps < d->p->cfg.bulk_max) {
@@ -550,7 +559,7 @@ sp_dev_on_reply(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu, int
 		if (!d->responded) {
 			sp_job_free(j);
 			if (d->t.version == SNMP_VER_3)
-				d->engine_known = 0;	/* rediscover: it may have changed */
+				d->need_reset = 1;	/* new session, rediscover the engine */
 			finish(d, SNMP_STATUS_DOWN, "no answer (timeout)");
 			return;
 		}
@@ -575,6 +584,13 @@ sp_dev_on_reply(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu, int
 		}
 	} else {
 		/* send failure, v3 report or security error */
+		if (d->need_reset) {
+			/* v3 keys or engine went wrong: end the poll now; the
+			 * session is rebuilt when net-snmp has returned. */
+			sp_job_free(j);
+			finish(d, d->responded ? SNMP_STATUS_UP : SNMP_STATUS_DOWN, d->error);
+			return;
+		}
 		if (!d->responded) {
 			sp_job_free(j);
 			finish(d, d->error ? SNMP_STATUS_DOWN : SNMP_STATUS_UNREACHABLE,

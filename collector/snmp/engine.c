@@ -113,6 +113,8 @@ sp_eng_after_dispatch(struct sp_device *d)
 	}
 	if (d->need_reset) {
 		d->need_reset = 0;
+		if (d->phase != SP_PH_IDLE)
+			sp_dev_abort(d);	/* its requests die with the session */
 		sp_eng_close(d);
 		d->engine_known = 0;
 	}
@@ -146,6 +148,27 @@ eng_on_timeout(evutil_socket_t fd, short what, void *arg)
 		return;
 	d->in_dispatch++;
 	snmp_sess_timeout(d->sess);
+	if (d->sess != NULL && d->inflight > 0 && !d->dead) {
+		int maxfd = 0, block = 1;
+		struct timeval tv = { 0, 0 };
+		netsnmp_large_fd_set *fds = eng_fdset(d->p, d->fd);
+		snmp_sess_select_info2_flags(d->sess, &maxfd, fds, &tv, &block,
+		    NETSNMP_SELECT_NOALARMS);
+		/* Nothing pending in net-snmp, yet we wait: orphans. */
+		while (block && d->active != NULL && !d->dead && d->phase != SP_PH_IDLE) {
+			struct sp_job *j = d->active;
+			log_debug("snmp", "%s: request lost by the library, timed out",
+			    d->t.name);
+			if (j->kind == SP_JOB_DISCOVER) {
+				d->active = j->next;
+				d->inflight--;
+				sp_job_free(j);
+				sp_dev_on_discovered(d, 0);
+			} else {
+				sp_dev_on_reply(d, j, NULL, 1);
+			}
+		}
+	}
 	d->in_dispatch--;
 	sp_eng_after_dispatch(d);
 }
@@ -164,6 +187,16 @@ sp_eng_update_timer(struct sp_device *d)
 	netsnmp_large_fd_set *fds = eng_fdset(d->p, d->fd);
 	snmp_sess_select_info2_flags(d->sess, &maxfd, fds, &tv, &block,
 	    NETSNMP_SELECT_NOALARMS);
+	log_debug("snmpio", "%s: timer block=%d in %ld.%06lds", d->t.name, block,
+	    (long)tv.tv_sec, (long)tv.tv_usec);
+	if (block && d->inflight > 0) {
+		/* net-snmp forgot requests we still wait for (it drops some
+		 * on errors without a callback): time them out ourselves. */
+		long ms = (long)d->timeout_ms * (d->retries + 1);
+		tv.tv_sec = ms / 1000;
+		tv.tv_usec = (ms % 1000) * 1000;
+		block = 0;
+	}
 	if (!block) {
 		if (tv.tv_sec == 0 && tv.tv_usec < 1000)
 			tv.tv_usec = 1000;
@@ -205,7 +238,22 @@ eng_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
 	(void)s;
 	if (d == NULL || d->dead)
 		return 1;
+	if (op == NETSNMP_CALLBACK_OP_RESEND || op == NETSNMP_CALLBACK_OP_CONNECT ||
+	    op == NETSNMP_CALLBACK_OP_DISCONNECT)
+		return 1;	/* informational */
 	struct sp_job *j = find_job(d, reqid);
+	/* A v3 report the library could not authenticate carries no request
+	 * id, and net-snmp drops the request it answers: pin it on the
+	 * oldest request in flight (the only one by default). */
+	if (j == NULL && reqid == 0 && d->active != NULL &&
+	    (op == NETSNMP_CALLBACK_OP_SEC_ERROR || (pdu != NULL &&
+	    pdu->command == SNMP_MSG_REPORT))) {
+		j = d->active;
+		while (j->next != NULL)
+			j = j->next;
+	}
+	log_debug("snmpio", "%s: callback op %d reqid %d%s", d->t.name, op, reqid,
+	    j ? "" : " (stale)");
 	if (j == NULL)
 		return 1;	/* a reply to a request we gave up on */
 	if (j->kind == SP_JOB_DISCOVER) {
@@ -275,8 +323,14 @@ eng_cb(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic)
 		sp_dev_on_reply(d, j, NULL, 1);
 		break;
 	default:
+		if (op == NETSNMP_CALLBACK_OP_SEND_FAILED && !d->responded)
+			d->error = "no SNMP agent answers (port unreachable)";
 		if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
-			d->error = "SNMPv3 security error";
+			int k = pdu != NULL ? report_kind(pdu) : 0;
+			d->error = k == 3 ? "SNMPv3 unknown user" : k == 5 ?
+			    "SNMPv3 authentication failed (wrong auth password?)" : k == 6 ?
+			    "SNMPv3 decryption failed (wrong priv password?)" :
+			    "SNMPv3 security error (user, password or protocol)";
 			d->need_reset = 1;
 		}
 		sp_dev_on_reply(d, j, NULL, 0);

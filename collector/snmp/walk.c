@@ -171,7 +171,7 @@ get_response(struct sp_job *j, netsnmp_pdu *pdu, struct sp_store *st, double t)
 		}
 		log_debug("snmp", "tooBig for a single scalar: skipped");
 		j->pos++;
-		return 1;
+		return 0;
 	}
 	if (pdu->errstat != SNMP_ERR_NOERROR) {
 		/* v1 noSuchName (or any error naming a varbind): drop that one

@@ -678,7 +678,7 @@ Test(sources, rates_from_two_fixture_readings)
 	lpw_init(&w, 0);
 	run_sources(s, &cfg, &w, 1000000000LL);
 	/* First reading: gauges only, never a rate. */
-	cr_expect(has_line(&w, "mem,host=h1 total=16709890752i,"));
+	cr_expect(has_line(&w, "mem,host=h1 total=16710090752i,"));
 	cr_expect(has_line(&w, "swap,host=h1 total=2147479552i,used=536870912i,"));
 	cr_expect(has_line(&w, "system,host=h1 load1=0.43,load5=0.36,load15=0.22,"));
 	cr_expect(has_line(&w, "processes,host=h1 total=3i,running=0i,sleeping=2i,blocked=0i,"

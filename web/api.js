@@ -1,0 +1,165 @@
+/*
+ * api.js — the JSON API client, safe DOM building and value formatting.
+ *
+ * Safety contract: every value that came from a device, an agent or a user
+ * reaches the page through el() children or text(), which become text nodes
+ * (textContent). Nothing here, or in the files that use it, parses strings as
+ * markup.
+ * Links are built only from "#/..." routes with encoded parts.
+ */
+"use strict";
+
+(function () {
+const CM = window.CM || (window.CM = {});
+
+/* ---- DOM ---- */
+
+/* el("div", {class: "x", onclick: fn}, "text", child, [more]) */
+CM.el = function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") {
+      node.addEventListener(k.slice(2), v);
+    } else if (k === "href") {
+      node.setAttribute("href", String(v).startsWith("#/") ? v : "#/");
+    } else if (k === "dataset") {
+      for (const [dk, dv] of Object.entries(v)) node.dataset[dk] = dv;
+    } else if (v === true) {
+      node.setAttribute(k, "");
+    } else {
+      node.setAttribute(k, String(v));
+    }
+  }
+  CM.append(node, children);
+  return node;
+};
+
+CM.append = function append(node, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    node.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+};
+
+CM.clear = function clear(node) {
+  while (node.firstChild) node.removeChild(node.firstChild);
+  return node;
+};
+
+CM.route = function route(...parts) {
+  return "#/" + parts.map((p) => encodeURIComponent(String(p))).join("/");
+};
+
+/* ---- API ---- */
+
+CM.session = { user: null, role: null, csrf: null, kind: null };
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+CM.ApiError = ApiError;
+
+/* Resolves to the decoded body (or null for 204); rejects with ApiError. */
+CM.api = async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: "same-origin", cache: "no-store" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  if (method !== "GET" && method !== "HEAD" && CM.session.csrf)
+    opts.headers["X-CSRF-Token"] = CM.session.csrf;
+  let r;
+  try {
+    r = await fetch(path, opts);
+  } catch (e) {
+    CM.onOffline && CM.onOffline(true);
+    throw new ApiError(0, CM.t("offline"));
+  }
+  CM.onOffline && CM.onOffline(false);
+  let data = null;
+  if (r.status !== 204) {
+    const type = r.headers.get("Content-Type") || "";
+    if (type.startsWith("application/json")) {
+      try { data = await r.json(); } catch (e) { data = null; }
+    }
+  }
+  if (r.ok) return data;
+  const msg = data && typeof data.error === "string" ? data.error : "HTTP " + r.status;
+  if (r.status === 401 && path !== "/api/v1/login" && CM.onUnauthorized)
+    CM.onUnauthorized();
+  throw new ApiError(r.status, msg);
+};
+
+/* Like api(), but a 404 (route not built yet) resolves to undefined. */
+CM.apiOptional = async function apiOptional(path) {
+  try {
+    return await CM.api("GET", path);
+  } catch (e) {
+    if (e.status === 404 || e.status === 405) return undefined;
+    throw e;
+  }
+};
+
+/* ---- formatting ---- */
+
+function scaled(v, base, units, digits) {
+  let i = 0;
+  let x = Math.abs(v);
+  while (x >= base && i < units.length - 1) {
+    x /= base;
+    i++;
+  }
+  const s = x >= 100 ? x.toFixed(0) : x.toFixed(digits === undefined ? 1 : digits);
+  return (v < 0 ? "-" : "") + s + " " + units[i];
+}
+
+/* unit: "bps" (bits/s), "Bps" (bytes/s), "bytes", "%", "ms", "ps" (per second), or a literal */
+CM.fmt = function fmt(v, unit) {
+  if (v === null || v === undefined || Number.isNaN(v)) return "–";
+  if (typeof v !== "number") return String(v);
+  switch (unit) {
+  case "bps": return scaled(v, 1000, ["b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s"]);
+  case "Bps": return scaled(v, 1024, ["B/s", "KiB/s", "MiB/s", "GiB/s", "TiB/s"]);
+  case "bytes": return scaled(v, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]);
+  case "%": return v.toFixed(v >= 10 ? 0 : 1) + " %";
+  case "ms": return v.toFixed(v >= 10 ? 0 : 2) + " ms";
+  case "ps": return scaled(v, 1000, ["/s", "k/s", "M/s", "G/s"]);
+  case "speed": return v > 0 ? scaled(v, 1000, ["b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s"], 0) : "–";
+  case undefined: case null: case "":
+    return Math.abs(v) >= 1000 ? scaled(v, 1000, ["", "k", "M", "G", "T"]).trim()
+      : String(Math.round(v * 100) / 100);
+  default: return (Math.round(v * 100) / 100) + " " + unit;
+  }
+};
+
+/* The unit a series' field is measured in, from its name. */
+CM.unitOf = function unitOf(measurement, field) {
+  if (/_bps$/.test(field) || (measurement === "interface" && /bps/.test(field))) return "bps";
+  if (/bytes_.*ps$|_bytes_ps$/.test(field)) return "Bps";
+  if (/percent$/.test(field)) return "%";
+  if (/_ms$/.test(field)) return "ms";
+  if (/_ps$/.test(field)) return "ps";
+  if (["total", "used", "free", "available", "cached", "buffered", "shared"].includes(field) &&
+      ["mem", "swap", "disk", "memory", "storage"].includes(measurement)) return "bytes";
+  return "";
+};
+
+CM.ago = function ago(ts) {
+  if (!ts) return CM.t("never");
+  const s = Math.max(0, Date.now() / 1000 - ts);
+  if (s < 90) return CM.t("ago_s", { n: Math.round(s) });
+  if (s < 5400) return CM.t("ago_m", { n: Math.round(s / 60) });
+  if (s < 129600) return CM.t("ago_h", { n: Math.round(s / 3600) });
+  return CM.t("ago_d", { n: Math.round(s / 86400) });
+};
+
+CM.datetime = function datetime(ts) {
+  if (!ts) return "–";
+  return new Date(ts * 1000).toLocaleString(CM.lang());
+};
+})();

@@ -1,0 +1,204 @@
+/*
+ * chart.js — a small time-series line chart on <canvas>: several lines,
+ * time and value axes, a readout under the finger or pointer, and drag to
+ * zoom (the caller re-queries the range). Values are drawn, never inserted
+ * as markup.
+ */
+"use strict";
+
+(function () {
+  const CM = window.CM;
+  const COLORS = ["#2f7dd1", "#e07b00", "#1e8e3e", "#a142f4", "#c5221f"];
+
+  /*
+   * CM.chart(container, {lines: [{label, points: [[ts, v|null], ...]}], unit,
+   *   from, to, onZoom(from, to)}) → {update(opts)}
+   */
+  CM.chart = function chart(container, opts) {
+    const box = CM.el("div", { class: "chart" });
+    const canvas = CM.el("canvas", { role: "img", "aria-label": opts.title || "" });
+    const tip = CM.el("div", { class: "tip", hidden: true });
+    const legend = CM.el("div", { class: "legend" });
+    box.appendChild(canvas);
+    box.appendChild(tip);
+    container.appendChild(box);
+    container.appendChild(legend);
+    let state = opts;
+    let drag = null;
+    let hover = null;
+
+    function geometry() {
+      const w = box.clientWidth || 300;
+      const h = box.clientHeight || 200;
+      return { w, h, left: 58, right: 10, top: 10, bottom: 24 };
+    }
+
+    function extent() {
+      let lo = Infinity, hi = -Infinity;
+      for (const l of state.lines)
+        for (const [, v] of l.points)
+          if (v !== null && Number.isFinite(v)) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+      if (!Number.isFinite(lo)) return [0, 1, 0.25];
+      if (lo > 0 && (state.unit === "%" || lo < hi * 0.5)) lo = 0;
+      if (hi === lo) hi = lo + (lo === 0 ? 1 : Math.abs(lo) * 0.1);
+      if (state.unit === "%" && hi <= 100 && hi > 50) hi = 100;
+      /* round the axis to a "nice" step: 1, 2, 2.5 or 5 times a power of ten */
+      const raw = (hi - lo) / 4;
+      const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+      const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+      return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step, step];
+    }
+
+    function timeLabel(ts, span) {
+      const d = new Date(ts * 1000);
+      const lang = CM.lang();
+      if (span <= 2 * 86400)
+        return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+      if (span <= 60 * 86400)
+        return d.toLocaleDateString(lang, { month: "numeric", day: "numeric" });
+      return d.toLocaleDateString(lang, { year: "2-digit", month: "numeric" });
+    }
+
+    function draw() {
+      const g = geometry();
+      const dpr = window.devicePixelRatio || 1;
+      canvas.width = Math.round(g.w * dpr);
+      canvas.height = Math.round(g.h * dpr);
+      const ctx = canvas.getContext("2d");
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.clearRect(0, 0, g.w, g.h);
+      const [lo, hi, step] = extent();
+      const from = state.from, to = state.to;
+      const pw = g.w - g.left - g.right, ph = g.h - g.top - g.bottom;
+      const x = (ts) => g.left + ((ts - from) / (to - from)) * pw;
+      const y = (v) => g.top + ph - ((v - lo) / (hi - lo)) * ph;
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.strokeStyle = "#e3e8ee";
+      ctx.fillStyle = "#5d6b7e";
+      ctx.lineWidth = 1;
+      ctx.textAlign = "right";
+      ctx.textBaseline = "middle";
+      for (let v = lo; v <= hi + step / 2; v += step) {
+        const yy = Math.round(y(v)) + 0.5;
+        ctx.beginPath();
+        ctx.moveTo(g.left, yy);
+        ctx.lineTo(g.w - g.right, yy);
+        ctx.stroke();
+        ctx.fillText(CM.fmt(v, state.unit), g.left - 4, yy);
+      }
+      ctx.textAlign = "center";
+      ctx.textBaseline = "top";
+      const ticks = Math.max(2, Math.floor(pw / 90));
+      for (let i = 0; i <= ticks; i++) {
+        const ts = from + ((to - from) * i) / ticks;
+        ctx.fillText(timeLabel(ts, to - from), Math.min(Math.max(x(ts), g.left + 16), g.w - 24),
+          g.h - g.bottom + 6);
+      }
+      state.lines.forEach((l, i) => {
+        ctx.strokeStyle = COLORS[i % COLORS.length];
+        ctx.lineWidth = 1.6;
+        ctx.beginPath();
+        let pen = false;
+        for (const [ts, v] of l.points) {
+          if (v === null || !Number.isFinite(v) || ts < from || ts > to) {
+            pen = false;
+            continue;
+          }
+          if (pen) ctx.lineTo(x(ts), y(v));
+          else ctx.moveTo(x(ts), y(v));
+          pen = true;
+        }
+        ctx.stroke();
+      });
+      if (drag && drag.x1 !== undefined) {
+        ctx.fillStyle = "rgba(47,125,209,0.15)";
+        ctx.fillRect(Math.min(drag.x0, drag.x1), g.top, Math.abs(drag.x1 - drag.x0), ph);
+      }
+      if (hover !== null) {
+        ctx.strokeStyle = "#8895a7";
+        ctx.beginPath();
+        ctx.moveTo(hover + 0.5, g.top);
+        ctx.lineTo(hover + 0.5, g.top + ph);
+        ctx.stroke();
+      }
+      const empty = state.lines.every((l) => l.points.every(([, v]) => v === null));
+      if (empty) {
+        ctx.fillStyle = "#7b8794";
+        ctx.textAlign = "center";
+        ctx.textBaseline = "middle";
+        ctx.font = "13px system-ui, sans-serif";
+        ctx.fillText(CM.t("no_data"), g.left + pw / 2, g.top + ph / 2);
+      }
+      CM.clear(legend);
+      state.lines.forEach((l, i) =>
+        legend.appendChild(CM.el("span", {}, CM.el("span", { class: "sw sw" + (i % 5) }), l.label)));
+    }
+
+    function tsAt(px) {
+      const g = geometry();
+      const pw = g.w - g.left - g.right;
+      return state.from + ((px - g.left) / pw) * (state.to - state.from);
+    }
+
+    function readout(px) {
+      const ts = tsAt(px);
+      const parts = [];
+      for (const l of state.lines) {
+        let best = null;
+        for (const p of l.points)
+          if (p[1] !== null && (best === null || Math.abs(p[0] - ts) < Math.abs(best[0] - ts)))
+            best = p;
+        if (best) parts.push(l.label + ": " + CM.fmt(best[1], state.unit));
+      }
+      tip.textContent = CM.datetime(ts) + (parts.length ? " · " + parts.join(" · ") : "");
+      tip.hidden = false;
+    }
+
+    function localX(ev) {
+      const r = canvas.getBoundingClientRect();
+      return ev.clientX - r.left;
+    }
+
+    canvas.addEventListener("pointerdown", (ev) => {
+      if (ev.pointerType === "mouse" && ev.button !== 0) return;
+      drag = { x0: localX(ev), id: ev.pointerId, touch: ev.pointerType === "touch" };
+      if (!drag.touch) canvas.setPointerCapture(ev.pointerId);
+    });
+    canvas.addEventListener("pointermove", (ev) => {
+      const px = localX(ev);
+      hover = px;
+      readout(px);
+      if (drag && !drag.touch) drag.x1 = px;
+      draw();
+    });
+    canvas.addEventListener("pointerup", (ev) => {
+      const px = localX(ev);
+      if (drag && !drag.touch && Math.abs(px - drag.x0) > 8 && state.onZoom) {
+        const a = tsAt(Math.min(px, drag.x0)), b = tsAt(Math.max(px, drag.x0));
+        if (b - a >= 60) state.onZoom(Math.round(a), Math.round(b));
+      } else {
+        readout(px);
+      }
+      drag = null;
+      draw();
+    });
+    canvas.addEventListener("pointerleave", () => {
+      hover = null;
+      tip.hidden = true;
+      if (!drag) draw();
+    });
+
+    const ro = new ResizeObserver(() => draw());
+    ro.observe(box);
+    draw();
+    return {
+      update(next) {
+        state = Object.assign({}, state, next);
+        draw();
+      },
+    };
+  };
+})();
