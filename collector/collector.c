@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +138,17 @@ find_web_dir(const struct collector_config *cfg)
 			return realpath(candidates[i], NULL);
 	}
 	return NULL;
+}
+
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open-file limit");
+	}
 }
 
 /* ---- recovery ---------------------------------------------------------- */
@@ -292,6 +304,7 @@ collector_main(int argc, char **argv)
 	c.web_dir = find_web_dir(&c.cfg);
 	signal(SIGPIPE, SIG_IGN);
 	umask(027);	/* tokens' hashes and data are nobody else's business */
+	raise_fd_limit();	/* one UDP socket per SNMP device, one per connection */
 
 	if (util_mkdirs(c.cfg.data_dir, 0750) < 0)
 		fatal("cannot create data folder %s", c.cfg.data_dir);

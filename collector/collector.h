@@ -54,6 +54,13 @@ struct collector_config {
 	int metrics_public;
 	char *web_dir;
 	char *profiles_dir;
+	long long snmp_timeout_ms;
+	long long snmp_retries;
+	long long snmp_interval;
+	long long snmp_jitter_pct;
+	long long snmp_max_inflight;
+	long long snmp_bulk_max;
+	long long snmp_max_concurrent;
 	struct cfg_strlist discovery_communities;
 	long long discovery_concurrency;
 	long long discovery_rate;

@@ -277,18 +277,12 @@ check_value(const struct dcol *c, json_t *v, char *buf, size_t len)
 	return NULL;
 }
 
+/* IP literals only: a host name would make net-snmp block the loop in DNS. */
 static int
 valid_address(const char *a)
 {
 	unsigned char buf[16];
-	if (inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1)
-		return 1;
-	/* a host name: letters, digits, dots and dashes */
-	for (const char *p = a; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
-			return 0;
-	return a[0] != '\0';
+	return inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
 }
 
 int
@@ -341,12 +335,12 @@ device_apply_json(struct device *d, json_t *body, int creating, char *errbuf, si
 	}
 	const char *addr = json_string_value(json_object_get(body, "address"));
 	if (creating && addr == NULL) {
-		snprintf(errbuf, errlen, "address is required (an IPv4 or IPv6 address or a "
-		    "host name)");
+		snprintf(errbuf, errlen, "address is required (an IPv4 or IPv6 address)");
 		return -1;
 	}
 	if (addr != NULL && !valid_address(addr)) {
-		snprintf(errbuf, errlen, "address must be an IPv4 or IPv6 address or a host name");
+		snprintf(errbuf, errlen, "address must be an IPv4 or IPv6 address (host names "
+		    "are not resolved)");
 		return -1;
 	}
 	/* Now apply. */

@@ -272,6 +272,13 @@ snmpbridge_start(struct collector *c)
 {
 	struct snmp_poller_config cfg;
 	snmp_poller_config_defaults(&cfg);
+	cfg.timeout_ms = (int)c->cfg.snmp_timeout_ms;
+	cfg.retries = (int)c->cfg.snmp_retries;
+	cfg.interval = (int)c->cfg.snmp_interval;
+	cfg.jitter_pct = (int)c->cfg.snmp_jitter_pct;
+	cfg.max_inflight = (int)c->cfg.snmp_max_inflight;
+	cfg.bulk_max = (int)c->cfg.snmp_bulk_max;
+	cfg.max_concurrent_polls = (int)c->cfg.snmp_max_concurrent;
 	c->poller = snmp_poller_new(c->base, &cfg, c->cfg.profiles_dir, on_result, c);
 	if (c->poller == NULL)
 		return -1;

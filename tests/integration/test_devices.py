@@ -128,3 +128,50 @@ def test_viewer_cannot_change_devices(collector):
                                                  "role": "viewer"}).json()["token"]
     assert collector.get("/api/v1/devices", token=tok).status == 200
     assert collector.post_json("/api/v1/devices", {"address": "10.0.0.1"}, token=tok).status == 403
+
+
+@pytest.fixture
+def silent_host():
+    """A test host in a network namespace of our own that never answers."""
+    tag = "%d" % (os.getpid() % 10000)
+    ns, here, there = "cmsilent" + tag, "cms0-" + tag, "cms1-" + tag
+    octet = os.getpid() % 250 + 1
+    mine, its = "10.213.%d.1" % octet, "10.213.%d.2" % octet
+
+    def sh(*cmd):
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    sh("ip", "netns", "add", ns)
+    try:
+        sh("ip", "link", "add", here, "type", "veth", "peer", "name", there)
+        sh("ip", "link", "set", there, "netns", ns)
+        sh("ip", "addr", "add", mine + "/30", "dev", here)
+        sh("ip", "link", "set", here, "up")
+        sh("ip", "netns", "exec", ns, "ip", "addr", "add", its + "/30", "dev", there)
+        sh("ip", "netns", "exec", ns, "ip", "link", "set", there, "up")
+        # Whatever it would answer (port unreachable) goes nowhere.
+        sh("ip", "netns", "exec", ns, "ip", "route", "add", "blackhole", mine + "/32")
+        yield its
+    finally:
+        subprocess.run(["ip", "link", "del", here], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+
+def test_silent_device_is_down_and_others_keep_polling(collector_factory, snmpd, silent_host):
+    c = collector_factory(config="snmp:\n  timeout_ms: 300\n  retries: 0\n").start()
+    good = add_device(c, address="127.0.0.1", port=snmpd, name="good", interval=5,
+                      snmp={"community": "Xy9-comm"})
+    bad = add_device(c, address=silent_host, name="silent", interval=5,
+                     snmp={"community": "Xy9-comm"})
+
+    def status(d):
+        return c.get("/api/v1/devices/%d" % d["id"]).json()
+
+    wait_for(lambda: status(bad)["status"] in ("down", "unreachable"), timeout=20,
+             what="the silent device to be marked down")
+    wait_for(lambda: status(good)["status"] == "up", timeout=20, what="the good device")
+    seen = status(good)["last_seen"]
+    wait_for(lambda: status(good)["last_seen"] > seen, timeout=20,
+             what="the good device to keep being polled")
+    assert status(bad)["status"] in ("down", "unreachable")
+    assert "silent" in c.read_log()
