@@ -107,6 +107,12 @@ struct collector_metrics {
 	uint64_t rrd_update_usec_total;
 	uint64_t journal_fsyncs;
 	uint64_t journal_bytes;
+	uint64_t snmp_polls;		/* loop thread: snmpbridge.c */
+	uint64_t snmp_polls_failed;
+	uint64_t snmp_requests;
+	uint64_t snmp_timeouts;
+	uint64_t snmp_values;
+	double snmp_poll_seconds;
 };
 
 /* ---- series.c: the in-memory catalogue (loop thread only) --------------- */

@@ -228,6 +228,12 @@ on_result(const struct snmp_result *r, void *arg)
 	struct device *d = device_get(c->devices, r->device_id);
 	if (d == NULL)
 		return;
+	c->metrics.snmp_polls++;
+	c->metrics.snmp_polls_failed += r->status != SNMP_STATUS_UP;
+	c->metrics.snmp_requests += r->stats.requests;
+	c->metrics.snmp_timeouts += r->stats.timeouts;
+	c->metrics.snmp_values += r->stats.values;
+	c->metrics.snmp_poll_seconds += r->duration;
 	int changed = update_text(&d->status, snmp_status_name(r->status));
 	if (changed)
 		log_info("device %s (%s) is %s%s%s", d->name, d->address, d->status,

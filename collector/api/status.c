@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 
+#include "collector/snmp/snmp.h"
 #include "common/util.h"
 
 void
@@ -76,6 +77,20 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    LOAD(journal_fsyncs));
 	metric(out, "campusmon_journal_bytes_total", "counter", "Bytes written to the journal.",
 	    LOAD(journal_bytes));
+	metric(out, "campusmon_snmp_polls_total", "counter", "SNMP polls completed.",
+	    (double)m->snmp_polls);
+	metric(out, "campusmon_snmp_polls_failed_total", "counter",
+	    "SNMP polls that found the device down or unreachable.", (double)m->snmp_polls_failed);
+	metric(out, "campusmon_snmp_requests_total", "counter", "SNMP requests sent.",
+	    (double)m->snmp_requests);
+	metric(out, "campusmon_snmp_timeouts_total", "counter", "SNMP requests timed out.",
+	    (double)m->snmp_timeouts);
+	metric(out, "campusmon_snmp_values_total", "counter", "Values received by SNMP polls.",
+	    (double)m->snmp_values);
+	metric(out, "campusmon_snmp_poll_seconds_total", "counter",
+	    "Wall time of SNMP polls, summed.", m->snmp_poll_seconds);
+	metric(out, "campusmon_snmp_devices", "gauge", "Devices scheduled for polling.",
+	    c->poller ? (double)snmp_poller_count(c->poller) : 0);
 	metric(out, "campusmon_cpu_seconds_total", "counter", "CPU time of the collector.",
 	    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
