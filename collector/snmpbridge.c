@@ -57,60 +57,6 @@ snmpbridge_forget(struct collector *c, int64_t id)
 
 /* ---- results ------------------------------------------------------------- */
 
-static json_t *
-num_or_null(double v)
-{
-	return isnan(v) ? json_null() : json_real(v);
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s ? json_string_safe(s, strlen(s)) : json_null();
-}
-
-static json_t *
-interfaces_json(const struct snmp_result *r)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct snmp_iface *f = &r->ifaces[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "index", json_integer((json_int_t)f->index));
-		json_object_set_new(o, "name", str_or_null(f->name));
-		json_object_set_new(o, "descr", str_or_null(f->descr));
-		json_object_set_new(o, "alias", str_or_null(f->alias));
-		json_object_set_new(o, "speed_bps", json_integer((json_int_t)f->speed_bps));
-		json_object_set_new(o, "admin_status", str_or_null(f->admin_status));
-		json_object_set_new(o, "oper_status", str_or_null(f->oper_status));
-		json_object_set_new(o, "in_bps", num_or_null(f->in_bps));
-		json_object_set_new(o, "out_bps", num_or_null(f->out_bps));
-		json_object_set_new(o, "in_errors_ps", num_or_null(f->in_errors_ps));
-		json_object_set_new(o, "out_errors_ps", num_or_null(f->out_errors_ps));
-		json_object_set_new(o, "in_discards_ps", num_or_null(f->in_discards_ps));
-		json_object_set_new(o, "out_discards_ps", num_or_null(f->out_discards_ps));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
-static json_t *
-sensors_json(const struct snmp_result *r)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < r->n_sensors; i++) {
-		const struct snmp_sensor *s = &r->sensors[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "name", str_or_null(s->name));
-		json_object_set_new(o, "type", str_or_null(s->type));
-		json_object_set_new(o, "value", num_or_null(s->value));
-		json_object_set_new(o, "unit", str_or_null(s->unit));
-		json_object_set_new(o, "state", str_or_null(s->state));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
 /* Set *field to value if different; returns 1 when it changed. */
 static int
 update_text(char **field, const char *value)
@@ -262,8 +208,8 @@ on_result(const struct snmp_result *r, void *arg)
 		json_decref(d->interfaces);
 		json_decref(d->sensors);
 		json_decref(d->profiles);
-		d->interfaces = interfaces_json(r);
-		d->sensors = sensors_json(r);
+		d->interfaces = snmp_ifaces_json(r);
+		d->sensors = snmp_sensors_json(r);
 		d->profiles = json_array();
 		for (size_t i = 0; i < r->n_profiles; i++)
 			json_array_append_new(d->profiles, json_string(r->profiles[i]));

@@ -21,6 +21,50 @@ num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+json_t *
+snmp_ifaces_json(const struct snmp_result *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->n_ifaces; i++) {
+		const struct snmp_iface *f = &r->ifaces[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "index", json_integer((json_int_t)f->index));
+		json_object_set_new(x, "name", json_string(f->name));
+		json_object_set_new(x, "descr", json_string(f->descr));
+		json_object_set_new(x, "alias", json_string(f->alias));
+		json_object_set_new(x, "speed_bps", json_integer((json_int_t)f->speed_bps));
+		json_object_set_new(x, "admin_status", json_string(f->admin_status));
+		json_object_set_new(x, "oper_status", json_string(f->oper_status));
+		json_object_set_new(x, "in_bps", num_or_null(f->in_bps));
+		json_object_set_new(x, "out_bps", num_or_null(f->out_bps));
+		json_object_set_new(x, "in_errors_ps", num_or_null(f->in_errors_ps));
+		json_object_set_new(x, "out_errors_ps", num_or_null(f->out_errors_ps));
+		json_object_set_new(x, "in_discards_ps", num_or_null(f->in_discards_ps));
+		json_object_set_new(x, "out_discards_ps", num_or_null(f->out_discards_ps));
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
+json_t *
+snmp_sensors_json(const struct snmp_result *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->n_sensors; i++) {
+		const struct snmp_sensor *s = &r->sensors[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "name", json_string(s->name));
+		json_object_set_new(x, "type", json_string(s->type));
+		json_object_set_new(x, "value", num_or_null(s->value));
+		json_object_set_new(x, "unit", json_string(s->unit));
+		json_object_set_new(x, "state", json_string(s->state));
+		json_object_set_new(x, "index", json_string(s->index));
+		json_object_set_new(x, "profile", json_string(s->profile));
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 char *
 snmp_result_to_json(const struct snmp_result *r, int pretty)
 {
@@ -54,41 +98,8 @@ snmp_result_to_json(const struct snmp_result *r, int pretty)
 		json_array_append_new(a, json_string(r->profiles[i]));
 	json_object_set_new(o, "profiles", a);
 
-	a = json_array();
-	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct snmp_iface *f = &r->ifaces[i];
-		json_t *x = json_object();
-		json_object_set_new(x, "index", json_integer((json_int_t)f->index));
-		json_object_set_new(x, "name", json_string(f->name));
-		json_object_set_new(x, "descr", json_string(f->descr));
-		json_object_set_new(x, "alias", json_string(f->alias));
-		json_object_set_new(x, "speed_bps", json_integer((json_int_t)f->speed_bps));
-		json_object_set_new(x, "admin_status", json_string(f->admin_status));
-		json_object_set_new(x, "oper_status", json_string(f->oper_status));
-		json_object_set_new(x, "in_bps", num_or_null(f->in_bps));
-		json_object_set_new(x, "out_bps", num_or_null(f->out_bps));
-		json_object_set_new(x, "in_errors_ps", num_or_null(f->in_errors_ps));
-		json_object_set_new(x, "out_errors_ps", num_or_null(f->out_errors_ps));
-		json_object_set_new(x, "in_discards_ps", num_or_null(f->in_discards_ps));
-		json_object_set_new(x, "out_discards_ps", num_or_null(f->out_discards_ps));
-		json_array_append_new(a, x);
-	}
-	json_object_set_new(o, "interfaces", a);
-
-	a = json_array();
-	for (size_t i = 0; i < r->n_sensors; i++) {
-		const struct snmp_sensor *s = &r->sensors[i];
-		json_t *x = json_object();
-		json_object_set_new(x, "name", json_string(s->name));
-		json_object_set_new(x, "type", json_string(s->type));
-		json_object_set_new(x, "value", num_or_null(s->value));
-		json_object_set_new(x, "unit", json_string(s->unit));
-		json_object_set_new(x, "state", json_string(s->state));
-		json_object_set_new(x, "index", json_string(s->index));
-		json_object_set_new(x, "profile", json_string(s->profile));
-		json_array_append_new(a, x);
-	}
-	json_object_set_new(o, "sensors", a);
+	json_object_set_new(o, "interfaces", snmp_ifaces_json(r));
+	json_object_set_new(o, "sensors", snmp_sensors_json(r));
 
 	a = json_array();
 	for (size_t i = 0; i < r->n_metrics; i++) {

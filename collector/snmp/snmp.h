@@ -29,6 +29,7 @@ struct event_base;
 struct event;
 struct snmp_pdu;		/* net-snmp's netsnmp_pdu */
 struct cfg_node;
+struct json_t;
 struct cfg_errors;
 
 /* ===================================================================== */
@@ -173,6 +174,10 @@ void snmp_poller_free(struct snmp_poller *p);
 
 const char *snmp_status_name(enum snmp_status s);
 
+/* The interface and sensor tables of a result, shaped as DESIGN.md §3
+ * (new references, caller owns them). */
+struct json_t *snmp_ifaces_json(const struct snmp_result *r);
+struct json_t *snmp_sensors_json(const struct snmp_result *r);
 /* Render a result as a JSON document (heap string, caller frees). */
 char *snmp_result_to_json(const struct snmp_result *r, int pretty);
 
