@@ -99,11 +99,11 @@ class Collector:
         def bound():
             if self.proc.poll() is not None:
                 raise AssertionError("collector exited: " + self.read_log())
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", self.read_log())
-            return m and "ready" in self.read_log() and int(m.group(1))
+            m = re.search(r"listening on (https?)://127\.0\.0\.1:(\d+)", self.read_log())
+            return m and "ready" in self.read_log() and (m.group(1), int(m.group(2)))
 
-        self.port = wait_for(bound, what="collector to listen")
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.scheme, self.port = wait_for(bound, what="collector to listen")
+        self.url = "%s://127.0.0.1:%d" % (self.scheme, self.port)
         return self
 
     def read_log(self):
