@@ -18,13 +18,15 @@ find_opt(const struct cli_opt *table, const char *name, size_t len)
 }
 
 static int
-add_set(struct cli_args *out, const char *name, const char *value, char *err, size_t errlen)
+add_set(struct cli_args *out, const struct cli_opt *o, const char *value, char *err,
+    size_t errlen)
 {
 	if (out->n_set == CLI_MAX_SET) {
 		snprintf(err, errlen, "too many options");
 		return -1;
 	}
-	out->set[out->n_set].name = name;
+	out->set[out->n_set].name = o->name;
+	out->set[out->n_set].opt = o;
 	out->set[out->n_set].value = value;
 	out->n_set++;
 	return 0;
@@ -64,9 +66,11 @@ cli_args_parse(const struct cli_opt *a, const struct cli_opt *b, int argc,
 			snprintf(err, errlen, "unknown option '%.64s' (options are --long)", arg);
 			return -1;
 		}
-		const struct cli_opt *o = find_opt(a, name, len);
+		/* the command's own option wins over a global one of the same name
+		 * ("device add --version 3" vs "campusmon --version") */
+		const struct cli_opt *o = find_opt(b, name, len);
 		if (o == NULL)
-			o = find_opt(b, name, len);
+			o = find_opt(a, name, len);
 		if (o == NULL || len == 0) {
 			snprintf(err, errlen, "unknown option '--%.*s'", (int)(len > 64 ? 64 : len),
 			    name);
@@ -87,7 +91,7 @@ cli_args_parse(const struct cli_opt *a, const struct cli_opt *b, int argc,
 			snprintf(err, errlen, "option '--%s' needs a value (%s)", o->name, o->arg);
 			return -1;
 		}
-		if (add_set(out, o->name, value, err, errlen) < 0)
+		if (add_set(out, o, value, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

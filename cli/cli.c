@@ -278,7 +278,7 @@ print_usage(FILE *out, const char *prefix, const struct cli_command *cmd)
 {
 	const int width = 76;
 	int col = fprintf(out, "%s%s", prefix, cmd->name);
-	int indent = col + 1 > 32 ? 8 : col + 1;
+	int indent = col + 1 > 20 ? 8 : col + 1;
 	const char *p = cmd->usage;
 	while (*p) {
 		while (*p == ' ')
@@ -315,8 +315,7 @@ print_group_usage(FILE *out, const char *group)
 	for (size_t i = 0; i < cli_n_commands; i++) {
 		const struct cli_command *c = &cli_commands[i];
 		if (strncmp(c->name, group, glen) == 0 && c->name[glen] == ' ')
-			fprintf(out, "  campusmon %s%s%s\n", c->name, c->usage[0] ? " " : "",
-			    c->usage);
+			print_usage(out, "  campusmon ", c);
 	}
 }
 
@@ -658,6 +657,18 @@ cli_cleanup(struct cli *c)
 	free(c->cacert);
 }
 
+/* Was this global option given (not a command's option of the same name)? */
+static int
+global_given(const struct cli_args *args, const char *name)
+{
+	for (const struct cli_opt *g = global_opts; g->name; g++)
+		if (strcmp(g->name, name) == 0)
+			for (size_t i = 0; i < args->n_set; i++)
+				if (args->set[i].opt == g)
+					return 1;
+	return 0;
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -676,7 +687,7 @@ cli_main(int argc, char **argv)
 		    cmd ? " " : "");
 		return CLI_EXIT_USAGE;
 	}
-	if (cli_args_get(&args, "version") != NULL) {
+	if (global_given(&args, "version")) {
 		printf("campusmon %s\n", PACKAGE_VERSION);
 		return CLI_EXIT_OK;
 	}

@@ -50,6 +50,7 @@ struct cli_args {
 	struct {
 		const char *name;	/* the table's own string */
 		const char *value;	/* "" for a flag */
+		const struct cli_opt *opt;	/* the table entry that matched */
 	} set[CLI_MAX_SET];
 	size_t n_set;
 };
@@ -58,7 +59,10 @@ struct cli_args {
  * Parse argv[0..argc) against up to two option tables (either may be NULL).
  * Options are "--name VALUE", "--name=VALUE" or "--name" for flags, and
  * may appear anywhere; "-h" is "--help" when a table defines "help"; "--"
- * ends options. Returns 0, or -1 with a message for the user in err.
+ * ends options. A name in both tables is b's (the command's options come
+ * before the global ones); set[].opt is the table entry that matched, so
+ * callers can tell which. Returns 0, or -1 with a message for the user in
+ * err.
  */
 int cli_args_parse(const struct cli_opt *a, const struct cli_opt *b, int argc,
     char *const *argv, struct cli_args *out, char *err, size_t errlen);

@@ -92,6 +92,13 @@ void loopq_free(struct loopq *q);
 /* A JSON string from arbitrary bytes: invalid UTF-8 and NUL become U+FFFD. */
 struct json_t *json_string_safe(const char *s, size_t len);
 
+/* ---- jsonfrag.c: serialised JSON shared by replies without copying -------- */
+/* Loop thread only. A fragment stays alive while any reply still sends it. */
+struct jfrag;
+struct jfrag *jfrag_new(struct json_t *j);	/* takes the reference to j */
+void jfrag_unref(struct jfrag *f);
+void jfrag_add_to(struct evbuffer *out, struct jfrag *f);
+
 /* ---- metrics.c: the collector's own figures, read by /metrics ----------- */
 struct collector_metrics {
 	uint64_t samples_accepted;
@@ -340,6 +347,10 @@ typedef void (*route_fn)(struct collector *c, struct evhttp_request *req,
 int http_start(struct collector *c);
 void http_stop(struct collector *c);
 void http_reply_json(struct evhttp_request *req, int code, struct json_t *body);
+/* Append body as compact JSON with <, > and & escaped. */
+void http_json_append(struct evbuffer *out, const struct json_t *body);
+/* Send out (JSON) with the security headers; the caller still owns out. */
+void http_reply_buffer(struct evhttp_request *req, int code, struct evbuffer *out);
 void http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A query-string parameter (decoded copy, caller frees), or NULL. */

@@ -92,7 +92,16 @@ device_free(struct device *d)
 	json_decref(d->interfaces);
 	json_decref(d->sensors);
 	json_decref(d->profiles);
+	device_touch(d);
 	free(d);
+}
+
+void
+device_touch(struct device *d)
+{
+	jfrag_unref(d->json_cache);
+	jfrag_unref(d->ifaces_cache);
+	d->json_cache = d->ifaces_cache = NULL;
 }
 
 void

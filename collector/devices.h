@@ -38,6 +38,8 @@ struct device {
 	struct json_t *interfaces;	/* array, DESIGN §3 shape */
 	struct json_t *sensors;
 	struct json_t *profiles;
+	struct jfrag *json_cache;	/* device_to_json() text until it changes */
+	struct jfrag *ifaces_cache;	/* the interface list until the next poll */
 	UT_hash_handle hh;
 };
 
@@ -55,6 +57,8 @@ void device_insert(struct device_table *t, struct device *d);
 void device_remove(struct device_table *t, struct device *d);
 
 void device_free(struct device *d);
+/* Forget cached JSON after d or its live tables changed. */
+void device_touch(struct device *d);
 /* Deep copy of the stored columns (no live data). */
 struct device *device_dup(const struct device *d);
 

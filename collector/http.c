@@ -117,29 +117,43 @@ security_headers(struct evhttp_request *req)
 }
 
 void
-http_reply_json(struct evhttp_request *req, int code, json_t *body)
+http_json_append(struct evbuffer *out, const json_t *body)
 {
-	struct evbuffer *out = evbuffer_new();
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (text == NULL)
+		return;
+	/* '<', '>' and '&' occur only inside strings: escape them, so no
+	 * browser that sniffs or mislabels a reply finds markup in it. */
+	for (const char *p = text;;) {
+		size_t n = strcspn(p, "<>&");
+		evbuffer_add(out, p, n);
+		if (p[n] == '\0')
+			break;
+		evbuffer_add_printf(out, "\\u%04x", (unsigned char)p[n]);
+		p += n + 1;
+	}
+	free(text);
+}
+
+void
+http_reply_buffer(struct evhttp_request *req, int code, struct evbuffer *out)
+{
 	security_headers(req);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "application/json; charset=utf-8");
-	if (text != NULL) {
-		/* '<', '>' and '&' occur only inside strings: escape them, so no
-		 * browser that sniffs or mislabels a reply finds markup in it. */
-		for (const char *p = text;;) {
-			size_t n = strcspn(p, "<>&");
-			evbuffer_add(out, p, n);
-			if (p[n] == '\0')
-				break;
-			evbuffer_add_printf(out, "\\u%04x", (unsigned char)p[n]);
-			p += n + 1;
-		}
+	evhttp_send_reply(req, code, NULL, out);
+}
+
+void
+http_reply_json(struct evhttp_request *req, int code, json_t *body)
+{
+	struct evbuffer *out = evbuffer_new();
+	if (body != NULL) {
+		http_json_append(out, body);
 		evbuffer_add(out, "\n", 1);
 	}
-	evhttp_send_reply(req, code, NULL, out);
+	http_reply_buffer(req, code, out);
 	evbuffer_free(out);
-	free(text);
 	json_decref(body);
 }
 

@@ -174,6 +174,7 @@ on_result(const struct snmp_result *r, void *arg)
 	struct device *d = device_get(c->devices, r->device_id);
 	if (d == NULL)
 		return;
+	device_touch(d);
 	c->metrics.snmp_polls++;
 	c->metrics.snmp_polls_failed += r->status != SNMP_STATUS_UP;
 	c->metrics.snmp_requests += r->stats.requests;

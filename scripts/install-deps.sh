@@ -7,7 +7,7 @@ set -eu
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
   libevent-dev libsnmp-dev libcurl4-openssl-dev librrd-dev libjansson-dev
   libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev uthash-dev"
-RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates procps iproute2 sqlite3"
+RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates openssl procps iproute2 sqlite3"
 # chromium: the web UI's end-to-end tests (tests/e2e, driven by playwright-core from
 # npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots.
 TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic

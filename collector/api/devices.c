@@ -6,6 +6,7 @@
 #include "collector/collector.h"
 #include "collector/devices.h"
 
+#include <event2/buffer.h>
 #include <event2/http.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -51,14 +52,25 @@ api_devices_list(struct collector *c, struct evhttp_request *req,
 	char *kind = http_query_param(req, "kind");
 	char *status = http_query_param(req, "status");
 	char *q = http_query_param(req, "q");
-	json_t *arr = json_array();
-	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))
-		if (matches(d, kind, status, q))
-			json_array_append_new(arr, device_to_json(d));
+	struct evbuffer *out = evbuffer_new();
+	const char *sep = "[";
+	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d)) {
+		if (!matches(d, kind, status, q))
+			continue;
+		if (d->json_cache == NULL)
+			d->json_cache = jfrag_new(device_to_json(d));
+		if (d->json_cache == NULL)
+			continue;
+		evbuffer_add(out, sep, 1);
+		jfrag_add_to(out, d->json_cache);
+		sep = ",";
+	}
+	evbuffer_add(out, sep[0] == '[' ? "[]\n" : "]\n", sep[0] == '[' ? 3 : 2);
 	free(kind);
 	free(status);
 	free(q);
-	http_reply_json(req, 200, arr);
+	http_reply_buffer(req, 200, out);
+	evbuffer_free(out);
 }
 
 void
@@ -77,8 +89,16 @@ api_device_interfaces(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	struct device *d = device_param(c, req, params[0]);
-	if (d != NULL)
-		http_reply_json(req, 200, d->interfaces ? json_copy(d->interfaces) : json_array());
+	if (d == NULL)
+		return;
+	if (d->ifaces_cache == NULL)
+		d->ifaces_cache = jfrag_new(d->interfaces ? json_incref(d->interfaces) : json_array());
+	struct evbuffer *out = evbuffer_new();
+	if (d->ifaces_cache != NULL)
+		jfrag_add_to(out, d->ifaces_cache);
+	evbuffer_add(out, "\n", 1);
+	http_reply_buffer(req, 200, out);
+	evbuffer_free(out);
 }
 
 void

@@ -182,6 +182,45 @@ class Collector:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def free_udp_port(addr="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((addr, 0))
+        return s.getsockname()[1]
+
+
+SNMPD_COMMUNITY = "Xy9-comm"
+
+
+@pytest.fixture
+def snmpd():
+    """A real net-snmp snmpd on a free UDP port of 127.0.0.1, answering v2c
+    community SNMPD_COMMUNITY with sysName core-sw-1. Yields the port."""
+    d = make_tmpdir("cm-snmpd-")
+    port = free_udp_port()
+    conf = os.path.join(d, "snmpd.conf")
+    with open(conf, "w") as f:
+        f.write("agentAddress udp:127.0.0.1:%d\n"
+                "rocommunity %s 127.0.0.1\n"
+                "sysLocation Building 3, room <b>101</b>\n"
+                "sysContact noc@example.edu.cn\n"
+                "sysName core-sw-1\n" % (port, SNMPD_COMMUNITY))
+    env = dict(os.environ, MIBS="")
+    proc = subprocess.Popen(["snmpd", "-f", "-Lf", os.path.join(d, "log"), "-C", "-c", conf,
+                             "-I", "-smux", "-p", os.path.join(d, "pid"), "-u", "nobody"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: subprocess.run(["snmpget", "-v2c", "-c", SNMPD_COMMUNITY, "-t", "0.3",
+                                         "-r", "0", "127.0.0.1:%d" % port,
+                                         "1.3.6.1.2.1.1.5.0"],
+                                        capture_output=True).returncode == 0,
+                 what="snmpd to answer")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @pytest.fixture
 def collector_factory():
     made = []

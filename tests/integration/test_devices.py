@@ -1,45 +1,11 @@
 """Devices through the API, polled by the collector from a real snmpd."""
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import time
 
 import pytest
 
-from conftest import http, make_tmpdir, wait_for
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def snmpd():
-    d = make_tmpdir("cm-snmpd-")
-    port = free_udp_port()
-    conf = os.path.join(d, "snmpd.conf")
-    with open(conf, "w") as f:
-        f.write("agentAddress udp:127.0.0.1:%d\n"
-                "rocommunity Xy9-comm 127.0.0.1\n"
-                "sysLocation Building 3, room <b>101</b>\n"
-                "sysContact noc@example.edu.cn\n"
-                "sysName core-sw-1\n" % port)
-    env = dict(os.environ, MIBS="")
-    proc = subprocess.Popen(["snmpd", "-f", "-Lf", os.path.join(d, "log"), "-C", "-c", conf,
-                             "-I", "-smux", "-p", os.path.join(d, "pid"), "-u", "nobody"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: subprocess.run(["snmpget", "-v2c", "-c", "Xy9-comm", "-t", "0.3", "-r", "0",
-                                     "127.0.0.1:%d" % port, "1.3.6.1.2.1.1.5.0"],
-                                    capture_output=True).returncode == 0,
-             what="snmpd to answer")
-    yield port
-    proc.terminate()
-    proc.wait(10)
-    shutil.rmtree(d, ignore_errors=True)
+from conftest import http, wait_for
 
 
 def add_device(c, **body):

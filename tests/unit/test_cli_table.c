@@ -630,7 +630,7 @@ Test(cli_config, reports_every_error)
 
 Test(cli_config, missing_and_path)
 {
-	struct cli_file_config cfg = { NULL, NULL };
+	struct cli_file_config cfg = { NULL, NULL, NULL };
 	struct cfg_errors errs = { NULL, 0 };
 	cr_expect_eq(cli_config_load("/nonexistent/campusmon/cli.yaml", &cfg, &errs), 1);
 	cr_expect_eq(errs.n, 0);
@@ -704,5 +704,183 @@ Test(cli_commands, help_names_everything)
 	}
 	cr_expect_not_null(strstr(buf, "--url URL"));
 	cr_expect_not_null(strstr(buf, "CAMPUSMON_TOKEN"));
+	free(buf);
+}
+
+/* ---- devices and discovery: bit rates, speeds, secret files, options ------------------------- */
+
+static const struct {
+	double v;
+	const char *unit, *out;
+} si_cases[] = {
+	{ 0, "bit/s", "0 bit/s" },
+	{ 1, "bit/s", "1 bit/s" },
+	{ 950, "bit/s", "950 bit/s" },
+	{ 999, "bit/s", "999 bit/s" },
+	{ 999.4, "bit/s", "999 bit/s" },
+	{ 999.5, "bit/s", "1 kbit/s" },		/* rounds up into the next prefix */
+	{ 1000, "bit/s", "1 kbit/s" },
+	{ 1234, "bit/s", "1.23 kbit/s" },
+	{ 12345, "bit/s", "12.3 kbit/s" },
+	{ 123456, "bit/s", "123 kbit/s" },
+	{ 1530000, "bit/s", "1.53 Mbit/s" },
+	{ 1500000, "bit/s", "1.5 Mbit/s" },		/* trailing zeros dropped */
+	{ 9996000, "bit/s", "10 Mbit/s" },
+	{ 99960000, "bit/s", "100 Mbit/s" },
+	{ 1e9, "bit/s", "1 Gbit/s" },
+	{ 2.5e9, "bit/s", "2.5 Gbit/s" },
+	{ 4294967295.0, "bit/s", "4.29 Gbit/s" },	/* ifSpeed's ceiling */
+	{ 1e11, "bit/s", "100 Gbit/s" },
+	{ 4e11, "bit/s", "400 Gbit/s" },
+	{ 1e12, "bit/s", "1 Tbit/s" },
+	{ 1e15, "bit/s", "1 Pbit/s" },
+	{ 1e18, "bit/s", "1 Ebit/s" },
+	{ 1e21, "bit/s", "1000 Ebit/s" },		/* no prefix past E */
+	{ 0.5, "bit/s", "0.5 bit/s" },
+	{ 0.0166667, "", "0.017" },			/* one error a minute */
+	{ 0.00001, "", "<0.0001" },
+	{ 0, "", "0" },
+	{ 3, "", "3" },
+	{ 1500, "", "1.5k" },				/* no blank without a unit */
+	{ -1, "bit/s", "-" },
+	{ NAN, "bit/s", "-" },
+	{ INFINITY, "bit/s", "inf bit/s" },
+};
+
+Test(cli_format, si_rates)
+{
+	for (size_t i = 0; i < sizeof(si_cases) / sizeof(si_cases[0]); i++) {
+		char buf[64];
+		cli_format_si(si_cases[i].v, si_cases[i].unit, buf, sizeof(buf));
+		cr_expect_str_eq(buf, si_cases[i].out, "case %zu (%g)", i, si_cases[i].v);
+	}
+	/* a short buffer truncates, never overflows */
+	char small[6];
+	cli_format_si(1530000, "bit/s", small, sizeof(small));
+	cr_expect_str_eq(small, "1.53 ");
+}
+
+Test(cli_format, speeds)
+{
+	static const struct {
+		double v;
+		const char *out;
+	} cases[] = {
+		{ 0, "-" },			/* the device does not say */
+		{ -5, "-" },
+		{ NAN, "-" },
+		{ 10e6, "10 Mbit/s" },
+		{ 100e6, "100 Mbit/s" },
+		{ 1e9, "1 Gbit/s" },
+		{ 2.5e9, "2.5 Gbit/s" },
+		{ 10e9, "10 Gbit/s" },
+		{ 25e9, "25 Gbit/s" },
+		{ 40e9, "40 Gbit/s" },
+		{ 56000, "56 kbit/s" },
+		{ 1544000, "1.54 Mbit/s" },	/* T1 */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[32];
+		cli_format_speed(cases[i].v, buf, sizeof(buf));
+		cr_expect_str_eq(buf, cases[i].out, "case %zu", i);
+	}
+}
+
+Test(cli_secret, first_line)
+{
+	static const struct {
+		const char *in;
+		size_t len;		/* 0: strlen */
+		int rc;
+		const char *out;
+	} cases[] = {
+		{ "public\n", 0, 0, "public" },
+		{ "public", 0, 0, "public" },		/* no newline at the end */
+		{ "s3cr3t\r\n", 0, 0, "s3cr3t" },		/* CRLF from an editor */
+		{ "first\nsecond\n", 0, 0, "first" },
+		{ "with space \n", 0, 0, "with space " },	/* kept as written */
+		{ "a", 0, 0, "a" },
+		{ "\r\n", 0, -1, NULL },
+		{ "\n", 0, -1, NULL },
+		{ "\nsecret\n", 0, -1, NULL },		/* the first line is empty */
+		{ "", 0, -1, NULL },
+		{ "ab\0cd\n", 6, -1, NULL },		/* a NUL inside */
+		{ "0123456789abcdef\n", 0, -1, NULL },	/* does not fit in 16 */
+		{ "0123456789abcde\n", 0, 0, "0123456789abcde" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[16] = "untouched";
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+		int rc = cli_first_line(cases[i].in, len, out, sizeof(out));
+		cr_expect_eq(rc, cases[i].rc, "case %zu", i);
+		if (rc == 0)
+			cr_expect_str_eq(out, cases[i].out, "case %zu", i);
+	}
+}
+
+Test(cli_args, command_option_wins_over_global)
+{
+	static const struct cli_opt g[] = { { "version", NULL, "" }, { "json", NULL, "" },
+		CLI_OPT_END };
+	static const struct cli_opt cmd[] = { { "version", "1|2c|3", "" }, CLI_OPT_END };
+	char *argv[] = { (char *)"device", (char *)"add", (char *)"10.0.0.1",
+		(char *)"--version", (char *)"3", (char *)"--json" };
+	struct cli_args a;
+	char err[128];
+	cr_assert_eq(cli_args_parse(g, cmd, 6, argv, &a, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(a.n_pos, 3);
+	cr_expect_str_eq(cli_args_get(&a, "version"), "3");
+	cr_assert_eq(a.n_set, 2);
+	cr_expect_eq(a.set[0].opt, &cmd[0]);
+	cr_expect_eq(a.set[1].opt, &g[1]);
+	/* without the command's table it is the global flag */
+	char *argv2[] = { (char *)"--version" };
+	cr_assert_eq(cli_args_parse(g, NULL, 1, argv2, &a, err, sizeof(err)), 0);
+	cr_expect_eq(a.set[0].opt, &g[0]);
+	cr_expect_str_eq(cli_args_get(&a, "version"), "");
+	/* the global flag takes no value, the command's needs one */
+	cr_expect_eq(cli_args_parse(g, cmd, 1, argv2, &a, err, sizeof(err)), -1);
+	cr_expect_not_null(strstr(err, "needs a value"));
+}
+
+Test(cli_commands, device_commands_and_help)
+{
+	static const char *const names[] = { "devices", "device add", "device show",
+		"device edit", "device rm", "discover" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct cli_command *cmd = NULL;
+		for (size_t j = 0; j < cli_n_commands; j++)
+			if (strcmp(cli_commands[j].name, names[i]) == 0)
+				cmd = &cli_commands[j];
+		cr_assert_not_null(cmd, "%s", names[i]);
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		cli_print_help(f, cmd, NULL);
+		fclose(f);
+		/* the usage is wrapped at 76 columns and never splits a [ ... ] */
+		int depth = 0;
+		for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+			nl = strchr(line, '\n');
+			size_t ll = nl ? (size_t)(nl - line) : strlen(line);
+			cr_expect_leq(ll, 76, "%s: %.*s", names[i], (int)ll, line);
+			for (size_t k = 0; k < ll; k++)
+				depth += line[k] == '[' ? 1 : line[k] == ']' ? -1 : 0;
+			if (line[0] == '\n' || ll == 0)
+				break;		/* end of the usage paragraph */
+			cr_expect_eq(depth, 0, "%s: a bracket spans lines: %.*s", names[i],
+			    (int)ll, line);
+		}
+		free(buf);
+	}
+	/* "device" is a group, "devices" a command: neither hides the other */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	cli_print_help(f, NULL, "device");
+	fclose(f);
+	cr_expect_not_null(strstr(buf, "usage: campusmon device add ADDR"));
+	cr_expect_not_null(strstr(buf, "usage: campusmon device rm NAME|ID"));
+	cr_expect_null(strstr(buf, "usage: campusmon devices"));
 	free(buf);
 }
