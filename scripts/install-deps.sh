@@ -21,6 +21,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 
+# Node.js runs the browser tests only; a machine that has node and npm
+# (Debian's 18 or a newer one) keeps them.
+if [ "${1:-}" = "--test" ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+	want="$want nodejs npm"
+fi
+
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-all.sh — install what the tests need, build, and run every test:
-# unit suites (Criterion), integration tests (pytest, real daemons), the unit
-# suites again under ASan+UBSan, and a short run of every fuzz target.
+# unit suites (Criterion), integration tests (pytest, real daemons), the web
+# UI end to end in headless Chromium, the unit suites again under ASan+UBSan,
+# and a short run of every fuzz target.
 # The last line is the total: "N passed, N failed". Exit status 0 only if
 # nothing failed.
 #
@@ -82,6 +83,25 @@ except Exception:
 PY
 )
 	count ${res% *} ${res#* }
+	note "end-to-end tests (web UI in headless Chromium)"
+	if (cd tests/e2e && npm ci --no-audit --no-fund) >"$LOGS/e2e-npm.log" 2>&1; then
+		(cd tests/e2e && CAMPUSMON_BUILD="$ROOT/build" node --test --test-concurrency=1 \
+			--test-reporter=tap ui.test.mjs) >"$LOGS/e2e.log" 2>&1
+		grep -E '^not ok|^# (pass|fail|cancelled) ' "$LOGS/e2e.log"
+		p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/e2e.log" | tail -1)
+		f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/e2e.log" | tail -1)
+		x=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$LOGS/e2e.log" | tail -1)
+		if [ -z "$p" ]; then
+			tail -n 30 "$LOGS/e2e.log"
+			fail_step "e2e tests produced no result"
+		else
+			[ "${f:-0}" -ne 0 ] && tail -n 60 "$LOGS/e2e.log"
+			count "$p" "$(( ${f:-0} + ${x:-0} ))"
+		fi
+	else
+		tail -n 20 "$LOGS/e2e-npm.log"
+		fail_step "npm ci in tests/e2e"
+	fi
 else
 	tail -n 30 "$LOGS/build-make.log" "$LOGS/build-configure.log"
 	fail_step "build"
