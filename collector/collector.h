@@ -96,6 +96,7 @@ struct json_t *json_string_safe(const char *s, size_t len);
 /* Loop thread only. A fragment stays alive while any reply still sends it. */
 struct jfrag;
 struct jfrag *jfrag_new(struct json_t *j);	/* takes the reference to j */
+struct jfrag *jfrag_from_buffer(struct evbuffer *buf);	/* copies its bytes */
 void jfrag_unref(struct jfrag *f);
 void jfrag_add_to(struct evbuffer *out, struct jfrag *f);
 

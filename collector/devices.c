@@ -7,6 +7,7 @@
 #include "collector/devices.h"
 
 #include <arpa/inet.h>
+#include <event2/buffer.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -73,6 +74,10 @@ static const char *const kinds[] = { "switch", "router", "firewall", "wlc", "ap"
 
 struct device_table {
 	struct device *by_id;
+	uint64_t generation;		/* bumped by insert and remove */
+	struct jfrag *list;		/* device_list_cached() */
+	uint64_t list_generation;
+	uint64_t list_versions;		/* sum of the devices' versions then */
 };
 
 struct device_table *
@@ -102,6 +107,7 @@ device_touch(struct device *d)
 	jfrag_unref(d->json_cache);
 	jfrag_unref(d->ifaces_cache);
 	d->json_cache = d->ifaces_cache = NULL;
+	d->version++;
 }
 
 void
@@ -114,6 +120,7 @@ device_table_free(struct device_table *t)
 		HASH_DEL(t->by_id, d);
 		device_free(d);
 	}
+	jfrag_unref(t->list);
 	free(t);
 }
 
@@ -151,12 +158,54 @@ void
 device_insert(struct device_table *t, struct device *d)
 {
 	HASH_ADD(hh, t->by_id, id, sizeof(d->id), d);
+	t->generation++;
 }
 
 void
 device_remove(struct device_table *t, struct device *d)
 {
 	HASH_DEL(t->by_id, d);
+	t->generation++;
+}
+
+void
+device_list_append(struct device_table *t, struct evbuffer *out,
+    int (*pred)(const struct device *d, void *arg), void *arg)
+{
+	const char *sep = "[";
+	for (struct device *d = t->by_id; d != NULL; d = d->hh.next) {
+		if (pred != NULL && !pred(d, arg))
+			continue;
+		if (d->json_cache == NULL)
+			d->json_cache = jfrag_new(device_to_json(d));
+		if (d->json_cache == NULL)
+			continue;
+		evbuffer_add(out, sep, 1);
+		jfrag_add_to(out, d->json_cache);
+		sep = ",";
+	}
+	evbuffer_add(out, sep[0] == '[' ? "[]" : "]", sep[0] == '[' ? 2 : 1);
+}
+
+struct jfrag *
+device_list_cached(struct device_table *t)
+{
+	uint64_t versions = 0;	/* grows whenever any device is touched */
+	for (struct device *d = t->by_id; d != NULL; d = d->hh.next)
+		versions += d->version;
+	if (t->list != NULL && t->list_generation == t->generation &&
+	    t->list_versions == versions)
+		return t->list;
+	struct evbuffer *buf = evbuffer_new();
+	if (buf == NULL)
+		return NULL;
+	device_list_append(t, buf, NULL, NULL);
+	jfrag_unref(t->list);
+	t->list = jfrag_from_buffer(buf);
+	t->list_generation = t->generation;
+	t->list_versions = versions;
+	evbuffer_free(buf);
+	return t->list;
 }
 
 struct device *

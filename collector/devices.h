@@ -14,6 +14,8 @@ struct json_t;
 struct statedb;
 struct collector;
 struct snmp_result;
+struct evbuffer;
+struct jfrag;
 
 struct device {
 	int64_t id;
@@ -40,6 +42,7 @@ struct device {
 	struct json_t *profiles;
 	struct jfrag *json_cache;	/* device_to_json() text until it changes */
 	struct jfrag *ifaces_cache;	/* the interface list until the next poll */
+	uint64_t version;		/* bumped by device_touch() */
 	UT_hash_handle hh;
 };
 
@@ -54,6 +57,11 @@ struct device *device_next(struct device_table *t, struct device *prev);
 size_t device_count(struct device_table *t);
 /* Takes ownership of d. */
 void device_insert(struct device_table *t, struct device *d);
+/* Append the JSON of every device matching pred (NULL: all) as an array. */
+void device_list_append(struct device_table *t, struct evbuffer *out,
+    int (*pred)(const struct device *d, void *arg), void *arg);
+/* The whole list as one fragment, rebuilt only after something changed. */
+struct jfrag *device_list_cached(struct device_table *t);
 void device_remove(struct device_table *t, struct device *d);
 
 void device_free(struct device *d);

@@ -37,6 +37,19 @@ jfrag_new(json_t *j)
 	return f;
 }
 
+struct jfrag *
+jfrag_from_buffer(struct evbuffer *buf)
+{
+	size_t len = evbuffer_get_length(buf);
+	struct jfrag *f = malloc(sizeof(*f) + len);
+	if (f != NULL) {
+		f->refs = 1;
+		f->len = len;
+		evbuffer_copyout(buf, f->text, len);
+	}
+	return f;
+}
+
 void
 jfrag_unref(struct jfrag *f)
 {

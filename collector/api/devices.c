@@ -29,9 +29,15 @@ device_param(struct collector *c, struct evhttp_request *req, const char *param)
 	return d;
 }
 
+struct device_filter {
+	const char *kind, *status, *q;
+};
+
 static int
-matches(const struct device *d, const char *kind, const char *status, const char *q)
+matches(const struct device *d, void *arg)
 {
+	const struct device_filter *f = arg;
+	const char *kind = f->kind, *status = f->status, *q = f->q;
 	if (kind && (d->kind == NULL || strcmp(d->kind, kind) != 0))
 		return 0;
 	if (status && (d->status == NULL || strcmp(d->status, status) != 0))
@@ -53,19 +59,14 @@ api_devices_list(struct collector *c, struct evhttp_request *req,
 	char *status = http_query_param(req, "status");
 	char *q = http_query_param(req, "q");
 	struct evbuffer *out = evbuffer_new();
-	const char *sep = "[";
-	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d)) {
-		if (!matches(d, kind, status, q))
-			continue;
-		if (d->json_cache == NULL)
-			d->json_cache = jfrag_new(device_to_json(d));
-		if (d->json_cache == NULL)
-			continue;
-		evbuffer_add(out, sep, 1);
-		jfrag_add_to(out, d->json_cache);
-		sep = ",";
+	struct jfrag *all = kind || status || q ? NULL : device_list_cached(c->devices);
+	if (all != NULL) {
+		jfrag_add_to(out, all);
+	} else {
+		struct device_filter f = { kind, status, q };
+		device_list_append(c->devices, out, matches, &f);
 	}
-	evbuffer_add(out, sep[0] == '[' ? "[]\n" : "]\n", sep[0] == '[' ? 3 : 2);
+	evbuffer_add(out, "\n", 1);
 	free(kind);
 	free(status);
 	free(q);

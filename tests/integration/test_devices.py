@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import http, wait_for
+from conftest import SNMPD_COMMUNITY, http, wait_for
 
 
 def add_device(c, **body):
@@ -141,3 +141,25 @@ def test_silent_device_is_down_and_others_keep_polling(collector_factory, snmpd,
              what="the good device to keep being polled")
     assert status(bad)["status"] in ("down", "unreachable")
     assert "silent" in c.read_log()
+
+
+def test_device_list_follows_every_change(collector, snmpd):
+    """The list is served from a cache: it must never show stale devices."""
+    dev = add_device(collector, address="127.0.0.1", port=snmpd, name="cached", interval=5,
+                     snmp={"community": SNMPD_COMMUNITY})
+
+    def listed():
+        return {d["name"]: d for d in collector.get("/api/v1/devices").json()}
+
+    assert listed()["cached"]["status"] == "unknown"
+    assert collector.get("/api/v1/devices?kind=other").status == 200   # filtered path
+    wait_for(lambda: listed()["cached"]["status"] == "up", timeout=20,
+             what="the list to show the poll")
+    r = http("PATCH", collector.url + "/api/v1/devices/%d" % dev["id"], b'{"room": "R-9"}',
+             collector.auth())
+    assert r.status == 200
+    assert listed()["cached"]["room"] == "R-9"
+    add_device(collector, address="192.0.2.7", name="second", monitored=False)
+    assert set(listed()) == {"cached", "second"}
+    http("DELETE", collector.url + "/api/v1/devices/second", headers=collector.auth())
+    assert set(listed()) == {"cached"}
