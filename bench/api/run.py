@@ -80,7 +80,10 @@ def main():
     args = ap.parse_args()
     for tool in ("wrk", "nginx", "snmpsimd"):
         if not shutil.which(tool):
-            sys.exit("bench: %s is missing (apt-get install wrk nginx snmpsim)" % tool)
+            # bench-only peers: installed here, never by scripts/install-deps.sh
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk", "nginx", "snmpsim"],
+                           check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+            break
     tmp = tempfile.mkdtemp(prefix="cm-bench-api-")
     os.chmod(tmp, 0o777)
     procs = []
