@@ -32,6 +32,7 @@ struct agent_config {
 	char *url;			/* collector.url: base URL, no trailing path */
 	char *token;
 	char *ca_file;
+	char *ca_path;			/* hashed CA directory when ca_file is unset */
 	char *client_cert;
 	char *client_key;
 	char *proxy;
@@ -297,6 +298,19 @@ int netdev_parse(const char *buf, size_t len, struct netdev **out, size_t *n);
 /* TCP state (1..11) of one /proc/net/tcp line, 0 for the header, -1 if bad. */
 int netstat_tcp_state(const char *line, size_t len);
 extern const char *const tcp_state_field[TCP_STATE_MAX];
+/*
+ * Count TCP sockets by state and UDP sockets (IPv4 and IPv6) through netlink
+ * sock_diag, as ss does (binary records instead of /proc/net/tcp's text,
+ * which costs milliseconds per thousand sockets), with TIME_WAIT and UDP
+ * taken from /proc/net/sockstat, and the IPv6 walk skipped when no IPv6 TCP
+ * socket is in use. Returns 0 or -1 (no netlink).
+ */
+int netstat_netlink(unsigned long long tcp[TCP_STATE_MAX], unsigned long long *udp);
+struct sockstat {
+	unsigned long long tcp_inuse, tcp_tw, udp_inuse, tcp6_inuse, udp6_inuse;
+};
+/* Fill what /proc/net/sockstat (or sockstat6) says; 0, or -1 if nothing known. */
+int sockstat_parse(const char *buf, size_t len, struct sockstat *out);
 
 /* ---- src_processes.c: /proc/PID/stat ----------------------------------------- */
 
@@ -440,7 +454,12 @@ void plugin_host_run_once(struct plugin_host *h, int64_t ts_ns);
 void plugin_host_drain(struct plugin_host *h,
     void (*fn)(int interval, const char *text, size_t len, size_t lines, void *arg),
     void *arg);
-/* Stop workers (waits up to wait_ms for running reads) and free everything. */
+/*
+ * Stop the workers, waiting up to wait_ms for running reads; their output
+ * stays pending for plugin_host_drain. Returns 1 if a read did not return.
+ */
+int plugin_host_stop(struct plugin_host *h, int wait_ms);
+/* Stop (if not yet), then free everything unless a read is still running. */
 void plugin_host_free(struct plugin_host *h, int wait_ms);
 unsigned long long plugin_host_overruns(const struct plugin_host *h);
 /* Markdown tables of the instance keys and of every registered plugin's keys. */

@@ -95,6 +95,7 @@ struct plugin_host {
 	size_t n_pend;
 	unsigned long long overruns;
 	int configured;
+	int stuck;			/* a worker did not stop: keep everything */
 };
 
 struct plugin_ctx {
@@ -452,34 +453,44 @@ plugin_host_drain(struct plugin_host *h,
 	free(p);
 }
 
-void
-plugin_host_free(struct plugin_host *h, int wait_ms)
+int
+plugin_host_stop(struct plugin_host *h, int wait_ms)
 {
 	int stuck = 0;
 
-	if (h == NULL)
-		return;
-	if (h->workers != NULL) {
-		pthread_mutex_lock(&h->mu);
-		h->stop = 1;
-		pthread_cond_broadcast(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-		for (size_t i = 0; i < h->n_workers; i++) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += wait_ms / 1000;
-			ts.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			if (pthread_timedjoin_np(h->workers[i], NULL, &ts) != 0) {
-				pthread_detach(h->workers[i]);
-				stuck = 1;
-			}
+	if (h == NULL || h->workers == NULL)
+		return h != NULL ? h->stuck : 0;
+	pthread_mutex_lock(&h->mu);
+	h->stop = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	struct timespec ts;	/* one deadline for all of them */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += wait_ms / 1000;
+	ts.tv_nsec += (long)(wait_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	for (size_t i = 0; i < h->n_workers; i++) {
+		if (pthread_timedjoin_np(h->workers[i], NULL, &ts) != 0) {
+			pthread_detach(h->workers[i]);
+			stuck = 1;
 		}
 	}
-	if (stuck) {
+	free(h->workers);
+	h->workers = NULL;
+	h->n_workers = 0;
+	h->stuck = stuck;
+	return stuck;
+}
+
+void
+plugin_host_free(struct plugin_host *h, int wait_ms)
+{
+	if (h == NULL)
+		return;
+	if (plugin_host_stop(h, wait_ms)) {
 		/* A read is still running: its instance must outlive it. */
 		log_warnx("a plugin read did not return in %d ms; its memory is left behind",
 		    wait_ms);
@@ -491,7 +502,6 @@ plugin_host_free(struct plugin_host *h, int wait_ms)
 		lpw_free(&h->pend[i].w);
 	free(h->pend);
 	free(h->inst);
-	free(h->workers);
 	free(h->host);
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);

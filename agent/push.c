@@ -219,8 +219,14 @@ start(struct pusher *p)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	/* Proxies only when configured: the environment's http_proxy is ignored. */
 	curl_easy_setopt(e, CURLOPT_PROXY, cfg->proxy != NULL ? cfg->proxy : "");
-	if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0')
+	if (cfg->ca_file != NULL && cfg->ca_file[0] != '\0') {
 		curl_easy_setopt(e, CURLOPT_CAINFO, cfg->ca_file);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);	/* exactly this CA */
+	} else if (cfg->ca_path != NULL && cfg->ca_path[0] != '\0') {
+		/* Not the bundle: a hashed directory loads only the issuer needed. */
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, cfg->ca_path);
+	}
 	if (cfg->client_cert != NULL && cfg->client_cert[0] != '\0')
 		curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->client_cert);
 	if (cfg->client_key != NULL && cfg->client_key[0] != '\0')

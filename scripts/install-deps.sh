@@ -11,7 +11,7 @@ RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates openssl procps iprou
 # chromium: the web UI's end-to-end tests (tests/e2e, driven by playwright-core from
 # npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots.
 TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic
-  python3 python3-pytest iputils-ping chromium fonts-wqy-microhei"
+  python3 python3-pytest iputils-ping chromium fonts-wqy-microhei openssl"
 
 want="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PKGS"

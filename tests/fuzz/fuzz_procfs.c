@@ -35,6 +35,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pidstat_parse(buf, size, &st, &th);
 	cpuinfo_parse(buf, size, model, sizeof(model), &cnt);
 	os_release_parse(buf, size, os, sizeof(os));
+	struct sockstat ss;
+	memset(&ss, 0, sizeof(ss));
+	sockstat_parse(buf, size, &ss);
 	/* mountinfo parses in place: give it a writable copy with room for the NUL. */
 	char *copy = malloc(size + 1);
 	if (copy == NULL)

@@ -591,6 +591,17 @@ def test_https_verifies_the_collector_and_presents_a_client_certificate(stub_fac
         wait_for(lambda: not ag.spooled() and len(stub.requests) >= 5, timeout=30,
                  what="delivery over TLS")
         assert {r["peer"] for r in stub.requests} == {"agent-client"}
+        # A hashed CA directory instead of a file (the default, /etc/ssl/certs, works so).
+        capath = os.path.join(d, "capath")
+        os.mkdir(capath)
+        shutil.copy(pki["ca.pem"], os.path.join(capath, "campus-ca.pem"))
+        subprocess.run(["openssl", "rehash", capath], check=True, capture_output=True)
+        n = len(stub.requests)
+        ag.write_config(tls="  ca_path: %s\n  client_cert: %s\n  client_key: %s\n"
+                        % (capath, pki["client.pem"], pki["client.key"]))
+        ag.signal(signal.SIGHUP)
+        wait_for(lambda: ag.read_log().count("configuration reloaded") == 3, what="reload")
+        wait_for(lambda: len(stub.requests) >= n + 3, timeout=20, what="delivery via ca_path")
         assert ag.stop() == 0
         s = ag.stats()
         assert s["created"] == s["acked"] and s["queued"] == 0, s

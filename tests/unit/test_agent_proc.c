@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "agent/agent.h"
 #include "common/util.h"
@@ -502,6 +505,51 @@ Test(netstat, tcp_states)
 	for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++)
 		cr_expect_eq(netstat_tcp_state(bad_lines[i], strlen(bad_lines[i])), -1, "bad[%zu]", i);
 	cr_expect_eq(netstat_tcp_state("  sl  local_address", 19), 0, "header");
+}
+
+Test(netstat, sockstat_table)
+{
+	static const struct {
+		const char *in;
+		int rc;
+		unsigned long long tcp_inuse, tw, udp, tcp6, udp6;
+	} t[] = {
+		{ "sockets: used 33\nTCP: inuse 5 orphan 0 tw 2353 alloc 5 mem 59\n"
+		  "UDP: inuse 5 mem 0\nUDPLITE: inuse 0\nRAW: inuse 2\n", 0, 5, 2353, 5, 0, 0 },
+		{ "TCP6: inuse 3\nUDP6: inuse 2\nUDPLITE6: inuse 0\nRAW6: inuse 2\n", 0, 0, 0, 0, 3, 2 },
+		{ "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 1\n", 0, 1, 0, 0, 0, 0 },
+		{ "", -1, 0, 0, 0, 0, 0 },
+		{ "RAW: inuse 2\n", -1, 0, 0, 0, 0, 0 },
+		{ "TCP: inuse x\n", -1, 0, 0, 0, 0, 0 },
+		{ "UDP: inuse\n", -1, 0, 0, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct sockstat ss;
+		memset(&ss, 0, sizeof(ss));
+		int rc = sockstat_parse(t[i].in, strlen(t[i].in), &ss);
+		cr_expect_eq(rc, t[i].rc, "row %zu", i);
+		if (rc != 0)
+			continue;
+		cr_expect_eq(ss.tcp_inuse, t[i].tcp_inuse, "row %zu", i);
+		cr_expect_eq(ss.tcp_tw, t[i].tw, "row %zu", i);
+		cr_expect_eq(ss.udp_inuse, t[i].udp, "row %zu", i);
+		cr_expect_eq(ss.tcp6_inuse, t[i].tcp6, "row %zu", i);
+		cr_expect_eq(ss.udp6_inuse, t[i].udp6, "row %zu", i);
+	}
+}
+
+Test(netstat, netlink_sees_a_listening_socket)
+{
+	unsigned long long before[TCP_STATE_MAX] = { 0 }, after[TCP_STATE_MAX] = { 0 }, udp;
+	cr_assert_eq(netstat_netlink(before, &udp), 0, "sock_diag available");
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, 1), 0);
+	cr_assert_eq(netstat_netlink(after, &udp), 0);
+	cr_expect_geq(after[10], 1, "listen count %llu", after[10]);
+	cr_expect_geq(after[10] + 5, before[10] + 1, "our listener is counted");
+	close(fd);
 }
 
 /* ---- /proc/PID/stat, loadavg, uptime ---------------------------------------------- */

@@ -278,3 +278,28 @@ Test(nagios_plugin, timeout_and_bad_programs)
 		cfg_errors_clear(&errs);
 	}
 }
+
+Test(nagios_plugin, output_of_a_read_running_at_stop_is_kept)
+{
+	const char *yaml = "plugins:\n  - plugin: nagios\n    name: slowish\n"
+	    "    command: [/bin/sh, -c, \"sleep 0.5; echo 'OK - done|t=1s'\"]\n";
+	struct agent_config cfg;
+	struct cfg_errors errs = { 0 };
+	struct captured c = { NULL, 0 };
+
+	cr_assert_eq(agent_config_load(&cfg, NULL, &errs), 0);
+	cr_assert_eq(cfg_load_buffer(agent_schema, &cfg, yaml, strlen(yaml), "t.yaml", &errs), 0);
+	struct plugin_host *h = plugin_host_new(&cfg, "h1", "t.yaml", 1, &errs);
+	cr_assert_not_null(h);
+	cr_assert_eq(plugin_host_start(h, NULL, NULL), 0);
+	plugin_host_tick(h, 1700000000000000000LL);	/* due: 1700000000 % 10 == 0 */
+	usleep(100000);					/* the read is under way */
+	cr_assert_eq(plugin_host_stop(h, 5000), 0, "the read returned");
+	plugin_host_drain(h, capture, &c);
+	cr_assert_not_null(c.text, "output kept after stop");
+	cr_expect(strstr(c.text, "service_output=\"OK - done\"") != NULL, "%s", c.text);
+	cr_expect(strstr(c.text, "perfdata=t,unit=s value=1 ") != NULL, "%s", c.text);
+	free(c.text);
+	plugin_host_free(h, 0);
+	agent_config_free(&cfg);
+}
