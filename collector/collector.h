@@ -369,6 +369,9 @@ struct series *ingest_resolve(struct collector *c, struct batch *b, const char *
 /* Add a numeric sample: 0 added, -1 older than the series' last (counted), -2 no memory. */
 int ingest_put(struct collector *c, struct batch *b, const char *key, size_t klen,
     const char *host, uint32_t step, double ts, double value);
+/* The same for a series already resolved. */
+int ingest_put_series(struct collector *c, struct batch *b, struct series *s, double ts,
+    double value);
 /* Apply a replayed journal batch to the catalogue at startup. */
 void ingest_replay_batch(struct batch *b, void *arg);
 /* gunzip src into a heap buffer no larger than max; -1 too large, -2 corrupt. */

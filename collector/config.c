@@ -78,7 +78,7 @@ const struct cfg_key collector_schema[] = {
 	    "write RRD files through rrdcached: unix:/path or host:port" },
 	{ "storage.default_interval", CFG_DURATION, OFF(default_interval), "10s", 1, 3600,
 	    NULL, NULL, "RRD step of series from writers that state no interval" },
-	{ "storage.queue_max", CFG_INT, OFF(queue_max), "2000000", 1000, 100000000, NULL,
+	{ "storage.queue_max", CFG_INT, OFF(queue_max), "500000", 1000, 100000000, NULL,
 	    NULL, "samples waiting for RRD before writes get 503" },
 	{ "storage.flush_delay", CFG_DURATION, OFF(flush_delay), "30s", 1, 3600, NULL, NULL,
 	    "longest time a sample waits (durable in the journal) before RRD" },

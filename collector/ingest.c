@@ -181,8 +181,13 @@ ingest_put(struct collector *c, struct batch *b, const char *key, size_t klen,
     const char *host, uint32_t step, double ts, double value)
 {
 	struct series *s = ingest_resolve(c, b, key, klen, host, step, SERIES_NUMBER, ts);
-	if (s == NULL)
-		return -2;
+	return s == NULL ? -2 : ingest_put_series(c, b, s, ts, value);
+}
+
+int
+ingest_put_series(struct collector *c, struct batch *b, struct series *s, double ts,
+    double value)
+{
 	if (ts <= s->last_ts) {
 		/* RRD cannot take it: counted in /metrics, not silently lost. */
 		c->metrics.samples_out_of_order++;
@@ -198,6 +203,7 @@ struct ingest_scratch {
 	char *key;
 	size_t key_cap;
 	char host[1024];
+	struct series *found[LP_DEFAULT_MAX_FIELDS];	/* first pass's lookups, per field */
 };
 
 /*
@@ -253,6 +259,7 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		}
 		struct series *s = series_find(c->series, sc->key, klen);
 		int is_text = f->type == LP_STRING;
+		sc->found[i] = s;
 		if (s == NULL) {
 			new_series++;
 		} else if ((s->kind == SERIES_TEXT) != is_text) {
@@ -270,15 +277,18 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 	}
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
-		size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement, pt->tags,
-		    pt->n_tags, &f->key);
-		if (f->type != LP_STRING) {
-			if (ingest_put(c, b, sc->key, klen, sc->host, step, ts, field_number(f)) == -2)
+		struct series *s = sc->found[i];
+		if (s == NULL) {
+			size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement,
+			    pt->tags, pt->n_tags, &f->key);
+			s = ingest_resolve(c, b, sc->key, klen, sc->host, step,
+			    f->type == LP_STRING ? SERIES_TEXT : SERIES_NUMBER, ts);
+		}
+		if (s != NULL && f->type != LP_STRING) {
+			if (ingest_put_series(c, b, s, ts, field_number(f)) == -2)
 				line_error(ir, lineno, "out of memory");
 			continue;
 		}
-		struct series *s = ingest_resolve(c, b, sc->key, klen, sc->host, step,
-		    SERIES_TEXT, ts);
 		if (s == NULL) {
 			line_error(ir, lineno, "out of memory");
 			return -1;

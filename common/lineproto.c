@@ -18,8 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define LP_DEFAULT_MAX_TAGS	256
-#define LP_DEFAULT_MAX_FIELDS	1024
 #define LP_INITIAL_ITEMS	16
 #define LP_SMALL_SORT		16	/* insertion sort / pairwise checks up to this */
 #define LP_NUM_STACK		64	/* float literals shorter than this need no heap */

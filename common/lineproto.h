@@ -63,6 +63,9 @@ struct lp_point {
 	int64_t time_ns;		/* converted from the request precision */
 };
 
+#define LP_DEFAULT_MAX_TAGS 256
+#define LP_DEFAULT_MAX_FIELDS 1024
+
 struct lp_limits {
 	size_t max_tags;		/* per line; 0 = 256 */
 	size_t max_fields;		/* per line; 0 = 1024 */

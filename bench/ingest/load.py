@@ -141,6 +141,11 @@ class CollectorTarget(HttpTarget):
     def stored(self):
         return self.metrics().get("campusmon_rrd_values_written_total", 0)
 
+    def counts(self):
+        m = self.metrics()
+        return (m.get("campusmon_samples_accepted_total", 0),
+                m.get("campusmon_rrd_values_written_total", 0))
+
     def idle(self):
         return self.metrics().get("campusmon_write_queue_depth", 0) == 0
 
@@ -148,6 +153,11 @@ class CollectorTarget(HttpTarget):
 class VmTarget(HttpTarget):
     def stored(self):
         return self.metrics().get("vm_rows_added_to_storage_total", 0)
+
+    def counts(self):
+        m = self.metrics()
+        return (m.get('vm_rows_inserted_total{type="influx"}', 0),
+                m.get("vm_rows_added_to_storage_total", 0))
 
     def idle(self):
         return True
@@ -193,6 +203,10 @@ class RrdcachedTarget:
 
     def stored(self):
         return self.stats().get("DataSetsWritten", 0)
+
+    def counts(self):
+        s = self.stats()
+        return s.get("UpdatesReceived", 0), s.get("DataSetsWritten", 0)
 
     def idle(self):
         return self.stats().get("QueueLength", 0) == 0
@@ -273,21 +287,32 @@ def wait_stored(target, goal, timeout, poll=0.2):
 
 
 class Sampler(threading.Thread):
-    """Samples the target's stored count each second (for the timeline)."""
+    """Samples the target's accepted and stored counts each second."""
 
     def __init__(self, target, t_start):
         super().__init__(daemon=True)
         self.target, self.t_start = target, t_start
-        self.points = []
+        self.base = target.counts()
+        self.points = []		# (seconds, accepted, stored) since t_start
         self.stop = threading.Event()
 
     def run(self):
         while not self.stop.wait(1.0):
             try:
+                a, s = self.target.counts()
                 self.points.append((round(time.monotonic() - self.t_start, 1),
-                                    self.target.stored()))
+                                    int(a - self.base[0]), int(s - self.base[1])))
             except Exception:		# a poll may time out under load: skip it
                 pass
+
+    def peak_accepted(self):
+        """Highest accepted rate between two consecutive points."""
+        best, prev = 0, (0.0, 0, 0)
+        for p in self.points:
+            if p[0] > prev[0]:
+                best = max(best, (p[1] - prev[1]) / (p[0] - prev[0]))
+            prev = p
+        return round(best)
 
 
 # ---- the run -------------------------------------------------------------------
@@ -446,7 +471,8 @@ def main():
     if args.pid:
         m = proc_mem(args.pid)
         out["rss_after_kb"], out["hwm_after_kb"] = m["VmRSS"], m["VmHWM"]
-    out["stored_timeline"] = [(s, int(v - base)) for s, v in sampler.points]
+    out["peak_accepted_per_s"] = sampler.peak_accepted()
+    out["timeline_s_accepted_stored"] = sampler.points
     if errors:
         out["error"] = errors[0]
     print(json.dumps(out))

@@ -6,7 +6,7 @@
 # Run as root from anywhere:  bench/ingest/run.sh
 # Knobs (environment):
 #   HOSTS=2000 FIELDS=10     series = HOSTS x FIELDS (mind the disk: ~410 KB each)
-#   ROUNDS=600               timed rounds (one sample per series each, 10 s apart)
+#   ROUNDS=1200              timed rounds (one sample per series each, 10 s apart)
 #   CONNS=4 PER_BODY=100     loader connections; hosts per request
 #   MAX_SECONDS=120          stop sending after this long in each phase
 #   BUILD=...                build folder (default ../../build-bench if built, else ../../build)
@@ -20,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 HOSTS=${HOSTS:-2000}
 FIELDS=${FIELDS:-10}
-ROUNDS=${ROUNDS:-600}
+ROUNDS=${ROUNDS:-1200}
 CONNS=${CONNS:-4}
 PER_BODY=${PER_BODY:-100}
 MAX_SECONDS=${MAX_SECONDS:-120}
@@ -60,6 +60,7 @@ done
 if [ -n "$missing" ]; then
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086 # $missing is a list of words
 	apt-get install -y -q --no-install-recommends $missing >/dev/null ||
 	    { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing >/dev/null; }
 	# The package starts its own service where systemd runs: it would share the CPU.
@@ -112,8 +113,8 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //
 $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, \
 $(uname -sr), /var/tmp on $(df -PT /var/tmp | awk 'NR == 2 { print $2 }') \
 ($(( AVAIL_KB / 1048576 )) GiB free)"
-echo "collector: $COLLECTOR ($(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?'), \
-CFLAGS: $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile"))"
+echo "collector: $COLLECTOR (built $(date -u -r "$COLLECTOR" '+%Y-%m-%d %H:%M UTC'), tree \
+$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?'), CFLAGS: $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile"))"
 echo "peers: $(dpkg-query -W -f='${Package} ${Version}, ' victoria-metrics rrdtool rrdcached librrd8 python3 | sed 's/, $//')"
 echo "load: $SERIES series ($HOSTS hosts x $FIELDS fields), $ROUNDS timed rounds, $CONNS connections, \
 $((PER_BODY * FIELDS)) samples per request, at most ${MAX_SECONDS}s of sending per phase"
@@ -125,6 +126,8 @@ fi
 T0=$(( ($(date +%s) - 6 * 3600) / 10 * 10 ))
 LOAD="$PY $HERE/load.py --hosts $HOSTS --fields $FIELDS --rounds $ROUNDS --conns $CONNS \
 --per-body $PER_BODY --t0 $T0 --max-seconds $MAX_SECONDS --store-timeout 200 --after-round0 sync"
+
+sync	# start every phase with no dirty pages of earlier work
 
 # ---- parser micro-benchmark ---------------------------------------------------
 echo
@@ -164,14 +167,14 @@ phase_collector() {
 	stop $pid
 	if [ "$PROFILE" = 1 ] && [ -s "$WORK/perf.data" ]; then
 		echo "-- perf, 30 s of the timed phase: CPU by thread"
-		perf report -i "$WORK/perf.data" --no-children -g none --sort tid --stdio \
+		perf report -i "$WORK/perf.data" --no-children -g none --sort pid --stdio \
 		    2>/dev/null | grep -E '^ +[0-9]' | head -8
 		echo "-- perf: self time by symbol"
 		perf report -i "$WORK/perf.data" --no-children -g none --sort dso,symbol \
 		    --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -40
-		echo "-- perf: time including callees (children), collector and librrd"
-		perf report -i "$WORK/perf.data" --children -g none --sort symbol \
-		    --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -40
+		echo "-- perf: time including callees (children)"
+		perf report -i "$WORK/perf.data" --children -g none --sort dso,symbol \
+		    --stdio 2>/dev/null | grep -E '^ +[0-9]' | grep -v '\] 0x0' | head -40
 	fi
 	rm -rf "$d/data"
 	sync

@@ -56,20 +56,21 @@ def main():
               "connections; timed rounds after round 0.\n".format(
                   any_run["series"], any_run["hosts"], any_run["fields"],
                   any_run["per_body_samples"], any_run["conns"]))
-    print("| target | samples timed | accepted samples/s | stored samples/s | "
-          "target CPU s (accept / until stored) | loader CPU % of a core | 503 retries |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| target | samples timed | accepted samples/s | peak accepted in 1 s | "
+          "stored samples/s | target CPU s (accept / until stored) | loader CPU % of a core "
+          "| 503 retries |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     names = {"collector": "campusmon-collector (204 = journal fsynced; stored = in RRD)",
              "vm": "VictoriaMetrics (204 before fsync; stored = in its in-memory parts)",
              "rrdcached": "rrdcached loop (acked = cache + journal, no fsync; stored = in "
                           "RRD after FLUSHALL)"}
     for key, r in (("collector", c), ("vm", vm), ("rrdcached", rc)):
         if r is None:
-            print("| %s | did not run | | | | | |" % names[key])
+            print("| %s | did not run | | | | | | |" % names[key])
             continue
-        print("| {} | {} | {} | {} | {} / {} | {} | {} |".format(
+        print("| {} | {} | {} | {} | {} | {} / {} | {} | {} |".format(
             names[key], num(r.get("samples")), num(r.get("accepted_per_s")),
-            num(r.get("stored_per_s")), r.get("target_cpu_accept_s", "—"),
+            num(r.get("peak_accepted_per_s")), num(r.get("stored_per_s")), r.get("target_cpu_accept_s", "—"),
             r.get("target_cpu_total_s", "—"), r.get("loader_cpu_pct_of_core"),
             num(r.get("busy_retries"))))
     print()

@@ -118,6 +118,52 @@ rrd_create_series(struct store *st, uint32_t id, uint32_t step, double start)
 	return rc == 0 ? 0 : -1;
 }
 
+/* Decimal digits of v, backwards from end; returns the first digit. */
+static char *
+put_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
+/*
+ * "seconds.mmm:value" as rrd_update reads it. snprintf's %.17g costs about
+ * 0.4 µs a value, a fifth of the store thread at full speed: timestamps and
+ * whole-number values (counts, bytes, states) take an exact fast path.
+ */
+void
+rrd_format_update(char *out, size_t cap, double ts, double value)
+{
+	char buf[48], *end = buf + sizeof(buf), *p;
+	uint64_t ms = (uint64_t)llround(ts * 1000.0);
+	p = put_u64(end, ms % 1000 + 1000);	/* "1mmm": keeps leading zeros */
+	p[0] = '.';
+	p = put_u64(p, ms / 1000);
+	size_t tlen = (size_t)(end - p);
+	if (tlen + 2 > cap) {
+		snprintf(out, cap, "%.3f:%.17g", ts, value);
+		return;
+	}
+	memcpy(out, p, tlen);
+	out[tlen] = ':';
+	if (value == trunc(value) && fabs(value) < 1e15) {
+		uint64_t mag = (uint64_t)fabs(value);
+		p = put_u64(end, mag);
+		if (value < 0)
+			*--p = '-';
+		size_t vlen = (size_t)(end - p);
+		if (tlen + 1 + vlen + 1 <= cap) {
+			memcpy(out + tlen + 1, p, vlen);
+			out[tlen + 1 + vlen] = '\0';
+			return;
+		}
+	}
+	snprintf(out + tlen + 1, cap - tlen - 1, "%.17g", value);
+}
+
 int
 rrd_write_values(struct store *st, uint32_t id, const struct pending_value *v, size_t n)
 {
@@ -130,7 +176,7 @@ rrd_write_values(struct store *st, uint32_t id, const struct pending_value *v, s
 	if (text == NULL || argv == NULL)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(text[i], sizeof(text[i]), "%.3f:%.17g", v[i].ts, v[i].value);
+		rrd_format_update(text[i], sizeof(text[i]), v[i].ts, v[i].value);
 		argv[i] = text[i];
 	}
 	double t0 = util_monotonic();

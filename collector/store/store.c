@@ -8,6 +8,7 @@
 #include "collector/store/store_internal.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <rrd.h>
 #include <rrd_client.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "common/util.h"
 
 #define STORE_RUN 64		/* values per series that trigger a write */
+#define STORE_TRIM_AFTER 100000	/* queued samples that make a drain trim the heap */
 
 static struct store_series *
 series_slot(struct store *st, uint32_t id)
@@ -26,16 +28,14 @@ series_slot(struct store *st, uint32_t id)
 		size_t cap = st->cap_tab ? st->cap_tab : 1024;
 		while (cap <= id)
 			cap *= 2;
-		struct store_series **g = realloc(st->tab, cap * sizeof(*g));
+		struct store_series *g = realloc(st->tab, cap * sizeof(*g));
 		if (g == NULL)
 			return NULL;
 		memset(g + st->cap_tab, 0, (cap - st->cap_tab) * sizeof(*g));
 		st->tab = g;
 		st->cap_tab = cap;
 	}
-	if (st->tab[id] == NULL)
-		st->tab[id] = calloc(1, sizeof(struct store_series));
-	return st->tab[id];
+	return &st->tab[id];
 }
 
 static void
@@ -58,7 +58,7 @@ load_series_cb(uint32_t id, const char *key, const char *host, uint32_t step, in
 static int
 flush_one(struct store *st, uint32_t id)
 {
-	struct store_series *s = id < st->cap_tab ? st->tab[id] : NULL;
+	struct store_series *s = id < st->cap_tab ? &st->tab[id] : NULL;
 	if (s == NULL || s->n_pending == 0)
 		return 0;
 	if (s->exists != 1) {
@@ -74,12 +74,10 @@ flush_one(struct store *st, uint32_t id)
 		s->exists = 1;
 	}
 	int rc = rrd_write_values(st, id, s->pending, s->n_pending);
-	s->n_pending = 0;
-	if (s->cap_pending > STORE_RUN * 2) {	/* give back burst memory */
-		free(s->pending);
-		s->pending = NULL;
-		s->cap_pending = 0;
-	}
+	/* Memory per series matters (20,000 series and more): keep none idle. */
+	free(s->pending);
+	s->pending = NULL;
+	s->n_pending = s->cap_pending = 0;
 	return rc;
 }
 
@@ -176,6 +174,7 @@ static void *
 store_thread(void *arg)
 {
 	struct store *st = arg;
+	size_t peak = 0;
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		if (st->batches == NULL && st->jobs == NULL && !st->stopping) {
@@ -189,15 +188,20 @@ store_thread(void *arg)
 		st->batches = st->batches_tail = NULL;
 		st->jobs = st->jobs_tail = NULL;
 		int stopping = st->stopping;
+		if (st->queued > peak)
+			peak = st->queued;
 		pthread_mutex_unlock(&st->lock);
 
-		size_t done_samples = 0;
 		while (batches != NULL) {
 			struct batch *next = batches->next;
-			done_samples += batches->n_samples;
+			size_t n = batches->n_samples;
 			apply_batch(st, batches);
 			batch_free(batches);
 			batches = next;
+			/* Room for the writers as soon as each batch is taken in. */
+			pthread_mutex_lock(&st->lock);
+			st->queued -= n;
+			pthread_mutex_unlock(&st->lock);
 		}
 		while (jobs != NULL) {
 			struct store_job *next = jobs->next;
@@ -211,7 +215,13 @@ store_thread(void *arg)
 			flush_all(st);
 
 		pthread_mutex_lock(&st->lock);
-		st->queued -= done_samples;
+		if (st->queued == 0 && peak > STORE_TRIM_AFTER) {
+			/* A burst left the heap full of freed batches: give it back. */
+			pthread_mutex_unlock(&st->lock);
+			malloc_trim(0);
+			peak = 0;
+			pthread_mutex_lock(&st->lock);
+		}
 		if (stopping && st->batches == NULL && st->jobs == NULL)
 			break;
 	}
@@ -325,11 +335,8 @@ store_stop(struct store *st)
 	pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->lock);
 	pthread_join(st->thread, NULL);
-	for (size_t i = 0; i < st->cap_tab; i++) {
-		if (st->tab[i] != NULL)
-			free(st->tab[i]->pending);
-		free(st->tab[i]);
-	}
+	for (size_t i = 0; i < st->cap_tab; i++)
+		free(st->tab[i].pending);
 	free(st->tab);
 	free(st->dirty);
 	if (st->rrdcached)

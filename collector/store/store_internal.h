@@ -15,14 +15,14 @@ struct pending_value {
 	double value;
 };
 
-/* What the store thread knows of one series. */
+/* What the store thread knows of one series (32 bytes; step 0: unknown id). */
 struct store_series {
 	uint32_t step;
-	uint8_t exists;			/* RRD file created */
+	uint8_t exists;			/* 0 no, 1 RRD file created, 2 not checked */
 	uint8_t kind;
-	double first_ts;
-	struct pending_value *pending;
 	uint32_t n_pending, cap_pending;
+	double first_ts;
+	struct pending_value *pending;	/* only while values wait */
 };
 
 struct store_job {
@@ -53,7 +53,7 @@ struct store {
 	int stopping;
 
 	/* store thread only */
-	struct store_series **tab;
+	struct store_series *tab;	/* by series id */
 	size_t cap_tab;
 	uint64_t seq_seen;
 	double last_flush_all;
@@ -64,6 +64,8 @@ struct store {
 char *rrd_path_for(const char *data_dir, uint32_t id);
 int rrd_parse_retention(const char *text, long long *res, long long *span);
 int rrd_create_series(struct store *st, uint32_t id, uint32_t step, double start);
+/* "seconds.mmm:value" for rrd_update; exact, fast for whole numbers. */
+void rrd_format_update(char *out, size_t cap, double ts, double value);
 int rrd_write_values(struct store *st, uint32_t id, const struct pending_value *v, size_t n);
 
 #endif

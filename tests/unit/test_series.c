@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "collector/collector.h"
+#include "collector/store/store_internal.h"
 
 static struct lp_str
 S(const char *s)
@@ -134,4 +135,25 @@ Test(gunzip, bounded_inflate)
 	cr_assert_eq(ingest_gunzip((const unsigned char *)"junkjunkjunk", 12, 1000, &out, &len),
 	    -2);
 	cr_assert_eq(ingest_gunzip(gz, sizeof(gz) - 6, 1000, &out, &len), -2, "truncated");
+}
+
+Test(rrd_format, exact_update_strings)
+{
+	static const struct { double ts, v; const char *want; } cases[] = {
+		{ 1700000000.0, 42, "1700000000.000:42" },
+		{ 1700000000.5, -7, "1700000000.500:-7" },
+		{ 1700000000.0015, 0, "1700000000.002:0" },
+		{ 1700000000.007, 12.5, "1700000000.007:12.5" },
+		{ 1700000001.0, 1e15, "1700000001.000:1000000000000000" },
+		{ 1700000001.0, 0.1, "1700000001.000:0.10000000000000001" },
+		{ 1700000001.0, 18446744073709551615.0, "1700000001.000:1.8446744073709552e+19" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[64];
+		rrd_format_update(out, sizeof(out), cases[i].ts, cases[i].v);
+		cr_expect_str_eq(out, cases[i].want, "case %zu", i);
+	}
+	char tiny[8];
+	rrd_format_update(tiny, sizeof(tiny), 1700000000.0, 1);
+	cr_assert_lt(strlen(tiny), sizeof(tiny));
 }
