@@ -126,18 +126,18 @@ struct collector_metrics {
 /* ---- series.c: the in-memory catalogue (loop thread only) --------------- */
 enum series_kind { SERIES_NUMBER, SERIES_TEXT };
 
+/* One per series, so kept small: the key lives inside it. */
 struct series {
 	uint32_t id;
 	uint32_t step;
 	uint32_t host_id;		/* index into the host table */
+	uint32_t keylen;
 	uint8_t kind;
-	uint8_t created_on_disk;
 	double last;			/* last numeric value (NaN: none) */
 	double last_ts;			/* Unix seconds of the last sample, 0: none */
 	char *text;			/* last value of a text series */
-	char *key;			/* canonical key: measurement,tags field */
-	size_t keylen;
 	UT_hash_handle hh;		/* by key, in series.c */
+	char key[];			/* canonical key: measurement,tags field */
 };
 
 struct series_catalog;

@@ -49,7 +49,6 @@ series_catalog_free(struct series_catalog *cat)
 	struct series *s, *tmp;
 	HASH_ITER(hh, cat->by_key, s, tmp) {
 		HASH_DEL(cat->by_key, s);
-		free(s->key);
 		free(s->text);
 		free(s);
 	}
@@ -118,14 +117,14 @@ series_add(struct series_catalog *cat, uint32_t id, const char *key, size_t keyl
 	if (cat->by_id[id] != NULL)
 		return NULL;
 	struct host_entry *h = host_get(cat, host ? host : "");
-	struct series *s = calloc(1, sizeof(*s));
-	if (h == NULL || s == NULL || (s->key = malloc(keylen + 1)) == NULL) {
-		free(s);
+	if (h == NULL || keylen > UINT32_MAX)
 		return NULL;
-	}
+	struct series *s = calloc(1, sizeof(*s) + keylen + 1);
+	if (s == NULL)
+		return NULL;
 	memcpy(s->key, key, keylen);
 	s->key[keylen] = '\0';
-	s->keylen = keylen;
+	s->keylen = (uint32_t)keylen;
 	s->id = id;
 	s->step = step;
 	s->kind = (uint8_t)kind;

@@ -20,6 +20,7 @@
 
 #define STORE_RUN 64		/* values per series that trigger a write */
 #define STORE_TRIM_AFTER 100000	/* queued samples that make a drain trim the heap */
+#define STORE_TRIM_SERIES 1000	/* series flushed at once that make it trim too */
 
 static struct store_series *
 series_slot(struct store *st, uint32_t id)
@@ -90,9 +91,17 @@ store_flush_series(struct store *st, uint32_t id)
 static void
 flush_all(struct store *st)
 {
+	size_t flushed = st->n_dirty;
 	for (size_t i = 0; i < st->n_dirty; i++)
 		flush_one(st, st->dirty[i]);
 	st->n_dirty = 0;
+	if (flushed > STORE_TRIM_SERIES) {
+		/* Thousands of run buffers were just freed: give the pages back. */
+		free(st->dirty);
+		st->dirty = NULL;
+		st->cap_dirty = 0;
+		malloc_trim(0);
+	}
 	st->last_flush_all = util_monotonic();
 	pthread_mutex_lock(&st->lock);
 	struct journal *j = st->journal;
