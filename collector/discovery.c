@@ -553,8 +553,8 @@ discovery_start(struct collector *c, json_t *ranges, json_t *communities, unsign
 	job->tick = evtimer_new(c->base, job_tick, job);
 	job->next = disc->jobs;
 	disc->jobs = job;
-	log_info("audit: %s started discovery %lld over %llu addresses", who,
-	    (long long)job->id, (unsigned long long)job->total);
+	log_info("discovery %lld: %s sweeps %llu addresses", (long long)job->id, who,
+	    (unsigned long long)job->total);
 	job_tick(-1, 0, job);
 	return job;
 fail:

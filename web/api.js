@@ -108,13 +108,15 @@ CM.apiOptional = async function apiOptional(path) {
 /* ---- formatting ---- */
 
 function scaled(v, base, units, digits) {
+  if (v === 0) return "0 " + units[0];
   let i = 0;
   let x = Math.abs(v);
   while (x >= base && i < units.length - 1) {
     x /= base;
     i++;
   }
-  const s = x >= 100 ? x.toFixed(0) : x.toFixed(digits === undefined ? 1 : digits);
+  let s = x >= 100 ? x.toFixed(0) : x.toFixed(digits === undefined ? 1 : digits);
+  if (x < 100 && Number(s) >= 100) s = "100";	/* 99.96 → "100", not "100.0" */
   return (v < 0 ? "-" : "") + s + " " + units[i];
 }
 
@@ -130,6 +132,8 @@ CM.fmt = function fmt(v, unit) {
   case "ms": return v.toFixed(v >= 10 ? 0 : 2) + " ms";
   case "ps": return scaled(v, 1000, ["/s", "k/s", "M/s", "G/s"]);
   case "speed": return v > 0 ? scaled(v, 1000, ["b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s"], 0) : "–";
+  case "s": return CM.duration(v);
+  case "min": return CM.duration(v * 60);
   case undefined: case null: case "":
     return Math.abs(v) >= 1000 ? scaled(v, 1000, ["", "k", "M", "G", "T"]).trim()
       : String(Math.round(v * 100) / 100);
@@ -147,6 +151,19 @@ CM.unitOf = function unitOf(measurement, field) {
   if (["total", "used", "free", "available", "cached", "buffered", "shared"].includes(field) &&
       ["mem", "swap", "disk", "memory", "storage"].includes(measurement)) return "bytes";
   return "";
+};
+
+/* A length of time in seconds, as "45 s", "12 min", "1 h 35 min" or "3 days 4 h". */
+CM.duration = function duration(sec) {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return "–";
+  const s = Math.max(0, Math.round(sec));
+  if (s < 60) return CM.t("dur_s", { s });
+  const m = Math.round(s / 60);
+  if (m < 60) return CM.t("dur_m", { m });
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? CM.t("dur_hm", { h, m: m % 60 }) : CM.t("dur_h", { h });
+  const d = Math.floor(h / 24);
+  return h % 24 ? CM.t("dur_dh", { d, h: h % 24 }) : CM.t("dur_d", { d });
 };
 
 CM.ago = function ago(ts) {

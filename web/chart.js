@@ -42,19 +42,30 @@
             hi = Math.max(hi, v);
           }
       if (!Number.isFinite(lo)) return [0, 1, 0.25];
+      /* equal up to rounding (19.9 and 19.900000000000002): a flat line in the
+       * middle, not a step so small that adding it to lo changes nothing */
+      if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9) {
+        const d = lo === 0 ? 1 : Math.abs(lo) * 0.05;
+        if (lo !== 0 || state.unit !== "%") lo -= d;
+        hi += d;
+      }
       if (lo > 0 && (state.unit === "%" || lo < hi * 0.5)) lo = 0;
-      if (hi === lo) hi = lo + (lo === 0 ? 1 : Math.abs(lo) * 0.1);
       if (state.unit === "%" && hi <= 100 && hi > 50) hi = 100;
-      /* round the axis to a "nice" step: 1, 2, 2.5 or 5 times a power of ten */
-      const raw = (hi - lo) / 4;
+      /* round the axis to a "nice" step: 1, 2, 2.5 or 5 times a power of ten,
+       * of the unit shown (KiB, MiB … for bytes) */
+      const binary = state.unit === "Bps" || state.unit === "bytes";
+      const scale = binary ? Math.pow(1024, Math.max(0, Math.floor(Math.log(Math.max(Math.abs(hi), Math.abs(lo), 1)) / Math.log(1024)))) : 1;
+      const raw = (hi - lo) / 4 / scale;
       const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-      const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw);
+      const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((x) => x >= raw) * scale;
       return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step, step];
     }
 
     function timeLabel(ts, span) {
       const d = new Date(ts * 1000);
       const lang = CM.lang();
+      if (span <= 900)
+        return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
       if (span <= 2 * 86400)
         return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
       if (span <= 60 * 86400)
@@ -81,7 +92,7 @@
       ctx.lineWidth = 1;
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      for (let v = lo; v <= hi + step / 2; v += step) {
+      for (let i = 0, v = lo; v <= hi + step / 2 && i <= 12; i++, v = lo + i * step) {
         const yy = Math.round(y(v)) + 0.5;
         ctx.beginPath();
         ctx.moveTo(g.left, yy);
@@ -91,26 +102,30 @@
       }
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      const ticks = Math.max(2, Math.floor(pw / 90));
+      /* as many time labels as fit; the first starts under the value labels,
+       * the last ends at the right edge, the others are centred on their time */
+      const ticks = Math.max(1, Math.floor(pw / (ctx.measureText(timeLabel(to, to - from)).width * 1.5 + 24)));
       for (let i = 0; i <= ticks; i++) {
         const ts = from + ((to - from) * i) / ticks;
-        ctx.fillText(timeLabel(ts, to - from), Math.min(Math.max(x(ts), g.left + 16), g.w - 24),
-          g.h - g.bottom + 6);
+        ctx.textAlign = i === 0 ? "left" : i === ticks ? "right" : "center";
+        ctx.fillText(timeLabel(ts, to - from), i === 0 ? g.left - 20 : i === ticks ? g.w - 2 : x(ts), g.h - g.bottom + 6);
       }
       state.lines.forEach((l, i) => {
         ctx.strokeStyle = COLORS[i % COLORS.length];
         ctx.lineWidth = 1.6;
+        ctx.fillStyle = ctx.strokeStyle;
         ctx.beginPath();
+        /* a point without a neighbour on either side becomes a dot */
+        const ok = (p) => p && p[1] !== null && Number.isFinite(p[1]) && p[0] >= from && p[0] <= to;
         let pen = false;
-        for (const [ts, v] of l.points) {
-          if (v === null || !Number.isFinite(v) || ts < from || ts > to) {
-            pen = false;
-            continue;
-          }
+        l.points.forEach((p, k) => {
+          if (!ok(p)) { pen = false; return; }
+          const [ts, v] = p;
           if (pen) ctx.lineTo(x(ts), y(v));
           else ctx.moveTo(x(ts), y(v));
           pen = true;
-        }
+          if (!ok(l.points[k - 1]) && !ok(l.points[k + 1])) ctx.fillRect(x(ts) - 1.5, y(v) - 1.5, 3, 3);
+        });
         ctx.stroke();
       });
       if (drag && drag.x1 !== undefined) {
@@ -171,18 +186,26 @@
       const px = localX(ev);
       hover = px;
       readout(px);
-      if (drag && !drag.touch) drag.x1 = px;
+      if (drag) drag.x1 = px;
       draw();
     });
+    /* A mouse drag or a sideways finger swipe selects the range to zoom into;
+     * the box is "touch-action: pan-y", so vertical swipes still scroll. */
     canvas.addEventListener("pointerup", (ev) => {
       const px = localX(ev);
-      if (drag && !drag.touch && Math.abs(px - drag.x0) > 8 && state.onZoom) {
+      if (drag && Math.abs(px - drag.x0) > (drag.touch ? 24 : 8) && state.onZoom) {
         const a = tsAt(Math.min(px, drag.x0)), b = tsAt(Math.max(px, drag.x0));
         if (b - a >= 60) state.onZoom(Math.round(a), Math.round(b));
       } else {
         readout(px);
       }
       drag = null;
+      draw();
+    });
+    canvas.addEventListener("pointercancel", () => {
+      drag = null;
+      hover = null;
+      tip.hidden = true;
       draw();
     });
     canvas.addEventListener("pointerleave", () => {

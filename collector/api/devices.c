@@ -121,7 +121,8 @@ struct device_job {
 	int64_t id;
 	int creating;
 	int rc;
-	char who[128];
+	char who[160];
+	char addr[64];
 };
 
 static void
@@ -149,15 +150,14 @@ save_done(void *arg)
 		}
 		device_insert(c->devices, job->copy);
 		snmpbridge_watch(c, job->copy);
-		log_info("audit: %s %s device %s (id %lld, %s)", job->who,
-		    job->creating ? "added" : "changed", job->copy->name,
-		    (long long)job->copy->id, job->copy->address);
+		audit_record(c, job->who, job->addr, job->creating ? "device.add" : "device.edit",
+		    job->copy->name, 1, "id %lld, %s", (long long)job->copy->id,
+		    job->copy->address);
 		if (req != NULL)
 			http_reply_json(req, job->creating ? 201 : 200, device_to_json(job->copy));
 	} else {
-		if (req == NULL)
-			log_warnx("could not store device %s (%s)%s", job->copy->name,
-			    job->copy->address, job->rc == -2 ? ": the name is taken" : "");
+		audit_record(c, job->who, job->addr, job->creating ? "device.add" : "device.edit",
+		    job->copy->name, 0, "%s", job->rc == -2 ? "name taken" : "not stored");
 		if (req != NULL)
 			http_reply_error(req, job->rc == -2 ? 409 : 500, job->rc == -2 ?
 			    "a device named '%s' exists already" : "could not store device %s",
@@ -182,6 +182,8 @@ device_save(struct collector *c, struct evhttp_request *req, const char *who,
 	job->copy = copy;
 	job->creating = creating;
 	snprintf(job->who, sizeof(job->who), "%s", who);
+	if (req != NULL)
+		http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	job->pending = req ? http_pending_new(req) : NULL;
 	store_call(c->store, save_run, save_done, job);
 }
@@ -220,7 +222,9 @@ api_devices_create(struct collector *c, struct evhttp_request *req,
 		device_free(d);
 		return;
 	}
-	device_save(c, req, who->name, d, 1);
+	char actor[160];
+	audit_actor(who, actor, sizeof(actor));
+	device_save(c, req, actor, d, 1);
 }
 
 void
@@ -248,7 +252,9 @@ api_device_patch(struct collector *c, struct evhttp_request *req,
 		device_free(copy);
 		return;
 	}
-	device_save(c, req, who->name, copy, 0);
+	char actor[160];
+	audit_actor(who, actor, sizeof(actor));
+	device_save(c, req, actor, copy, 0);
 }
 
 static void
@@ -266,7 +272,7 @@ delete_done(void *arg)
 	struct device *d = device_get(job->c->devices, job->id);
 	if (job->rc == 0 && d != NULL) {
 		snmpbridge_forget(job->c, job->id);
-		log_info("audit: %s removed device %s (id %lld)", job->who, d->name,
+		audit_record(job->c, job->who, job->addr, "device.remove", d->name, 1, "id %lld",
 		    (long long)job->id);
 		device_remove(job->c->devices, d);
 		device_free(d);
@@ -292,7 +298,8 @@ api_device_delete(struct collector *c, struct evhttp_request *req,
 	}
 	job->c = c;
 	job->id = d->id;
-	snprintf(job->who, sizeof(job->who), "%s", who->name);
+	audit_actor(who, job->who, sizeof(job->who));
+	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	job->pending = http_pending_new(req);
 	store_call(c->store, delete_run, delete_done, job);
 }

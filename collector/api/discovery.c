@@ -36,9 +36,17 @@ api_discovery_start(struct collector *c, struct evhttp_request *req,
 	else if (port != NULL && (!json_is_integer(port) || json_integer_value(port) < 1 ||
 	    json_integer_value(port) > 65535))
 		snprintf(err, sizeof(err), "port must be 1 to 65535");
-	else
+	else {
+		char actor[160], addr[64];
+		audit_actor(who, actor, sizeof(actor));
+		http_client_addr(req, addr, sizeof(addr), NULL, 0);
 		job = discovery_start(c, ranges, communities,
-		    port ? (unsigned)json_integer_value(port) : 161, who->name, err, sizeof(err));
+		    port ? (unsigned)json_integer_value(port) : 161, actor, err, sizeof(err));
+		char *text = json_dumps(ranges, JSON_COMPACT);
+		audit_record(c, actor, addr, "discovery.start", text ? text : "", job != NULL,
+		    "%s", job ? "started" : err);
+		free(text);
+	}
 	if (job != NULL)
 		http_reply_json(req, 202, discovery_job_json(job));
 	else

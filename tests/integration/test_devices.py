@@ -57,7 +57,7 @@ def test_edit_and_remove(collector, snmpd):
     assert r.status == 200, r.body
     assert r.json()["rack"] == "R7" and r.json()["monitored"] is False
     assert r.json()["kind"] == "ups"
-    assert collector.post_json("/api/v1/devices", {"address": "10.0.0.1", "name": "ups-1"}).status == 409
+    assert collector.post_json("/api/v1/devices", {"address": "127.0.0.2", "name": "ups-1"}).status == 409
     r = http("DELETE", collector.url + "/api/v1/devices/%d" % dev["id"], headers=collector.auth())
     assert r.status == 204
     assert collector.get("/api/v1/devices/%d" % dev["id"]).status == 404
@@ -163,3 +163,23 @@ def test_device_list_follows_every_change(collector, snmpd):
     assert set(listed()) == {"cached", "second"}
     http("DELETE", collector.url + "/api/v1/devices/second", headers=collector.auth())
     assert set(listed()) == {"cached"}
+
+
+def test_device_changes_are_in_the_audit_trail(collector):
+    dev = add_device(collector, address="192.0.2.20", name="audited", monitored=False)
+    http("PATCH", collector.url + "/api/v1/devices/%d" % dev["id"], b'{"rack": "R1"}',
+         collector.auth())
+    http("DELETE", collector.url + "/api/v1/devices/%d" % dev["id"], headers=collector.auth())
+    collector.post_json("/api/v1/discovery", {"ranges": "127.0.11.0/30", "port": 9})
+
+    def actions():
+        r = collector.get("/api/v1/audit")
+        assert r.status == 200, r.body
+        body = r.json()
+        rows = body if isinstance(body, list) else body.get("entries", [])
+        return {(e.get("action"), e.get("target")) for e in rows}
+
+    wait_for(lambda: {("device.add", "audited"), ("device.edit", "audited"),
+                      ("device.remove", "audited")} <= actions(), timeout=10,
+             what="device changes in the audit trail")
+    assert any(a == "discovery.start" for a, _ in actions())
