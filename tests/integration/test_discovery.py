@@ -98,3 +98,16 @@ def test_bad_sweeps_refused(collector, body):
 
 def test_unknown_job(collector):
     assert collector.get("/api/v1/discovery/99").status == 404
+
+
+def test_ipv6_range_is_swept(collector):
+    r = collector.post_json("/api/v1/discovery", {"ranges": ["::1/128"], "port": 9,
+                                                   "communities": ["nobody-home"]})
+    assert r.status == 202, r.body
+    j = wait_for(lambda: (lambda x: x if x["state"] == "done" else None)(
+        collector.get("/api/v1/discovery/%d" % r.json()["id"]).json()), timeout=30,
+        interval=0.3, what="the IPv6 sweep")
+    assert j["total"] == 1 and j["seen"] == 1
+    assert j["found"][0]["address"] == "::1" and j["found"][0]["via"] in ("icmp", "tcp")
+    dev = [d for d in collector.get("/api/v1/devices").json() if d["address"] == "::1"]
+    assert dev and dev[0]["monitored"] is False and dev[0]["status"] == "seen"
