@@ -444,6 +444,32 @@ cli_reply_json(struct cli *c, const struct cli_reply *reply)
 	return j;
 }
 
+int
+cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
+    size_t n_params, const char *what, int print_json, json_t **out)
+{
+	struct cli_reply r;
+	*out = NULL;
+	int rc = cli_call(c, "GET", path, params, n_params, NULL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	json_t *j = cli_reply_json(c, &r);
+	cli_reply_free(&r);
+	if (!json_is_array(j)) {
+		if (j != NULL)
+			cli_error(c, "the collector's %s list is not a JSON array", what);
+		json_decref(j);
+		return CLI_EXIT_API;
+	}
+	if (print_json && c->json) {
+		cli_print_json(c, j);
+		json_decref(j);
+		return CLI_EXIT_OK;
+	}
+	*out = j;
+	return CLI_EXIT_OK;
+}
+
 void
 cli_print_json(struct cli *c, const json_t *j)
 {

@@ -263,6 +263,13 @@ int cli_call(struct cli *c, const char *method, const char *path,
     struct cli_reply *reply);
 /* Parse a reply body as JSON; prints an error and returns NULL if it is not. */
 struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
+/*
+ * GET path and parse the answer as a JSON array into *out (the caller owns
+ * it). what names the list in an error. With print_json and --json, the
+ * array is printed instead and *out is NULL. Returns the exit code.
+ */
+int cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
+    size_t n_params, const char *what, int print_json, struct json_t **out);
 /* --json: print a JSON value compactly, ASCII-only, on one line. */
 void cli_print_json(struct cli *c, const struct json_t *j);
 /* An id as text: ids are opaque (integers today, maybe strings later). */

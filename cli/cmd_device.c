@@ -140,23 +140,10 @@ cmd_devices(struct cli *c, const struct cli_args *args)
 		{ "status", cli_args_get(args, "status") },
 		{ "q", cli_args_get(args, "search") },
 	};
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", "/api/v1/devices", params, 3, NULL, &r);
-	if (rc != CLI_EXIT_OK)
+	json_t *j;
+	int rc = cli_get_array(c, "/api/v1/devices", params, 3, "device", 1, &j);
+	if (j == NULL)
 		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_array(j)) {
-		if (j != NULL)
-			cli_error(c, "the collector's device list is not a JSON array");
-		json_decref(j);
-		return CLI_EXIT_API;
-	}
-	if (c->json) {
-		cli_print_json(c, j);
-		json_decref(j);
-		return CLI_EXIT_OK;
-	}
 	size_t n = json_array_size(j);
 	json_t **rows = calloc(n ? n : 1, sizeof(*rows));
 	struct cli_table *t = cli_table_new(8, (const char *[]){ "ID", "NAME", "ADDRESS",
@@ -309,21 +296,9 @@ get_list(struct cli *c, const json_t *dev, const char *suffix, json_t **out)
 	char *path = device_path(c, dev, suffix);
 	if (path == NULL)
 		return CLI_EXIT_API;
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", path, NULL, 0, NULL, &r);
+	int rc = cli_get_array(c, path, NULL, 0, suffix + 1, 0, out);
 	free(path);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_array(j)) {
-		if (j != NULL)
-			cli_error(c, "the collector's %s list is not a JSON array", suffix + 1);
-		json_decref(j);
-		return CLI_EXIT_API;
-	}
-	*out = j;
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 static double

@@ -57,23 +57,10 @@ cmd_series(struct cli *c, const struct cli_args *args)
 		{ "measurement", cli_args_get(args, "measurement") },
 		{ "field", cli_args_get(args, "field") },
 	};
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", "/api/v1/series", params, 3, NULL, &r);
-	if (rc != CLI_EXIT_OK)
+	json_t *j;
+	int rc = cli_get_array(c, "/api/v1/series", params, 3, "series", 1, &j);
+	if (j == NULL)
 		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_array(j)) {
-		if (j != NULL)
-			cli_error(c, "the collector's series list is not a JSON array");
-		json_decref(j);
-		return CLI_EXIT_API;
-	}
-	if (c->json) {
-		cli_print_json(c, j);
-		json_decref(j);
-		return CLI_EXIT_OK;
-	}
 	struct cli_table *t = cli_table_new(7, (const char *[]){ "ID", "HOST", "MEASUREMENT",
 	    "TAGS", "FIELD", "LAST", "AGE" });
 	if (t == NULL) {

@@ -122,23 +122,10 @@ int
 cmd_token_list(struct cli *c, const struct cli_args *args)
 {
 	(void)args;
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", "/api/v1/tokens", NULL, 0, NULL, &r);
-	if (rc != CLI_EXIT_OK)
+	json_t *j;
+	int rc = cli_get_array(c, "/api/v1/tokens", NULL, 0, "token", 1, &j);
+	if (j == NULL)
 		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_array(j)) {
-		if (j != NULL)
-			cli_error(c, "the collector's token list is not a JSON array");
-		json_decref(j);
-		return CLI_EXIT_API;
-	}
-	if (c->json) {
-		cli_print_json(c, j);
-		json_decref(j);
-		return CLI_EXIT_OK;
-	}
 	size_t n = json_array_size(j);
 	json_t **rows = calloc(n ? n : 1, sizeof(*rows));
 	struct cli_table *t = cli_table_new(7, (const char *[]){ "ID", "NAME", "KIND", "ROLE",
