@@ -87,16 +87,6 @@ token_create_done(void *arg)
 	token_job_free(job);
 }
 
-static int
-valid_role(const char *role)
-{
-	static const char *roles[] = { "admin", "operator", "viewer", "auditor", NULL };
-	for (int i = 0; roles[i]; i++)
-		if (strcmp(role, roles[i]) == 0)
-			return 1;
-	return 0;
-}
-
 void
 api_tokens_create(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
@@ -116,7 +106,7 @@ api_tokens_create(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 400, "name is required (1 to 128 characters of UTF-8)");
 	} else if (strcmp(kind, "agent") != 0 && strcmp(kind, "api") != 0) {
 		http_reply_error(req, 400, "kind must be agent or api");
-	} else if (strcmp(kind, "api") == 0 && role != NULL && !valid_role(role)) {
+	} else if (strcmp(kind, "api") == 0 && role != NULL && users_check_role(role) != NULL) {
 		http_reply_error(req, 400, "role must be admin, operator, viewer or auditor");
 	} else if (host != NULL && (strlen(host) > 255 || !util_utf8_valid(host, strlen(host)))) {
 		http_reply_error(req, 400, "host must be at most 255 characters of UTF-8");
