@@ -145,6 +145,13 @@ int scan_u64(const char **p, const char *end, uint64_t *out);
 int scan_word(const char **p, const char *end, char *out, size_t outlen);
 /* Next line of buf[0..len) from *pos (without '\n'); returns 0 at the end. */
 int next_line(const char *buf, size_t len, size_t *pos, const char **line, size_t *llen);
+/*
+ * Parse every line of a /proc table with parse_line into a heap array of
+ * records of elem bytes (at most 65,536; lines it refuses are skipped).
+ * *out is the caller's to free. Returns 0, or -1 when out of memory.
+ */
+int parse_table(const char *buf, size_t len, size_t elem,
+    int (*parse_line)(const char *line, size_t llen, void *rec), void **out, size_t *n);
 
 /* ---- collect context, shared by the sources -------------------------------- */
 

@@ -149,3 +149,34 @@ scan_word(const char **p, const char *end, char *out, size_t outlen)
 	*p = s;
 	return (int)n;
 }
+
+int
+parse_table(const char *buf, size_t len, size_t elem,
+    int (*parse_line)(const char *line, size_t llen, void *rec), void **out, size_t *n)
+{
+	size_t pos = 0, llen, cap = 0;
+	const char *line;
+	char *arr = NULL;
+
+	*n = 0;
+	*out = NULL;
+	while (next_line(buf, len, &pos, &line, &llen)) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			if (ncap > 1u << 16)
+				break;
+			char *a = realloc(arr, ncap * elem);
+			if (a == NULL) {
+				free(arr);
+				*n = 0;
+				return -1;
+			}
+			arr = a;
+			cap = ncap;
+		}
+		if (parse_line(line, llen, arr + *n * elem) == 0)
+			(*n)++;
+	}
+	*out = arr;
+	return 0;
+}

@@ -64,35 +64,17 @@ diskstats_parse_line(const char *line, size_t len, struct diskstat *d)
 	return 0;
 }
 
+/* parse_table() callback: one line into one record. */
+static int
+diskstats_parse_rec(const char *line, size_t llen, void *rec)
+{
+	return diskstats_parse_line(line, llen, rec);
+}
+
 int
 diskstats_parse(const char *buf, size_t len, struct diskstat **out, size_t *n)
 {
-	size_t pos = 0, llen, cap = 0;
-	const char *line;
-	struct diskstat *arr = NULL;
-
-	*n = 0;
-	while (next_line(buf, len, &pos, &line, &llen)) {
-		struct diskstat d;
-		if (diskstats_parse_line(line, llen, &d) < 0)
-			continue;
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			if (ncap > 1u << 16)
-				break;
-			struct diskstat *a = realloc(arr, ncap * sizeof(*a));
-			if (a == NULL) {
-				free(arr);
-				*n = 0;
-				return -1;
-			}
-			arr = a;
-			cap = ncap;
-		}
-		arr[(*n)++] = d;
-	}
-	*out = arr;
-	return 0;
+	return parse_table(buf, len, sizeof(**out), diskstats_parse_rec, (void **)out, n);
 }
 
 /* Without sysfs (containers): partitions by name (sda1, nvme0n1p2, mmcblk0p1). */

@@ -48,35 +48,17 @@ netdev_parse_line(const char *line, size_t len, struct netdev *d)
 	return 0;
 }
 
+/* parse_table() callback: one line into one record. */
+static int
+netdev_parse_rec(const char *line, size_t llen, void *rec)
+{
+	return netdev_parse_line(line, llen, rec);
+}
+
 int
 netdev_parse(const char *buf, size_t len, struct netdev **out, size_t *n)
 {
-	size_t pos = 0, llen, cap = 0;
-	const char *line;
-	struct netdev *arr = NULL;
-
-	*n = 0;
-	while (next_line(buf, len, &pos, &line, &llen)) {
-		struct netdev d;
-		if (netdev_parse_line(line, llen, &d) < 0)
-			continue;
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			if (ncap > 1u << 16)
-				break;
-			struct netdev *a = realloc(arr, ncap * sizeof(*a));
-			if (a == NULL) {
-				free(arr);
-				*n = 0;
-				return -1;
-			}
-			arr = a;
-			cap = ncap;
-		}
-		arr[(*n)++] = d;
-	}
-	*out = arr;
-	return 0;
+	return parse_table(buf, len, sizeof(**out), netdev_parse_rec, (void **)out, n);
 }
 
 struct net_state {
