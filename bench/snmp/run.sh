@@ -791,8 +791,11 @@ echo "== SNMP polling benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, \
 $(uname -sr); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "collector: $COLLECTOR ($(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?'), \
-CFLAGS: $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile"))"
+BUILT=$(stat -c %Y "$COLLECTOR")
+echo "collector: $COLLECTOR, built $(date -u -d "@$BUILT" '+%Y-%m-%d %H:%M UTC') \
+(last commit then: $(git -C "$REPO" log -1 --format=%h --until="@$BUILT" 2>/dev/null || echo '?'); \
+tree now: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo '?')), \
+CFLAGS: $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile")"
 echo "peers: $(dpkg-query -W -f='${Package} ${Version}, ' snmpd snmp collectd-core prometheus-snmp-exporter librrd8 | sed 's/, $//')"
 t0=$EPOCHREALTIME
 for n in $BIG; do make_target "$n" "$IFACES"; done
