@@ -186,7 +186,7 @@ make_target() {	# make_target N INTERFACES
 	rocommunity $STATCOMM 10.214.$n.1
 	sysName bench-target-$n
 	EOF
-	MIBS= ip netns exec "$ns" snmpd -f -Lf "$d/log" -C -c "$d/snmpd.conf" -I -smux \
+	MIBS='' ip netns exec "$ns" snmpd -f -Lf "$d/log" -C -c "$d/snmpd.conf" -I -smux \
 	    -p "$d/pid" -u nobody >/dev/null 2>&1 &
 	PIDS="$PIDS $!"
 	echo "$!" >"$d/ppid"
@@ -250,7 +250,7 @@ res() {	# res PHASE KEY VALUE
 }
 
 # ---- campusmon-collector ------------------------------------------------------
-C_PID= C_URL=
+C_PID='' C_URL=''
 collector_start() {	# collector_start DIR CONFIG-TEXT
 	local d=$1
 	mkdir -p "$d"
@@ -433,6 +433,7 @@ phase_campusmon_rrd() { phase_campusmon_rrd_any campusmon_rrd 30; }
 phase_campusmon_rrd_10s() { phase_campusmon_rrd_any campusmon_rrd_10s 10; }
 
 phase_scale() {	# SCALE_DEVICES small devices: the poll rate of 2,000 x 50 at 60 s
+	# shellcheck disable=SC2206  # $SMALL is a list of numbers
 	local d=$WORK/scale i n list=($SMALL) t0
 	TARGETS=$SMALL
 	echo
@@ -616,7 +617,7 @@ phase_collectd_rrd_default() { phase_collectd_any collectd_rrd_default rrdtool-d
 # labels of every per-interface metric). Debian cannot ship the generated
 # file (MIB licences), so it is spelled out here, numerically.
 exporter_conf() {
-	local c name type
+	local c
 	cat <<-EOF
 	if_mib:
 	  walk:
