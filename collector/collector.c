@@ -153,18 +153,23 @@ raise_fd_limit(void)
 
 /* ---- recovery ---------------------------------------------------------- */
 
+struct series_loading {
+	struct collector *c;
+	struct store_last_reader *last;
+};
+
 static void
-load_series_row(uint32_t id, const char *key, const char *host, uint32_t step, int kind,
-    const char *text, void *arg)
+load_series_row(const struct series_row *row, void *arg)
 {
-	struct collector *c = arg;
-	struct series *s = series_add(c->series, id, key, strlen(key), host, step, kind);
+	struct series_loading *ld = arg;
+	struct series *s = series_add(ld->c->series, row->id, row->key, strlen(row->key),
+	    row->host, row->step, row->kind);
 	if (s == NULL)
 		return;
-	if (kind == SERIES_TEXT && text != NULL)
-		s->text = strdup(text);
-	else
-		store_last_update(c->cfg.data_dir, id, &s->last_ts, &s->last);
+	if (row->kind == SERIES_TEXT && row->text != NULL)
+		s->text = strdup(row->text);
+	else if (ld->last != NULL)
+		store_last_update(ld->last, row->file, row->ds, &s->last_ts, &s->last);
 }
 
 static void
@@ -198,7 +203,9 @@ open_state(struct collector *c)
 	if (c->series == NULL || c->auth == NULL)
 		return -1;
 	double t0 = util_monotonic();
-	statedb_load_series(c->db, load_series_row, c);
+	struct series_loading ld = { c, store_last_reader_new(c->cfg.data_dir) };
+	statedb_load_series(c->db, load_series_row, &ld);
+	store_last_reader_free(ld.last);
 	statedb_load_tokens(c->db, load_token_row, c->auth);
 	c->devices = device_table_new();
 	if (c->devices == NULL)

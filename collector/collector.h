@@ -110,7 +110,8 @@ struct collector_metrics {
 	uint64_t requests_write;
 	uint64_t requests_refused_busy;
 	uint64_t series_created;
-	uint64_t rrd_updates;		/* written by the store thread */
+	uint64_t rrd_updates;		/* values, written by the store thread */
+	uint64_t rrd_update_calls;	/* rrd_update calls, one per file and flush */
 	uint64_t rrd_update_errors;
 	uint64_t rrd_update_usec_total;
 	uint64_t journal_fsyncs;
@@ -155,6 +156,11 @@ size_t series_host_count(struct series_catalog *cat, const char *host);
 const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
 /* Iterate all series in id order; returns NULL at the end. */
 struct series *series_next(struct series_catalog *cat, uint32_t *cursor);
+/*
+ * Length of a key's group, the measurement and tags without the field (the
+ * series of one group share an RRD file); the key's length if it has no field.
+ */
+size_t series_key_group_len(const char *key, size_t keylen);
 /* Split a canonical key into measurement, field and a JSON tags object. */
 int series_key_split(const char *key, char **measurement, char **field,
     struct json_t **tags);
@@ -247,16 +253,23 @@ void store_call(struct store *st, void (*fn)(struct store *st, void *arg),
 void store_stop(struct store *st);
 /* Store-thread side helpers for jobs. */
 struct statedb *store_db(struct store *st);
-char *store_series_path(struct store *st, uint32_t id);
 int store_flush_series(struct store *st, uint32_t id);
 int store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
     unsigned long step, struct json_t **points, unsigned long *out_step, char **err);
 int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
     const char *format, unsigned char **img, size_t *len, char **err);
 int store_backup(struct store *st, const char *dir, char **err);
-/* Read the last update of a series' RRD file (startup, before the loop). */
-int store_last_update(const char *data_dir, uint32_t id, double *ts, double *value);
-/* Relative path of a series' RRD file under the data folder. */
+/*
+ * Read the last update of series from their RRD files (startup, before the
+ * loop); the reader keeps the last file it read, as series of one file come
+ * one after the other.
+ */
+struct store_last_reader;
+struct store_last_reader *store_last_reader_new(const char *data_dir);
+int store_last_update(struct store_last_reader *r, uint32_t file, const char *ds, double *ts,
+    double *value);
+void store_last_reader_free(struct store_last_reader *r);
+/* Relative path of an RRD file (named by the id of its first series). */
 void store_rrd_relpath(uint32_t id, char *buf, size_t cap);
 
 /* ---- store/statedb.c: SQLite state ---------------------------------------- */
@@ -267,11 +280,25 @@ int statedb_schema_version(struct statedb *db);
 struct sqlite3 *statedb_sqlite(struct statedb *db);
 int statedb_begin(struct statedb *db);
 int statedb_commit(struct statedb *db);
-int statedb_insert_series(struct statedb *db, const struct series_def *def);
+/* file, ds: the series' RRD file and data source (0, NULL for text series). */
+int statedb_insert_series(struct statedb *db, const struct series_def *def, uint32_t file,
+    const char *ds);
 int statedb_update_text(struct statedb *db, uint32_t id, double ts, const char *text);
-/* Load every series: cb(id, key, host, step, kind, text, arg). */
-int statedb_load_series(struct statedb *db,
-    void (*cb)(uint32_t, const char *, const char *, uint32_t, int, const char *, void *),
+/* The RRD file of a group (a key without its field), 0 if it has none yet. */
+uint32_t statedb_group_file(struct statedb *db, const char *group, size_t len);
+int statedb_insert_group(struct statedb *db, const char *group, size_t len, uint32_t file);
+
+struct series_row {
+	uint32_t id;
+	const char *key, *host;
+	uint32_t step;
+	int kind;
+	const char *text;		/* last value of a text series */
+	uint32_t file;			/* RRD file id, 0 for text series */
+	const char *ds;			/* data source in that file */
+};
+/* Load every series, in id order. */
+int statedb_load_series(struct statedb *db, void (*cb)(const struct series_row *row, void *arg),
     void *arg);
 int statedb_backup(struct statedb *db, const char *dest, char **err);
 

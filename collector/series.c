@@ -213,6 +213,18 @@ series_key_build(char *buf, size_t cap, const struct lp_str *meas,
 	return at;
 }
 
+size_t
+series_key_group_len(const char *key, size_t keylen)
+{
+	for (size_t i = 0; i < keylen; i++) {
+		if (key[i] == '\\')
+			i++;		/* the escaped character cannot separate */
+		else if (key[i] == ' ')
+			return i;
+	}
+	return keylen;
+}
+
 /* Read one escaped token up to an unescaped stop char; returns a heap copy. */
 static char *
 key_token(const char **p, const char *stops)

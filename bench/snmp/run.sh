@@ -26,7 +26,10 @@
 #                              built, else ../../build)
 #   RESULTS=FILE               copy of the output (default results.txt next to
 #                              this script; RESULTS=- writes none)
-#   PHASES="campusmon campusmon_rrd campusmon_rrd_10s scale collectd collectd_rrd
+#   SCALE_RETENTION=           storage.retention of the scale_rrd phase (default:
+#                              the collector's), e.g. "raw:1h, 5m:1d, 1h:7d, 1d:30d":
+#                              the same RRAs with shorter spans, for less disk
+#   PHASES="campusmon campusmon_rrd campusmon_rrd_10s scale scale_rrd collectd collectd_rrd
 #           collectd_rrd_default exporter bulkwalk"
 #                              (campusmon_rrd_Ns: RRD with storage.flush_delay N s;
 #                              MEASURE must be a multiple of N)
@@ -44,10 +47,11 @@ SCALE_IFACES=${SCALE_IFACES:-48}
 SCALE_DEVICES=${SCALE_DEVICES:-200}
 SCALE_INTERVAL=${SCALE_INTERVAL:-6}
 SCALE_MEASURE=${SCALE_MEASURE:-60}
+SCALE_RETENTION=${SCALE_RETENTION:-}
 BULK=${BULK:-50}
 PROFILE=${PROFILE:-0}
 PROFILE_SECONDS=${PROFILE_SECONDS:-30}
-PHASES=${PHASES:-"campusmon campusmon_rrd campusmon_rrd_10s scale collectd collectd_rrd collectd_rrd_default exporter bulkwalk"}
+PHASES=${PHASES:-"campusmon campusmon_rrd campusmon_rrd_10s scale scale_rrd collectd collectd_rrd collectd_rrd_default exporter bulkwalk"}
 RESULTS=${RESULTS:-$HERE/results.txt}
 if [ -z "${BUILD:-}" ]; then
 	BUILD=$REPO/build
@@ -207,7 +211,7 @@ wait_target() {
 
 BIG=$(seq 1 "$NS")
 SMALL=$(seq $((NS + 1)) $((NS + SCALE_NS)))
-case " $PHASES " in *" scale "*) ;; *) SMALL=;; esac
+case " $PHASES " in *" scale "* | *" scale_rrd "*) ;; *) SMALL=;; esac
 
 # snmpd's own counters over every target in $TARGETS: request packets
 # (snmpInPkts) and varbinds it answered (snmpInTotalReqVars, GETBULK
@@ -296,7 +300,7 @@ collector_snap() {
 	echo "$(echo "$m" | awk 'BEGIN { split("campusmon_cpu_seconds_total campusmon_snmp_values_total " \
 	    "campusmon_snmp_requests_total campusmon_snmp_polls_total campusmon_snmp_polls_failed_total " \
 	    "campusmon_snmp_timeouts_total campusmon_rrd_values_written_total " \
-	    "campusmon_rrd_update_seconds_total", k, " ") }
+	    "campusmon_rrd_update_seconds_total campusmon_rrd_updates_total", k, " ") }
 	    { v[$1] = $2 } END { for (i = 1; i in k; i++) printf "%.6f ", v[k[i]] + 0 }') \
 $(ticks "$C_PID")|$(thread_cpu)"
 }
@@ -341,9 +345,10 @@ collector_window() {
 	awk -v a="$a" -v b="$b" -v hz="$HZ" 'BEGIN {
 		split(a, ap, "|"); split(b, bp, "|"); split(ap[1], x, " "); split(bp[1], y, " ")
 		printf "cpu=%.3f\nvalues=%d\nown_requests=%d\npolls=%d\n" \
-		    "failed=%d\ntimeouts=%d\nrrd_written=%d\nrrd_update_s=%.3f\nproc_ticks_cpu=%.2f\n",
+		    "failed=%d\ntimeouts=%d\nrrd_written=%d\nrrd_update_s=%.3f\nrrd_calls=%d\n" \
+		    "proc_ticks_cpu=%.2f\n",
 		    y[1] - x[1], y[2] - x[2], y[3] - x[3], y[4] - x[4], y[5] - x[5],
-		    y[6] - x[6], y[7] - x[7], y[8] - x[8], (y[9] - x[9]) / hz
+		    y[6] - x[6], y[7] - x[7], y[8] - x[8], y[9] - x[9], (y[10] - x[10]) / hz
 		split(ap[2], ta, " "); split(bp[2], tb, " ")
 		split("loop store journal", nm, " ")
 		for (i = 1; i in tb; i++)
@@ -394,6 +399,20 @@ phase_campusmon() {	# polling alone: RRD writes deferred (flush_delay 3600 s)
 	rm -rf "$d"
 }
 
+# Warm up until every series has its RRD file (one per interface, made once
+# it has two rows, at a flush) and no file was added over two more flushes;
+# creation is not measured. Sets files and want (series).
+rrd_files_settle() {	# rrd_files_settle DIR FLUSH_SECONDS
+	local last=-1 lastwant=-1 _
+	for _ in $(seq 300); do
+		want=$(metric campusmon_series | cut -d. -f1)
+		files=$(find "$1/data/rrd" -name '*.rrd' 2>/dev/null | wc -l)
+		[ "$files" -gt 0 ] && [ "$files" = "$last" ] && [ "$want" = "$lastwant" ] && break
+		last=$files lastwant=$want
+		sleep $(($2 * 2))
+	done
+}
+
 # polling plus RRD storage; flush_delay 30 s (the default: three values per
 # RRD update at a 10 s interval) or 10 s (one value per update, as a 60 s
 # interval gets with the default)
@@ -405,17 +424,9 @@ phase_campusmon_rrd_any() {	# phase_campusmon_rrd_any PHASE FLUSH_SECONDS
 	    "$(($2 / INTERVAL)) value(s) per RRD update)"
 	collector_start "$d" "$(printf 'storage:\n  flush_delay: %ds\nsnmp:\n  bulk_max: %d\n' "$2" "$BULK")"
 	for n in $TARGETS; do collector_add "dev$n" "$(addr_of "$n")" "$INTERVAL"; done
-	# Warm up until every series has its RRD file (created at the first
-	# flush) and one more flush has gone by; creation is not measured.
 	t0=$EPOCHREALTIME
 	sleep "$WARMUP"
-	for _ in $(seq 150); do
-		want=$(metric campusmon_series | cut -d. -f1)
-		files=$(find "$d/data/rrd" -name '*.rrd' 2>/dev/null | wc -l)
-		[ "$files" -ge "$want" ] && [ "$want" -gt 0 ] && [ "$files" = "$last" ] && break
-		last=$files
-		sleep 2
-	done
+	rrd_files_settle "$d" "$2"
 	echo "RRD files: $files for $want series, all there $(awk -v a="$t0" -v b="$EPOCHREALTIME" \
 	    'BEGIN { printf "%.0f", b - a }') s after the devices were added"
 	collector_window "$ph" "$MEASURE" "$2"
@@ -432,15 +443,26 @@ phase_campusmon_rrd_any() {	# phase_campusmon_rrd_any PHASE FLUSH_SECONDS
 phase_campusmon_rrd() { phase_campusmon_rrd_any campusmon_rrd 30; }
 phase_campusmon_rrd_10s() { phase_campusmon_rrd_any campusmon_rrd_10s 10; }
 
-phase_scale() {	# SCALE_DEVICES small devices: the poll rate of 2,000 x 50 at 60 s
+# SCALE_DEVICES small devices at the poll rate of 2,000 x 50 at 60 s; without
+# RRD writes (flush_delay 3600 s), or with them at half the interval, so that
+# each RRD update carries one row, as a 60 s interval gets with the default
+# 30 s flush (SCALE_RETENTION: storage.retention for it, to spare disk)
+phase_scale_any() {	# phase_scale_any PHASE FLUSH_SECONDS
 	# shellcheck disable=SC2206  # $SMALL is a list of numbers
-	local d=$WORK/scale i n list=($SMALL) t0
+	local ph=$1 flush=$2 d=$WORK/$1 i n list=($SMALL) t0 what conf
 	TARGETS=$SMALL
+	what="polling alone (flush_delay 3600s)"
+	conf=$(printf 'storage:\n  flush_delay: %ds\n' "$flush")
+	if [ "$flush" != 3600 ]; then
+		what="polling plus RRD storage (flush_delay ${flush}s: one row per file and update)"
+		[ -n "$SCALE_RETENTION" ] && conf=$(printf '%s\n  retention: [%s]' "$conf" "$SCALE_RETENTION") &&
+			what="$what, retention $SCALE_RETENTION"
+	fi
 	echo
 	echo "== campusmon-collector, scale: $SCALE_DEVICES devices x $SCALE_ROWS interfaces every ${SCALE_INTERVAL}s" \
 	    "($(awk -v d="$SCALE_DEVICES" -v i="$SCALE_INTERVAL" 'BEGIN { printf "%.1f", d / i }') polls/s;" \
-	    "$SCALE_NS snmpd), polling alone (flush_delay 3600s)"
-	collector_start "$d" "$(printf 'storage:\n  flush_delay: 3600s\nsnmp:\n  bulk_max: %d\n' "$BULK")"
+	    "$SCALE_NS snmpd), $what"
+	collector_start "$d" "$(printf '%s\nsnmp:\n  bulk_max: %d\n' "$conf" "$BULK")"
 	t0=$EPOCHREALTIME
 	for i in $(seq 0 $((SCALE_DEVICES - 1))); do
 		n=${list[$((i % SCALE_NS))]}
@@ -448,17 +470,30 @@ phase_scale() {	# SCALE_DEVICES small devices: the poll rate of 2,000 x 50 at 60
 	done
 	echo "added $SCALE_DEVICES devices in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 	sleep $((2 * SCALE_INTERVAL + 5))	# every device polled twice (rates) first
-	collector_window scale "$SCALE_MEASURE"
-	res scale devices "$SCALE_DEVICES"
-	res scale rows "$SCALE_ROWS"
-	res scale interval "$SCALE_INTERVAL"
-	res scale series "$(metric campusmon_series)"
-	res scale rss_mb "$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$C_PID/status")"
-	cat "$WORK/scale.res" | tr '\n' ' '; echo
+	if [ "$flush" = 3600 ]; then
+		collector_window "$ph" "$SCALE_MEASURE"
+	else
+		rrd_files_settle "$d" "$flush"
+		echo "RRD files: $files for $want series"
+		collector_window "$ph" "$SCALE_MEASURE" "$flush"
+		res "$ph" flush "$flush"
+		res "$ph" rrd_files "$(find "$d/data" -name '*.rrd' | wc -l)"
+		res "$ph" disk "$(du -sm "$d/data" | cut -f1)"
+	fi
+	res "$ph" devices "$SCALE_DEVICES"
+	res "$ph" rows "$SCALE_ROWS"
+	res "$ph" interval "$SCALE_INTERVAL"
+	res "$ph" series "$(metric campusmon_series)"
+	res "$ph" rss_mb "$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$C_PID/status")"
+	cat "$WORK/$ph.res" | tr '\n' ' '; echo
+	profile_collector "$ph"
 	grep -E '\[(warn|error)' "$d/log" | head -5 || true
 	collector_kill
 	rm -rf "$d"
+	sync
 }
+phase_scale() { phase_scale_any scale 3600; }
+phase_scale_rrd() { phase_scale_any scale_rrd $((SCALE_INTERVAL / 2)); }
 
 # ---- collectd ------------------------------------------------------------------
 # Data blocks for the same IF-MIB columns campusmon's if-mib profile reads

@@ -14,7 +14,7 @@ TARGET_SCALE_CORE = 0.25
 TARGET_PER_REQUEST = 20
 QUOTED = {"collectd": 0.011, "collectd_rrd": 0.051, "collectd_rrd_default": 0.051,
           "exporter": 0.012, "bulkwalk": 0.13}
-SERIES_PER_ROW = 7	# in/out bps, in/out errors, in/out discards, oper status
+CAMPUSMON = ("campusmon", "campusmon_rrd", "scale", "scale_rrd")
 
 ROWS = [
     ("campusmon", "campusmon-collector, polling alone",
@@ -29,6 +29,10 @@ ROWS = [
      "poll interval gets with the default flush"),
     ("scale", "campusmon-collector, scale phase (50-interface devices), polling alone",
      "the whole process, as the first row"),
+    ("scale_rrd", "campusmon-collector, scale phase with RRD storage (one row per update)",
+     "the whole process, with the store thread writing every value to RRD at a "
+     "flush_delay of half the poll interval, so that each RRD update carries one "
+     "row of its file, as a 60 s interval gets with the default 30 s flush"),
     ("collectd", "collectd snmp plugin, no writer",
      "the collectd process (read threads; values dispatched to no writer)"),
     ("collectd_rrd", "collectd snmp plugin + rrdtool (CacheTimeout 30 s)",
@@ -117,20 +121,20 @@ def main():
     print()
 
     c, sc = res["campusmon"], res["scale"]
-    for key in [k for k, _, _ in ROWS if k.startswith("campusmon")] + ["scale"]:
+    for key in [k for k, _, _ in ROWS if k.startswith(CAMPUSMON)]:
         r = res[key]
         if r is None:
             continue
         threads = ", ".join("%s %.2f" % (k[7:], v) for k, v in r.items() if k.startswith("thread_"))
         extra = ""
-        if r.get("rrd_written"):
-            vpc = max(1.0, r.get("flush", p["interval"]) / p["interval"])
-            extra = ("; %s values written to RRD (librrd wall time %.2f s), store thread "
-                     "%.1f µs per value written, %.1f µs per RRD update of %.0f value(s); "
-                     "%s files, %s MB" % (
-                         fmt(r["rrd_written"]), r["rrd_update_s"],
+        if r.get("rrd_written") and r.get("rrd_calls"):
+            extra = ("; %s values written to RRD in %s updates, %.1f values each (librrd wall "
+                     "time %.2f s), store thread %.1f µs per value written, %.1f µs per "
+                     "update; %s files, %s MB" % (
+                         fmt(r["rrd_written"]), fmt(r["rrd_calls"]),
+                         r["rrd_written"] / r["rrd_calls"], r["rrd_update_s"],
                          r["thread_store"] / r["rrd_written"] * 1e6,
-                         r["thread_store"] / r["rrd_written"] * vpc * 1e6, vpc,
+                         r["thread_store"] / r["rrd_calls"] * 1e6,
                          fmt(r.get("rrd_files")), fmt(r.get("disk"))))
         print("- %s: CPU by thread (s): %s (/proc ticks of the process: %.2f s); %d polls "
               "(%d failed, %d timeouts); the collector counted %s requests, snmpd %s%s." % (
@@ -165,16 +169,14 @@ def main():
                     TARGET_SCALE_CORE, sc["devices"], sc["rows"], sc["interval"],
                     sc["devices"] / sc["interval"], fmt(rate(sc, p)), core))
         total = None
-        r1 = res["campusmon_rrd_10s"]
-        if c and r1 and r1.get("rrd_written"):
-            # RRD cost per value written at one value per update: the extra CPU
-            # over polling alone, on the same devices.
-            extra = (r1["cpu"] - per_k(c) * r1["values"] / 1000) / r1["rrd_written"]
-            updates = 2000 * 50 * SERIES_PER_ROW / 60.0
-            total = core + extra * updates
-            line += ("; with RRD storage at the default flush (one value per update at 60 s; "
-                     "%.1f µs each as measured with flush 10 s; %s updates/s for 700,000 "
-                     "series) about %.3f of a core" % (extra * 1e6, fmt(updates), total))
+        srrd = res["scale_rrd"]
+        if srrd:
+            total = srrd["cpu"] / srrd["wall"]
+            line += ("; with RRD storage, one row per update (%d devices × %d interfaces every "
+                     "%d s, %s RRD files, %s values written, %.1f per update): %.3f of a core" % (
+                         srrd["devices"], srrd["rows"], srrd["interval"],
+                         fmt(srrd.get("rrd_files")), fmt(srrd.get("rrd_written")),
+                         srrd["rrd_written"] / max(1, srrd.get("rrd_calls", 0)), total))
         print(line + " | polling alone %s%s |" % (
             verdict(core <= TARGET_SCALE_CORE),
             "" if total is None else ", with RRD %s" % verdict(total <= TARGET_SCALE_CORE)))
@@ -196,7 +198,7 @@ def main():
               "quoted in issue 4 |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for key, label, _ in ROWS:
-            if key.startswith("campusmon") or key == "scale":
+            if key.startswith(CAMPUSMON):
                 continue
             r = res[key]
             if r is None:

@@ -69,6 +69,9 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    (double)store_queue_depth(c->store));
 	metric(out, "campusmon_rrd_values_written_total", "counter",
 	    "Values written to RRD files.", LOAD(rrd_updates));
+	metric(out, "campusmon_rrd_updates_total", "counter",
+	    "RRD update calls (a file's waiting rows, all its series at once).",
+	    LOAD(rrd_update_calls));
 	metric(out, "campusmon_rrd_update_errors_total", "counter", "Failed RRD updates.",
 	    LOAD(rrd_update_errors));
 	metric(out, "campusmon_rrd_update_seconds_total", "counter",

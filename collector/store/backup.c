@@ -86,10 +86,10 @@ store_backup(struct store *st, const char *dir, char **err)
 {
 	*err = NULL;
 	for (size_t i = 0; i < st->n_dirty; i++)
-		store_flush_series(st, st->dirty[i]);
+		store_flush_file(st, st->dirty[i], 1);
 	st->n_dirty = 0;
 	for (uint32_t id = 1; st->rrdcached && id < st->cap_tab; id++) {
-		char *path = st->tab[id].step ? rrd_path_for(st->data_dir, id) : NULL;
+		char *path = st->files[id] ? rrd_path_for(st->data_dir, id) : NULL;
 		if (path != NULL && access(path, F_OK) == 0)
 			rrdc_flush(path);
 		free(path);

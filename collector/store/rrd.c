@@ -1,6 +1,7 @@
 /*
- * rrd.c — RRD files for series: naming by id, creation with the configured
- * retention, batched updates, fetch and graph. Called only on the store
+ * rrd.c — RRD files on disk: naming by id, creation with the configured
+ * retention and a data source per series of the file, data sources added
+ * later, batched updates, fetch and graph. Called only on the store
  * thread (librrd's graph code is not thread-safe); through rrdcached when
  * the store has a client, else directly on the files.
  */
@@ -23,7 +24,8 @@
 void
 store_rrd_relpath(uint32_t id, char *buf, size_t cap)
 {
-	/* 256 folders keep directories small; the name is only the id. */
+	/* 256 folders keep directories small; the name is only the id (of the
+	 * file's first series, so it never changes). */
 	snprintf(buf, cap, "rrd/%02x/%" PRIu32 ".rrd", (unsigned)(id & 0xff), id);
 }
 
@@ -57,12 +59,17 @@ rrd_parse_retention(const char *text, long long *res, long long *span)
 	return 0;
 }
 
-/* Build the DS and RRA arguments for a series with this step. */
+static unsigned
+heartbeat(uint32_t step)
+{
+	return step * 3 < 120 ? 120 : step * 3;
+}
+
+/* The RRA arguments for a file with this step. */
 static int
-rrd_create_args(const struct store *st, uint32_t step, char args[][64], int max)
+rrd_rra_args(const struct store *st, uint32_t step, char args[][64], int max)
 {
 	int n = 0;
-	snprintf(args[n++], 64, "DS:value:GAUGE:%u:U:U", step * 3 < 120 ? 120 : step * 3);
 	for (size_t i = 0; i < st->retention->n && n < max; i++) {
 		long long res, span;
 		if (rrd_parse_retention(st->retention->v[i], &res, &span) < 0)
@@ -83,7 +90,7 @@ rrd_create_args(const struct store *st, uint32_t step, char args[][64], int max)
 }
 
 int
-rrd_create_series(struct store *st, uint32_t id, uint32_t step, double start)
+rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, double start)
 {
 	char *path = rrd_path_for(st->data_dir, id);
 	if (path == NULL)
@@ -94,28 +101,98 @@ rrd_create_series(struct store *st, uint32_t id, uint32_t step, double start)
 		log_warn("store: cannot create %s", path);
 	*slash = '/';
 
-	char args[32][64];
-	const char *argv[32];
-	int argc = rrd_create_args(st, step, args, 32);
-	for (int i = 0; i < argc; i++)
-		argv[i] = args[i];
+	enum { RRA_MAX = 32 };
+	char rra[RRA_MAX][64];
+	int n_rra = rrd_rra_args(st, f->step, rra, RRA_MAX);
+	size_t argc = (size_t)f->n_ds + (size_t)n_rra;
+	const char **argv = calloc(argc, sizeof(*argv));
+	char (*ds)[64] = calloc(f->n_ds ? f->n_ds : 1, sizeof(*ds));
+	int rc = -1;
+	if (argv == NULL || ds == NULL)
+		goto out;
+	for (uint16_t i = 0; i < f->n_ds; i++) {
+		char name[20];
+		if (file_ds_at(f, i, name) < 0)
+			goto out;
+		snprintf(ds[i], 64, "DS:%s:GAUGE:%u:U:U", name, heartbeat(f->step));
+		argv[i] = ds[i];
+	}
+	for (int i = 0; i < n_rra; i++)
+		argv[f->n_ds + i] = rra[i];
 	rrd_clear_error();
-	int rc;
 	if (st->rrdcached)
-		rc = rrdc_create(path, step, (time_t)start, 1, argc, argv);
+		rc = rrdc_create(path, f->step, (time_t)start, 1, (int)argc, argv);
 	else
-		rc = rrd_create_r2(path, step, (time_t)start, 1, NULL, NULL, argc, argv);
+		rc = rrd_create_r2(path, f->step, (time_t)start, 1, NULL, NULL, (int)argc, argv);
 	if (rc != 0 && errno != EEXIST) {
 		struct stat sb;
 		if (stat(path, &sb) == 0) {	/* no_overwrite: it already exists */
 			rc = 0;
 		} else {
-			log_warnx("store: cannot create RRD for series %u: %s", id,
-			    rrd_get_error());
+			log_warnx("store: cannot create RRD file %u: %s", id, rrd_get_error());
 		}
 	}
+out:
+	free(argv);
+	free(ds);
 	free(path);
 	return rc == 0 ? 0 : -1;
+}
+
+/* Is name among the names librrd read from the file? */
+static int
+in_list(char **names, unsigned long n, const char *name)
+{
+	for (unsigned long i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int
+rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f)
+{
+	char *path = rrd_path_for(st->data_dir, id);
+	time_t last;
+	unsigned long n = 0;
+	char **names = NULL, **values = NULL;
+	int rc = -1;
+
+	if (path == NULL)
+		return -1;
+	if (st->rrdcached)
+		rrdc_flush(path);	/* tune rewrites the file behind rrdcached */
+	rrd_clear_error();
+	if (rrd_lastupdate_r(path, &last, &n, &names, &values) != 0) {
+		log_warnx("store: cannot read RRD file %u: %s", id, rrd_get_error());
+		goto out;
+	}
+	rc = 0;
+	for (uint16_t i = 0; i < f->n_ds && rc == 0; i++) {
+		char name[20], def[64];
+		if (file_ds_at(f, i, name) < 0 || in_list(names, n, name))
+			continue;
+		/* A field that came after the file was made (rare: it copies the file). */
+		snprintf(def, sizeof(def), "DS:%s:GAUGE:%u:U:U", name, heartbeat(f->step));
+		char *argv[] = { "tune", path, def, NULL };
+		rrd_clear_error();
+		if (rrd_tune(3, argv) != 0) {
+			log_warnx("store: cannot add data source %s to RRD file %u: %s", name, id,
+			    rrd_get_error());
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		f->n_ds_disk = f->n_ds;
+out:
+	for (unsigned long i = 0; i < n; i++) {
+		rrd_freemem(names[i]);
+		rrd_freemem(values[i]);
+	}
+	rrd_freemem(names);
+	rrd_freemem(values);
+	free(path);
+	return rc;
 }
 
 /* Decimal digits of v, backwards from end; returns the first digit. */
@@ -129,68 +206,95 @@ put_u64(char *end, uint64_t v)
 	return end;
 }
 
+/* One value after a ':'; returns the new length (cap is never passed). */
+static size_t
+put_value(char *out, size_t at, size_t cap, double value)
+{
+	char buf[32], *end = buf + sizeof(buf), *p;
+	if (at + 2 > cap)
+		return at;
+	out[at++] = ':';
+	if (isnan(value)) {
+		out[at++] = 'U';
+		return at;
+	}
+	if (value == trunc(value) && fabs(value) < 1e15) {
+		p = put_u64(end, (uint64_t)fabs(value));
+		if (value < 0)
+			*--p = '-';
+		size_t vlen = (size_t)(end - p);
+		if (at + vlen < cap) {
+			memcpy(out + at, p, vlen);
+			return at + vlen;
+		}
+		return at;
+	}
+	int n = snprintf(out + at, cap - at, "%.17g", value);
+	return n > 0 && (size_t)n < cap - at ? at + (size_t)n : at;
+}
+
 /*
- * "seconds.mmm:value" as rrd_update reads it. snprintf's %.17g costs about
+ * "seconds.mmm:v1:v2…" as rrd_update reads it. snprintf's %.17g costs about
  * 0.4 µs a value, a fifth of the store thread at full speed: timestamps and
  * whole-number values (counts, bytes, states) take an exact fast path.
  */
 void
-rrd_format_update(char *out, size_t cap, double ts, double value)
+rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n)
 {
-	char buf[48], *end = buf + sizeof(buf), *p;
+	char buf[32], *end = buf + sizeof(buf), *p;
 	uint64_t ms = (uint64_t)llround(ts * 1000.0);
 	p = put_u64(end, ms % 1000 + 1000);	/* "1mmm": keeps leading zeros */
 	p[0] = '.';
 	p = put_u64(p, ms / 1000);
-	size_t tlen = (size_t)(end - p);
-	if (tlen + 2 > cap) {
-		snprintf(out, cap, "%.3f:%.17g", ts, value);
+	size_t at = (size_t)(end - p);
+	if (at + 1 > cap) {
+		if (cap > 0)
+			out[0] = '\0';
 		return;
 	}
-	memcpy(out, p, tlen);
-	out[tlen] = ':';
-	if (value == trunc(value) && fabs(value) < 1e15) {
-		uint64_t mag = (uint64_t)fabs(value);
-		p = put_u64(end, mag);
-		if (value < 0)
-			*--p = '-';
-		size_t vlen = (size_t)(end - p);
-		if (tlen + 1 + vlen + 1 <= cap) {
-			memcpy(out + tlen + 1, p, vlen);
-			out[tlen + 1 + vlen] = '\0';
-			return;
-		}
-	}
-	snprintf(out + tlen + 1, cap - tlen - 1, "%.17g", value);
+	memcpy(out, p, at);
+	for (size_t i = 0; i < n; i++)
+		at = put_value(out, at, cap - 1, v[i]);
+	out[at] = '\0';
 }
 
 int
-rrd_write_values(struct store *st, uint32_t id, const struct pending_value *v, size_t n)
+rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f)
 {
 	char *path = rrd_path_for(st->data_dir, id);
 	if (path == NULL)
 		return -1;
-	char (*text)[48] = malloc(n * sizeof(*text));
-	const char **argv = malloc(n * sizeof(*argv));
+	size_t width = 1 + (size_t)f->n_ds;
+	size_t line = 24 + (size_t)f->n_ds * 26;	/* "ts" + ":value" each */
+	char *text = malloc((size_t)f->n_rows * line);
+	const char **argv = malloc((size_t)f->n_rows * sizeof(*argv));
 	int rc = -1;
 	if (text == NULL || argv == NULL)
 		goto out;
-	for (size_t i = 0; i < n; i++) {
-		rrd_format_update(text[i], sizeof(text[i]), v[i].ts, v[i].value);
-		argv[i] = text[i];
+	uint64_t values = 0;
+	for (uint32_t r = 0; r < f->n_rows; r++) {
+		char *out = text + (size_t)r * line;
+		const double *row = f->rows + r * width;
+		rrd_format_row(out, line, row[0], row + 1, f->n_ds);
+		argv[r] = out;
+		for (size_t i = 1; i < width; i++)
+			values += !isnan(row[i]);
 	}
 	double t0 = util_monotonic();
 	rrd_clear_error();
+	/* rrdcached takes values in the file's order, which is ours (series-id
+	 * order, later data sources appended by tune); librrd gets the names. */
 	if (st->rrdcached)
-		rc = rrdc_update(path, (int)n, argv);
+		rc = rrdc_update(path, (int)f->n_rows, argv);
 	else
-		rc = rrd_updatex_r(path, NULL, RRD_SKIP_PAST_UPDATES, (int)n, argv);
+		rc = rrd_updatex_r(path, f->names, RRD_SKIP_PAST_UPDATES, (int)f->n_rows, argv);
 	uint64_t usec = (uint64_t)((util_monotonic() - t0) * 1e6);
 	__atomic_add_fetch(&st->metrics->rrd_update_usec_total, usec, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&st->metrics->rrd_updates, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st->metrics->rrd_updates, values, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st->metrics->rrd_update_calls, 1, __ATOMIC_RELAXED);
 	if (rc != 0) {
 		__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
-		log_warnx("store: update of series %u failed: %s", id, rrd_get_error());
+		log_warnx("store: update of RRD file %u failed: %s", id, rrd_get_error());
 	}
 out:
 	free(text);
@@ -199,14 +303,60 @@ out:
 	return rc;
 }
 
+/* Where a series is stored: its file and data source name; -1 if nowhere. */
+static int
+series_place(struct store *st, uint32_t id, uint32_t *file, char ds[20])
+{
+	if (id >= st->cap_tab || st->tab[id].file == 0)
+		return -1;
+	*file = st->tab[id].file;
+	const struct store_file *f = *file < st->cap_tab ? st->files[*file] : NULL;
+	return f != NULL ? file_ds_at(f, st->tab[id].ds, ds) : -1;
+}
+
+static json_t *
+waiting_points(const struct store_file *f, uint16_t ds, double from, double to)
+{
+	json_t *arr = json_array();
+	size_t width = 1 + (size_t)f->n_ds;
+	for (uint32_t r = 0; r < f->n_rows; r++) {
+		const double *row = f->rows + r * width;
+		if (row[0] <= from || row[0] > to || isnan(row[1 + ds]))
+			continue;
+		json_t *pt = json_array();
+		json_array_append_new(pt, json_integer((json_int_t)row[0]));
+		json_array_append_new(pt, json_real(row[1 + ds]));
+		json_array_append_new(arr, pt);
+	}
+	return arr;
+}
+
 int
 store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
     unsigned long step, json_t **points, unsigned long *out_step, char **err)
 {
 	*err = NULL;
 	*points = NULL;
-	store_flush_series(st, id);
-	char *path = rrd_path_for(st->data_dir, id);
+	uint32_t file = 0;
+	char ds[20];
+	if (series_place(st, id, &file, ds) < 0) {
+		/* Known to the loop, not yet here, or a text series: nothing stored. */
+		*points = json_array();
+		*out_step = step ? step : 1;
+		return 0;
+	}
+	if (store_file_waits(st, file)) {
+		/*
+		 * A new file with one row (a device's first poll, opened in the
+		 * web UI at once): answered from memory, so that it is made later
+		 * with every field the second poll brings.
+		 */
+		*points = waiting_points(st->files[file], st->tab[id].ds, from, to);
+		*out_step = st->files[file]->step;
+		return 0;
+	}
+	store_flush_file(st, file, 1);
+	char *path = rrd_path_for(st->data_dir, file);
 	time_t start = (time_t)from, end = (time_t)to;
 	unsigned long ds_cnt = 0, rstep = step ? step : 1;
 	char **ds_names = NULL;
@@ -232,12 +382,15 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 			*err = NULL;
 		return -1;
 	}
+	unsigned long col = 0;
+	while (col < ds_cnt && strcmp(ds_names[col], ds) != 0)
+		col++;
 	json_t *arr = json_array();
-	rrd_value_t *d = data;
+	rrd_value_t *d = data + col;
 	for (time_t t = start + (time_t)rstep; t <= end; t += (time_t)rstep) {
 		json_t *pt = json_array();
 		json_array_append_new(pt, json_integer((json_int_t)t));
-		json_array_append_new(pt, isnan(*d) ? json_null() : json_real(*d));
+		json_array_append_new(pt, col == ds_cnt || isnan(*d) ? json_null() : json_real(*d));
 		json_array_append_new(arr, pt);
 		d += ds_cnt;
 	}
@@ -269,8 +422,15 @@ store_graph(struct store *st, uint32_t id, const char *title, double from, doubl
 {
 	*err = NULL;
 	*img = NULL;
-	store_flush_series(st, id);
-	char *path = rrd_path_for(st->data_dir, id);
+	uint32_t file = 0;
+	char ds[20];
+	if (series_place(st, id, &file, ds) < 0) {
+		if (asprintf(err, "series %u has no stored values", id) < 0)
+			*err = NULL;
+		return -1;
+	}
+	store_flush_file(st, file, 1);
+	char *path = rrd_path_for(st->data_dir, file);
 	if (path == NULL)
 		return -1;
 	if (st->rrdcached)
@@ -278,7 +438,7 @@ store_graph(struct store *st, uint32_t id, const char *title, double from, doubl
 	char epath[1024], etitle[512], def[1200], start[32], end[32];
 	graph_escape(path, epath, sizeof(epath));
 	graph_escape(title, etitle, sizeof(etitle));
-	snprintf(def, sizeof(def), "DEF:v=%s:value:AVERAGE", epath);
+	snprintf(def, sizeof(def), "DEF:v=%s:%s:AVERAGE", epath, ds);
 	snprintf(start, sizeof(start), "%lld", (long long)from);
 	snprintf(end, sizeof(end), "%lld", (long long)to);
 	char line[600];
@@ -312,30 +472,71 @@ store_graph(struct store *st, uint32_t id, const char *title, double from, doubl
 	return 0;
 }
 
-int
-store_last_update(const char *data_dir, uint32_t id, double *ts, double *value)
-{
-	char *path = rrd_path_for(data_dir, id);
-	time_t last = 0;
-	unsigned long ds_cnt = 0;
-	char **names = NULL, **values = NULL;
-	int rc = -1;
+struct store_last_reader {
+	char *data_dir;
+	uint32_t file;			/* the file read last, 0 none */
+	int ok;
+	time_t last;
+	unsigned long n;
+	char **names, **values;
+};
 
-	if (path == NULL)
-		return -1;
-	rrd_clear_error();
-	if (access(path, F_OK) == 0 &&
-	    rrd_lastupdate_r(path, &last, &ds_cnt, &names, &values) == 0) {
-		*ts = (double)last;
-		*value = ds_cnt > 0 && strcmp(values[0], "U") != 0 ? strtod(values[0], NULL) : NAN;
-		for (unsigned long i = 0; i < ds_cnt; i++) {
-			rrd_freemem(names[i]);
-			rrd_freemem(values[i]);
-		}
-		rrd_freemem(names);
-		rrd_freemem(values);
-		rc = 0;
+struct store_last_reader *
+store_last_reader_new(const char *data_dir)
+{
+	struct store_last_reader *r = calloc(1, sizeof(*r));
+	if (r != NULL && (r->data_dir = strdup(data_dir)) == NULL) {
+		free(r);
+		r = NULL;
 	}
-	free(path);
-	return rc;
+	return r;
+}
+
+static void
+reader_forget(struct store_last_reader *r)
+{
+	for (unsigned long i = 0; i < r->n; i++) {
+		rrd_freemem(r->names[i]);
+		rrd_freemem(r->values[i]);
+	}
+	rrd_freemem(r->names);
+	rrd_freemem(r->values);
+	r->names = r->values = NULL;
+	r->n = 0;
+	r->ok = 0;
+}
+
+void
+store_last_reader_free(struct store_last_reader *r)
+{
+	if (r == NULL)
+		return;
+	reader_forget(r);
+	free(r->data_dir);
+	free(r);
+}
+
+int
+store_last_update(struct store_last_reader *r, uint32_t file, const char *ds, double *ts,
+    double *value)
+{
+	if (file == 0 || ds == NULL)
+		return -1;
+	if (file != r->file) {
+		reader_forget(r);
+		r->file = file;
+		char *path = rrd_path_for(r->data_dir, file);
+		rrd_clear_error();
+		r->ok = path != NULL && access(path, F_OK) == 0 &&
+		    rrd_lastupdate_r(path, &r->last, &r->n, &r->names, &r->values) == 0;
+		free(path);
+	}
+	for (unsigned long i = 0; r->ok && i < r->n; i++) {
+		if (strcmp(r->names[i], ds) != 0)
+			continue;
+		*ts = (double)r->last;
+		*value = strcmp(r->values[i], "U") != 0 ? strtod(r->values[i], NULL) : NAN;
+		return 0;
+	}
+	return -1;
 }

@@ -17,6 +17,8 @@ struct statedb {
 	sqlite3 *db;
 	sqlite3_stmt *ins_series;
 	sqlite3_stmt *upd_text;
+	sqlite3_stmt *get_group;
+	sqlite3_stmt *ins_group;
 };
 
 /* Migration N brings the schema from version N to N+1. Append only. */
@@ -82,6 +84,18 @@ static const char *const migrations[] = {
 	"  detail TEXT,"
 	"  ok INTEGER NOT NULL DEFAULT 1);"
 	"CREATE INDEX audit_ts ON audit(ts);",
+
+	/*
+	 * 3 -> 4: one RRD file per measurement and tag set, a data source per
+	 * field (store/files.c). Series recorded before keep a file of their own
+	 * named by their id, with the data source "value".
+	 */
+	"ALTER TABLE series ADD COLUMN file INTEGER;"
+	"ALTER TABLE series ADD COLUMN ds TEXT;"
+	"UPDATE series SET file = id, ds = 'value' WHERE kind = 0;"
+	"CREATE TABLE rrd_groups ("
+	"  grp TEXT PRIMARY KEY,"
+	"  file INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 static int
@@ -144,9 +158,14 @@ statedb_open(const char *path, char **err)
 	    "PRAGMA foreign_keys=ON;", err) || migrate(s->db, err))
 		goto fail;
 	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO series(id, key, host, step, "
-	    "kind, created) VALUES (?, ?, ?, ?, ?, ?)", -1, &s->ins_series, NULL) ||
+	    "kind, created, file, ds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &s->ins_series,
+	    NULL) ||
 	    sqlite3_prepare_v2(s->db, "UPDATE series SET last_text = ?, last_text_ts = ? "
-	    "WHERE id = ?", -1, &s->upd_text, NULL)) {
+	    "WHERE id = ?", -1, &s->upd_text, NULL) ||
+	    sqlite3_prepare_v2(s->db, "SELECT file FROM rrd_groups WHERE grp = ?", -1,
+	    &s->get_group, NULL) ||
+	    sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO rrd_groups(grp, file) "
+	    "VALUES (?, ?)", -1, &s->ins_group, NULL)) {
 		if (asprintf(err, "%s", sqlite3_errmsg(s->db)) < 0)
 			*err = NULL;
 		goto fail;
@@ -164,6 +183,8 @@ statedb_close(struct statedb *s)
 		return;
 	sqlite3_finalize(s->ins_series);
 	sqlite3_finalize(s->upd_text);
+	sqlite3_finalize(s->get_group);
+	sqlite3_finalize(s->ins_group);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -193,7 +214,8 @@ statedb_commit(struct statedb *s)
 }
 
 int
-statedb_insert_series(struct statedb *s, const struct series_def *d)
+statedb_insert_series(struct statedb *s, const struct series_def *d, uint32_t file,
+    const char *ds)
 {
 	sqlite3_stmt *st = s->ins_series;
 	sqlite3_reset(st);
@@ -203,6 +225,10 @@ statedb_insert_series(struct statedb *s, const struct series_def *d)
 	sqlite3_bind_int64(st, 4, d->step);
 	sqlite3_bind_int(st, 5, d->kind);
 	sqlite3_bind_double(st, 6, util_now());
+	if (file != 0) {
+		sqlite3_bind_int64(st, 7, file);
+		sqlite3_bind_text(st, 8, ds, -1, SQLITE_STATIC);
+	}
 	int rc = sqlite3_step(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
@@ -225,21 +251,57 @@ statedb_update_text(struct statedb *s, uint32_t id, double ts, const char *text)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+uint32_t
+statedb_group_file(struct statedb *s, const char *group, size_t len)
+{
+	sqlite3_stmt *st = s->get_group;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, group, (int)len, SQLITE_STATIC);
+	uint32_t file = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		file = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_clear_bindings(st);
+	return file;
+}
+
 int
-statedb_load_series(struct statedb *s,
-    void (*cb)(uint32_t, const char *, const char *, uint32_t, int, const char *, void *),
+statedb_insert_group(struct statedb *s, const char *group, size_t len, uint32_t file)
+{
+	sqlite3_stmt *st = s->ins_group;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, group, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, file);
+	int rc = sqlite3_step(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("statedb: cannot record RRD file %u: %s", file, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+statedb_load_series(struct statedb *s, void (*cb)(const struct series_row *row, void *arg),
     void *arg)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, key, host, step, kind, last_text FROM series "
-	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	/* In id order: a file's data sources were added in that order too. */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, key, host, step, kind, last_text, file, ds "
+	    "FROM series ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		cb((uint32_t)sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    (uint32_t)sqlite3_column_int64(st, 3), sqlite3_column_int(st, 4),
-		    (const char *)sqlite3_column_text(st, 5), arg);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct series_row row = {
+			.id = (uint32_t)sqlite3_column_int64(st, 0),
+			.key = (const char *)sqlite3_column_text(st, 1),
+			.host = (const char *)sqlite3_column_text(st, 2),
+			.step = (uint32_t)sqlite3_column_int64(st, 3),
+			.kind = sqlite3_column_int(st, 4),
+			.text = (const char *)sqlite3_column_text(st, 5),
+			.file = (uint32_t)sqlite3_column_int64(st, 6),
+			.ds = (const char *)sqlite3_column_text(st, 7),
+		};
+		cb(&row, arg);
+	}
 	sqlite3_finalize(st);
 	return 0;
 }

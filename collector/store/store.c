@@ -18,85 +18,195 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#define STORE_RUN 64		/* values per series that trigger a write */
+#define STORE_RUN 64		/* rows of a file that trigger a write */
 #define STORE_TRIM_AFTER 100000	/* queued samples that make a drain trim the heap */
-#define STORE_TRIM_SERIES 1000	/* series flushed at once that make it trim too */
+#define STORE_TRIM_FILES 1000	/* files flushed at once that make it trim too */
+#define STORE_FILE_DS_MAX 256	/* more fields than that: a file of their own */
 
-static struct store_series *
-series_slot(struct store *st, uint32_t id)
+/* Make room for ids up to id in the series and file tables. */
+static int
+grow_tables(struct store *st, uint32_t id)
 {
-	if (id >= st->cap_tab) {
-		size_t cap = st->cap_tab ? st->cap_tab : 1024;
-		while (cap <= id)
-			cap *= 2;
-		struct store_series *g = realloc(st->tab, cap * sizeof(*g));
-		if (g == NULL)
-			return NULL;
-		memset(g + st->cap_tab, 0, (cap - st->cap_tab) * sizeof(*g));
-		st->tab = g;
-		st->cap_tab = cap;
-	}
-	return &st->tab[id];
+	if (id < st->cap_tab)
+		return 0;
+	size_t cap = st->cap_tab ? st->cap_tab : 1024;
+	while (cap <= id)
+		cap *= 2;
+	struct store_series *t = realloc(st->tab, cap * sizeof(*t));
+	if (t == NULL)
+		return -1;
+	memset(t + st->cap_tab, 0, (cap - st->cap_tab) * sizeof(*t));
+	st->tab = t;
+	struct store_file **f = realloc(st->files, cap * sizeof(*f));
+	if (f == NULL)
+		return -1;
+	memset(f + st->cap_tab, 0, (cap - st->cap_tab) * sizeof(*f));
+	st->files = f;
+	st->cap_tab = cap;
+	return 0;
+}
+
+/* File id's in-memory state, made on first use. */
+static struct store_file *
+file_slot(struct store *st, uint32_t file, uint32_t step)
+{
+	if (grow_tables(st, file) < 0)
+		return NULL;
+	if (st->files[file] == NULL)
+		st->files[file] = file_new(step);
+	return st->files[file];
+}
+
+/* Join series id to file as data source ds (added if new). */
+static int
+place_series(struct store *st, uint32_t id, uint32_t file, const char *ds, uint32_t step,
+    int kind)
+{
+	struct store_file *f = file_slot(st, file, step);
+	if (f == NULL || grow_tables(st, id) < 0)
+		return -1;
+	uint16_t i;
+	char name[20];
+	for (i = 0; i < f->n_ds; i++)
+		if (file_ds_at(f, i, name) == 0 && strcmp(name, ds) == 0)
+			break;
+	if (i == f->n_ds && file_add_ds(f, ds) < 0)
+		return -1;
+	st->tab[id] = (struct store_series){ .file = file, .ds = i, .kind = (uint8_t)kind };
+	return 0;
 }
 
 static void
-load_series_cb(uint32_t id, const char *key, const char *host, uint32_t step, int kind,
-    const char *text, void *arg)
+load_series_cb(const struct series_row *row, void *arg)
 {
 	struct store *st = arg;
-	(void)key;
-	(void)host;
-	(void)text;
-	struct store_series *s = series_slot(st, id);
-	if (s != NULL) {
-		s->step = step;
-		s->kind = (uint8_t)kind;
-		s->exists = 2;	/* unknown: checked when first written */
-	}
+	if (row->file == 0 || row->ds == NULL)
+		return;		/* a text series: no RRD file */
+	if (place_series(st, row->id, row->file, row->ds, row->step, row->kind) == 0)
+		st->files[row->file]->exists = 2;	/* checked when first written */
 }
 
-/* Write a series' pending values, creating its file first if needed. */
-static int
-flush_one(struct store *st, uint32_t id)
+/*
+ * A new series: find its group's file (or start one named by this series'
+ * id), name its data source after the field and record both.
+ */
+static void
+define_series(struct store *st, const struct series_def *d)
 {
-	struct store_series *s = id < st->cap_tab ? &st->tab[id] : NULL;
-	if (s == NULL || s->n_pending == 0)
-		return 0;
-	if (s->exists != 1) {
+	if (d->kind != SERIES_NUMBER) {
+		statedb_insert_series(st->db, d, 0, NULL);
+		return;
+	}
+	size_t keylen = strlen(d->key);
+	size_t glen = series_key_group_len(d->key, keylen);
+	uint32_t file = statedb_group_file(st->db, d->key, glen);
+	struct store_file *f = file != 0 ? file_slot(st, file, d->step) : NULL;
+	/*
+	 * The first of its group, one field too many, or a field for a file
+	 * that rrdcached already holds (it has no command to add a data
+	 * source, and the file is its own): a file of its own.
+	 */
+	if (f == NULL || f->n_ds >= STORE_FILE_DS_MAX || (st->rrdcached && f->exists != 0)) {
+		if (file == 0)
+			statedb_insert_group(st->db, d->key, glen, d->id);
+		file = d->id;
+		if ((f = file_slot(st, file, d->step)) == NULL)
+			return;
+	}
+	char ds[20];
+	const char *field = glen < keylen ? d->key + glen + 1 : "";
+	file_ds_name(f, field, strlen(field), ds);
+	if (place_series(st, d->id, file, ds, d->step, d->kind) == 0)
+		statedb_insert_series(st->db, d, file, ds);
+}
+
+/* May a file not yet checked or made on disk be written now? */
+static int
+file_ready(struct store *st, uint32_t id, struct store_file *f, int force)
+{
+	if (f->exists == 1 || force || f->n_rows >= 2)
+		return 1;
+	/*
+	 * A new file waits for its second row: the rates of counters come with
+	 * the second poll or push, and a data source added once the file exists
+	 * costs a copy of the file (rrdtool tune). A file that already exists
+	 * (state 2, after a restart) need not wait, nor does a one-off sample.
+	 */
+	if (util_now() - f->rows[0] > 3.0 * f->step)
+		return 1;
+	if (f->exists == 2) {
 		char *path = rrd_path_for(st->data_dir, id);
 		int present = path != NULL && access(path, F_OK) == 0;
 		free(path);
-		uint32_t step = s->step ? s->step : 10;
+		if (!present)
+			f->exists = 0;
+		return present;
+	}
+	return 0;
+}
+
+int
+store_file_waits(struct store *st, uint32_t id)
+{
+	struct store_file *f = id < st->cap_tab ? st->files[id] : NULL;
+	return f != NULL && f->n_rows > 0 && !file_ready(st, id, f, 0);
+}
+
+int
+store_flush_file(struct store *st, uint32_t id, int force)
+{
+	struct store_file *f = id < st->cap_tab ? st->files[id] : NULL;
+	if (f == NULL || f->n_rows == 0)
+		return 0;
+	if (!file_ready(st, id, f, force))
+		return 1;
+	if (f->exists != 1) {
+		char *path = rrd_path_for(st->data_dir, id);
+		int present = path != NULL && access(path, F_OK) == 0;
+		free(path);
 		/* Start one step early so the first sample fills a whole PDP. */
-		if (!present && rrd_create_series(st, id, step, s->pending[0].ts - step) < 0) {
-			s->n_pending = 0;
+		if (!present && rrd_create_file(st, id, f, f->rows[0] - f->step) < 0) {
+			file_drop_rows(f);
 			return -1;
 		}
-		s->exists = 1;
+		f->exists = 1;
+		f->n_ds_disk = present ? 0 : f->n_ds;
 	}
-	int rc = rrd_write_values(st, id, s->pending, s->n_pending);
-	/* Memory per series matters (20,000 series and more): keep none idle. */
-	free(s->pending);
-	s->pending = NULL;
-	s->n_pending = s->cap_pending = 0;
+	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0) {
+		file_drop_rows(f);
+		return -1;
+	}
+	int rc = rrd_write_rows(st, id, f);
+	file_drop_rows(f);
 	return rc;
 }
 
 int
 store_flush_series(struct store *st, uint32_t id)
 {
-	return flush_one(st, id);
+	return id < st->cap_tab ? store_flush_file(st, st->tab[id].file, 1) : 0;
 }
 
+/*
+ * Write every waiting file that may be written; those still waiting for a
+ * second row keep their place, and the journal keeps what they hold.
+ */
 static void
-flush_all(struct store *st)
+flush_all(struct store *st, int force)
 {
-	size_t flushed = st->n_dirty;
-	for (size_t i = 0; i < st->n_dirty; i++)
-		flush_one(st, st->dirty[i]);
-	st->n_dirty = 0;
-	if (flushed > STORE_TRIM_SERIES) {
-		/* Thousands of run buffers were just freed: give the pages back. */
+	size_t flushed = st->n_dirty, kept = 0;
+	uint64_t oldest_kept = UINT64_MAX;
+	for (size_t i = 0; i < st->n_dirty; i++) {
+		uint32_t id = st->dirty[i];
+		if (store_flush_file(st, id, force) == 1) {
+			st->dirty[kept++] = id;
+			if (st->files[id]->first_seq < oldest_kept)
+				oldest_kept = st->files[id]->first_seq;
+		}
+	}
+	st->n_dirty = kept;
+	if (flushed > STORE_TRIM_FILES && kept == 0) {
+		/* Thousands of row buffers were just freed: give the pages back. */
 		free(st->dirty);
 		st->dirty = NULL;
 		st->cap_dirty = 0;
@@ -107,7 +217,7 @@ flush_all(struct store *st)
 	struct journal *j = st->journal;
 	pthread_mutex_unlock(&st->lock);
 	if (j != NULL)
-		journal_checkpoint(j, st->seq_seen);
+		journal_checkpoint(j, !kept ? st->seq_seen : oldest_kept > 0 ? oldest_kept - 1 : 0);
 }
 
 void
@@ -119,20 +229,13 @@ store_set_journal(struct store *st, struct journal *j)
 }
 
 static void
-add_pending(struct store *st, const struct sample *smp)
+add_pending(struct store *st, const struct sample *smp, uint64_t seq)
 {
-	struct store_series *s = series_slot(st, smp->series_id);
-	if (s == NULL)
+	if (smp->series_id >= st->cap_tab || st->tab[smp->series_id].file == 0)
 		return;
-	if (s->n_pending == s->cap_pending) {
-		uint32_t cap = s->cap_pending ? s->cap_pending * 2 : 8;
-		struct pending_value *g = realloc(s->pending, cap * sizeof(*g));
-		if (g == NULL)
-			return;
-		s->pending = g;
-		s->cap_pending = cap;
-	}
-	if (s->n_pending == 0) {
+	const struct store_series *s = &st->tab[smp->series_id];
+	struct store_file *f = st->files[s->file];
+	if (f->n_rows == 0) {
 		if (st->n_dirty == st->cap_dirty) {
 			size_t cap = st->cap_dirty ? st->cap_dirty * 2 : 1024;
 			uint32_t *g = realloc(st->dirty, cap * sizeof(*g));
@@ -141,11 +244,12 @@ add_pending(struct store *st, const struct sample *smp)
 			st->dirty = g;
 			st->cap_dirty = cap;
 		}
-		st->dirty[st->n_dirty++] = smp->series_id;
+		st->dirty[st->n_dirty++] = s->file;
 	}
-	s->pending[s->n_pending++] = (struct pending_value){ smp->ts, smp->value };
-	if (s->n_pending >= STORE_RUN)
-		flush_one(st, smp->series_id);
+	if (file_put(f, s->ds, smp->ts, smp->value, seq) < 0)
+		return;
+	if (f->n_rows >= STORE_RUN)
+		store_flush_file(st, s->file, 1);
 }
 
 static void
@@ -153,23 +257,16 @@ apply_batch(struct store *st, struct batch *b)
 {
 	if (b->n_defs > 0 || b->n_texts > 0) {
 		statedb_begin(st->db);
-		for (size_t i = 0; i < b->n_defs; i++) {
-			const struct series_def *d = &b->defs[i];
-			statedb_insert_series(st->db, d);
-			struct store_series *s = series_slot(st, d->id);
-			if (s != NULL && s->step == 0) {
-				s->step = d->step;
-				s->kind = d->kind;
-				s->first_ts = d->first_ts;
-			}
-		}
+		for (size_t i = 0; i < b->n_defs; i++)
+			if (b->defs[i].id >= st->cap_tab || st->tab[b->defs[i].id].file == 0)
+				define_series(st, &b->defs[i]);
 		for (size_t i = 0; i < b->n_texts; i++)
 			statedb_update_text(st->db, b->texts[i].series_id, b->texts[i].ts,
 			    b->texts[i].text);
 		statedb_commit(st->db);
 	}
 	for (size_t i = 0; i < b->n_samples; i++)
-		add_pending(st, &b->samples[i]);
+		add_pending(st, &b->samples[i], b->seq);
 	if (b->seq > st->seq_seen)
 		st->seq_seen = b->seq;
 }
@@ -221,7 +318,7 @@ store_thread(void *arg)
 			jobs = next;
 		}
 		if (stopping || util_monotonic() - st->last_flush_all >= (double)st->flush_delay)
-			flush_all(st);
+			flush_all(st, stopping);
 
 		pthread_mutex_lock(&st->lock);
 		if (st->queued == 0 && peak > STORE_TRIM_AFTER) {
@@ -345,7 +442,8 @@ store_stop(struct store *st)
 	pthread_mutex_unlock(&st->lock);
 	pthread_join(st->thread, NULL);
 	for (size_t i = 0; i < st->cap_tab; i++)
-		free(st->tab[i].pending);
+		file_free(st->files[i]);
+	free(st->files);
 	free(st->tab);
 	free(st->dirty);
 	if (st->rrdcached)
@@ -360,10 +458,4 @@ struct statedb *
 store_db(struct store *st)
 {
 	return st->db;
-}
-
-char *
-store_series_path(struct store *st, uint32_t id)
-{
-	return rrd_path_for(st->data_dir, id);
 }

@@ -10,19 +10,28 @@
 
 #include "collector/collector.h"
 
-struct pending_value {
-	double ts;
-	double value;
+/* What the store thread knows of one series (by id; file 0: none, or text). */
+struct store_series {
+	uint32_t file;			/* id of its RRD file */
+	uint16_t ds;			/* its data source's index in that file */
+	uint8_t kind;
 };
 
-/* What the store thread knows of one series (32 bytes; step 0: unknown id). */
-struct store_series {
+/*
+ * One RRD file: the numeric series of one measurement and tag set, a data
+ * source (DS) each, in series-id order. Samples wait here as rows (a
+ * timestamp and a value per DS, NaN where none came) and are written in
+ * runs, many rows per rrd_update, as rrdcached does.
+ */
+struct store_file {
 	uint32_t step;
-	uint8_t exists;			/* 0 no, 1 RRD file created, 2 not checked */
-	uint8_t kind;
-	uint32_t n_pending, cap_pending;
-	double first_ts;
-	struct pending_value *pending;	/* only while values wait */
+	uint16_t n_ds;			/* data sources known */
+	uint16_t n_ds_disk;		/* of them, in the file (exists == 1) */
+	uint8_t exists;			/* 0 no, 1 yes and its DS checked, 2 not checked */
+	uint32_t n_rows, cap_rows;
+	uint64_t first_seq;		/* journal sequence of the oldest waiting row */
+	char *names;			/* DS names joined by ':', an update template */
+	double *rows;			/* n_rows x (1 + n_ds) */
 };
 
 struct store_job {
@@ -54,18 +63,40 @@ struct store {
 
 	/* store thread only */
 	struct store_series *tab;	/* by series id */
-	size_t cap_tab;
+	struct store_file **files;	/* by file id (the id of its first series) */
+	size_t cap_tab;			/* of both */
 	uint64_t seq_seen;
 	double last_flush_all;
-	uint32_t *dirty;		/* ids with pending values */
+	uint32_t *dirty;		/* files with waiting rows */
 	size_t n_dirty, cap_dirty;
 };
 
-char *rrd_path_for(const char *data_dir, uint32_t id);
+/* files.c: rows and data sources of a file, in memory */
+struct store_file *file_new(uint32_t step);
+void file_free(struct store_file *f);
+/* The DS name for a field (escaped, as in a key): unique in f, at most 19 characters. */
+void file_ds_name(const struct store_file *f, const char *field, size_t len, char out[20]);
+int file_add_ds(struct store_file *f, const char *name);
+/* The i-th DS name into out; -1 if there is none. */
+int file_ds_at(const struct store_file *f, uint16_t i, char out[20]);
+/* Put one value into the row of its timestamp (made if new, kept in time order). */
+int file_put(struct store_file *f, uint16_t ds, double ts, double value, uint64_t seq);
+void file_drop_rows(struct store_file *f);
+
+/* rrd.c: the files on disk */
+char *rrd_path_for(const char *data_dir, uint32_t file);
 int rrd_parse_retention(const char *text, long long *res, long long *span);
-int rrd_create_series(struct store *st, uint32_t id, uint32_t step, double start);
-/* "seconds.mmm:value" for rrd_update; exact, fast for whole numbers. */
-void rrd_format_update(char *out, size_t cap, double ts, double value);
-int rrd_write_values(struct store *st, uint32_t id, const struct pending_value *v, size_t n);
+int rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, double start);
+/* Add the data sources the file lacks (rrdtool tune); sets n_ds_disk. */
+int rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f);
+/* "seconds.mmm:v1:v2…" for rrd_update (U for NaN); exact, fast for whole numbers. */
+void rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n);
+int rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f);
+
+/* store.c */
+/* Is this a new file still waiting for its second row (not on disk yet)? */
+int store_file_waits(struct store *st, uint32_t file);
+/* Write a file's rows now; a new file may wait for its second row unless forced. */
+int store_flush_file(struct store *st, uint32_t file, int force);
 
 #endif

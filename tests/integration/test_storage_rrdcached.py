@@ -49,6 +49,30 @@ def test_round_trip_through_rrdcached(collector_factory, rrdcached):
         assert pts[t0 + i * 10] == pytest.approx(i)
 
 
+def test_fields_share_a_file_and_one_added_later_gets_its_own(collector_factory, rrdcached):
+    """rrdcached cannot add a data source to a file it holds: a new field gets a file."""
+    _, sock = rrdcached
+    c = collector_factory(config="storage:\n  rrdcached: unix:%s\n  flush_delay: 1s\n" % sock)
+    c.start()
+    t0 = aligned()
+    body = "".join("mem,host=m used=%d,free=%d %d\n" % (i, 100 - i, t0 + i * 10)
+                   for i in range(1, 4))
+    assert c.write(body, query="precision=s").status == 204
+    ids = {s["field"]: s["id"] for s in c.series(host="m")}
+    pts = {ts: v for ts, v in c.query(ids["free"], t0, t0 + 30, step=10)["points"]}
+    assert pts[t0 + 30] == 97
+    body = "".join("mem,host=m used=%d,free=%d,cached=%d %d\n" % (i, 100 - i, 7 * i, t0 + i * 10)
+                   for i in range(4, 7))
+    assert c.write(body, query="precision=s").status == 204
+    ids = {s["field"]: s["id"] for s in c.series(host="m")}
+    for field, want in (("used", 6), ("free", 94), ("cached", 42)):
+        pts = {ts: v for ts, v in c.query(ids[field], t0, t0 + 60, step=10)["points"]}
+        assert pts[t0 + 60] == pytest.approx(want), (field, pts)
+    files = [f for d, _, fs in os.walk(os.path.join(c.data_dir, "rrd")) for f in fs]
+    assert len(files) == 2
+    assert "cannot" not in c.read_log()
+
+
 def test_full_queue_answers_503_with_retry_after(collector_factory, rrdcached):
     proc, sock = rrdcached
     c = collector_factory(config="storage:\n  rrdcached: unix:%s\n  queue_max: 1000\n" % sock)

@@ -1,6 +1,7 @@
 /* test_series.c — canonical series keys and RRD file names for hostile input. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "collector/collector.h"
@@ -150,10 +151,87 @@ Test(rrd_format, exact_update_strings)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[64];
-		rrd_format_update(out, sizeof(out), cases[i].ts, cases[i].v);
+		rrd_format_row(out, sizeof(out), cases[i].ts, &cases[i].v, 1);
 		cr_expect_str_eq(out, cases[i].want, "case %zu", i);
 	}
 	char tiny[8];
-	rrd_format_update(tiny, sizeof(tiny), 1700000000.0, 1);
+	double one = 1;
+	rrd_format_row(tiny, sizeof(tiny), 1700000000.0, &one, 1);
 	cr_assert_lt(strlen(tiny), sizeof(tiny));
+}
+
+Test(rrd_format, rows_of_several_values_with_unknowns)
+{
+	char out[128];
+	const double v[] = { 1, NAN, -2.5, 0 };
+	rrd_format_row(out, sizeof(out), 1700000010.0, v, 4);
+	cr_assert_str_eq(out, "1700000010.000:1:U:-2.5:0");
+}
+
+Test(series_key, group_is_the_key_without_its_field)
+{
+	const char *k = "if,host=sw1,ifName=Gi0/1 in_bps";
+	cr_assert_eq(series_key_group_len(k, strlen(k)), strlen("if,host=sw1,ifName=Gi0/1"));
+	/* An escaped space in a tag value does not end the group. */
+	const char *e = "m,t=a\\ b\\\\ f\\ x";
+	char buf[64];
+	struct lp_str m = S("m"), f = S("f x");
+	struct lp_tag tag = { S("t"), S("a b\\") };
+	size_t n = series_key_build(buf, sizeof(buf), &m, &tag, 1, &f);
+	buf[n] = '\0';
+	cr_assert_str_eq(buf, e);
+	cr_assert_eq(series_key_group_len(buf, n), strlen("m,t=a\\ b\\\\"));
+	cr_assert_eq(series_key_group_len("nofield", 7), 7);
+}
+
+Test(store_file, data_source_names_are_valid_and_unique)
+{
+	struct store_file *f = file_new(60);
+	char name[20];
+	file_ds_name(f, "in_bps", 6, name);
+	cr_assert_str_eq(name, "in_bps");
+	cr_assert_eq(file_add_ds(f, name), 0);
+	file_ds_name(f, "in_bps", 6, name);	/* taken */
+	cr_assert_str_eq(name, "ds1");
+	cr_assert_eq(file_add_ds(f, name), 0);
+	file_ds_name(f, "../../etc", 9, name);
+	cr_assert_str_eq(name, "ds2");
+	const char *longer = "a_field_name_longer_than_nineteen";
+	file_ds_name(f, longer, strlen(longer), name);
+	cr_assert_str_eq(name, "ds2");
+	file_ds_name(f, "with\\ space", 11, name);
+	cr_assert_str_eq(name, "ds2");
+	file_ds_name(f, "", 0, name);
+	cr_assert_str_eq(name, "ds2");
+	cr_assert_eq(file_add_ds(f, "ds2"), 0);
+	cr_assert_str_eq(f->names, "in_bps:ds1:ds2");
+	cr_assert_eq(file_ds_at(f, 2, name), 0);
+	cr_assert_str_eq(name, "ds2");
+	cr_assert_eq(file_ds_at(f, 3, name), -1);
+	file_free(f);
+}
+
+Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
+{
+	struct store_file *f = file_new(10);
+	file_add_ds(f, "a");
+	file_add_ds(f, "b");
+	cr_assert_eq(file_put(f, 0, 20, 1, 7), 0);
+	cr_assert_eq(file_put(f, 1, 20, 2, 8), 0);	/* same row */
+	cr_assert_eq(file_put(f, 0, 40, 3, 9), 0);
+	cr_assert_eq(file_put(f, 1, 30, 4, 9), 0);	/* late: inserted in order */
+	cr_assert_eq(file_put(f, 2, 30, 4, 9), -1, "no such data source");
+	cr_assert_eq(f->n_rows, 3);
+	cr_assert_eq(f->first_seq, 7);
+	cr_assert_eq(file_add_ds(f, "c"), 0);	/* rows waiting: widened */
+	cr_assert_eq(file_put(f, 2, 40, 5, 10), 0);
+	char out[3][64];
+	for (uint32_t r = 0; r < f->n_rows; r++)
+		rrd_format_row(out[r], sizeof(out[r]), f->rows[r * 4], f->rows + r * 4 + 1, 3);
+	cr_assert_str_eq(out[0], "20.000:1:2:U");
+	cr_assert_str_eq(out[1], "30.000:U:4:U");
+	cr_assert_str_eq(out[2], "40.000:3:U:5");
+	file_drop_rows(f);
+	cr_assert_eq(f->n_rows, 0);
+	file_free(f);
 }
