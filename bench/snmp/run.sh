@@ -26,9 +26,11 @@
 #                              built, else ../../build)
 #   RESULTS=FILE               copy of the output (default results.txt next to
 #                              this script; RESULTS=- writes none)
-#   SCALE_RETENTION=           storage.retention of the scale_rrd phase (default:
-#                              the collector's), e.g. "raw:1h, 5m:1d, 1h:7d, 1d:30d":
-#                              the same RRAs with shorter spans, for less disk
+#   SCALE_RETENTION="raw:1h, 5m:1d, 1h:7d, 1d:30d"
+#                              storage.retention of the scale_rrd phase: the
+#                              collector's default RRAs (so the same work per
+#                              update) with shorter spans; at full spans 10,000
+#                              files of a 6 s step take 31 GB. "" = the default
 #   PHASES="campusmon campusmon_rrd campusmon_rrd_10s scale scale_rrd collectd collectd_rrd
 #           collectd_rrd_default exporter bulkwalk"
 #                              (campusmon_rrd_Ns: RRD with storage.flush_delay N s;
@@ -47,7 +49,7 @@ SCALE_IFACES=${SCALE_IFACES:-48}
 SCALE_DEVICES=${SCALE_DEVICES:-200}
 SCALE_INTERVAL=${SCALE_INTERVAL:-6}
 SCALE_MEASURE=${SCALE_MEASURE:-60}
-SCALE_RETENTION=${SCALE_RETENTION:-}
+SCALE_RETENTION=${SCALE_RETENTION-"raw:1h, 5m:1d, 1h:7d, 1d:30d"}
 BULK=${BULK:-50}
 PROFILE=${PROFILE:-0}
 PROFILE_SECONDS=${PROFILE_SECONDS:-30}
@@ -413,15 +415,15 @@ rrd_files_settle() {	# rrd_files_settle DIR FLUSH_SECONDS
 	done
 }
 
-# polling plus RRD storage; flush_delay 30 s (the default: three values per
-# RRD update at a 10 s interval) or 10 s (one value per update, as a 60 s
+# polling plus RRD storage; flush_delay 30 s (the default: three rows per
+# RRD update at a 10 s interval) or 10 s (one row per update, as a 60 s
 # interval gets with the default)
 phase_campusmon_rrd_any() {	# phase_campusmon_rrd_any PHASE FLUSH_SECONDS
 	local ph=$1 d=$WORK/$1 n want files last=-1 t0
 	TARGETS=$BIG
 	echo
 	echo "== campusmon-collector, polling plus RRD storage (same devices; storage.flush_delay ${2}s:" \
-	    "$(($2 / INTERVAL)) value(s) per RRD update)"
+	    "$(($2 / INTERVAL)) row(s) of each file per RRD update)"
 	collector_start "$d" "$(printf 'storage:\n  flush_delay: %ds\nsnmp:\n  bulk_max: %d\n' "$2" "$BULK")"
 	for n in $TARGETS; do collector_add "dev$n" "$(addr_of "$n")" "$INTERVAL"; done
 	t0=$EPOCHREALTIME

@@ -23,9 +23,10 @@ ROWS = [
      "samples), store thread (idle: storage.flush_delay 3600 s defers RRD writes)"),
     ("campusmon_rrd", "campusmon-collector, polling plus RRD storage (flush 30 s)",
      "the whole process as above, plus the store thread writing every value to RRD "
-     "(default storage.flush_delay 30 s: 3 values per RRD update)"),
+     "(default storage.flush_delay 30 s: each RRD update carries 3 rows of its file, "
+     "a file per interface with its 7 series)"),
     ("campusmon_rrd_10s", "campusmon-collector, polling plus RRD storage (flush 10 s)",
-     "as above with storage.flush_delay 10 s: one value per RRD update, as a 60 s "
+     "as above with storage.flush_delay 10 s: one row per RRD update, as a 60 s "
      "poll interval gets with the default flush"),
     ("scale", "campusmon-collector, scale phase (50-interface devices), polling alone",
      "the whole process, as the first row"),
