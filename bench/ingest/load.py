@@ -9,8 +9,9 @@ One invocation loads one target and prints one JSON object with its figures:
 
 The series are HOSTS hosts x FIELDS fields. HTTP targets get one line per host
 carrying its FIELDS fields ("bench,host=host-00001,site=campus f0=..,f1=.. TS");
-rrdcached gets one UPDATE line per sample, for the file "xx/ID.rrd" (ID = host *
-FIELDS + field, xx = ID & 0xff in hex) under its base folder. Every request
+rrdcached gets one UPDATE line per host with its FIELDS values, for the file
+"xx/ID.rrd" (ID = host, xx = ID & 0xff in hex) under its base folder: a file
+per host with a data source per field, as the collector lays them out. Every request
 carries the same PER_BODY hosts' worth of one round; each of the CONNS
 keep-alive connections owns a fixed share of the hosts and sends its rounds in
 order, so no series ever sees an older timestamp after a newer one.
@@ -60,10 +61,8 @@ def chunk_templates(args, chunk, variants):
         if args.target == "rrdcached":
             parts.append(b"BATCH\n")
             for h in hosts:
-                for f in range(args.fields):
-                    sid = h * args.fields + f
-                    parts.append(b"UPDATE %02x/%d.rrd @TS@:%.2f\n"
-                                 % (sid & 0xff, sid, rnd.uniform(0, 1000)))
+                values = b":".join(b"%.2f" % rnd.uniform(0, 1000) for _ in range(args.fields))
+                parts.append(b"UPDATE %02x/%d.rrd @TS@:%s\n" % (h & 0xff, h, values))
             parts.append(b".\n")
         else:
             for h in hosts:
@@ -164,8 +163,11 @@ class VmTarget(HttpTarget):
 
 
 class RrdcachedTarget:
+    """rrdcached counts data sets (one UPDATE value list): FIELDS samples each."""
+
     def __init__(self, args):
         self.path = args.socket
+        self.fields = args.fields
 
     def connect(self):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -202,11 +204,12 @@ class RrdcachedTarget:
         return out
 
     def stored(self):
-        return self.stats().get("DataSetsWritten", 0)
+        return self.stats().get("DataSetsWritten", 0) * self.fields
 
     def counts(self):
         s = self.stats()
-        return s.get("UpdatesReceived", 0), s.get("DataSetsWritten", 0)
+        return (s.get("UpdatesReceived", 0) * self.fields,
+                s.get("DataSetsWritten", 0) * self.fields)
 
     def idle(self):
         return self.stats().get("QueueLength", 0) == 0

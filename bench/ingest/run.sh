@@ -208,17 +208,19 @@ phase_rrdcached() {
 	local d=$WORK/rrdcached pid t0
 	mkdir -p "$d/rrd" "$d/journal"
 	for i in $(seq 0 255); do mkdir "$d/rrd/$(printf %02x "$i")"; done
-	# The collector's files: step 10, DS and RRAs as its default retention makes them.
-	awk -v n="$SERIES" -v start=$((T0 - 10)) 'BEGIN { for (i = 0; i < n; i++)
-	    printf "create %02x/%d.rrd --step 10 --start %d DS:value:GAUGE:120:U:U " \
+	# The collector's files: one per host line with a data source per field,
+	# step 10, DS and RRAs as its default retention makes them.
+	awk -v n="$HOSTS" -v f="$FIELDS" -v start=$((T0 - 10)) 'BEGIN { for (i = 0; i < n; i++) {
+	    ds = ""; for (k = 0; k < f; k++) ds = ds sprintf("DS:f%d:GAUGE:120:U:U ", k)
+	    printf "create %02x/%d.rrd --step 10 --start %d %s" \
 	    "RRA:AVERAGE:0.5:1:8640 RRA:AVERAGE:0.5:30:8640 RRA:MAX:0.5:30:8640 " \
 	    "RRA:AVERAGE:0.5:360:8760 RRA:MAX:0.5:360:8760 RRA:AVERAGE:0.5:8640:3650 " \
-	    "RRA:MAX:0.5:8640:3650\n", i % 256, i, start }' >"$d/create.txt"
+	    "RRA:MAX:0.5:8640:3650\n", i % 256, i, start, ds } }' >"$d/create.txt"
 	echo
 	echo "== rrdcached loop"
 	t0=$EPOCHREALTIME
 	(cd "$d/rrd" && rrdtool - <"$d/create.txt" >"$d/create.out")
-	echo "rrdtool create of $SERIES files: $(since "$t0") s," \
+	echo "rrdtool create of $HOSTS files ($FIELDS data sources each): $(since "$t0") s," \
 	    "$(grep -vc '^OK' "$d/create.out" || true) errors, $(du -sh "$d/rrd" | cut -f1)"
 	sync
 	# -w 5: each file written when its oldest value is 5 s old (the collector's flush_delay)
