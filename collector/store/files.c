@@ -166,11 +166,13 @@ file_put(struct store_file *f, uint16_t ds, double ts, double value, uint64_t se
 	return 0;
 }
 
-void
+size_t
 file_drop_rows(struct store_file *f)
 {
 	/* Memory per file matters (100,000 files and more): keep no idle buffer. */
+	size_t bytes = (size_t)f->cap_rows * (1 + (size_t)f->n_ds) * sizeof(*f->rows);
 	free(f->rows);
 	f->rows = NULL;
 	f->n_rows = f->cap_rows = 0;
+	return bytes;
 }

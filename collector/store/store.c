@@ -20,7 +20,7 @@
 
 #define STORE_RUN 64		/* rows of a file that trigger a write */
 #define STORE_TRIM_AFTER 100000	/* queued samples that make a drain trim the heap */
-#define STORE_TRIM_FILES 1000	/* files flushed at once that make it trim too */
+#define STORE_TRIM_BYTES (1u << 20)	/* row bytes freed that make a flush trim the heap */
 #define STORE_FILE_DS_MAX 256	/* more fields than that: a file of their own */
 
 /* Make room for ids up to id in the series and file tables. */
@@ -166,18 +166,18 @@ store_flush_file(struct store *st, uint32_t id, int force)
 		free(path);
 		/* Start one step early so the first sample fills a whole PDP. */
 		if (!present && rrd_create_file(st, id, f, f->rows[0] - f->step) < 0) {
-			file_drop_rows(f);
+			st->freed += file_drop_rows(f);
 			return -1;
 		}
 		f->exists = 1;
 		f->n_ds_disk = present ? 0 : f->n_ds;
 	}
 	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0) {
-		file_drop_rows(f);
+		st->freed += file_drop_rows(f);
 		return -1;
 	}
 	int rc = rrd_write_rows(st, id, f);
-	file_drop_rows(f);
+	st->freed += file_drop_rows(f);
 	return rc;
 }
 
@@ -194,7 +194,7 @@ store_flush_series(struct store *st, uint32_t id)
 static void
 flush_all(struct store *st, int force)
 {
-	size_t flushed = st->n_dirty, kept = 0;
+	size_t kept = 0;
 	uint64_t oldest_kept = UINT64_MAX;
 	for (size_t i = 0; i < st->n_dirty; i++) {
 		uint32_t id = st->dirty[i];
@@ -205,12 +205,15 @@ flush_all(struct store *st, int force)
 		}
 	}
 	st->n_dirty = kept;
-	if (flushed > STORE_TRIM_FILES && kept == 0) {
-		/* Thousands of row buffers were just freed: give the pages back. */
-		free(st->dirty);
-		st->dirty = NULL;
-		st->cap_dirty = 0;
+	if (st->freed > STORE_TRIM_BYTES) {
+		/* Many row buffers were freed since: give the pages back. */
+		if (kept == 0) {
+			free(st->dirty);
+			st->dirty = NULL;
+			st->cap_dirty = 0;
+		}
 		malloc_trim(0);
+		st->freed = 0;
 	}
 	st->last_flush_all = util_monotonic();
 	pthread_mutex_lock(&st->lock);

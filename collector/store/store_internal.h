@@ -69,6 +69,7 @@ struct store {
 	double last_flush_all;
 	uint32_t *dirty;		/* files with waiting rows */
 	size_t n_dirty, cap_dirty;
+	size_t freed;			/* row bytes freed since the heap was trimmed */
 };
 
 /* files.c: rows and data sources of a file, in memory */
@@ -81,7 +82,8 @@ int file_add_ds(struct store_file *f, const char *name);
 int file_ds_at(const struct store_file *f, uint16_t i, char out[20]);
 /* Put one value into the row of its timestamp (made if new, kept in time order). */
 int file_put(struct store_file *f, uint16_t ds, double ts, double value, uint64_t seq);
-void file_drop_rows(struct store_file *f);
+/* Free the rows (written or given up); returns the bytes freed. */
+size_t file_drop_rows(struct store_file *f);
 
 /* rrd.c: the files on disk */
 char *rrd_path_for(const char *data_dir, uint32_t file);

@@ -146,18 +146,42 @@ Test(rrd_format, exact_update_strings)
 		{ 1700000000.0015, 0, "1700000000.002:0" },
 		{ 1700000000.007, 12.5, "1700000000.007:12.5" },
 		{ 1700000001.0, 1e15, "1700000001.000:1000000000000000" },
-		{ 1700000001.0, 0.1, "1700000001.000:0.10000000000000001" },
+		{ 1700000001.0, 0.1, "1700000001.000:0.1" },
+		{ 1700000001.0, 812.53, "1700000001.000:812.53" },
+		{ 1700000001.0, 0.05, "1700000001.000:0.05" },
+		{ 1700000001.0, -3.25, "1700000001.000:-3.25" },
+		{ 1700000001.0, -0.000001, "1700000001.000:-0.000001" },
+		{ 1700000001.0, 123456.789012, "1700000001.000:123456.789012" },
+		{ 1700000001.0, 1e-7, "1700000001.000:9.9999999999999995e-08" },
+		{ 1700000001.0, 1.0 / 3, "1700000001.000:0.33333333333333331" },
+		{ 1700000001.0, 2e9 + 0.5, "1700000001.000:2000000000.5" },
 		{ 1700000001.0, 18446744073709551615.0, "1700000001.000:1.8446744073709552e+19" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[64];
 		rrd_format_row(out, sizeof(out), cases[i].ts, &cases[i].v, 1);
 		cr_expect_str_eq(out, cases[i].want, "case %zu", i);
+		/* Whatever the path, the text reads back as the same double. */
+		cr_expect_eq(strtod(strchr(out, ':') + 1, NULL), cases[i].v, "case %zu", i);
 	}
 	char tiny[8];
 	double one = 1;
 	rrd_format_row(tiny, sizeof(tiny), 1700000000.0, &one, 1);
 	cr_assert_lt(strlen(tiny), sizeof(tiny));
+}
+
+Test(rrd_format, every_text_reads_back_as_the_same_double)
+{
+	unsigned seed = 42;
+	for (int i = 0; i < 200000; i++) {
+		double scale[] = { 1, 10, 100, 1000, 1e6, 1e-3 };
+		double v = (double)rand_r(&seed) / RAND_MAX * 2e6 - 1e6;
+		if (i % 2 == 0)		/* decimals, as agents send them */
+			v = nearbyint(v * scale[i % 6]) / scale[i % 6];
+		char out[64];
+		rrd_format_row(out, sizeof(out), 1700000000.0, &v, 1);
+		cr_assert_eq(strtod(strchr(out, ':') + 1, NULL), v, "%.17g written as %s", v, out);
+	}
 }
 
 Test(rrd_format, rows_of_several_values_with_unknowns)
