@@ -15,41 +15,25 @@
 
 #define DS_NAME_MAX 19		/* librrd's limit */
 
-struct store_file *
-file_new(uint32_t step)
-{
-	struct store_file *f = calloc(1, sizeof(*f));
-	if (f != NULL)
-		f->step = step ? step : 10;
-	return f;
-}
-
 void
-file_free(struct store_file *f)
+file_init(struct store_file *f, uint32_t step)
 {
-	if (f == NULL)
-		return;
-	free(f->names);
-	free(f->rows);
-	free(f);
+	memset(f, 0, sizeof(*f));
+	f->step = step ? step : 10;
 }
 
 static int
-has_name(const struct store_file *f, const char *name)
+has_name(const struct store_file *f, const struct store_series *tab, const char *name)
 {
-	size_t len = strlen(name);
-	for (const char *p = f->names; p != NULL && *p != '\0';) {
-		const char *end = strchr(p, ':');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n == len && memcmp(p, name, len) == 0)
+	for (uint32_t id = f->first; id != 0; id = tab[id].next)
+		if (strcmp(tab[id].name, name) == 0)
 			return 1;
-		p = end ? end + 1 : p + n;
-	}
 	return 0;
 }
 
 void
-file_ds_name(const struct store_file *f, const char *field, size_t len, char out[20])
+file_ds_name(const struct store_file *f, const struct store_series *tab, const char *field,
+    size_t len, char out[20])
 {
 	/* The field itself where librrd allows it ([A-Za-z0-9_], 19 at most). */
 	size_t n = 0;
@@ -65,48 +49,49 @@ file_ds_name(const struct store_file *f, const char *field, size_t len, char out
 			out[n++] = ch;
 	}
 	out[n] = '\0';
-	if (ok && !has_name(f, out))
+	if (ok && !has_name(f, tab, out))
 		return;
 	/* Otherwise its position, which no other data source of the file has. */
 	for (unsigned i = f->n_ds;; i++) {
 		snprintf(out, 20, "ds%u", i);
-		if (!has_name(f, out))
+		if (!has_name(f, tab, out))
 			return;
 	}
 }
 
-int
-file_ds_at(const struct store_file *f, uint16_t i, char out[20])
+uint32_t
+file_ds_series(const struct store_file *f, const struct store_series *tab, uint16_t i)
 {
-	const char *p = f->names;
-	for (uint16_t k = 0; p != NULL && k < i; k++) {
-		p = strchr(p, ':');
-		if (p != NULL)
-			p++;
+	uint32_t id = f->first;
+	for (uint16_t k = 0; id != 0 && k < i; k++)
+		id = tab[id].next;
+	return id;
+}
+
+size_t
+file_template(const struct store_file *f, const struct store_series *tab, char *out,
+    size_t cap)
+{
+	size_t at = 0;
+	for (uint32_t id = f->first; id != 0; id = tab[id].next) {
+		size_t n = strlen(tab[id].name);
+		if (at + n + 2 > cap)
+			return 0;
+		if (at > 0)
+			out[at++] = ':';
+		memcpy(out + at, tab[id].name, n);
+		at += n;
 	}
-	if (p == NULL || *p == '\0')
-		return -1;
-	size_t n = strcspn(p, ":");
-	if (n > DS_NAME_MAX)
-		return -1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
+	if (cap > 0)
+		out[at] = '\0';
+	return at;
 }
 
 int
-file_add_ds(struct store_file *f, const char *name)
+file_add_ds(struct store_file *f, struct store_series *tab, uint32_t id, const char *name)
 {
-	if (f->n_ds == UINT16_MAX)
+	if (f->n_ds == UINT16_MAX || strlen(name) > DS_NAME_MAX)
 		return -1;
-	size_t old = f->names ? strlen(f->names) : 0;
-	char *names = realloc(f->names, old + 1 + strlen(name) + 1);
-	if (names == NULL)
-		return -1;
-	if (old > 0)
-		names[old++] = ':';
-	strcpy(names + old, name);
-	f->names = names;
 	if (f->n_rows > 0) {
 		/* Rows are waiting: widen each by one value, unknown so far. */
 		size_t from = 1 + (size_t)f->n_ds, to = from + 1;
@@ -120,7 +105,15 @@ file_add_ds(struct store_file *f, const char *name)
 		free(f->rows);
 		f->rows = rows;
 	}
-	f->n_ds++;
+	struct store_series *s = &tab[id];
+	strcpy(s->name, name);
+	s->ds = f->n_ds++;
+	s->next = 0;
+	if (f->last != 0)
+		tab[f->last].next = id;
+	else
+		f->first = id;
+	f->last = id;
 	return 0;
 }
 

@@ -110,13 +110,14 @@ rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, doubl
 	int rc = -1;
 	if (argv == NULL || ds == NULL)
 		goto out;
-	for (uint16_t i = 0; i < f->n_ds; i++) {
-		char name[20];
-		if (file_ds_at(f, i, name) < 0)
-			goto out;
-		snprintf(ds[i], 64, "DS:%s:GAUGE:%u:U:U", name, heartbeat(f->step));
-		argv[i] = ds[i];
+	uint16_t n_ds = 0;
+	for (uint32_t sid = f->first; sid != 0 && n_ds < f->n_ds; sid = st->tab[sid].next) {
+		snprintf(ds[n_ds], 64, "DS:%s:GAUGE:%u:U:U", st->tab[sid].name, heartbeat(f->step));
+		argv[n_ds] = ds[n_ds];
+		n_ds++;
 	}
+	if (n_ds != f->n_ds)
+		goto out;
 	for (int i = 0; i < n_rra; i++)
 		argv[f->n_ds + i] = rra[i];
 	rrd_clear_error();
@@ -168,9 +169,10 @@ rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f)
 		goto out;
 	}
 	rc = 0;
-	for (uint16_t i = 0; i < f->n_ds && rc == 0; i++) {
-		char name[20], def[64];
-		if (file_ds_at(f, i, name) < 0 || in_list(names, n, name))
+	for (uint32_t sid = f->first; sid != 0 && rc == 0; sid = st->tab[sid].next) {
+		const char *name = st->tab[sid].name;
+		char def[64];
+		if (in_list(names, n, name))
 			continue;
 		/* A field that came after the file was made (rare: it copies the file). */
 		snprintf(def, sizeof(def), "DS:%s:GAUGE:%u:U:U", name, heartbeat(f->step));
@@ -298,10 +300,14 @@ rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f)
 		return -1;
 	size_t width = 1 + (size_t)f->n_ds;
 	size_t line = 24 + (size_t)f->n_ds * 26;	/* "ts" + ":value" each */
-	char *text = malloc((size_t)f->n_rows * line);
+	size_t tcap = (size_t)f->n_ds * 20 + 1;		/* the template: "name:…" */
+	char *text = malloc((size_t)f->n_rows * line + tcap);
 	const char **argv = malloc((size_t)f->n_rows * sizeof(*argv));
 	int rc = -1;
 	if (text == NULL || argv == NULL)
+		goto out;
+	char *template = text + (size_t)f->n_rows * line;
+	if (file_template(f, st->tab, template, tcap) == 0)
 		goto out;
 	uint64_t values = 0;
 	for (uint32_t r = 0; r < f->n_rows; r++) {
@@ -319,7 +325,7 @@ rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f)
 	if (st->rrdcached)
 		rc = rrdc_update(path, (int)f->n_rows, argv);
 	else
-		rc = rrd_updatex_r(path, f->names, RRD_SKIP_PAST_UPDATES, (int)f->n_rows, argv);
+		rc = rrd_updatex_r(path, template, RRD_SKIP_PAST_UPDATES, (int)f->n_rows, argv);
 	uint64_t usec = (uint64_t)((util_monotonic() - t0) * 1e6);
 	__atomic_add_fetch(&st->metrics->rrd_update_usec_total, usec, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&st->metrics->rrd_updates, values, __ATOMIC_RELAXED);
@@ -342,8 +348,10 @@ series_place(struct store *st, uint32_t id, uint32_t *file, char ds[20])
 	if (id >= st->cap_tab || st->tab[id].file == 0)
 		return -1;
 	*file = st->tab[id].file;
-	const struct store_file *f = *file < st->cap_tab ? st->files[*file] : NULL;
-	return f != NULL ? file_ds_at(f, st->tab[id].ds, ds) : -1;
+	if (store_file_at(st, *file) == NULL)
+		return -1;
+	memcpy(ds, st->tab[id].name, sizeof(st->tab[id].name));
+	return 0;
 }
 
 static json_t *
@@ -383,8 +391,9 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 		 * web UI at once): answered from memory, so that it is made later
 		 * with every field the second poll brings.
 		 */
-		*points = waiting_points(st->files[file], st->tab[id].ds, from, to);
-		*out_step = st->files[file]->step;
+		const struct store_file *f = store_file_at(st, file);
+		*points = waiting_points(f, st->tab[id].ds, from, to);
+		*out_step = f->step;
 		return 0;
 	}
 	store_flush_file(st, file, 1);

@@ -37,13 +37,21 @@ grow_tables(struct store *st, uint32_t id)
 		return -1;
 	memset(t + st->cap_tab, 0, (cap - st->cap_tab) * sizeof(*t));
 	st->tab = t;
-	struct store_file **f = realloc(st->files, cap * sizeof(*f));
+	uint32_t *f = realloc(st->file_at, cap * sizeof(*f));
 	if (f == NULL)
 		return -1;
 	memset(f + st->cap_tab, 0, (cap - st->cap_tab) * sizeof(*f));
-	st->files = f;
+	st->file_at = f;
 	st->cap_tab = cap;
 	return 0;
+}
+
+struct store_file *
+store_file_at(struct store *st, uint32_t id)
+{
+	if (id >= st->cap_tab || st->file_at[id] == 0)
+		return NULL;
+	return &st->filev[st->file_at[id] - 1];
 }
 
 /* File id's in-memory state, made on first use. */
@@ -52,27 +60,39 @@ file_slot(struct store *st, uint32_t file, uint32_t step)
 {
 	if (grow_tables(st, file) < 0)
 		return NULL;
-	if (st->files[file] == NULL)
-		st->files[file] = file_new(step);
-	return st->files[file];
+	if (st->file_at[file] != 0)
+		return &st->filev[st->file_at[file] - 1];
+	if (st->n_filev == st->cap_filev) {
+		size_t cap = st->cap_filev ? st->cap_filev * 2 : 1024;
+		struct store_file *g = realloc(st->filev, cap * sizeof(*g));
+		if (g == NULL)
+			return NULL;
+		st->filev = g;
+		st->cap_filev = cap;
+	}
+	struct store_file *f = &st->filev[st->n_filev++];
+	file_init(f, step);
+	st->file_at[file] = (uint32_t)st->n_filev;
+	return f;
 }
 
-/* Join series id to file as data source ds (added if new). */
+/* Join series id to file as its next data source, named ds. */
 static int
 place_series(struct store *st, uint32_t id, uint32_t file, const char *ds, uint32_t step,
     int kind)
 {
 	struct store_file *f = file_slot(st, file, step);
-	if (f == NULL || grow_tables(st, id) < 0)
+	if (f == NULL || grow_tables(st, id) < 0 || st->tab[id].file != 0)
 		return -1;
-	uint16_t i;
-	char name[20];
-	for (i = 0; i < f->n_ds; i++)
-		if (file_ds_at(f, i, name) == 0 && strcmp(name, ds) == 0)
-			break;
-	if (i == f->n_ds && file_add_ds(f, ds) < 0)
+	for (uint32_t s = f->first; s != 0; s = st->tab[s].next)
+		if (strcmp(st->tab[s].name, ds) == 0)
+			return -1;	/* a damaged catalogue: never two alike */
+	st->tab[id].file = file;
+	st->tab[id].kind = (uint8_t)kind;
+	if (file_add_ds(f, st->tab, id, ds) < 0) {
+		st->tab[id].file = 0;
 		return -1;
-	st->tab[id] = (struct store_series){ .file = file, .ds = i, .kind = (uint8_t)kind };
+	}
 	return 0;
 }
 
@@ -83,7 +103,7 @@ load_series_cb(const struct series_row *row, void *arg)
 	if (row->file == 0 || row->ds == NULL)
 		return;		/* a text series: no RRD file */
 	if (place_series(st, row->id, row->file, row->ds, row->step, row->kind) == 0)
-		st->files[row->file]->exists = 2;	/* checked when first written */
+		store_file_at(st, row->file)->exists = 2;	/* checked when first written */
 }
 
 /*
@@ -115,7 +135,7 @@ define_series(struct store *st, const struct series_def *d)
 	}
 	char ds[20];
 	const char *field = glen < keylen ? d->key + glen + 1 : "";
-	file_ds_name(f, field, strlen(field), ds);
+	file_ds_name(f, st->tab, field, strlen(field), ds);
 	if (place_series(st, d->id, file, ds, d->step, d->kind) == 0)
 		statedb_insert_series(st->db, d, file, ds);
 }
@@ -148,14 +168,14 @@ file_ready(struct store *st, uint32_t id, struct store_file *f, int force)
 int
 store_file_waits(struct store *st, uint32_t id)
 {
-	struct store_file *f = id < st->cap_tab ? st->files[id] : NULL;
+	struct store_file *f = store_file_at(st, id);
 	return f != NULL && f->n_rows > 0 && !file_ready(st, id, f, 0);
 }
 
 int
 store_flush_file(struct store *st, uint32_t id, int force)
 {
-	struct store_file *f = id < st->cap_tab ? st->files[id] : NULL;
+	struct store_file *f = store_file_at(st, id);
 	if (f == NULL || f->n_rows == 0)
 		return 0;
 	if (!file_ready(st, id, f, force))
@@ -200,13 +220,14 @@ flush_all(struct store *st, int force)
 		uint32_t id = st->dirty[i];
 		if (store_flush_file(st, id, force) == 1) {
 			st->dirty[kept++] = id;
-			if (st->files[id]->first_seq < oldest_kept)
-				oldest_kept = st->files[id]->first_seq;
+			uint64_t seq = store_file_at(st, id)->first_seq;
+			if (seq < oldest_kept)
+				oldest_kept = seq;
 		}
 	}
 	st->n_dirty = kept;
-	if (st->freed > STORE_TRIM_BYTES) {
-		/* Many row buffers were freed since: give the pages back. */
+	if (st->freed > STORE_TRIM_BYTES || (st->freed > 0 && kept == 0)) {
+		/* Row buffers were freed since: give the pages back. */
 		if (kept == 0) {
 			free(st->dirty);
 			st->dirty = NULL;
@@ -237,7 +258,7 @@ add_pending(struct store *st, const struct sample *smp, uint64_t seq)
 	if (smp->series_id >= st->cap_tab || st->tab[smp->series_id].file == 0)
 		return;
 	const struct store_series *s = &st->tab[smp->series_id];
-	struct store_file *f = st->files[s->file];
+	struct store_file *f = store_file_at(st, s->file);
 	if (f->n_rows == 0) {
 		if (st->n_dirty == st->cap_dirty) {
 			size_t cap = st->cap_dirty ? st->cap_dirty * 2 : 1024;
@@ -444,9 +465,10 @@ store_stop(struct store *st)
 	pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->lock);
 	pthread_join(st->thread, NULL);
-	for (size_t i = 0; i < st->cap_tab; i++)
-		file_free(st->files[i]);
-	free(st->files);
+	for (size_t i = 0; i < st->n_filev; i++)
+		file_drop_rows(&st->filev[i]);
+	free(st->filev);
+	free(st->file_at);
 	free(st->tab);
 	free(st->dirty);
 	if (st->rrdcached)

@@ -10,11 +10,17 @@
 
 #include "collector/collector.h"
 
-/* What the store thread knows of one series (by id; file 0: none, or text). */
+/*
+ * What the store thread knows of one series (by id, in one array: no small
+ * allocation per series or per file, which would pin heap pages between
+ * the short-lived row buffers). file 0: none (a text series, or unknown).
+ */
 struct store_series {
 	uint32_t file;			/* id of its RRD file */
+	uint32_t next;			/* the file's next series (DS order), 0: last */
 	uint16_t ds;			/* its data source's index in that file */
 	uint8_t kind;
+	char name[20];			/* its data source's name */
 };
 
 /*
@@ -25,12 +31,12 @@ struct store_series {
  */
 struct store_file {
 	uint32_t step;
+	uint32_t first, last;		/* its series, linked by store_series.next */
 	uint16_t n_ds;			/* data sources known */
 	uint16_t n_ds_disk;		/* of them, in the file (exists == 1) */
 	uint8_t exists;			/* 0 no, 1 yes and its DS checked, 2 not checked */
 	uint32_t n_rows, cap_rows;
 	uint64_t first_seq;		/* journal sequence of the oldest waiting row */
-	char *names;			/* DS names joined by ':', an update template */
 	double *rows;			/* n_rows x (1 + n_ds) */
 };
 
@@ -63,8 +69,10 @@ struct store {
 
 	/* store thread only */
 	struct store_series *tab;	/* by series id */
-	struct store_file **files;	/* by file id (the id of its first series) */
+	uint32_t *file_at;		/* by file id (its first series' id): filev index + 1 */
 	size_t cap_tab;			/* of both */
+	struct store_file *filev;	/* the files, dense */
+	size_t n_filev, cap_filev;
 	uint64_t seq_seen;
 	double last_flush_all;
 	uint32_t *dirty;		/* files with waiting rows */
@@ -72,14 +80,18 @@ struct store {
 	size_t freed;			/* row bytes freed since the heap was trimmed */
 };
 
-/* files.c: rows and data sources of a file, in memory */
-struct store_file *file_new(uint32_t step);
-void file_free(struct store_file *f);
+/* files.c: rows and data sources of a file, in memory (tab: the series) */
+void file_init(struct store_file *f, uint32_t step);
 /* The DS name for a field (escaped, as in a key): unique in f, at most 19 characters. */
-void file_ds_name(const struct store_file *f, const char *field, size_t len, char out[20]);
-int file_add_ds(struct store_file *f, const char *name);
-/* The i-th DS name into out; -1 if there is none. */
-int file_ds_at(const struct store_file *f, uint16_t i, char out[20]);
+void file_ds_name(const struct store_file *f, const struct store_series *tab,
+    const char *field, size_t len, char out[20]);
+/* Append series id (its file already set) as the next data source. */
+int file_add_ds(struct store_file *f, struct store_series *tab, uint32_t id, const char *name);
+/* The i-th data source's series id; 0 if there is none. */
+uint32_t file_ds_series(const struct store_file *f, const struct store_series *tab, uint16_t i);
+/* "name1:name2:…", an rrd_update template; its length (0: cap too small). */
+size_t file_template(const struct store_file *f, const struct store_series *tab, char *out,
+    size_t cap);
 /* Put one value into the row of its timestamp (made if new, kept in time order). */
 int file_put(struct store_file *f, uint16_t ds, double ts, double value, uint64_t seq);
 /* Free the rows (written or given up); returns the bytes freed. */
@@ -96,6 +108,8 @@ void rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n)
 int rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f);
 
 /* store.c */
+/* The file with this id, NULL if none (valid until the next file is added). */
+struct store_file *store_file_at(struct store *st, uint32_t id);
 /* Is this a new file still waiting for its second row (not on disk yet)? */
 int store_file_waits(struct store *st, uint32_t file);
 /* Write a file's rows now; a new file may wait for its second row unless forced. */

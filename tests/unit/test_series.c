@@ -208,38 +208,54 @@ Test(series_key, group_is_the_key_without_its_field)
 	cr_assert_eq(series_key_group_len("nofield", 7), 7);
 }
 
+/* Join series id to f under the name file_ds_name chooses for field. */
+static void
+join(struct store_file *f, struct store_series *tab, uint32_t id, const char *field, char *name)
+{
+	file_ds_name(f, tab, field, strlen(field), name);
+	tab[id].file = 1;
+	cr_assert_eq(file_add_ds(f, tab, id, name), 0);
+}
+
 Test(store_file, data_source_names_are_valid_and_unique)
 {
-	struct store_file *f = file_new(60);
+	struct store_series tab[16] = { { 0 } };
+	struct store_file f;
+	file_init(&f, 60);
 	char name[20];
-	file_ds_name(f, "in_bps", 6, name);
+	join(&f, tab, 1, "in_bps", name);
 	cr_assert_str_eq(name, "in_bps");
-	cr_assert_eq(file_add_ds(f, name), 0);
-	file_ds_name(f, "in_bps", 6, name);	/* taken */
+	join(&f, tab, 2, "in_bps", name);	/* taken */
 	cr_assert_str_eq(name, "ds1");
-	cr_assert_eq(file_add_ds(f, name), 0);
-	file_ds_name(f, "../../etc", 9, name);
+	file_ds_name(&f, tab, "../../etc", 9, name);
 	cr_assert_str_eq(name, "ds2");
 	const char *longer = "a_field_name_longer_than_nineteen";
-	file_ds_name(f, longer, strlen(longer), name);
+	file_ds_name(&f, tab, longer, strlen(longer), name);
 	cr_assert_str_eq(name, "ds2");
-	file_ds_name(f, "with\\ space", 11, name);
+	file_ds_name(&f, tab, "with\\ space", 11, name);
 	cr_assert_str_eq(name, "ds2");
-	file_ds_name(f, "", 0, name);
+	file_ds_name(&f, tab, "", 0, name);
 	cr_assert_str_eq(name, "ds2");
-	cr_assert_eq(file_add_ds(f, "ds2"), 0);
-	cr_assert_str_eq(f->names, "in_bps:ds1:ds2");
-	cr_assert_eq(file_ds_at(f, 2, name), 0);
+	join(&f, tab, 5, "\u6e29\u5ea6", name);
 	cr_assert_str_eq(name, "ds2");
-	cr_assert_eq(file_ds_at(f, 3, name), -1);
-	file_free(f);
+	cr_assert_eq(file_add_ds(&f, tab, 6, longer), -1, "too long for librrd");
+	char template[64];
+	cr_assert_eq(file_template(&f, tab, template, sizeof(template)), strlen("in_bps:ds1:ds2"));
+	cr_assert_str_eq(template, "in_bps:ds1:ds2");
+	cr_assert_eq(file_template(&f, tab, template, 8), 0, "does not fit");
+	cr_assert_eq(file_ds_series(&f, tab, 2), 5);
+	cr_assert_eq(tab[5].ds, 2);
+	cr_assert_eq(file_ds_series(&f, tab, 3), 0);
 }
 
 Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
 {
-	struct store_file *f = file_new(10);
-	file_add_ds(f, "a");
-	file_add_ds(f, "b");
+	struct store_series tab[8] = { { 0 } };
+	struct store_file file, *f = &file;
+	file_init(f, 10);
+	char name[20];
+	join(f, tab, 1, "a", name);
+	join(f, tab, 2, "b", name);
 	cr_assert_eq(file_put(f, 0, 20, 1, 7), 0);
 	cr_assert_eq(file_put(f, 1, 20, 2, 8), 0);	/* same row */
 	cr_assert_eq(file_put(f, 0, 40, 3, 9), 0);
@@ -247,7 +263,7 @@ Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
 	cr_assert_eq(file_put(f, 2, 30, 4, 9), -1, "no such data source");
 	cr_assert_eq(f->n_rows, 3);
 	cr_assert_eq(f->first_seq, 7);
-	cr_assert_eq(file_add_ds(f, "c"), 0);	/* rows waiting: widened */
+	join(f, tab, 3, "c", name);		/* rows waiting: widened */
 	cr_assert_eq(file_put(f, 2, 40, 5, 10), 0);
 	char out[3][64];
 	for (uint32_t r = 0; r < f->n_rows; r++)
@@ -255,7 +271,6 @@ Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
 	cr_assert_str_eq(out[0], "20.000:1:2:U");
 	cr_assert_str_eq(out[1], "30.000:U:4:U");
 	cr_assert_str_eq(out[2], "40.000:3:U:5");
-	file_drop_rows(f);
+	cr_assert_gt(file_drop_rows(f), 0);
 	cr_assert_eq(f->n_rows, 0);
-	file_free(f);
 }
