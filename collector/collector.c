@@ -146,12 +146,14 @@ find_web_dir(const struct collector_config *cfg)
  * is freed; a thread arena's top chunk is then trimmed only above twice
  * that size and malloc_trim() does not touch it, so after a burst of
  * writes the store thread's arena stayed some 10 MB resident (bench/ingest).
+ * Blocks up to 8 MiB (a poll's JSON, a journal commit) still come from the
+ * heap rather than from an mmap and munmap each.
  */
 static void
 set_malloc_thresholds(void)
 {
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 2 * 1024 * 1024);
 }
 
 static void
