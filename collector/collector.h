@@ -253,7 +253,6 @@ void store_call(struct store *st, void (*fn)(struct store *st, void *arg),
 void store_stop(struct store *st);
 /* Store-thread side helpers for jobs. */
 struct statedb *store_db(struct store *st);
-int store_flush_series(struct store *st, uint32_t id);
 int store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
     unsigned long step, struct json_t **points, unsigned long *out_step, char **err);
 int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,

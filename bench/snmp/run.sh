@@ -357,12 +357,27 @@ collector_window() {
 			printf "thread_%s=%.3f\n", (i in nm) ? nm[i] : "t" i, (tb[i] - ta[i]) / 1e9
 	}' >>"$WORK/$1.res"
 }
+# The RRD files of a data folder, and its size.
+res_rrd_files() {	# res_rrd_files PHASE DIR
+	res "$1" rrd_files "$(find "$2" -name '*.rrd' | wc -l)"
+	res "$1" disk "$(du -sm "$2" | cut -f1)"
+}
 collector_kill() {
 	# SIGKILL: a clean stop would first write every pending value to new
 	# RRD files, and this data folder is thrown away anyway.
 	kill -KILL "$C_PID" 2>/dev/null || true
 	wait "$C_PID" 2>/dev/null || true
 	forget "$C_PID"
+}
+
+# Print the phase's figures, profile if asked, show warnings, clean up.
+collector_phase_end() {	# collector_phase_end PHASE DIR
+	cat "$WORK/$1.res" | tr '\n' ' '; echo
+	profile_collector "$1"
+	grep -E '\[(warn|error)' "$2/log" | head -5 || true
+	collector_kill
+	rm -rf "$2"
+	sync
 }
 
 profile_collector() {	# profile_collector PHASE
@@ -394,11 +409,7 @@ phase_campusmon() {	# polling alone: RRD writes deferred (flush_delay 3600 s)
 	collector_window campusmon "$MEASURE"
 	res campusmon rrd_files "$(find "$d/data" -name '*.rrd' | wc -l)"
 	res campusmon series "$(metric campusmon_series)"
-	cat "$WORK/campusmon.res" | tr '\n' ' '; echo
-	profile_collector campusmon
-	grep -E '\[(warn|error)' "$d/log" | head -5 || true
-	collector_kill
-	rm -rf "$d"
+	collector_phase_end campusmon "$d"
 }
 
 # Warm up until every series has its RRD file (one per interface, made once
@@ -433,14 +444,8 @@ phase_campusmon_rrd_any() {	# phase_campusmon_rrd_any PHASE FLUSH_SECONDS
 	    'BEGIN { printf "%.0f", b - a }') s after the devices were added"
 	collector_window "$ph" "$MEASURE" "$2"
 	res "$ph" flush "$2"
-	res "$ph" rrd_files "$(find "$d/data" -name '*.rrd' | wc -l)"
-	res "$ph" disk "$(du -sm "$d/data" | cut -f1)"
-	cat "$WORK/$ph.res" | tr '\n' ' '; echo
-	profile_collector "$ph"
-	grep -E '\[(warn|error)' "$d/log" | head -5 || true
-	collector_kill
-	rm -rf "$d"
-	sync
+	res_rrd_files "$ph" "$d/data"
+	collector_phase_end "$ph" "$d"
 }
 phase_campusmon_rrd() { phase_campusmon_rrd_any campusmon_rrd 30; }
 phase_campusmon_rrd_10s() { phase_campusmon_rrd_any campusmon_rrd_10s 10; }
@@ -479,20 +484,14 @@ phase_scale_any() {	# phase_scale_any PHASE FLUSH_SECONDS
 		echo "RRD files: $files for $want series"
 		collector_window "$ph" "$SCALE_MEASURE" "$flush"
 		res "$ph" flush "$flush"
-		res "$ph" rrd_files "$(find "$d/data" -name '*.rrd' | wc -l)"
-		res "$ph" disk "$(du -sm "$d/data" | cut -f1)"
+		res_rrd_files "$ph" "$d/data"
 	fi
 	res "$ph" devices "$SCALE_DEVICES"
 	res "$ph" rows "$SCALE_ROWS"
 	res "$ph" interval "$SCALE_INTERVAL"
 	res "$ph" series "$(metric campusmon_series)"
 	res "$ph" rss_mb "$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$C_PID/status")"
-	cat "$WORK/$ph.res" | tr '\n' ' '; echo
-	profile_collector "$ph"
-	grep -E '\[(warn|error)' "$d/log" | head -5 || true
-	collector_kill
-	rm -rf "$d"
-	sync
+	collector_phase_end "$ph" "$d"
 }
 phase_scale() { phase_scale_any scale 3600; }
 phase_scale_rrd() { phase_scale_any scale_rrd $((SCALE_INTERVAL / 2)); }
@@ -633,8 +632,7 @@ phase_collectd_any() {	# phase_collectd_any PHASE WRITER
 	cat "$WORK/$ph.res.tmp" >>"$WORK/$ph.res"
 	rm -f "$WORK/$ph.res.tmp"
 	if [ "$2" != none ]; then
-		res "$ph" rrd_files "$(find "$d/rrd" -name '*.rrd' | wc -l)"
-		res "$ph" disk "$(du -sm "$d/rrd" | cut -f1)"
+		res_rrd_files "$ph" "$d/rrd"
 	fi
 	cat "$WORK/$ph.res" | tr '\n' ' '; echo
 	grep -v 'write callback\|write targets\|Dispatching value' "$d/log" 2>/dev/null | head -5 || true

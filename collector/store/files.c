@@ -22,8 +22,8 @@ file_init(struct store_file *f, uint32_t step)
 	f->step = step ? step : 10;
 }
 
-static int
-has_name(const struct store_file *f, const struct store_series *tab, const char *name)
+int
+file_has_ds(const struct store_file *f, const struct store_series *tab, const char *name)
 {
 	for (uint32_t id = f->first; id != 0; id = tab[id].next)
 		if (strcmp(tab[id].name, name) == 0)
@@ -49,23 +49,14 @@ file_ds_name(const struct store_file *f, const struct store_series *tab, const c
 			out[n++] = ch;
 	}
 	out[n] = '\0';
-	if (ok && !has_name(f, tab, out))
+	if (ok && !file_has_ds(f, tab, out))
 		return;
 	/* Otherwise its position, which no other data source of the file has. */
 	for (unsigned i = f->n_ds;; i++) {
 		snprintf(out, 20, "ds%u", i);
-		if (!has_name(f, tab, out))
+		if (!file_has_ds(f, tab, out))
 			return;
 	}
-}
-
-uint32_t
-file_ds_series(const struct store_file *f, const struct store_series *tab, uint16_t i)
-{
-	uint32_t id = f->first;
-	for (uint16_t k = 0; id != 0 && k < i; k++)
-		id = tab[id].next;
-	return id;
 }
 
 size_t

@@ -84,9 +84,8 @@ place_series(struct store *st, uint32_t id, uint32_t file, const char *ds, uint3
 	struct store_file *f = file_slot(st, file, step);
 	if (f == NULL || grow_tables(st, id) < 0 || st->tab[id].file != 0)
 		return -1;
-	for (uint32_t s = f->first; s != 0; s = st->tab[s].next)
-		if (strcmp(st->tab[s].name, ds) == 0)
-			return -1;	/* a damaged catalogue: never two alike */
+	if (file_has_ds(f, st->tab, ds))
+		return -1;	/* a damaged catalogue: never two alike */
 	st->tab[id].file = file;
 	st->tab[id].kind = (uint8_t)kind;
 	if (file_add_ds(f, st->tab, id, ds) < 0) {
@@ -140,29 +139,32 @@ define_series(struct store *st, const struct series_def *d)
 		statedb_insert_series(st->db, d, file, ds);
 }
 
-/* May a file not yet checked or made on disk be written now? */
+static int
+file_on_disk(struct store *st, uint32_t id)
+{
+	char *path = rrd_path_for(st->data_dir, id);
+	int present = path != NULL && access(path, F_OK) == 0;
+	free(path);
+	return present;
+}
+
+/* May the file's rows be written now (made first if it is new)? */
 static int
 file_ready(struct store *st, uint32_t id, struct store_file *f, int force)
 {
+	if (f->exists == 2) {
+		/* Known from before a restart: look once; its DS are checked on write. */
+		f->exists = file_on_disk(st, id) ? 1 : 0;
+		f->n_ds_disk = 0;
+	}
 	if (f->exists == 1 || force || f->n_rows >= 2)
 		return 1;
 	/*
 	 * A new file waits for its second row: the rates of counters come with
 	 * the second poll or push, and a data source added once the file exists
-	 * costs a copy of the file (rrdtool tune). A file that already exists
-	 * (state 2, after a restart) need not wait, nor does a one-off sample.
+	 * costs a copy of the file (rrdtool tune). A one-off sample need not.
 	 */
-	if (util_now() - f->rows[0] > 3.0 * f->step)
-		return 1;
-	if (f->exists == 2) {
-		char *path = rrd_path_for(st->data_dir, id);
-		int present = path != NULL && access(path, F_OK) == 0;
-		free(path);
-		if (!present)
-			f->exists = 0;
-		return present;
-	}
-	return 0;
+	return util_now() - f->rows[0] > 3.0 * f->step;
 }
 
 int
@@ -180,10 +182,8 @@ store_flush_file(struct store *st, uint32_t id, int force)
 		return 0;
 	if (!file_ready(st, id, f, force))
 		return 1;
-	if (f->exists != 1) {
-		char *path = rrd_path_for(st->data_dir, id);
-		int present = path != NULL && access(path, F_OK) == 0;
-		free(path);
+	if (f->exists == 0) {
+		int present = file_on_disk(st, id);
 		/* Start one step early so the first sample fills a whole PDP. */
 		if (!present && rrd_create_file(st, id, f, f->rows[0] - f->step) < 0) {
 			st->freed += file_drop_rows(f);
@@ -199,12 +199,6 @@ store_flush_file(struct store *st, uint32_t id, int force)
 	int rc = rrd_write_rows(st, id, f);
 	st->freed += file_drop_rows(f);
 	return rc;
-}
-
-int
-store_flush_series(struct store *st, uint32_t id)
-{
-	return id < st->cap_tab ? store_flush_file(st, st->tab[id].file, 1) : 0;
 }
 
 /*

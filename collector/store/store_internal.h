@@ -34,7 +34,7 @@ struct store_file {
 	uint32_t first, last;		/* its series, linked by store_series.next */
 	uint16_t n_ds;			/* data sources known */
 	uint16_t n_ds_disk;		/* of them, in the file (exists == 1) */
-	uint8_t exists;			/* 0 no, 1 yes and its DS checked, 2 not checked */
+	uint8_t exists;			/* 0 no, 1 yes, 2 not looked at since start */
 	uint32_t n_rows, cap_rows;
 	uint64_t first_seq;		/* journal sequence of the oldest waiting row */
 	double *rows;			/* n_rows x (1 + n_ds) */
@@ -87,8 +87,8 @@ void file_ds_name(const struct store_file *f, const struct store_series *tab,
     const char *field, size_t len, char out[20]);
 /* Append series id (its file already set) as the next data source. */
 int file_add_ds(struct store_file *f, struct store_series *tab, uint32_t id, const char *name);
-/* The i-th data source's series id; 0 if there is none. */
-uint32_t file_ds_series(const struct store_file *f, const struct store_series *tab, uint16_t i);
+/* Has f a data source of this name? */
+int file_has_ds(const struct store_file *f, const struct store_series *tab, const char *name);
 /* "name1:name2:…", an rrd_update template; its length (0: cap too small). */
 size_t file_template(const struct store_file *f, const struct store_series *tab, char *out,
     size_t cap);

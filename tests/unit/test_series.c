@@ -243,9 +243,10 @@ Test(store_file, data_source_names_are_valid_and_unique)
 	cr_assert_eq(file_template(&f, tab, template, sizeof(template)), strlen("in_bps:ds1:ds2"));
 	cr_assert_str_eq(template, "in_bps:ds1:ds2");
 	cr_assert_eq(file_template(&f, tab, template, 8), 0, "does not fit");
-	cr_assert_eq(file_ds_series(&f, tab, 2), 5);
+	cr_assert_eq(f.last, 5);
 	cr_assert_eq(tab[5].ds, 2);
-	cr_assert_eq(file_ds_series(&f, tab, 3), 0);
+	cr_assert_eq(f.n_ds, 3);
+	cr_assert(file_has_ds(&f, tab, "ds1") && !file_has_ds(&f, tab, "ds3"));
 }
 
 Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
