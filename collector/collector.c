@@ -5,6 +5,11 @@
  */
 #include "config.h"
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
+#include "collector/inventory/inventory.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -21,8 +26,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "collector/devices.h"
-#include "collector/discovery.h"
 #include "common/log.h"
 #include "common/util.h"
 

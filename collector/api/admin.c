@@ -3,6 +3,10 @@
  * the state database run on the store thread; the reply follows on the loop.
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
+#include "collector/api/api.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

@@ -4,7 +4,11 @@
  * writes run on the store thread; SNMP secrets are accepted, never returned.
  */
 #include "collector/collector.h"
-#include "collector/devices.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
+#include "collector/api/api.h"
+#include "collector/inventory/inventory.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

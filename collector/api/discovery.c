@@ -1,6 +1,9 @@
 /* api/discovery.c — POST /api/v1/discovery starts a sweep; GET shows its progress. */
 #include "collector/collector.h"
-#include "collector/discovery.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/api/api.h"
+#include "collector/inventory/inventory.h"
 
 #include <event2/http.h>
 #include <jansson.h>

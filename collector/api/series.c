@@ -3,6 +3,11 @@
  * values and graphs from RRD (run on the store thread, answered on the loop).
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
+#include "collector/api/api.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

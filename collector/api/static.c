@@ -3,6 +3,9 @@
  * under that folder: no "..", no hidden files, no symlinks out of it.
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/api/api.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

@@ -1,6 +1,11 @@
 /* api/status.c — /api/v1/health (no auth) and /metrics (Prometheus text). */
 #include "config.h"
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
+#include "collector/api/api.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

@@ -6,7 +6,13 @@
  * bodies holding passwords are wiped once read, and no log line or audit
  * entry ever holds a password.
  */
+#include <uthash.h>
+
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
+#include "collector/api/api.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

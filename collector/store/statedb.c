@@ -4,6 +4,8 @@
  * before the loop runs (loads); one connection, never shared by threads.
  */
 #include "collector/collector.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
 
 #include <sqlite3.h>
 #include <stdio.h>

@@ -9,6 +9,8 @@
 #include <pthread.h>
 
 #include "collector/collector.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
 
 /*
  * What the store thread knows of one series (by id, in one array: no small

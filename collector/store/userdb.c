@@ -5,6 +5,8 @@
  * the store-thread code in users.c that verifies them.
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/store/store.h"
 
 #include <jansson.h>
 #include <sqlite3.h>

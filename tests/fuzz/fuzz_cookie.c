@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collector/collector.h"
+#include "collector/auth/auth.h"
 
 #define CHECK(cond)	do { if (!(cond)) { \
 			    fprintf(stderr, "%s:%d: %s\n", __FILE__, \

@@ -75,8 +75,8 @@ def strings(v):
 
 
 def routes():
-    """(methods, pattern, access) of every route in collector/http.c's table."""
-    with open(os.path.join(REPO, "collector", "http.c")) as f:
+    """(methods, pattern, access) of every route in collector/http/server.c.s table."""
+    with open(os.path.join(REPO, "collector", "http", "server.c")) as f:
         src = f.read()
     table = src[src.index("routes[] = {"):]
     table = table[:table.index("};")]

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "collector/collector.h"
+#include "collector/auth/auth.h"
 
 static void
 init(void)

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
 #include "collector/store/store_internal.h"
 
 static struct lp_str

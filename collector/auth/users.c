@@ -6,7 +6,11 @@
  * audit retention every hour), and the admin user created from
  * CAMPUSMON_ADMIN_PASSWORD on first start. The HTTP side is api/users.c.
  */
+#include <uthash.h>
+
 #include "collector/collector.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
 
 #include <event2/event.h>
 #include <sodium.h>

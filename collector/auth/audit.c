@@ -7,6 +7,8 @@
  * audit.retention (at least 180 days) are pruned once an hour.
  */
 #include "collector/collector.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
 
 #include <stdarg.h>
 #include <stdio.h>

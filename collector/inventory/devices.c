@@ -3,8 +3,12 @@
  * maps each stored field to its SQL column, its JSON key and whether the
  * API may write it or must never return it.
  */
+#include <uthash.h>
+
 #include "collector/collector.h"
-#include "collector/devices.h"
+#include "collector/http/http.h"
+#include "collector/store/store.h"
+#include "collector/inventory/inventory.h"
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>

@@ -4,6 +4,10 @@
  * headers. Handlers live in ingest.c and api_*.c.
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/ingest/ingest.h"
+#include "collector/api/api.h"
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>

@@ -8,6 +8,8 @@
  * (measurement, tags, field) triples never produce the same key.
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/ingest/ingest.h"
 
 #include <jansson.h>
 #include <math.h>

@@ -13,7 +13,11 @@
  * change to their user (password, disabled, deleted); they live in memory,
  * so a restart logs everyone out.
  */
+#include <uthash.h>
+
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
 
 #include <arpa/inet.h>
 #include <event2/http.h>

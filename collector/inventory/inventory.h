@@ -1,10 +1,11 @@
 /*
- * devices.h — the device inventory (SNMP-polled devices and their asset
- * fields). One column table (devices.c) drives the SQL, the JSON output
+ * inventory.h — what the collector monitors: the device inventory (SNMP-polled
+ * devices and their asset fields), discovery sweeps, and poll results coming
+ * into it. One column table (devices.c) drives the SQL, the JSON output
  * (secrets never leave) and the JSON input of POST/PATCH.
  */
-#ifndef CAMPUSMON_DEVICES_H
-#define CAMPUSMON_DEVICES_H
+#ifndef CAMPUSMON_INVENTORY_H
+#define CAMPUSMON_INVENTORY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -92,10 +93,27 @@ void device_save(struct collector *c, struct evhttp_request *req, const char *wh
 /* A new device with the inventory's defaults (port 161, v2c, 60 s, monitored). */
 struct device *device_new_default(void);
 
-/* snmpbridge.c: poll results into the inventory and the series store. */
+/* pollresults.c: poll results into the inventory and the series store. */
 int snmpbridge_start(struct collector *c);
 void snmpbridge_stop(struct collector *c);
 void snmpbridge_watch(struct collector *c, struct device *d);	/* (re)schedule */
 void snmpbridge_forget(struct collector *c, int64_t id);
+
+/* ---- discovery.c: sweeps of address ranges that add what answers SNMP and
+ * record what only answers ICMP or TCP. */
+struct disco_job;
+
+/* Before privileges drop: open ICMP sockets (raw needs root). */
+int discovery_open_sockets(struct collector *c);
+/* Once the loop exists: watch those sockets. */
+void discovery_start_events(struct collector *c);
+void discovery_free(struct collector *c);
+
+/* Start a sweep; ranges is a JSON array of CIDR strings, communities NULL for
+ * the configured ones. Returns NULL with err filled when the request is bad. */
+struct disco_job *discovery_start(struct collector *c, struct json_t *ranges,
+    struct json_t *communities, unsigned port, const char *who, char *err, size_t errlen);
+struct disco_job *discovery_find(struct collector *c, int64_t id);
+struct json_t *discovery_job_json(const struct disco_job *job);
 
 #endif

@@ -5,7 +5,9 @@
  * the same journal → RRD path as the agents' data.
  */
 #include "collector/collector.h"
-#include "collector/devices.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
+#include "collector/inventory/inventory.h"
 #include "collector/snmp/snmp.h"
 
 #include <jansson.h>

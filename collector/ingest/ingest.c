@@ -9,6 +9,10 @@
  * lines were refused (the valid ones are kept all the same).
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/ingest/ingest.h"
+#include "collector/store/store.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

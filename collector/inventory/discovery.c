@@ -8,8 +8,8 @@
  * report. Concurrency and the rate of new probes are bounded.
  */
 #include "collector/collector.h"
-#include "collector/devices.h"
-#include "collector/discovery.h"
+#include "collector/http/http.h"
+#include "collector/inventory/inventory.h"
 #include "collector/snmp/snmp.h"
 
 #include <arpa/inet.h>

@@ -1,5 +1,6 @@
 /* jsonutil.c — JSON strings from untrusted bytes (GBK, binary, NUL). */
 #include "collector/collector.h"
+#include "collector/http/http.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -9,7 +9,10 @@
  * window ended are dropped first; if none has, a new key is refused
  * (ratelimit_blocked answers the window) rather than growing memory.
  */
+#include <uthash.h>
+
 #include "collector/collector.h"
+#include "collector/auth/auth.h"
 
 #include <stdlib.h>
 #include <string.h>

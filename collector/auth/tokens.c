@@ -5,7 +5,12 @@
  * clients send: "Bearer T", "Token T", Basic auth with T as the password,
  * and ?p=T, so Telegraf's outputs work unchanged.
  */
+#include <uthash.h>
+
 #include "collector/collector.h"
+#include "collector/http/http.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>

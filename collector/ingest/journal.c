@@ -13,6 +13,7 @@
  * (crash in mid-write, never acknowledged) ends replay of that segment.
  */
 #include "collector/collector.h"
+#include "collector/ingest/ingest.h"
 
 #include <dirent.h>
 #include <errno.h>

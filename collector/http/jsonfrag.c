@@ -5,6 +5,7 @@
  * JSON. Reference counted: each reply that sends it holds one.
  */
 #include "collector/collector.h"
+#include "collector/http/http.h"
 
 #include <event2/buffer.h>
 #include <jansson.h>

@@ -1,0 +1,51 @@
+/*
+ * http.h — the HTTP server (listen, TLS, limits, routing, replies) and the
+ * JSON helpers every API file uses. Loop thread only.
+ */
+#ifndef CAMPUSMON_HTTP_H
+#define CAMPUSMON_HTTP_H
+
+#include <stddef.h>
+
+struct collector;
+struct evbuffer;
+struct evhttp_request;
+struct json_t;
+struct auth_identity;
+
+/* ---- jsonutil.c ---------------------------------------------------------- */
+/* A JSON string from arbitrary bytes: invalid UTF-8 and NUL become U+FFFD. */
+struct json_t *json_string_safe(const char *s, size_t len);
+
+/* ---- jsonfrag.c: serialised JSON shared by replies without copying -------- */
+/* Loop thread only. A fragment stays alive while any reply still sends it. */
+struct jfrag;
+struct jfrag *jfrag_new(struct json_t *j);	/* takes the reference to j */
+struct jfrag *jfrag_from_buffer(struct evbuffer *buf);	/* copies its bytes */
+void jfrag_unref(struct jfrag *f);
+void jfrag_add_to(struct evbuffer *out, struct jfrag *f);
+
+/* ---- server.c: server, limits, routing, replies ------------------------- */
+typedef void (*route_fn)(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+
+int http_start(struct collector *c);
+void http_stop(struct collector *c);
+void http_reply_json(struct evhttp_request *req, int code, struct json_t *body);
+/* Append body as compact JSON with <, > and & escaped. */
+void http_json_append(struct evbuffer *out, const struct json_t *body);
+/* Send out (JSON) with the security headers; the caller still owns out. */
+void http_reply_buffer(struct evhttp_request *req, int code, struct evbuffer *out);
+void http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A query-string parameter (decoded copy, caller frees), or NULL. */
+char *http_query_param(struct evhttp_request *req, const char *name);
+/* Guard a request that waits for another thread: NULL once the client left. */
+struct http_pending *http_pending_new(struct evhttp_request *req);
+struct evhttp_request *http_pending_take(struct http_pending *p);
+
+/* The peer's address, and a rate-limit key (IPv6: its /64); key may be NULL. */
+void http_client_addr(struct evhttp_request *req, char *addr, size_t cap, char *key,
+    size_t keycap);
+
+#endif

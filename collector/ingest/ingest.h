@@ -1,0 +1,141 @@
+/*
+ * ingest.h — how samples enter: the write endpoints, the sink every source
+ * uses (agents, SNMP), the in-memory series catalogue and the write-ahead
+ * journal that makes accepted samples durable before the 204.
+ */
+#ifndef CAMPUSMON_INGEST_H
+#define CAMPUSMON_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uthash.h>
+
+#include "common/lineproto.h"
+
+struct collector;
+struct collector_metrics;
+struct loopq;
+struct evhttp_request;
+struct auth_identity;
+struct json_t;
+
+/* ---- series.c: the in-memory catalogue (loop thread only) --------------- */
+enum series_kind { SERIES_NUMBER, SERIES_TEXT };
+
+/* One per series, so kept small: the key lives inside it. */
+struct series {
+	uint32_t id;
+	uint32_t step;
+	uint32_t host_id;		/* index into the host table */
+	uint32_t keylen;
+	uint8_t kind;
+	double last;			/* last numeric value (NaN: none) */
+	double last_ts;			/* Unix seconds of the last sample, 0: none */
+	char *text;			/* last value of a text series */
+	UT_hash_handle hh;		/* by key, in series.c */
+	char key[];			/* canonical key: measurement,tags field */
+};
+
+struct series_catalog;
+
+struct series_catalog *series_catalog_new(void);
+void series_catalog_free(struct series_catalog *cat);
+/* Look up by canonical key; NULL if unknown. */
+struct series *series_find(struct series_catalog *cat, const char *key, size_t keylen);
+/* Add a series (id 0 = allocate the next); the catalogue owns it. */
+struct series *series_add(struct series_catalog *cat, uint32_t id, const char *key,
+    size_t keylen, const char *host, uint32_t step, enum series_kind kind);
+struct series *series_by_id(struct series_catalog *cat, uint32_t id);
+size_t series_count(const struct series_catalog *cat);
+size_t series_host_count(struct series_catalog *cat, const char *host);
+const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
+/* Iterate all series in id order; returns NULL at the end. */
+struct series *series_next(struct series_catalog *cat, uint32_t *cursor);
+/*
+ * Length of a key's group, the measurement and tags without the field (the
+ * series of one group share an RRD file); the key's length if it has no field.
+ */
+size_t series_key_group_len(const char *key, size_t keylen);
+/* Split a canonical key into measurement, field and a JSON tags object. */
+int series_key_split(const char *key, char **measurement, char **field,
+    struct json_t **tags);
+/* Build a canonical key from parsed parts into buf; returns its length. */
+size_t series_key_build(char *buf, size_t cap, const struct lp_str *meas,
+    const struct lp_tag *tags, size_t n_tags, const struct lp_str *field);
+
+/* ---- journal.c: write-ahead journal (own thread) ------------------------- */
+struct journal;
+
+/* A record set appended as one unit; completion is reported on the loop. */
+struct sample {
+	uint32_t series_id;
+	double ts;
+	double value;
+};
+
+struct series_def {
+	uint32_t id;
+	uint32_t step;
+	uint8_t kind;
+	double first_ts;
+	char *key;
+	char *host;
+};
+
+struct batch {
+	struct sample *samples;
+	size_t n_samples, cap_samples;
+	struct series_def *defs;
+	size_t n_defs, cap_defs;
+	struct text_update *texts;
+	size_t n_texts, cap_texts;
+	uint64_t seq;			/* assigned by the journal */
+	void (*on_durable)(struct batch *b, int ok, void *arg);
+	void *arg;
+	struct batch *next;
+};
+
+struct text_update {
+	uint32_t series_id;
+	double ts;
+	char *text;
+};
+
+struct batch *batch_new(void);
+void batch_free(struct batch *b);
+int batch_add_sample(struct batch *b, uint32_t id, double ts, double value);
+int batch_add_def(struct batch *b, const struct series *s, const char *host, double first_ts);
+int batch_add_text(struct batch *b, uint32_t id, double ts, const char *text);
+
+/* Open the journal in dir; new segments start after sequence first_seq. */
+struct journal *journal_open(const char *dir, struct loopq *q, uint64_t first_seq,
+    struct collector_metrics *metrics);
+/* Hand a batch over; on_durable runs later on the loop thread. */
+void journal_append(struct journal *j, struct batch *b);
+/* Replay every segment in order: cb gets each batch (caller frees it). */
+int journal_replay(const char *dir, void (*cb)(struct batch *b, void *arg), void *arg,
+    uint64_t *last_seq);
+/* Drop segments whose batches all have seq <= applied. */
+void journal_checkpoint(struct journal *j, uint64_t applied);
+void journal_close(struct journal *j);
+
+/* ---- ingest.c ---------------------------------------------------------- */
+void ingest_write(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+/* Find or create the series for key (its definition goes into b). */
+struct series *ingest_resolve(struct collector *c, struct batch *b, const char *key,
+    size_t klen, const char *host, uint32_t step, enum series_kind kind, double ts);
+/* Add a numeric sample: 0 added, -1 older than the series' last (counted), -2 no memory. */
+int ingest_put(struct collector *c, struct batch *b, const char *key, size_t klen,
+    const char *host, uint32_t step, double ts, double value);
+/* The same for a series already resolved. */
+int ingest_put_series(struct collector *c, struct batch *b, struct series *s, double ts,
+    double value);
+/* Apply a replayed journal batch to the catalogue at startup. */
+void ingest_replay_batch(struct batch *b, void *arg);
+/* gunzip src into a heap buffer no larger than max; -1 too large, -2 corrupt. */
+int ingest_gunzip(const unsigned char *src, size_t len, size_t max,
+    unsigned char **out, size_t *outlen);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * store.h — the store thread: RRD files (direct or through rrdcached) and
+ * the SQLite state database with one *db.c file per table family. Every
+ * function here but store_start/submit/call/stop runs on the store thread.
+ */
+#ifndef CAMPUSMON_STORE_H
+#define CAMPUSMON_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cfg_strlist;
+struct collector_metrics;
+struct loopq;
+struct journal;
+struct batch;
+struct series_def;
+struct json_t;
+struct sqlite3;
+
+/* ---- store.c + rrd.c: the store thread ------------------------------------ */
+struct store;
+struct statedb;
+
+struct store_config {
+	const char *data_dir;
+	const char *rrdcached;
+	long long flush_delay;
+	long long queue_max;
+	const struct cfg_strlist *retention;
+	const struct cfg_strlist *consolidation;
+};
+
+struct store *store_start(const struct store_config *cfg, struct statedb *db,
+    struct loopq *q, struct collector_metrics *metrics, struct journal *j);
+/* The journal is opened after replay; until then checkpoints are skipped. */
+void store_set_journal(struct store *st, struct journal *j);
+/* Queue a durable batch for RRD; the store frees it. Returns -1 if full. */
+int store_submit(struct store *st, struct batch *b);
+/* Would n more samples fit in the queue right now? */
+int store_has_room(struct store *st, size_t n);
+size_t store_queue_depth(struct store *st);
+/* Run fn(st, arg) on the store thread, then done(arg) on the loop. */
+void store_call(struct store *st, void (*fn)(struct store *st, void *arg),
+    void (*done)(void *arg), void *arg);
+/* Flush everything and stop the thread. */
+void store_stop(struct store *st);
+/* Store-thread side helpers for jobs. */
+struct statedb *store_db(struct store *st);
+int store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
+    unsigned long step, struct json_t **points, unsigned long *out_step, char **err);
+int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
+    const char *format, unsigned char **img, size_t *len, char **err);
+int store_backup(struct store *st, const char *dir, char **err);
+/*
+ * Read the last update of series from their RRD files (startup, before the
+ * loop); the reader keeps the last file it read, as series of one file come
+ * one after the other.
+ */
+struct store_last_reader;
+struct store_last_reader *store_last_reader_new(const char *data_dir);
+int store_last_update(struct store_last_reader *r, uint32_t file, const char *ds, double *ts,
+    double *value);
+void store_last_reader_free(struct store_last_reader *r);
+/* Relative path of an RRD file (named by the id of its first series). */
+void store_rrd_relpath(uint32_t id, char *buf, size_t cap);
+
+/* ---- store/statedb.c: SQLite state ---------------------------------------- */
+struct statedb *statedb_open(const char *path, char **err);
+void statedb_close(struct statedb *db);
+int statedb_schema_version(struct statedb *db);
+/* The connection itself, for other store-thread files (devices, users). */
+struct sqlite3 *statedb_sqlite(struct statedb *db);
+int statedb_begin(struct statedb *db);
+int statedb_commit(struct statedb *db);
+/* file, ds: the series' RRD file and data source (0, NULL for text series). */
+int statedb_insert_series(struct statedb *db, const struct series_def *def, uint32_t file,
+    const char *ds);
+int statedb_update_text(struct statedb *db, uint32_t id, double ts, const char *text);
+/* The RRD file of a group (a key without its field), 0 if it has none yet. */
+uint32_t statedb_group_file(struct statedb *db, const char *group, size_t len);
+int statedb_insert_group(struct statedb *db, const char *group, size_t len, uint32_t file);
+
+struct series_row {
+	uint32_t id;
+	const char *key, *host;
+	uint32_t step;
+	int kind;
+	const char *text;		/* last value of a text series */
+	uint32_t file;			/* RRD file id, 0 for text series */
+	const char *ds;			/* data source in that file */
+};
+/* Load every series, in id order. */
+int statedb_load_series(struct statedb *db, void (*cb)(const struct series_row *row, void *arg),
+    void *arg);
+int statedb_backup(struct statedb *db, const char *dest, char **err);
+
+struct token_row {
+	int64_t id;
+	char *name;
+	char *kind;			/* "agent" or "api" */
+	char *role;			/* admin, operator, viewer, auditor, agent */
+	char *host;			/* agent tokens may be bound to a host */
+	char hash[65];			/* hex SHA-256 of the secret */
+	double created;
+	int revoked;
+};
+int statedb_insert_token(struct statedb *db, struct token_row *t);
+int statedb_revoke_token(struct statedb *db, int64_t id);
+int statedb_load_tokens(struct statedb *db, void (*cb)(const struct token_row *, void *),
+    void *arg);
+
+/* ---- store/userdb.c: users and audit tables (store thread only) -------- */
+struct user_row {
+	int64_t id;
+	char *name;
+	char *role;
+	char *hash;			/* crypto_pwhash_str() output */
+	int disabled;
+	double created, updated, last_login;
+};
+/* Heap fields are freed (the hash wiped) by user_row_clear. */
+void user_row_clear(struct user_row *u);
+/* By name, or by id when name is NULL: 1 found (u filled), 0 none, -1 error. */
+int userdb_get(struct statedb *db, const char *name, int64_t id, struct user_row *u);
+/* Sets u->id; -2 if the name is taken. */
+int userdb_insert(struct statedb *db, struct user_row *u);
+/* NULL role/hash and disabled < 0 leave a field as it is; -2 no such user. */
+int userdb_update(struct statedb *db, int64_t id, const char *role, const char *hash,
+    int disabled, double now);
+int userdb_delete(struct statedb *db, int64_t id);
+int userdb_touch_login(struct statedb *db, int64_t id, double now);
+int userdb_count_admins(struct statedb *db);
+struct json_t *userdb_list(struct statedb *db);	/* never holds hashes */
+struct audit_row {
+	double ts;
+	const char *actor, *addr, *action, *target, *detail;
+	int ok;
+};
+struct audit_filter {
+	double from, to;
+	long limit;
+	char *actor, *action;		/* NULL: any */
+};
+int auditdb_insert(struct statedb *db, const struct audit_row *r);
+struct json_t *auditdb_query(struct statedb *db, const struct audit_filter *f);
+long long auditdb_prune(struct statedb *db, double before);
+
+#endif
