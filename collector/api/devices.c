@@ -118,78 +118,55 @@ api_device_sensors(struct collector *c, struct evhttp_request *req,
 
 /* ---- writes ---------------------------------------------------------------- */
 
-struct device_job {
-	struct collector *c;
+/* A change's outcome, for the request that asked (if it is still there). */
+struct reply_to {
 	struct http_pending *pending;
-	struct device *copy;		/* what is written */
-	int64_t id;
 	int creating;
-	int rc;
-	char who[160];
-	char addr[64];
 };
 
 static void
-save_run(struct store *st, void *arg)
+change_done(void *arg, const struct device *d, int rc)
 {
-	struct device_job *job = arg;
-	job->rc = devices_db_save(store_db(st), job->copy);
+	struct reply_to *r = arg;
+	struct evhttp_request *req = r->pending ? http_pending_take(r->pending) : NULL;
+	if (req == NULL)
+		;
+	else if (rc == 0 && d != NULL)
+		http_reply_json(req, r->creating ? 201 : 200, device_to_json(d));
+	else if (rc == 0)
+		http_reply_json(req, 204, NULL);
+	else if (d == NULL)
+		http_reply_error(req, 404, "no such device");
+	else if (rc == -2)
+		http_reply_error(req, 409, "a device named '%s' exists already", d->name);
+	else
+		http_reply_error(req, 500, "could not store device %s", d->name);
+	free(r);
 }
 
+/* Hand the change to the inventory; the reply follows in change_done. */
 static void
-save_done(void *arg)
+change_start(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, struct device *copy, int64_t delete_id, int creating)
 {
-	struct device_job *job = arg;
-	struct collector *c = job->c;
-	struct evhttp_request *req = job->pending ? http_pending_take(job->pending) : NULL;
-	if (job->rc == 0) {
-		struct device *d = device_get(c->devices, job->copy->id);
-		if (d != NULL) {		/* keep the live tables of an edited device */
-			job->copy->interfaces = d->interfaces;
-			job->copy->sensors = d->sensors;
-			job->copy->profiles = d->profiles;
-			d->interfaces = d->sensors = d->profiles = NULL;
-			device_remove(c->devices, d);
-			device_free(d);
-		}
-		device_insert(c->devices, job->copy);
-		snmpbridge_watch(c, job->copy);
-		audit_record(c, job->who, job->addr, job->creating ? "device.add" : "device.edit",
-		    job->copy->name, 1, "id %lld, %s", (long long)job->copy->id,
-		    job->copy->address);
-		if (req != NULL)
-			http_reply_json(req, job->creating ? 201 : 200, device_to_json(job->copy));
-	} else {
-		audit_record(c, job->who, job->addr, job->creating ? "device.add" : "device.edit",
-		    job->copy->name, 0, "%s", job->rc == -2 ? "name taken" : "not stored");
-		if (req != NULL)
-			http_reply_error(req, job->rc == -2 ? 409 : 500, job->rc == -2 ?
-			    "a device named '%s' exists already" : "could not store device %s",
-			    job->copy->name);
-		device_free(job->copy);
-	}
-	free(job);
-}
-
-void
-device_save(struct collector *c, struct evhttp_request *req, const char *who,
-    struct device *copy, int creating)
-{
-	struct device_job *job = calloc(1, sizeof(*job));
-	if (job == NULL) {
+	struct reply_to *r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->pending = http_pending_new(req)) == NULL) {
+		free(r);
 		device_free(copy);
-		if (req != NULL)
-			http_reply_error(req, 503, "out of memory");
+		http_reply_error(req, 503, "out of memory");
 		return;
 	}
-	job->c = c;
-	job->copy = copy;
-	job->creating = creating;
-	snprintf(job->who, sizeof(job->who), "%s", who);
-	if (req != NULL)
-		http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
-	job->pending = req ? http_pending_new(req) : NULL;
-	store_call(c->store, save_run, save_done, job);
+	r->creating = creating;
+	char actor[160], addr[64];
+	audit_actor(who, actor, sizeof(actor));
+	http_client_addr(req, addr, sizeof(addr), NULL, 0);
+	int rc = copy ? inventory_save(c, copy, creating, actor, addr, change_done, r) :
+	    inventory_delete(c, delete_id, actor, addr, change_done, r);
+	if (rc < 0) {			/* done() will not run: answer here */
+		if (http_pending_take(r->pending) != NULL)
+			http_reply_error(req, 503, "out of memory");
+		free(r);
+	}
 }
 
 void
@@ -216,19 +193,12 @@ api_devices_create(struct collector *c, struct evhttp_request *req,
 	}
 	if (d->name == NULL)
 		d->name = strdup(d->address);
-	if (strcmp(d->snmp_version, "3") == 0 && d->v3_user == NULL) {
-		device_free(d);
-		http_reply_error(req, 400, "SNMPv3 needs snmp.user");
-		return;
-	}
 	if (device_by_name(c->devices, d->name) != NULL) {
 		http_reply_error(req, 409, "a device named '%s' exists already", d->name);
 		device_free(d);
 		return;
 	}
-	char actor[160];
-	audit_actor(who, actor, sizeof(actor));
-	device_save(c, req, actor, d, 1);
+	change_start(c, req, who, d, 0, 1);
 }
 
 void
@@ -256,36 +226,7 @@ api_device_patch(struct collector *c, struct evhttp_request *req,
 		device_free(copy);
 		return;
 	}
-	char actor[160];
-	audit_actor(who, actor, sizeof(actor));
-	device_save(c, req, actor, copy, 0);
-}
-
-static void
-delete_run(struct store *st, void *arg)
-{
-	struct device_job *job = arg;
-	job->rc = devices_db_delete(store_db(st), job->id);
-}
-
-static void
-delete_done(void *arg)
-{
-	struct device_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
-	struct device *d = device_get(job->c->devices, job->id);
-	if (job->rc == 0 && d != NULL) {
-		snmpbridge_forget(job->c, job->id);
-		audit_record(job->c, job->who, job->addr, "device.remove", d->name, 1, "id %lld",
-		    (long long)job->id);
-		device_remove(job->c->devices, d);
-		device_free(d);
-	}
-	if (req != NULL && job->rc == 0)
-		http_reply_json(req, 204, NULL);
-	else if (req != NULL)
-		http_reply_error(req, 404, "no such device");
-	free(job);
+	change_start(c, req, who, copy, 0, 0);
 }
 
 void
@@ -293,17 +234,6 @@ api_device_delete(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	struct device *d = device_param(c, req, params[0]);
-	if (d == NULL)
-		return;
-	struct device_job *job = calloc(1, sizeof(*job));
-	if (job == NULL) {
-		http_reply_error(req, 503, "out of memory");
-		return;
-	}
-	job->c = c;
-	job->id = d->id;
-	audit_actor(who, job->who, sizeof(job->who));
-	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
-	job->pending = http_pending_new(req);
-	store_call(c->store, delete_run, delete_done, job);
+	if (d != NULL)
+		change_start(c, req, who, NULL, d->id, 0);
 }

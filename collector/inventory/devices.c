@@ -20,61 +20,9 @@
 
 #include "common/util.h"
 
-enum dcol_type { DCOL_TEXT, DCOL_INT, DCOL_REAL, DCOL_BOOL };
-
-#define DF_WRITE 1		/* accepted in POST/PATCH */
-#define DF_SECRET 2		/* stored, never returned */
-#define DF_SNMP 4		/* under "snmp" in JSON */
-
-struct dcol {
-	const char *column;
-	const char *json;
-	enum dcol_type type;
-	size_t offset;
-	unsigned flags;
-	size_t maxlen;		/* text limit on input */
-};
-
-#define D(f) offsetof(struct device, f)
-static const struct dcol columns[] = {
-	{ "name", "name", DCOL_TEXT, D(name), DF_WRITE, 255 },
-	{ "address", "address", DCOL_TEXT, D(address), DF_WRITE, 255 },
-	{ "port", "port", DCOL_INT, D(port), DF_WRITE, 0 },
-	{ "kind", "kind", DCOL_TEXT, D(kind), DF_WRITE, 32 },
-	{ "kind_set", NULL, DCOL_INT, D(kind_set), 0, 0 },
-	{ "site", "site", DCOL_TEXT, D(site), DF_WRITE, 255 },
-	{ "building", "building", DCOL_TEXT, D(building), DF_WRITE, 255 },
-	{ "room", "room", DCOL_TEXT, D(room), DF_WRITE, 255 },
-	{ "rack", "rack", DCOL_TEXT, D(rack), DF_WRITE, 255 },
-	{ "serial", "serial", DCOL_TEXT, D(serial), DF_WRITE, 255 },
-	{ "model", "model", DCOL_TEXT, D(model), DF_WRITE, 255 },
-	{ "asset_tag", "asset_tag", DCOL_TEXT, D(asset_tag), DF_WRITE, 255 },
-	{ "vendor", "vendor", DCOL_TEXT, D(vendor), 0, 0 },
-	{ "firmware", "firmware", DCOL_TEXT, D(firmware), 0, 0 },
-	{ "snmp_version", "version", DCOL_TEXT, D(snmp_version), DF_WRITE | DF_SNMP, 2 },
-	{ "community", "community", DCOL_TEXT, D(community), DF_WRITE | DF_SNMP | DF_SECRET, 255 },
-	{ "v3_user", "user", DCOL_TEXT, D(v3_user), DF_WRITE | DF_SNMP, 255 },
-	{ "auth_proto", "auth_proto", DCOL_TEXT, D(auth_proto), DF_WRITE | DF_SNMP, 16 },
-	{ "auth_pass", "auth_pass", DCOL_TEXT, D(auth_pass), DF_WRITE | DF_SNMP | DF_SECRET, 255 },
-	{ "priv_proto", "priv_proto", DCOL_TEXT, D(priv_proto), DF_WRITE | DF_SNMP, 16 },
-	{ "priv_pass", "priv_pass", DCOL_TEXT, D(priv_pass), DF_WRITE | DF_SNMP | DF_SECRET, 255 },
-	{ "interval", "interval", DCOL_INT, D(interval), DF_WRITE, 0 },
-	{ "monitored", "monitored", DCOL_BOOL, D(monitored), DF_WRITE, 0 },
-	{ "status", "status", DCOL_TEXT, D(status), 0, 0 },
-	{ "last_seen", "last_seen", DCOL_REAL, D(last_seen), 0, 0 },
-	{ "sys_descr", "sys_descr", DCOL_TEXT, D(sys_descr), 0, 0 },
-	{ "sys_object_id", "sys_object_id", DCOL_TEXT, D(sys_object_id), 0, 0 },
-	{ "sys_name", "sys_name", DCOL_TEXT, D(sys_name), 0, 0 },
-	{ "sys_location", "sys_location", DCOL_TEXT, D(sys_location), 0, 0 },
-	{ "sys_contact", "sys_contact", DCOL_TEXT, D(sys_contact), 0, 0 },
-	{ "created", "created", DCOL_REAL, D(created), 0, 0 },
-};
-#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
-
 static const char *const kinds[] = { "switch", "router", "firewall", "wlc", "ap", "server",
 	"storage", "ups", "pdu", "sensor", "camera", "printer", "other", NULL };
 
-#define FIELD(d, c, T) (*(T *)((char *)(d) + (c)->offset))
 
 struct device_table {
 	struct device *by_id;
@@ -95,9 +43,9 @@ device_free(struct device *d)
 {
 	if (d == NULL)
 		return;
-	for (size_t i = 0; i < N_COLUMNS; i++)
-		if (columns[i].type == DCOL_TEXT)
-			free(FIELD(d, &columns[i], char *));
+	for (size_t i = 0; i < DEVICE_N_COLUMNS; i++)
+		if (device_columns[i].type == DCOL_TEXT)
+			free(DEVICE_FIELD(d, &device_columns[i], char *));
 	json_decref(d->interfaces);
 	json_decref(d->sensors);
 	json_decref(d->profiles);
@@ -239,15 +187,15 @@ device_dup(const struct device *src)
 	if (d == NULL)
 		return NULL;
 	d->id = src->id;
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		const struct dcol *c = &columns[i];
+	for (size_t i = 0; i < DEVICE_N_COLUMNS; i++) {
+		const struct dcol *c = &device_columns[i];
 		if (c->type == DCOL_TEXT) {
-			const char *s = FIELD(src, c, char *);
-			FIELD(d, c, char *) = s ? strdup(s) : NULL;
+			const char *s = DEVICE_FIELD(src, c, char *);
+			DEVICE_FIELD(d, c, char *) = s ? strdup(s) : NULL;
 		} else if (c->type == DCOL_REAL) {
-			FIELD(d, c, double) = FIELD(src, c, double);
+			DEVICE_FIELD(d, c, double) = DEVICE_FIELD(src, c, double);
 		} else {
-			FIELD(d, c, long long) = FIELD(src, c, long long);
+			DEVICE_FIELD(d, c, long long) = DEVICE_FIELD(src, c, long long);
 		}
 	}
 	return d;
@@ -258,21 +206,21 @@ device_to_json(const struct device *d)
 {
 	json_t *o = json_object(), *snmp = json_object();
 	json_object_set_new(o, "id", json_integer(d->id));
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		const struct dcol *c = &columns[i];
+	for (size_t i = 0; i < DEVICE_N_COLUMNS; i++) {
+		const struct dcol *c = &device_columns[i];
 		if (c->json == NULL || (c->flags & DF_SECRET))
 			continue;
 		json_t *v;
 		if (c->type == DCOL_TEXT) {
-			const char *s = FIELD(d, c, char *);
+			const char *s = DEVICE_FIELD(d, c, char *);
 			v = s ? json_string_safe(s, strlen(s)) : json_null();
 		} else if (c->type == DCOL_REAL) {
-			double x = FIELD(d, c, double);
+			double x = DEVICE_FIELD(d, c, double);
 			v = x > 0 ? json_real(x) : json_null();
 		} else if (c->type == DCOL_BOOL) {
-			v = json_boolean(FIELD(d, c, long long));
+			v = json_boolean(DEVICE_FIELD(d, c, long long));
 		} else {
-			v = json_integer(FIELD(d, c, long long));
+			v = json_integer(DEVICE_FIELD(d, c, long long));
 		}
 		json_object_set_new((c->flags & DF_SNMP) ? snmp : o, c->json, v);
 	}
@@ -362,17 +310,17 @@ device_apply_json(struct device *d, json_t *body, int creating, char *errbuf, si
 		if (strcmp(key, "snmp") == 0)
 			continue;
 		size_t i;
-		for (i = 0; i < N_COLUMNS; i++)
-			if (columns[i].json && !(columns[i].flags & DF_SNMP) &&
-			    strcmp(columns[i].json, key) == 0)
+		for (i = 0; i < DEVICE_N_COLUMNS; i++)
+			if (device_columns[i].json && !(device_columns[i].flags & DF_SNMP) &&
+			    strcmp(device_columns[i].json, key) == 0)
 				break;
-		if (i == N_COLUMNS || !(columns[i].flags & DF_WRITE)) {
+		if (i == DEVICE_N_COLUMNS || !(device_columns[i].flags & DF_WRITE)) {
 			snprintf(errbuf, errlen, "unknown or read-only field '%.64s'", key);
 			return -1;
 		}
-		const char *why = json_is_null(v) && columns[i].type == DCOL_TEXT &&
+		const char *why = json_is_null(v) && device_columns[i].type == DCOL_TEXT &&
 		    strcmp(key, "name") && strcmp(key, "address") && strcmp(key, "kind") ? NULL :
-		    check_value(&columns[i], v, errbuf, errlen);
+		    check_value(&device_columns[i], v, errbuf, errlen);
 		if (why != NULL) {
 			if (why != errbuf)
 				snprintf(errbuf, errlen, "%s", why);
@@ -381,14 +329,14 @@ device_apply_json(struct device *d, json_t *body, int creating, char *errbuf, si
 	}
 	json_object_foreach(snmp, key, v) {
 		size_t i;
-		for (i = 0; i < N_COLUMNS; i++)
-			if ((columns[i].flags & DF_SNMP) && strcmp(columns[i].json, key) == 0)
+		for (i = 0; i < DEVICE_N_COLUMNS; i++)
+			if ((device_columns[i].flags & DF_SNMP) && strcmp(device_columns[i].json, key) == 0)
 				break;
-		if (i == N_COLUMNS) {
+		if (i == DEVICE_N_COLUMNS) {
 			snprintf(errbuf, errlen, "unknown field 'snmp.%.64s'", key);
 			return -1;
 		}
-		const char *why = json_is_null(v) ? NULL : check_value(&columns[i], v, errbuf, errlen);
+		const char *why = json_is_null(v) ? NULL : check_value(&device_columns[i], v, errbuf, errlen);
 		if (why != NULL) {
 			if (why != errbuf)
 				snprintf(errbuf, errlen, "%s", why);
@@ -406,8 +354,8 @@ device_apply_json(struct device *d, json_t *body, int creating, char *errbuf, si
 		return -1;
 	}
 	/* Now apply. */
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		const struct dcol *c = &columns[i];
+	for (size_t i = 0; i < DEVICE_N_COLUMNS; i++) {
+		const struct dcol *c = &device_columns[i];
 		if (!(c->flags & DF_WRITE))
 			continue;
 		json_t *src = (c->flags & DF_SNMP) ? snmp : body;
@@ -415,122 +363,27 @@ device_apply_json(struct device *d, json_t *body, int creating, char *errbuf, si
 		if (val == NULL)
 			continue;
 		if (c->type == DCOL_TEXT) {
-			free(FIELD(d, c, char *));
+			free(DEVICE_FIELD(d, c, char *));
 			const char *s = json_string_value(val);
-			FIELD(d, c, char *) = s && s[0] ? strdup(s) : NULL;
+			DEVICE_FIELD(d, c, char *) = s && s[0] ? strdup(s) : NULL;
 		} else if (c->type == DCOL_BOOL) {
-			FIELD(d, c, long long) = json_is_true(val);
+			DEVICE_FIELD(d, c, long long) = json_is_true(val);
 		} else {
-			FIELD(d, c, long long) = json_integer_value(val);
+			DEVICE_FIELD(d, c, long long) = json_integer_value(val);
 		}
 	}
 	if (json_object_get(body, "kind") != NULL)
 		d->kind_set = 1;
-	return 0;
+	return device_check(d, errbuf, errlen);
 }
 
-/* ---- SQLite (store thread) ---------------------------------------------- */
-
-static void
-bind_columns(sqlite3_stmt *st, const struct device *d)
-{
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		const struct dcol *c = &columns[i];
-		int at = (int)i + 1;
-		if (c->type == DCOL_TEXT) {
-			const char *s = FIELD(d, c, char *);
-			if (s)
-				sqlite3_bind_text(st, at, s, -1, SQLITE_TRANSIENT);
-			else
-				sqlite3_bind_null(st, at);
-		} else if (c->type == DCOL_REAL) {
-			sqlite3_bind_double(st, at, FIELD(d, c, double));
-		} else {
-			sqlite3_bind_int64(st, at, FIELD(d, c, long long));
-		}
-	}
-}
-
+/* Rules on the device as a whole, whichever request changed it. */
 int
-devices_db_save(struct statedb *db, struct device *d)
+device_check(const struct device *d, char *errbuf, size_t errlen)
 {
-	sqlite3 *h = statedb_sqlite(db);
-	char sql[2048];
-	size_t o = 0;
-	if (d->id == 0) {
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "INSERT INTO devices(");
-		for (size_t i = 0; i < N_COLUMNS; i++)
-			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s%s", i ? "," : "",
-			    columns[i].column);
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, ") VALUES (");
-		for (size_t i = 0; i < N_COLUMNS; i++)
-			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s?", i ? "," : "");
-		snprintf(sql + o, sizeof(sql) - o, ")");
-	} else {
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "UPDATE devices SET ");
-		for (size_t i = 0; i < N_COLUMNS; i++)
-			o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s%s=?", i ? "," : "",
-			    columns[i].column);
-		snprintf(sql + o, sizeof(sql) - o, " WHERE id=%lld", (long long)d->id);
-	}
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+	if (d->snmp_version && strcmp(d->snmp_version, "3") == 0 && d->v3_user == NULL) {
+		snprintf(errbuf, errlen, "SNMPv3 needs snmp.user");
 		return -1;
-	bind_columns(st, d);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return rc == SQLITE_CONSTRAINT ? -2 : -1;
-	if (d->id == 0)
-		d->id = sqlite3_last_insert_rowid(h);
-	return 0;
-}
-
-int
-devices_db_delete(struct statedb *db, int64_t id)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(statedb_sqlite(db), "DELETE FROM devices WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	int n = sqlite3_changes(statedb_sqlite(db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE && n == 1 ? 0 : -1;
-}
-
-int
-devices_db_load(struct statedb *db, void (*cb)(struct device *d, void *arg), void *arg)
-{
-	char sql[1024] = "SELECT id";
-	for (size_t i = 0; i < N_COLUMNS; i++) {
-		size_t o = strlen(sql);
-		snprintf(sql + o, sizeof(sql) - o, ",%s", columns[i].column);
 	}
-	strncat(sql, " FROM devices ORDER BY id", sizeof(sql) - strlen(sql) - 1);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(statedb_sqlite(db), sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct device *d = calloc(1, sizeof(*d));
-		if (d == NULL)
-			break;
-		d->id = sqlite3_column_int64(st, 0);
-		for (size_t i = 0; i < N_COLUMNS; i++) {
-			const struct dcol *c = &columns[i];
-			int at = (int)i + 1;
-			if (c->type == DCOL_TEXT) {
-				const unsigned char *s = sqlite3_column_text(st, at);
-				FIELD(d, c, char *) = s ? strdup((const char *)s) : NULL;
-			} else if (c->type == DCOL_REAL) {
-				FIELD(d, c, double) = sqlite3_column_double(st, at);
-			} else {
-				FIELD(d, c, long long) = sqlite3_column_int64(st, at);
-			}
-		}
-		cb(d, arg);
-	}
-	sqlite3_finalize(st);
 	return 0;
 }

@@ -204,7 +204,7 @@ probe_finish(struct probe *p, const char *via, const struct snmp_result *r)
 			if (r != NULL && job->n_communities > 0) {
 				d->community = strdup(job->communities[p->cred - 1]);
 			}
-			device_save(c, NULL, job->who, d, 1);
+			inventory_save(c, d, 1, job->who, NULL, NULL, NULL);
 		}
 		json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:b}", "address", p->addr,
 		    "name", json_string_safe(name, strlen(name)), "kind",

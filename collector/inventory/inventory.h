@@ -47,6 +47,31 @@ struct device {
 	UT_hash_handle hh;
 };
 
+/*
+ * The column table: each stored field of struct device, its SQL column, its
+ * JSON key, and whether the API may write it or must never return it. It
+ * drives the SQL (store/devicedb.c), the JSON output and the POST/PATCH input.
+ */
+enum dcol_type { DCOL_TEXT, DCOL_INT, DCOL_REAL, DCOL_BOOL };
+
+#define DF_WRITE 1		/* accepted in POST/PATCH */
+#define DF_SECRET 2		/* stored, never returned */
+#define DF_SNMP 4		/* under "snmp" in JSON */
+
+struct dcol {
+	const char *column;
+	const char *json;
+	enum dcol_type type;
+	size_t offset;
+	unsigned flags;
+	size_t maxlen;		/* text limit on input */
+};
+
+extern const struct dcol device_columns[];
+extern const size_t device_n_columns;
+#define DEVICE_N_COLUMNS device_n_columns
+#define DEVICE_FIELD(d, c, T) (*(T *)((char *)(d) + (c)->offset))
+
 struct device_table;
 
 struct device_table *device_table_new(void);
@@ -79,17 +104,22 @@ struct json_t *device_to_json(const struct device *d);
  */
 int device_apply_json(struct device *d, struct json_t *body, int creating,
     char *errbuf, size_t errlen);
+/* Rules on the whole device (SNMPv3 needs a user...); device_apply_json ends
+ * with it, so POST and PATCH both keep them. -1 with errbuf filled. */
+int device_check(const struct device *d, char *errbuf, size_t errlen);
 
-/* Store-thread side (SQLite). */
-int devices_db_load(struct statedb *db, void (*cb)(struct device *d, void *arg), void *arg);
-int devices_db_save(struct statedb *db, struct device *d);	/* insert or update; sets id */
-int devices_db_delete(struct statedb *db, int64_t id);
 
-/* api/devices.c: store d (id 0: a new device) on the store thread, then put
- * it in the table and (re)schedule it; req, if not NULL, gets the answer. */
-struct evhttp_request;
-void device_save(struct collector *c, struct evhttp_request *req, const char *who,
-    struct device *d, int creating);
+/* ---- changes.c: add, edit, remove (store thread, then the loop) ----------
+ * done(arg, d, rc) runs on the loop once it is over: rc 0 with the stored
+ * device (valid during the call only), -2 the name is taken, -1 not stored;
+ * d is NULL after a removal. The change is audited as who from addr. */
+typedef void (*inventory_done_fn)(void *arg, const struct device *d, int rc);
+/* Store copy (id 0: a new device; taken over), then put it in the table and
+ * (re)schedule its polls. -1 if it could not even start (done never runs). */
+int inventory_save(struct collector *c, struct device *copy, int creating, const char *who,
+    const char *addr, inventory_done_fn done, void *arg);
+int inventory_delete(struct collector *c, int64_t id, const char *who, const char *addr,
+    inventory_done_fn done, void *arg);
 /* A new device with the inventory's defaults (port 161, v2c, 60 s, monitored). */
 struct device *device_new_default(void);
 

@@ -146,4 +146,12 @@ int auditdb_insert(struct statedb *db, const struct audit_row *r);
 struct json_t *auditdb_query(struct statedb *db, const struct audit_filter *f);
 long long auditdb_prune(struct statedb *db, double before);
 
+/* ---- devicedb.c: the devices table (store thread only) ------------------- */
+struct device;
+/* Every stored device, in id order; cb owns each device it gets. */
+int devices_db_load(struct statedb *db, void (*cb)(struct device *d, void *arg), void *arg);
+/* Insert (id 0: sets d->id) or update; -2 if the name is taken. */
+int devices_db_save(struct statedb *db, struct device *d);
+int devices_db_delete(struct statedb *db, int64_t id);
+
 #endif

@@ -64,6 +64,20 @@ def test_edit_and_remove(collector, snmpd):
     assert collector.get("/api/v1/devices").json() == []
 
 
+def test_patch_to_v3_without_a_user_is_refused(collector, snmpd):
+    """The v3 rule holds for PATCH as for POST: no device that cannot poll."""
+    dev = add_device(collector, address="127.0.0.1", port=snmpd, name="v2-dev",
+                     snmp={"version": "2c", "community": "Xy9-comm"})
+    url = collector.url + "/api/v1/devices/%d" % dev["id"]
+    r = http("PATCH", url, b'{"snmp": {"version": "3"}}', collector.auth())
+    assert r.status == 400 and "SNMPv3 needs snmp.user" in r.json()["error"]
+    assert collector.get("/api/v1/devices/%d" % dev["id"]).json()["snmp"]["version"] == "2c"
+    r = http("PATCH", url, b'{"snmp": {"version": "3", "user": "ops", "auth_proto": "SHA",'
+             b' "auth_pass": "authpass123"}}', collector.auth())
+    assert r.status == 200, r.body
+    assert r.json()["snmp"]["version"] == "3" and r.json()["snmp"]["user"] == "ops"
+
+
 def test_devices_survive_restart(collector):
     add_device(collector, address="192.0.2.10", name="far-away", monitored=False)
     collector.stop()

@@ -1,0 +1,97 @@
+/*
+ * test_inventory.c — device validation: what POST and PATCH bodies may do to
+ * a device, checked on the device as a whole (inventory/devices.c).
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "collector/inventory/inventory.h"
+
+static int
+apply(struct device *d, const char *body, int creating, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *j = json_loads(body, 0, &je);
+	cr_assert_not_null(j, "bad test JSON: %s", body);
+	int rc = device_apply_json(d, j, creating, err, errlen);
+	json_decref(j);
+	return rc;
+}
+
+Test(devices, new_device_needs_an_address)
+{
+	struct device *d = device_new_default();
+	char err[256];
+	cr_assert_eq(apply(d, "{\"name\": \"x\"}", 1, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "address") != NULL, "%s", err);
+	device_free(d);
+}
+
+Test(devices, host_names_and_junk_addresses_are_refused)
+{
+	const char *bad[] = { "{\"address\": \"300.1.1.1\"}", "{\"address\": \"\"}",
+		"{\"address\": \"::g\"}", "{\"address\": 5}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct device *d = device_new_default();
+		char err[256] = "";
+		cr_expect_eq(apply(d, bad[i], 1, err, sizeof(err)), -1, "%s accepted", bad[i]);
+		device_free(d);
+	}
+}
+
+Test(devices, v3_needs_a_user_on_create)
+{
+	struct device *d = device_new_default();
+	char err[256];
+	cr_assert_eq(apply(d, "{\"address\": \"192.0.2.1\", \"snmp\": {\"version\": \"3\"}}", 1,
+	    err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "SNMPv3 needs snmp.user");
+	device_free(d);
+}
+
+/* The regression: PATCH {"snmp":{"version":"3"}} on a v2c device was taken. */
+Test(devices, patch_to_v3_without_user_is_refused)
+{
+	struct device *d = device_new_default();
+	char err[256];
+	cr_assert_eq(apply(d, "{\"address\": \"192.0.2.1\", \"snmp\": {\"community\": \"c\"}}",
+	    1, err, sizeof(err)), 0, "%s", err);
+	struct device *copy = device_dup(d);
+	cr_assert_eq(apply(copy, "{\"snmp\": {\"version\": \"3\"}}", 0, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "SNMPv3 needs snmp.user");
+	device_free(copy);
+	copy = device_dup(d);
+	cr_assert_eq(apply(copy, "{\"snmp\": {\"version\": \"3\", \"user\": \"ops\"}}", 0, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(copy->v3_user, "ops");
+	device_free(copy);
+	device_free(d);
+}
+
+Test(devices, unknown_and_read_only_fields_are_named)
+{
+	struct device *d = device_new_default();
+	char err[256];
+	cr_assert_eq(apply(d, "{\"address\": \"192.0.2.1\", \"status\": \"up\"}", 1, err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "status") != NULL, "%s", err);
+	cr_assert_eq(apply(d, "{\"address\": \"192.0.2.1\", \"snmp\": {\"bogus\": 1}}", 1, err,
+	    sizeof(err)), -1);
+	cr_assert(strstr(err, "snmp.bogus") != NULL, "%s", err);
+	device_free(d);
+}
+
+Test(devices, secrets_never_reach_json)
+{
+	struct device *d = device_new_default();
+	char err[256];
+	cr_assert_eq(apply(d, "{\"address\": \"192.0.2.1\", \"snmp\": {\"community\": "
+	    "\"s3cret-comm\"}}", 1, err, sizeof(err)), 0, "%s", err);
+	json_t *j = device_to_json(d);
+	char *text = json_dumps(j, 0);
+	cr_assert(strstr(text, "s3cret-comm") == NULL, "%s", text);
+	free(text);
+	json_decref(j);
+	device_free(d);
+}
