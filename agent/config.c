@@ -134,9 +134,8 @@ agent_config_load(struct agent_config *cfg, const char *path, struct cfg_errors 
 	if (path == NULL)
 		return 0;
 	/* Keep checking after an error: -t reports everything at once. */
-	int rc = cfg_load_file(agent_schema, cfg, path, errs);
-	if (cfg->token != NULL && cfg->token[0] != '\0' && cfg_check_secrecy(path, errs) < 0)
-		rc = -1;
+	static const char *const secrets[] = { "collector.token", NULL };
+	int rc = cfg_load_private_file(agent_schema, cfg, path, secrets, errs);
 	if (cfg->plugins != NULL && cfg->plugins->kind != CFG_N_SEQ) {
 		cfg_errors_add(errs, "%s:%d: plugins must be a list of mappings", path,
 		    cfg->plugins->line);

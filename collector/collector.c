@@ -390,3 +390,47 @@ collector_main(int argc, char **argv)
 	log_info("stopped cleanly");
 	return 0;
 }
+
+/* ---- observers ----------------------------------------------------------- */
+
+int
+observe_add(struct collector *c, const struct observer *o)
+{
+	struct observers *obs = &c->observers;
+	if (obs->n >= OBSERVERS_MAX)
+		return -1;
+	obs->list[obs->n++] = *o;
+	obs->n_sample += o->sample != NULL;
+	obs->n_device += o->device != NULL;
+	obs->n_interface += o->interface != NULL;
+	return 0;
+}
+
+void
+observe_sample(struct collector *c, const struct series *s, double ts, double value)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_sample && i < obs->n; i++)
+		if (obs->list[i].sample)
+			obs->list[i].sample(obs->list[i].arg, s, ts, value);
+}
+
+void
+observe_device(struct collector *c, const struct device *d, const char *old_status,
+    const char *new_status)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_device && i < obs->n; i++)
+		if (obs->list[i].device)
+			obs->list[i].device(obs->list[i].arg, d, old_status, new_status);
+}
+
+void
+observe_interface(struct collector *c, const struct device *d,
+    const struct device_iface *old, const struct device_iface *now)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_interface && i < obs->n; i++)
+		if (obs->list[i].interface)
+			obs->list[i].interface(obs->list[i].arg, d, old, now);
+}

@@ -114,6 +114,46 @@ struct collector_metrics {
 	double snmp_poll_seconds;
 };
 
+/* ---- observers: how subsystems learn about the world ------------------------
+ * A subsystem that decides (alerts, topology, correlation) registers an
+ * observer at start instead of reading JSON or being called by name. Each
+ * callback runs on the loop thread, synchronously, in registration order:
+ * keep it cheap and copy what it keeps (the arguments live for the call
+ * only). Unset callbacks cost nothing. */
+struct collector;
+struct series;
+struct device;
+struct device_iface;
+struct observer {
+	const char *name;
+	/* A numeric sample taken by the ingest sink (agents, SNMP, traps). */
+	void (*sample)(void *arg, const struct series *s, double ts, double value);
+	/* After every poll of a device: its status before and after (equal when
+	 * nothing changed; "unknown" before its first poll). */
+	void (*device)(void *arg, const struct device *d, const char *old_status,
+	    const char *new_status);
+	/* After every good poll, for each interface: old is its row from the
+	 * poll before (NULL: first seen), now its row from this one. */
+	void (*interface)(void *arg, const struct device *d, const struct device_iface *old,
+	    const struct device_iface *now);
+	void *arg;
+};
+
+#define OBSERVERS_MAX 16
+struct observers {
+	struct observer list[OBSERVERS_MAX];
+	size_t n;
+	size_t n_sample, n_device, n_interface;	/* how many set each callback */
+};
+
+/* Register o (copied); -1 when the table is full. */
+int observe_add(struct collector *c, const struct observer *o);
+void observe_sample(struct collector *c, const struct series *s, double ts, double value);
+void observe_device(struct collector *c, const struct device *d, const char *old_status,
+    const char *new_status);
+void observe_interface(struct collector *c, const struct device *d,
+    const struct device_iface *old, const struct device_iface *now);
+
 /* ---- collector.c: lifecycle -------------------------------------------- */
 struct collector {
 	struct collector_config cfg;
@@ -137,6 +177,7 @@ struct collector {
 	unsigned short bound_port;
 	struct users *users;		/* users.c: limiters, housekeeping */
 	struct sessions *sessions;	/* session.c */
+	struct observers observers;
 };
 
 int collector_main(int argc, char **argv);

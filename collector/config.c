@@ -110,7 +110,8 @@ const struct cfg_key collector_schema[] = {
 	{ "snmp.max_concurrent_polls", CFG_INT, OFF(snmp_max_concurrent), "0", 0, 100000, NULL,
 	    NULL, "devices polled at once (0: no limit)" },
 	{ "discovery.communities", CFG_STRLIST, OFF(discovery_communities), "[public]", 0, 16,
-	    NULL, NULL, "SNMP v1/v2c communities a sweep tries, in order" },
+	    NULL, NULL, "SNMP v1/v2c communities a sweep tries, in order (secret: a file that "
+	    "sets it must not be readable by others)" },
 	{ "discovery.concurrency", CFG_INT, OFF(discovery_concurrency), "64", 1, 4096, NULL,
 	    NULL, "addresses probed at once by one sweep" },
 	{ "discovery.rate", CFG_INT, OFF(discovery_rate), "200", 1, 100000, NULL, NULL,
@@ -138,6 +139,9 @@ const struct cfg_key collector_schema[] = {
 	CFG_END
 };
 
+/* Keys that hold secrets: a file setting one must be private to root and us. */
+static const char *const secrets[] = { "discovery.communities", NULL };
+
 int
 collector_config_load(struct collector_config *cfg, const char *file,
     struct cfg_errors *errs)
@@ -145,7 +149,8 @@ collector_config_load(struct collector_config *cfg, const char *file,
 	memset(cfg, 0, sizeof(*cfg));
 	if (cfg_defaults(collector_schema, cfg, errs) < 0)
 		return -1;
-	if (file != NULL && cfg_load_file(collector_schema, cfg, file, errs) < 0)
+	if (file != NULL && cfg_load_private_file(collector_schema, cfg, file, secrets,
+	    errs) < 0)
 		return -1;
 	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
 		cfg_errors_add(errs, "%s: http.tls_cert and http.tls_key go together",

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define CFG_MAX_DEPTH 32
@@ -593,27 +594,94 @@ cfg_load_buffer(const struct cfg_key *schema, void *target, const char *buf, siz
 	return rc;
 }
 
-int
-cfg_load_file(const struct cfg_key *schema, void *target, const char *path,
+/* The first of secrets that the YAML text sets, or NULL. */
+static const char *
+secret_key_set(const char *const *secrets, const char *buf, size_t len)
+{
+	char err[256];
+	struct cfg_node *root = cfg_node_parse(buf, len, err, sizeof(err));
+	const char *found = NULL;
+	for (size_t i = 0; root && secrets && secrets[i] && !found; i++) {
+		/* Walk the dotted path through nested mappings. */
+		const struct cfg_node *n = root;
+		char part[128];
+		for (const char *p = secrets[i]; n != NULL && *p;) {
+			size_t seg = strcspn(p, ".");
+			if (seg >= sizeof(part))
+				break;
+			memcpy(part, p, seg);
+			part[seg] = '\0';
+			n = cfg_node_get(n, part);
+			p += seg + (p[seg] == '.');
+			if (n != NULL && *p == '\0')
+				found = secrets[i];
+		}
+	}
+	cfg_node_free(root);
+	return found;
+}
+
+static int
+check_private(const char *path, const struct stat *st, const char *why,
     struct cfg_errors *errs)
 {
-	FILE *fp = fopen(path, "r");
+	int rc = 0;
+	if (st->st_mode & (S_IRWXO | S_IWGRP)) {
+		cfg_errors_add(errs, "%s: sets %s (a secret) but is readable or writable by "
+		    "others (mode %03o); chmod 600 or 640 it", path, why,
+		    (unsigned)(st->st_mode & 0777));
+		rc = -1;
+	}
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		cfg_errors_add(errs, "%s: sets %s (a secret) but is owned by uid %u, who could "
+		    "change it; chown it to root", path, why, (unsigned)st->st_uid);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int
+load_file(const struct cfg_key *schema, void *target, const char *path,
+    const char *const *secrets, struct cfg_errors *errs)
+{
+	FILE *fp = fopen(path, "re");
 	if (fp == NULL) {
 		cfg_errors_add(errs, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
+	struct stat st;
 	char *buf = malloc(CFG_MAX_FILE + 1);
 	size_t len = buf ? fread(buf, 1, CFG_MAX_FILE + 1, fp) : 0;
 	int rc = -1;
-	if (buf == NULL || ferror(fp))
+	if (buf == NULL || ferror(fp) || fstat(fileno(fp), &st) < 0) {
 		cfg_errors_add(errs, "%s: cannot read: %s", path, strerror(errno));
-	else if (len > CFG_MAX_FILE)
+	} else if (len > CFG_MAX_FILE) {
 		cfg_errors_add(errs, "%s: larger than %d bytes", path, CFG_MAX_FILE);
-	else
+	} else {
+		/* Keep going after a secrecy error: -t reports everything at once. */
+		const char *secret = secret_key_set(secrets, buf, len);
+		int bad = secret != NULL && check_private(path, &st, secret, errs) < 0;
 		rc = cfg_load_buffer(schema, target, buf, len, path, errs);
+		if (bad)
+			rc = -1;
+	}
 	free(buf);
 	fclose(fp);
 	return rc;
+}
+
+int
+cfg_load_file(const struct cfg_key *schema, void *target, const char *path,
+    struct cfg_errors *errs)
+{
+	return load_file(schema, target, path, NULL, errs);
+}
+
+int
+cfg_load_private_file(const struct cfg_key *schema, void *target, const char *path,
+    const char *const *secrets, struct cfg_errors *errs)
+{
+	return load_file(schema, target, path, secrets, errs);
 }
 
 int

@@ -62,6 +62,15 @@ int cfg_defaults(const struct cfg_key *schema, void *target, struct cfg_errors *
 /* Parse a YAML file/buffer and apply it over the current values. */
 int cfg_load_file(const struct cfg_key *schema, void *target, const char *path,
     struct cfg_errors *errs);
+/*
+ * The same, and when the file sets a key of secrets (NULL-terminated dotted
+ * paths, e.g. "discovery.communities"), check on the open
+ * descriptor (no window for a swap between the check and the read) that
+ * the file is private: owned by root or by us, no access for others, no
+ * write for the group. Every problem is reported; -1 if any.
+ */
+int cfg_load_private_file(const struct cfg_key *schema, void *target, const char *path,
+    const char *const *secrets, struct cfg_errors *errs);
 int cfg_load_buffer(const struct cfg_key *schema, void *target, const char *buf,
     size_t len, const char *name, struct cfg_errors *errs);
 /* Apply one mapping node (e.g. one plugin instance) against a schema. */

@@ -30,3 +30,11 @@ AC_DEFUN([CAMPUSMON_ARG_WERROR], [
     [], [enable_werror=no])
   AS_IF([test "x$enable_werror" = xyes], [CAMPUSMON_CFLAGS="$CAMPUSMON_CFLAGS -Werror"])
 ])
+AC_DEFUN([CAMPUSMON_ARG_HARDENING], [
+  AC_ARG_ENABLE([hardening], AS_HELP_STRING([--enable-hardening],
+    [stack protector, _FORTIFY_SOURCE, full RELRO and now-binding (as Debian's packages build)]),
+    [], [enable_hardening=no])
+  AS_IF([test "x$enable_hardening" = xyes], [
+    CAMPUSMON_CFLAGS="$CAMPUSMON_CFLAGS -fstack-protector-strong -fstack-clash-protection -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fPIE"
+    CAMPUSMON_LDFLAGS="$CAMPUSMON_LDFLAGS -pie -Wl,-z,relro -Wl,-z,now"])
+])

@@ -29,7 +29,7 @@ cd "$ROOT"
 [ -x configure ] || autoreconf -fi
 mkdir -p build
 cd build
-[ -f Makefile ] || ../configure --quiet
+[ -f Makefile ] || ../configure --quiet --enable-hardening
 make -j2 --quiet all
 cd "$ROOT"
 

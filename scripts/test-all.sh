@@ -62,8 +62,8 @@ unit() {
 	done
 }
 
-note "build (gcc, -Wall -Wextra -Werror)"
-if build "$ROOT/build" --enable-werror CFLAGS="-O2 -g"; then
+note "build (gcc, -Wall -Wextra -Werror, hardened)"
+if build "$ROOT/build" --enable-werror --enable-hardening CFLAGS="-O2 -g"; then
 	count 1 0
 	note "unit tests"
 	unit "$ROOT/build"

@@ -88,6 +88,20 @@ api_device_get(struct collector *c, struct evhttp_request *req,
 		http_reply_json(req, 200, device_to_json(d));
 }
 
+/* Send a cached list (an empty one if it could not be made). */
+static void
+reply_fragment(struct evhttp_request *req, struct jfrag *f)
+{
+	struct evbuffer *out = evbuffer_new();
+	if (f != NULL)
+		jfrag_add_to(out, f);
+	else
+		evbuffer_add(out, "[]", 2);
+	evbuffer_add(out, "\n", 1);
+	http_reply_buffer(req, 200, out);
+	evbuffer_free(out);
+}
+
 void
 api_device_interfaces(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
@@ -97,13 +111,8 @@ api_device_interfaces(struct collector *c, struct evhttp_request *req,
 	if (d == NULL)
 		return;
 	if (d->ifaces_cache == NULL)
-		d->ifaces_cache = jfrag_new(d->interfaces ? json_incref(d->interfaces) : json_array());
-	struct evbuffer *out = evbuffer_new();
-	if (d->ifaces_cache != NULL)
-		jfrag_add_to(out, d->ifaces_cache);
-	evbuffer_add(out, "\n", 1);
-	http_reply_buffer(req, 200, out);
-	evbuffer_free(out);
+		d->ifaces_cache = jfrag_new(device_ifaces_json(d));
+	reply_fragment(req, d->ifaces_cache);
 }
 
 void
@@ -112,8 +121,11 @@ api_device_sensors(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	struct device *d = device_param(c, req, params[0]);
-	if (d != NULL)
-		http_reply_json(req, 200, d->sensors ? json_copy(d->sensors) : json_array());
+	if (d == NULL)
+		return;
+	if (d->sensors_cache == NULL)
+		d->sensors_cache = jfrag_new(device_sensors_json(d));
+	reply_fragment(req, d->sensors_cache);
 }
 
 /* ---- writes ---------------------------------------------------------------- */

@@ -199,7 +199,10 @@ ingest_put_series(struct collector *c, struct batch *b, struct series *s, double
 	}
 	s->last_ts = ts;
 	s->last = value;
-	return batch_add_sample(b, s->id, ts, value) < 0 ? -2 : 0;
+	if (batch_add_sample(b, s->id, ts, value) < 0)
+		return -2;
+	observe_sample(c, s, ts, value);
+	return 0;
 }
 
 /* Scratch space for one request: canonical keys and the host name. */

@@ -56,10 +56,8 @@ save_done(void *arg)
 	if (ch->rc == 0) {
 		struct device *d = device_get(c->devices, ch->copy->id);
 		if (d != NULL) {		/* keep the live tables of an edited device */
-			ch->copy->interfaces = d->interfaces;
-			ch->copy->sensors = d->sensors;
-			ch->copy->profiles = d->profiles;
-			d->interfaces = d->sensors = d->profiles = NULL;
+			ch->copy->live = d->live;
+			d->live = NULL;
 			device_remove(c->devices, d);
 			device_free(d);
 		}

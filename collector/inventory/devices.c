@@ -46,9 +46,7 @@ device_free(struct device *d)
 	for (size_t i = 0; i < DEVICE_N_COLUMNS; i++)
 		if (device_columns[i].type == DCOL_TEXT)
 			free(DEVICE_FIELD(d, &device_columns[i], char *));
-	json_decref(d->interfaces);
-	json_decref(d->sensors);
-	json_decref(d->profiles);
+	device_live_free(d->live);
 	device_touch(d);
 	free(d);
 }
@@ -58,7 +56,8 @@ device_touch(struct device *d)
 {
 	jfrag_unref(d->json_cache);
 	jfrag_unref(d->ifaces_cache);
-	d->json_cache = d->ifaces_cache = NULL;
+	jfrag_unref(d->sensors_cache);
+	d->json_cache = d->ifaces_cache = d->sensors_cache = NULL;
 	d->version++;
 }
 
@@ -231,7 +230,7 @@ device_to_json(const struct device *d)
 	json_object_set_new(o, "snmp", snmp);
 	json_object_set_new(o, "poll_duration", d->poll_duration > 0 ?
 	    json_real(d->poll_duration) : json_null());
-	json_object_set(o, "profiles", d->profiles ? d->profiles : json_array());
+	json_object_set_new(o, "profiles", device_profiles_json(d));
 	return o;
 }
 

@@ -18,6 +18,37 @@ struct snmp_result;
 struct evbuffer;
 struct jfrag;
 
+/*
+ * Live tables from a device's last good poll (live.c). Strings point into
+ * one block owned by the table; nothing here outlives the next poll, so
+ * observers copy what they keep. Rates are NAN until two polls gave a delta.
+ */
+struct device_iface {
+	unsigned long index;		/* ifIndex */
+	const char *name, *descr, *alias;
+	const char *admin_status, *oper_status;	/* "up" "down" "testing" ... */
+	unsigned long long speed_bps;
+	double in_bps, out_bps, in_errors_ps, out_errors_ps;
+	double in_discards_ps, out_discards_ps;
+};
+
+struct device_sensor {
+	const char *name, *type, *unit;	/* type and unit as DESIGN §3 */
+	const char *state;		/* normal warning critical unknown, or the device's word */
+	const char *index, *profile;
+	double value;			/* NAN when only a state is known */
+};
+
+struct device_live {
+	struct device_iface *ifaces;
+	size_t n_ifaces;
+	struct device_sensor *sensors;
+	size_t n_sensors;
+	const char **profiles;		/* names of the profiles that matched */
+	size_t n_profiles;
+	char *strings;			/* every string above */
+};
+
 struct device {
 	int64_t id;
 	char *name, *address;
@@ -38,11 +69,10 @@ struct device {
 	/* live, memory only */
 	double poll_duration;
 	double last_saved;
-	struct json_t *interfaces;	/* array, DESIGN §3 shape */
-	struct json_t *sensors;
-	struct json_t *profiles;
+	struct device_live *live;	/* tables of the last good poll, or NULL */
 	struct jfrag *json_cache;	/* device_to_json() text until it changes */
 	struct jfrag *ifaces_cache;	/* the interface list until the next poll */
+	struct jfrag *sensors_cache;	/* the sensor list until the next poll */
 	uint64_t version;		/* bumped by device_touch() */
 	UT_hash_handle hh;
 };
@@ -109,6 +139,16 @@ int device_apply_json(struct device *d, struct json_t *body, int creating,
 int device_check(const struct device *d, char *errbuf, size_t errlen);
 
 
+/* ---- live.c: the live tables --------------------------------------------- */
+struct device_live *device_live_from_result(const struct snmp_result *r);
+void device_live_free(struct device_live *l);
+const struct device_iface *device_iface_by_index(const struct device_live *l,
+    unsigned long index);
+/* JSON for the API (DESIGN §3 shapes); empty arrays before the first poll. */
+struct json_t *device_ifaces_json(const struct device *d);
+struct json_t *device_sensors_json(const struct device *d);
+struct json_t *device_profiles_json(const struct device *d);
+
 /* ---- changes.c: add, edit, remove (store thread, then the loop) ----------
  * done(arg, d, rc) runs on the loop once it is over: rc 0 with the stored
  * device (valid during the call only), -2 the name is taken, -1 not stored;
@@ -124,6 +164,9 @@ int inventory_delete(struct collector *c, int64_t id, const char *who, const cha
 struct device *device_new_default(void);
 
 /* pollresults.c: poll results into the inventory and the series store. */
+/* Apply a poll result to d: status, system facts, live tables, then the
+ * device and interface observers. Returns 1 if a stored column changed. */
+int inventory_apply_poll(struct collector *c, struct device *d, const struct snmp_result *r);
 int snmpbridge_start(struct collector *c);
 void snmpbridge_stop(struct collector *c);
 void snmpbridge_watch(struct collector *c, struct device *d);	/* (re)schedule */

@@ -1,8 +1,9 @@
 /*
- * snmpbridge.c — connects the SNMP poller to the rest of the collector:
+ * pollresults.c — connects the SNMP poller to the rest of the collector:
  * schedules every monitored device, and turns each poll result into device
- * status and inventory, live interface and sensor tables, and samples in
- * the same journal → RRD path as the agents' data.
+ * status and inventory, live interface and sensor tables (typed: see
+ * live.c), samples in the same journal → RRD path as the agents' data, and
+ * the device and interface observers.
  */
 #include "collector/collector.h"
 #include "collector/ingest/ingest.h"
@@ -10,7 +11,6 @@
 #include "collector/inventory/inventory.h"
 #include "collector/snmp/snmp.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,20 +169,28 @@ save_device(struct collector *c, struct device *d)
 	store_call(c->store, save_run, save_done, job);
 }
 
+/* Each interface of the new table, with its row from the poll before. */
 static void
-on_result(const struct snmp_result *r, void *arg)
+tell_interfaces(struct collector *c, const struct device *d, const struct device_live *old)
 {
-	struct collector *c = arg;
-	struct device *d = device_get(c->devices, r->device_id);
-	if (d == NULL)
+	if (c->observers.n_interface == 0)
 		return;
+	for (size_t i = 0; i < d->live->n_ifaces; i++) {
+		const struct device_iface *now = &d->live->ifaces[i];
+		/* Rows keep their order between polls: look in the same slot first. */
+		const struct device_iface *before = old && i < old->n_ifaces &&
+		    old->ifaces[i].index == now->index ? &old->ifaces[i] :
+		    device_iface_by_index(old, now->index);
+		observe_interface(c, d, before, now);
+	}
+}
+
+int
+inventory_apply_poll(struct collector *c, struct device *d, const struct snmp_result *r)
+{
 	device_touch(d);
-	c->metrics.snmp_polls++;
-	c->metrics.snmp_polls_failed += r->status != SNMP_STATUS_UP;
-	c->metrics.snmp_requests += r->stats.requests;
-	c->metrics.snmp_timeouts += r->stats.timeouts;
-	c->metrics.snmp_values += r->stats.values;
-	c->metrics.snmp_poll_seconds += r->duration;
+	char old_status[16];
+	snprintf(old_status, sizeof(old_status), "%s", d->status ? d->status : "unknown");
 	int changed = update_text(&d->status, snmp_status_name(r->status));
 	if (changed)
 		log_info("device %s (%s) is %s%s%s", d->name, d->address, d->status,
@@ -208,16 +216,34 @@ on_result(const struct snmp_result *r, void *arg)
 			changed |= update_text(&d->name, r->sys_name);
 		if (!d->kind_set && r->kind != NULL)
 			changed |= update_text(&d->kind, r->kind);
-		json_decref(d->interfaces);
-		json_decref(d->sensors);
-		json_decref(d->profiles);
-		d->interfaces = snmp_ifaces_json(r);
-		d->sensors = snmp_sensors_json(r);
-		d->profiles = json_array();
-		for (size_t i = 0; i < r->n_profiles; i++)
-			json_array_append_new(d->profiles, json_string(r->profiles[i]));
-		record_metrics(c, d, r);
+		struct device_live *live = device_live_from_result(r);
+		if (live != NULL) {
+			struct device_live *old = d->live;
+			d->live = live;
+			tell_interfaces(c, d, old);
+			device_live_free(old);
+		}
 	}
+	observe_device(c, d, old_status, d->status);
+	return changed;
+}
+
+static void
+on_result(const struct snmp_result *r, void *arg)
+{
+	struct collector *c = arg;
+	struct device *d = device_get(c->devices, r->device_id);
+	if (d == NULL)
+		return;
+	c->metrics.snmp_polls++;
+	c->metrics.snmp_polls_failed += r->status != SNMP_STATUS_UP;
+	c->metrics.snmp_requests += r->stats.requests;
+	c->metrics.snmp_timeouts += r->stats.timeouts;
+	c->metrics.snmp_values += r->stats.values;
+	c->metrics.snmp_poll_seconds += r->duration;
+	int changed = inventory_apply_poll(c, d, r);
+	if (r->status == SNMP_STATUS_UP)
+		record_metrics(c, d, r);
 	if (changed || util_now() - d->last_saved > SAVE_EVERY)
 		save_device(c, d);
 }

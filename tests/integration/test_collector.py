@@ -389,6 +389,22 @@ def test_config_check(tmp_path):
     assert r.returncode == 0 and "--data-dir" in r.stdout
 
 
+def test_config_with_communities_must_be_private(tmp_path):
+    cfg = tmp_path / "collector.yaml"
+    cfg.write_text("discovery:\n  communities: [s3cret-campus]\n")
+    os.chmod(cfg, 0o644)
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "discovery.communities" in r.stderr and "644" in r.stderr, r.stderr
+    assert "s3cret-campus" not in r.stderr + r.stdout
+    os.chmod(cfg, 0o640)
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    os.chown(cfg, 65534, 65534)    # someone else could rewrite it
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 1 and "owned by uid 65534" in r.stderr, r.stderr
+
+
 def test_plain_http_beyond_loopback_refused(tmp_path):
     d = tmp_path / "d"
     r = subprocess.run([Collector.binary, "--listen", "0.0.0.0:0", "--data-dir", str(d)],

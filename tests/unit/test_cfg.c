@@ -161,3 +161,88 @@ Test(cfg, size_and_duration_parsers)
 	cr_assert_eq(cfg_parse_duration("", &v), -1);
 	cr_assert_eq(cfg_parse_size("99999999999999G", &v), -1);
 }
+
+/* ---- files that hold secrets --------------------------------------------- */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const demo_secrets[] = { "http.listen", NULL };
+
+/* A temporary config file with text and mode; the caller unlinks it. */
+static void
+write_file(char *path, const char *text, mode_t mode)
+{
+	strcpy(path, "/tmp/cm-cfg-XXXXXX");
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	cr_assert_eq(chmod(path, mode), 0);
+}
+
+static int
+load_private(const char *path, struct cfg_errors *out)
+{
+	struct demo_cfg c;
+	memset(&c, 0, sizeof(c));
+	cfg_defaults(schema, &c, out);
+	int rc = cfg_load_private_file(schema, &c, path, demo_secrets, out);
+	cfg_free(schema, &c);
+	return rc;
+}
+
+Test(secrets, a_file_setting_a_secret_must_be_private)
+{
+	char path[32];
+	struct cfg_errors e = { 0 };
+	write_file(path, "http:\n  listen: 0.0.0.0:1\n", 0644);
+	cr_assert_eq(load_private(path, &e), -1);
+	cr_assert_eq(e.n, 1);
+	cr_assert(strstr(e.msgs[0], "http.listen") && strstr(e.msgs[0], "644"), "%s",
+	    e.msgs[0]);
+	cfg_errors_clear(&e);
+	/* the service group may read it */
+	chmod(path, 0640);
+	cr_assert_eq(load_private(path, &e), 0, "%s", e.n ? e.msgs[0] : "");
+	/* but not write it */
+	chmod(path, 0660);
+	cr_assert_eq(load_private(path, &e), -1);
+	cfg_errors_clear(&e);
+	unlink(path);
+}
+
+Test(secrets, a_file_without_secrets_may_be_world_readable)
+{
+	char path[32];
+	struct cfg_errors e = { 0 };
+	write_file(path, "interval: 20s\n", 0644);
+	cr_assert_eq(load_private(path, &e), 0);
+	unlink(path);
+}
+
+Test(secrets, owner_must_be_root_or_us)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give the file away");
+	char path[32];
+	struct cfg_errors e = { 0 };
+	write_file(path, "http:\n  listen: 0.0.0.0:1\ninterval: 20s\n", 0600);
+	cr_assert_eq(chown(path, 65534, 65534), 0);
+	cr_assert_eq(load_private(path, &e), -1);
+	cr_assert(strstr(e.msgs[0], "owned by uid 65534"), "%s", e.msgs[0]);
+	cfg_errors_clear(&e);
+	unlink(path);
+}
+
+Test(secrets, other_errors_are_still_reported)
+{
+	char path[32];
+	struct cfg_errors e = { 0 };
+	write_file(path, "http:\n  listen: 0.0.0.0:1\nbogus: 1\n", 0604);
+	cr_assert_eq(load_private(path, &e), -1);
+	cr_assert_eq(e.n, 2, "secrecy and the unknown key, at once");
+	cfg_errors_clear(&e);
+	unlink(path);
+}
