@@ -302,6 +302,8 @@ setup_signals(struct agent *a)
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
+	/* Inherited SIG_IGN would make exec_run() lose its checks' exits. */
+	signal(SIGCHLD, SIG_DFL);
 	a->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	return a->sigfd < 0 ? -1 : 0;
 }

@@ -12,6 +12,9 @@
  * exec_run() blocks the calling thread until the child exits or the
  * timeout expires (the whole process group is then killed with SIGKILL);
  * call it from a worker, never from an event loop. It is thread-safe.
+ * It waits for its child: SIGCHLD must not be ignored in the process (with
+ * SIG_IGN the kernel reaps children at once and their exit is lost), so a
+ * daemon resets it at start whatever it inherited.
  */
 #ifndef CAMPUSMON_EXEC_H
 #define CAMPUSMON_EXEC_H
