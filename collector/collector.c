@@ -299,7 +299,11 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);
 	evhttp_set_max_body_size(c->http, (ev_ssize_t)fresh.max_body);
+	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
+	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))
+		log_warnx("reload: snmp.profiles_dir changed; restart the collector to use it");
 	cfg_free(collector_schema, &fresh);
+	assets_reload(c);
 	log_info("configuration reloaded%s", c->config_path ? "" : " (built-in defaults)");
 }
 
@@ -344,6 +348,8 @@ collector_main(int argc, char **argv)
 		fatalx("cannot start the HTTP server");
 	if (discovery_open_sockets(&c) < 0)
 		fatalx("out of memory");
+	if (assets_load(&c) < 0)
+		fatalx("cannot load the SNMP profiles (see the messages above)");
 	privdrop(c.cfg.user, c.cfg.data_dir);
 	discovery_start_events(&c);
 	if (open_state(&c) < 0 || start_storage(&c) < 0)
@@ -382,6 +388,7 @@ collector_main(int argc, char **argv)
 	lp_parser_free(c.lp);
 	discovery_free(&c);
 	event_base_free(c.base);
+	assets_free(&c);
 	free(c.web_dir);
 	cfg_free(collector_schema, &c.cfg);
 	log_info("stopped cleanly");

@@ -28,6 +28,7 @@ struct json_t;
 struct device_table;
 struct discovery;
 struct snmp_poller;
+struct sp_profile_set;
 
 /* ---- config.c ----------------------------------------------------------- */
 struct collector_config {
@@ -353,6 +354,11 @@ struct collector {
 	struct statedb *db;
 	struct auth *auth;
 	char *web_dir;
+	/* assets.c: read before the privilege drop, folders kept open for SIGHUP */
+	struct webfiles *web;
+	int web_fd, profiles_fd;
+	char *profiles_dir;
+	struct sp_profile_set *profiles;	/* handed to the poller at start */
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
 	struct device_table *devices;
@@ -578,6 +584,30 @@ void api_users_delete(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_audit_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
+
+/* ---- webfiles.c: the web UI's files in memory ----------------------------- */
+struct webfiles;
+struct webfile {
+	char *name;			/* path below web/, e.g. "app.js" */
+	char *data;
+	size_t len;
+};
+/* Read every plain file below the open folder dirfd (which stays open).
+ * NULL with the reason in err. */
+struct webfiles *webfiles_load(int dirfd, char *err, size_t errlen);
+const struct webfile *webfiles_find(const struct webfiles *w, const char *rel);
+size_t webfiles_count(const struct webfiles *w);
+void webfiles_free(struct webfiles *w);
+/* Is seg (n bytes, one path segment) a name the UI may use? */
+int webfiles_safe_name(const char *seg, size_t n);
+
+/* ---- assets.c: SNMP profiles and web UI, read before the privilege drop --- */
+/* Before the drop: open and read both (c->web_dir may be NULL); -1 logged. */
+int assets_load(struct collector *c);
+/* SIGHUP: read both again through the open folders; on failure keep what is
+ * loaded and log why. */
+void assets_reload(struct collector *c);
+void assets_free(struct collector *c);
 
 /* ---- privdrop.c -------------------------------------------------------- */
 /* Drop to user if running as root; fatal on failure (startup only). */

@@ -59,7 +59,13 @@ util_mkdirs(const char *path, unsigned mode)
 char *
 util_read_file(const char *path, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return util_read_fileat(AT_FDCWD, path, max, len);
+}
+
+char *
+util_read_fileat(int dirfd, const char *path, size_t max, size_t *len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	size_t cap = 4096, n = 0;

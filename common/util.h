@@ -14,6 +14,10 @@ double util_monotonic(void);
 int util_mkdirs(const char *path, unsigned mode);
 /* Read a whole file (at most max bytes) into a NUL-terminated heap buffer. */
 char *util_read_file(const char *path, size_t max, size_t *len);
+/* The same, path relative to the open folder dirfd (or AT_FDCWD). A folder
+ * opened before a privilege drop stays usable after it whatever its parents'
+ * modes are: only what lies below it is checked. */
+char *util_read_fileat(int dirfd, const char *path, size_t max, size_t *len);
 /* Write a file atomically (temp + fsync + rename) with the given mode. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
 /* Is the buffer valid UTF-8 (no overlongs, no surrogates)? */
