@@ -334,7 +334,8 @@ collector_main(int argc, char **argv)
 	umask(027);	/* tokens' hashes and data are nobody else's business */
 	raise_fd_limit();	/* one UDP socket per SNMP device, one per connection */
 
-	if (util_mkdirs(c.cfg.data_dir, 0750) < 0)
+	/* Parents it creates must let the service user through: 0755. */
+	if (util_mkdirs_parents(c.cfg.data_dir, 0755, 0750) < 0)
 		fatal("cannot create data folder %s", c.cfg.data_dir);
 	char *abs = realpath(c.cfg.data_dir, NULL);
 	if (abs != NULL) {
@@ -351,6 +352,7 @@ collector_main(int argc, char **argv)
 	if (assets_load(&c) < 0)
 		fatalx("cannot load the SNMP profiles (see the messages above)");
 	privdrop(c.cfg.user, c.cfg.data_dir);
+	privdrop_check_reach(c.cfg.data_dir);
 	discovery_start_events(&c);
 	if (open_state(&c) < 0 || start_storage(&c) < 0)
 		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);

@@ -612,5 +612,8 @@ void assets_free(struct collector *c);
 /* ---- privdrop.c -------------------------------------------------------- */
 /* Drop to user if running as root; fatal on failure (startup only). */
 void privdrop(const char *user, const char *data_dir);
+/* After it: fatal, naming the folder in the way, unless this user can
+ * read, write and enter dir. */
+void privdrop_check_reach(const char *dir);
 
 #endif

@@ -12,6 +12,9 @@ double util_monotonic(void);
 
 /* mkdir -p with mode; returns 0 or -1 with errno. */
 int util_mkdirs(const char *path, unsigned mode);
+/* The same, but the parents it creates get exactly parent_mode (umask or
+ * not), e.g. 0755 so that a service user can reach a data folder. */
+int util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode);
 /* Read a whole file (at most max bytes) into a NUL-terminated heap buffer. */
 char *util_read_file(const char *path, size_t max, size_t *len);
 /* The same, path relative to the open folder dirfd (or AT_FDCWD). A folder

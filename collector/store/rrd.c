@@ -132,6 +132,9 @@ rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, doubl
 		} else {
 			log_warnx("store: cannot create RRD file %u: %s", id, rrd_get_error());
 		}
+	} else if (rc == 0 && !st->rrdcached && chmod(path, 0640) < 0) {
+		/* librrd makes every file 0644 whatever the umask: not world-readable */
+		log_warn("store: cannot chmod RRD file %u", id);
 	}
 out:
 	free(argv);
