@@ -320,6 +320,13 @@ collector_main(int argc, char **argv)
 	if (load_config(&o, &c.cfg) < 0)
 		return 1;
 	if (o.test) {
+		char err[512];
+		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "campusmon-collector: %s\n"
+			    "campusmon-collector: 1 error in the configuration\n", err);
+			cfg_free(collector_schema, &c.cfg);
+			return 1;
+		}
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
 		cfg_free(collector_schema, &c.cfg);

@@ -378,6 +378,8 @@ typedef void (*route_fn)(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 
 int http_start(struct collector *c);
+/* -t: can the configured certificate and key be loaded? 0, or -1 with why. */
+int http_tls_check(const struct collector_config *cfg, char *err, size_t errlen);
 void http_stop(struct collector *c);
 void http_reply_json(struct evhttp_request *req, int code, struct json_t *body);
 /* Append body as compact JSON with <, > and & escaped. */
