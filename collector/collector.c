@@ -26,7 +26,8 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#define DEFAULT_CONFIG CAMPUSMON_SYSCONFDIR "/campusmon/collector.yaml"
+/* Whatever the install prefix, as for the agent (DESIGN.md section 3). */
+#define DEFAULT_CONFIG "/etc/campusmon/collector.yaml"
 
 static void
 usage(FILE *out)
