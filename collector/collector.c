@@ -13,6 +13,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,16 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	struct cfg_errors errs = { 0 };
 	(void)sig;
 	(void)what;
+	if (c->config_path != NULL && access(c->config_path, R_OK) < 0) {
+		/* Read as root at start; since then the collector runs as the
+		 * service user (a file in a private folder, or mode 0600). */
+		struct passwd *pw = getpwuid(geteuid());
+		log_warn("reload: cannot read %s as user %s; keeping the running configuration "
+		    "(let that user read it, e.g. mode 0640 with its group, or restart)",
+		    c->config_path, pw ? pw->pw_name : "?");
+		assets_reload(c);
+		return;
+	}
 	if (collector_config_load(&fresh, c->config_path, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("reload: %s", errs.msgs[i]);

@@ -72,8 +72,9 @@ class Collector:
 
     binary = os.path.join(BUILD, "collector", "campusmon-collector")
 
-    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None):
+    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None, config_dir=None):
         self.tmp = make_tmpdir("cm-collector-")
+        self.config_dir = config_dir or self.tmp   # where collector.yaml is written
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.config = config
         self.token = token
@@ -88,7 +89,7 @@ class Collector:
         env.update(self.env)
         args = [self.binary, "--listen", "127.0.0.1:%d" % port, "--data-dir", self.data_dir]
         if self.config:
-            path = os.path.join(self.tmp, "collector.yaml")
+            path = os.path.join(self.config_dir, "collector.yaml")
             with open(path, "w") as f:
                 f.write(self.config)
             args += ["-c", path]

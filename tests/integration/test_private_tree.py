@@ -113,3 +113,19 @@ def test_unreadable_profiles_on_reload_keep_the_loaded_ones(collector_factory, s
     polls = c.metrics()["campusmon_snmp_polls_total"]
     wait_for(lambda: c.metrics()["campusmon_snmp_polls_total"] > polls, timeout=30,
              what="polling to go on")
+
+
+def test_sighup_with_the_configuration_in_a_private_folder(collector_factory, private_tree):
+    """The configuration file was read as root; after the drop a reload
+    cannot read it: say so plainly, keep the running configuration, and
+    still read the profiles again."""
+    web, profiles = private_tree
+    top = os.path.dirname(os.path.dirname(web))
+    c = collector_factory(config="snmp:\n  profiles_dir: %s\n" % profiles, config_dir=top)
+    c.start()
+    c.send_signal(signal.SIGHUP)
+    wait_for(lambda: "SNMP profiles loaded from" in c.read_log(), what="the reload")
+    log = c.read_log()
+    assert ("reload: cannot read %s as user campusmon; keeping the running configuration"
+            % os.path.join(top, "collector.yaml")) in log, log
+    assert c.proc.poll() is None and c.get("/api/v1/health").status == 200
