@@ -279,7 +279,7 @@ device_to_json(const struct device *d)
 	json_object_set_new(o, "snmp", snmp);
 	json_object_set_new(o, "poll_duration", d->poll_duration > 0 ?
 	    json_real(d->poll_duration) : json_null());
-	json_object_set(o, "profiles", d->profiles ? d->profiles : json_array());
+	json_object_set_new(o, "profiles", d->profiles ? json_incref(d->profiles) : json_array());
 	return o;
 }
 

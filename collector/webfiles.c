@@ -97,7 +97,7 @@ load_dir(struct webfiles *w, int dirfd, const char *prefix, int depth)
 		char rel[1024];
 		struct stat sb;
 		if (!webfiles_safe_name(de->d_name, strlen(de->d_name)) ||
-		    snprintf(rel, sizeof(rel), "%s%s", prefix, de->d_name) >= (int)sizeof(rel) ||
+		    snprintf(rel, sizeof(rel), "%s%s", prefix, de->d_name) >= (int)sizeof(rel) - 1 ||
 		    fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISREG(sb.st_mode)) {
