@@ -38,6 +38,33 @@ def make_tmpdir(prefix):
     return d
 
 
+def with_private_etc(files, argv, net=False, cwd=None, timeout=120):
+    """Run argv (shell words; argv[0] may be "sh", "-c", ...) in a mount
+    namespace of its own where /etc is an overlay holding files
+    ({"campusmon/NAME": text or bytes}, mode 0600), so nothing on the host
+    changes; with net, in a network namespace too (only lo, brought up)."""
+    assert os.geteuid() == 0, "mount namespaces need root"
+    top = tempfile.mkdtemp(prefix="cm-etc-")
+    try:
+        upper, work = os.path.join(top, "upper"), os.path.join(top, "work")
+        os.mkdir(upper)
+        os.mkdir(work)
+        for name, text in files.items():
+            path = os.path.join(upper, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(text.encode() if isinstance(text, str) else text)
+            os.chmod(path, 0o600)
+        script = ('mount --make-rprivate / && '
+                  'mount -t overlay overlay -o lowerdir=/etc,upperdir="$1",workdir="$2" /etc '
+                  '&& shift 2 && %sexec "$@"' % ("ip link set lo up && " if net else ""))
+        return subprocess.run(["unshare", "--mount"] + (["--net"] if net else []) +
+                              ["sh", "-c", script, "sh", upper, work] + list(argv),
+                              capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
 def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
     deadline = time.time() + timeout
     while time.time() < deadline:
