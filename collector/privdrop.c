@@ -22,11 +22,14 @@ static gid_t chown_gid;
 static int
 chown_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
-	(void)sb;
-	(void)flag;
 	(void)ftw;
 	if (lchown(path, chown_uid, chown_gid) < 0)
 		log_warn("cannot chown %s", path);
+	/* Files made before RRD files were 0640 (librrd makes them 0644):
+	 * nothing in the data folder is for other users. */
+	if (flag == FTW_F && S_ISREG(sb->st_mode) && (sb->st_mode & 0007) != 0 &&
+	    chmod(path, sb->st_mode & 07770) < 0)
+		log_warn("cannot chmod %s", path);
 	return 0;
 }
 

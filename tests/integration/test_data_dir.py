@@ -52,3 +52,14 @@ def test_rrd_files_are_not_world_readable(collector):
     assert files
     for f in files:
         assert stat.S_IMODE(os.stat(f).st_mode) & 0o007 == 0, (f, oct(os.stat(f).st_mode))
+
+
+def test_files_from_before_are_no_longer_world_readable(collector_factory):
+    c = collector_factory()
+    os.makedirs(os.path.join(c.data_dir, "rrd", "01"))
+    old = os.path.join(c.data_dir, "rrd", "01", "old.rrd")
+    with open(old, "w") as f:
+        f.write("made by an older collector")
+    os.chmod(old, 0o644)
+    c.start()
+    assert stat.S_IMODE(os.stat(old).st_mode) == 0o640
