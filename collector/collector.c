@@ -18,6 +18,7 @@
 #include <event2/thread.h>
 #include <getopt.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#define DEFAULT_CONFIG CAMPUSMON_SYSCONFDIR "/campusmon/collector.yaml"
+/* Whatever the install prefix, as for the agent (DESIGN.md section 3). */
+#define DEFAULT_CONFIG "/etc/campusmon/collector.yaml"
 
 static void
 usage(FILE *out)
@@ -284,6 +286,16 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	struct cfg_errors errs = { 0 };
 	(void)sig;
 	(void)what;
+	if (c->config_path != NULL && access(c->config_path, R_OK) < 0) {
+		/* Read as root at start; since then the collector runs as the
+		 * service user (a file in a private folder, or mode 0600). */
+		struct passwd *pw = getpwuid(geteuid());
+		log_warn("reload: cannot read %s as user %s; keeping the running configuration "
+		    "(let that user read it, e.g. mode 0640 with its group, or restart)",
+		    c->config_path, pw ? pw->pw_name : "?");
+		assets_reload(c);
+		return;
+	}
 	if (collector_config_load(&fresh, c->config_path, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("reload: %s", errs.msgs[i]);
@@ -302,7 +314,11 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);
 	evhttp_set_max_body_size(c->http, (ev_ssize_t)fresh.max_body);
+	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
+	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))
+		log_warnx("reload: snmp.profiles_dir changed; restart the collector to use it");
 	cfg_free(collector_schema, &fresh);
+	assets_reload(c);
 	log_info("configuration reloaded%s", c->config_path ? "" : " (built-in defaults)");
 }
 
@@ -319,6 +335,13 @@ collector_main(int argc, char **argv)
 	if (load_config(&o, &c.cfg) < 0)
 		return 1;
 	if (o.test) {
+		char err[512];
+		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "campusmon-collector: %s\n"
+			    "campusmon-collector: 1 error in the configuration\n", err);
+			cfg_free(collector_schema, &c.cfg);
+			return 1;
+		}
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
 		cfg_free(collector_schema, &c.cfg);
@@ -333,7 +356,8 @@ collector_main(int argc, char **argv)
 	umask(027);	/* tokens' hashes and data are nobody else's business */
 	raise_fd_limit();	/* one UDP socket per SNMP device, one per connection */
 
-	if (util_mkdirs(c.cfg.data_dir, 0750) < 0)
+	/* Parents it creates must let the service user through: 0755. */
+	if (util_mkdirs_parents(c.cfg.data_dir, 0755, 0750) < 0)
 		fatal("cannot create data folder %s", c.cfg.data_dir);
 	char *abs = realpath(c.cfg.data_dir, NULL);
 	if (abs != NULL) {
@@ -347,7 +371,10 @@ collector_main(int argc, char **argv)
 		fatalx("cannot start the HTTP server");
 	if (discovery_open_sockets(&c) < 0)
 		fatalx("out of memory");
+	if (assets_load(&c) < 0)
+		fatalx("cannot load the SNMP profiles (see the messages above)");
 	privdrop(c.cfg.user, c.cfg.data_dir);
+	privdrop_check_reach(c.cfg.data_dir);
 	discovery_start_events(&c);
 	if (open_state(&c) < 0 || start_storage(&c) < 0)
 		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);
@@ -385,6 +412,7 @@ collector_main(int argc, char **argv)
 	lp_parser_free(c.lp);
 	discovery_free(&c);
 	event_base_free(c.base);
+	assets_free(&c);
 	free(c.web_dir);
 	cfg_free(collector_schema, &c.cfg);
 	log_info("stopped cleanly");

@@ -30,6 +30,8 @@ struct discovery;
 struct snmp_poller;
 struct users;
 struct sessions;
+struct sp_profile_set;
+struct webfiles;
 
 /* ---- config.c ----------------------------------------------------------- */
 struct collector_config {
@@ -167,6 +169,11 @@ struct collector {
 	struct statedb *db;
 	struct auth *auth;
 	char *web_dir;
+	/* assets.c: read before the privilege drop, folders kept open for SIGHUP */
+	struct webfiles *web;
+	int web_fd, profiles_fd;
+	char *profiles_dir;
+	struct sp_profile_set *profiles;	/* handed to the poller at start */
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
 	struct device_table *devices;
@@ -182,8 +189,19 @@ struct collector {
 
 int collector_main(int argc, char **argv);
 
+/* ---- assets.c: SNMP profiles and web UI, read before the privilege drop --- */
+/* Before the drop: open and read both (c->web_dir may be NULL); -1 logged. */
+int assets_load(struct collector *c);
+/* SIGHUP: read both again through the open folders; on failure keep what is
+ * loaded and log why. */
+void assets_reload(struct collector *c);
+void assets_free(struct collector *c);
+
 /* ---- privdrop.c -------------------------------------------------------- */
 /* Drop to user if running as root; fatal on failure (startup only). */
 void privdrop(const char *user, const char *data_dir);
+/* After it: fatal, naming the folder in the way, unless this user can
+ * read, write and enter dir. */
+void privdrop_check_reach(const char *dir);
 
 #endif

@@ -92,9 +92,11 @@ const struct cfg_key collector_schema[] = {
 	{ "metrics.public", CFG_BOOL, OFF(metrics_public), "no", 0, 0, NULL, NULL,
 	    "serve /metrics without a token" },
 	{ "web.dir", CFG_STRING, OFF(web_dir), NULL, 0, 4096, NULL, NULL,
-	    "folder of the web UI (default: the build tree's or the installed web/)" },
+	    "folder of the web UI (default: the build tree's or the installed web/); read "
+	    "into memory at start, before the privilege drop, and again on SIGHUP" },
 	{ "snmp.profiles_dir", CFG_STRING, OFF(profiles_dir), NULL, 0, 4096, NULL, NULL,
-	    "folder of SNMP profiles (default: the build tree's or the installed ones)" },
+	    "folder of SNMP profiles (default: the build tree's or the installed ones); read "
+	    "at start, before the privilege drop, and again on SIGHUP" },
 	{ "snmp.timeout_ms", CFG_INT, OFF(snmp_timeout_ms), "2000", 100, 60000, NULL, NULL,
 	    "wait for one SNMP reply before retrying (milliseconds)" },
 	{ "snmp.retries", CFG_INT, OFF(snmp_retries), "1", 0, 10, NULL, NULL,

@@ -59,6 +59,39 @@ exec_lookup_user(const char *name, uid_t *uid, gid_t *gid, char *err, size_t err
 	return 0;
 }
 
+int
+exec_user_can_run(const char *path, const char *user, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot fork to check %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* async-signal-safe calls only: the parent may have threads */
+		if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0)
+			_exit(255);
+		_exit(access(path, X_OK) == 0 ? 0 : (errno & 0xff));
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "cannot check %s: %s", path, strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+	if (code == 255)
+		snprintf(err, errlen, "cannot switch to user %s to check %s", user, path);
+	else
+		snprintf(err, errlen, "user %s cannot run %s: %s%s", user, path, strerror(code),
+		    code == EACCES ? " (is a folder above it private, like /root?)" : "");
+	return -1;
+}
+
 /*
  * In the child between fork and execve: async-signal-safe calls only (the
  * parent may be multi-threaded). Reports a failure as errno on errfd.

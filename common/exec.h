@@ -65,5 +65,12 @@ void exec_result_free(struct exec_result *result);
 /* Look up a user for exec_spec: 0, or -1 with err set (unknown, or root). */
 int exec_lookup_user(const char *name, uid_t *uid, gid_t *gid, char *err,
     size_t errlen);
+/*
+ * Can uid:gid execute path? Asked as that user in a short-lived child (the
+ * caller is root), so private parent folders, groups and ACLs count as they
+ * will when the check runs. 0, or -1 with err naming the user and the cause.
+ */
+int exec_user_can_run(const char *path, const char *user, uid_t uid, gid_t gid,
+    char *err, size_t errlen);
 
 #endif

@@ -36,6 +36,31 @@ util_monotonic(void)
 }
 
 int
+util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode)
+{
+	char buf[4096];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, parent_mode) == 0) {
+			if (chmod(buf, parent_mode) < 0)	/* not narrowed by the umask */
+				return -1;
+		} else if (errno != EEXIST) {
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+int
 util_mkdirs(const char *path, unsigned mode)
 {
 	char buf[4096];
@@ -59,7 +84,13 @@ util_mkdirs(const char *path, unsigned mode)
 char *
 util_read_file(const char *path, size_t max, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return util_read_fileat(AT_FDCWD, path, max, len);
+}
+
+char *
+util_read_fileat(int dirfd, const char *path, size_t max, size_t *len)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	size_t cap = 4096, n = 0;

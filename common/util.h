@@ -12,8 +12,15 @@ double util_monotonic(void);
 
 /* mkdir -p with mode; returns 0 or -1 with errno. */
 int util_mkdirs(const char *path, unsigned mode);
+/* The same, but the parents it creates get exactly parent_mode (umask or
+ * not), e.g. 0755 so that a service user can reach a data folder. */
+int util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode);
 /* Read a whole file (at most max bytes) into a NUL-terminated heap buffer. */
 char *util_read_file(const char *path, size_t max, size_t *len);
+/* The same, path relative to the open folder dirfd (or AT_FDCWD). A folder
+ * opened before a privilege drop stays usable after it whatever its parents'
+ * modes are: only what lies below it is checked. */
+char *util_read_fileat(int dirfd, const char *path, size_t max, size_t *len);
 /* Write a file atomically (temp + fsync + rename) with the given mode. */
 int util_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
 /* Is the buffer valid UTF-8 (no overlongs, no surrogates)? */

@@ -140,7 +140,9 @@ nagios_configure(const void *config, const struct plugin_info *info, char *err,
 		if ((st->envp[ne++] = strdup(cfg->env.v[j])) == NULL)
 			goto oom;
 	if (info->host_is_root) {
-		if (exec_lookup_user(cfg->user, &st->uid, &st->gid, err, errlen) < 0) {
+		if (exec_lookup_user(cfg->user, &st->uid, &st->gid, err, errlen) < 0 ||
+		    exec_user_can_run(cfg->command.v[0], cfg->user, st->uid, st->gid, err,
+		    errlen) < 0) {
 			nagios_free(st);
 			return NULL;
 		}

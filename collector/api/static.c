@@ -1,6 +1,7 @@
 /*
- * api/static.c — serves the web UI's files from web/. Only plain names
- * under that folder: no "..", no hidden files, no symlinks out of it.
+ * api/static.c — serves the web UI's files, read into memory from web/ at
+ * start (webfiles.c). Only plain names under that folder: no "..", no
+ * hidden files, no symlinks.
  */
 #include "collector/collector.h"
 #include "collector/http/http.h"
@@ -9,11 +10,8 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char *
 content_type(const char *path)
@@ -38,12 +36,8 @@ safe_relpath(const char *p)
 		return 1;
 	for (const char *seg = p; *seg; ) {
 		size_t n = strcspn(seg, "/");
-		if (n == 0 || seg[0] == '.')
+		if (!webfiles_safe_name(seg, n))
 			return 0;		/* empty, hidden, "." or ".." */
-		for (size_t i = 0; i < n; i++)
-			if (!((seg[i] >= 'a' && seg[i] <= 'z') || (seg[i] >= 'A' && seg[i] <= 'Z') ||
-			    (seg[i] >= '0' && seg[i] <= '9') || strchr("-_.", seg[i])))
-				return 0;
 		seg += n;
 		if (*seg == '/')
 			seg++;
@@ -65,29 +59,28 @@ api_static(struct collector *c, struct evhttp_request *req,
 	const char *rel = path + 1;
 	if (*rel == '\0')
 		rel = "index.html";
-	char file[4096];
-	struct stat sb;
-	int fd = -1;
-	if (c->web_dir != NULL && safe_relpath(rel) &&
-	    snprintf(file, sizeof(file), "%s/%s", c->web_dir, rel) < (int)sizeof(file) &&
-	    (fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0 &&
-	    fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		struct evbuffer *out = evbuffer_new();
-		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-		evhttp_add_header(h, "Content-Type", content_type(file));
-		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-		evhttp_add_header(h, "X-Frame-Options", "DENY");
-		evhttp_add_header(h, "Content-Security-Policy",
-		    "default-src 'self'; script-src 'self'; style-src 'self'; "
-		    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
-		    "base-uri 'none'");
-		evhttp_add_header(h, "Cache-Control", "no-cache");
-		evbuffer_add_file(out, fd, 0, sb.st_size);	/* takes the fd */
-		evhttp_send_reply(req, 200, "OK", out);
-		evbuffer_free(out);
+	const struct webfile *f = safe_relpath(rel) ? webfiles_find(c->web, rel) : NULL;
+	if (f == NULL) {
+		http_reply_error(req, 404, "not found: %s", path);
 		return;
 	}
-	if (fd >= 0)
-		close(fd);
-	http_reply_error(req, 404, "not found: %s", path);
+	struct evbuffer *out = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "Content-Type", content_type(f->name));
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Content-Security-Policy",
+	    "default-src 'self'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+	    "base-uri 'none'");
+	evhttp_add_header(h, "Cache-Control", "no-cache");
+	/* A copy: a SIGHUP may replace the files while this reply is sent. */
+	if (out == NULL || evbuffer_add(out, f->data, f->len) < 0) {
+		if (out != NULL)
+			evbuffer_free(out);
+		http_reply_error(req, 503, "out of memory");
+		return;
+	}
+	evhttp_send_reply(req, 200, "OK", out);
+	evbuffer_free(out);
 }

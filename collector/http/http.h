@@ -30,6 +30,9 @@ typedef void (*route_fn)(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 
 int http_start(struct collector *c);
+/* -t: can the configured certificate and key be loaded? 0, or -1 with why. */
+struct collector_config;
+int http_tls_check(const struct collector_config *cfg, char *err, size_t errlen);
 void http_stop(struct collector *c);
 void http_reply_json(struct evhttp_request *req, int code, struct json_t *body);
 /* Append body as compact JSON with <, > and & escaped. */
@@ -47,5 +50,21 @@ struct evhttp_request *http_pending_take(struct http_pending *p);
 /* The peer's address, and a rate-limit key (IPv6: its /64); key may be NULL. */
 void http_client_addr(struct evhttp_request *req, char *addr, size_t cap, char *key,
     size_t keycap);
+
+/* ---- webfiles.c: the web UI's files in memory ----------------------------- */
+struct webfiles;
+struct webfile {
+	char *name;			/* path below web/, e.g. "app.js" */
+	char *data;
+	size_t len;
+};
+/* Read every plain file below the open folder dirfd (which stays open).
+ * NULL with the reason in err. */
+struct webfiles *webfiles_load(int dirfd, char *err, size_t errlen);
+const struct webfile *webfiles_find(const struct webfiles *w, const char *rel);
+size_t webfiles_count(const struct webfiles *w);
+void webfiles_free(struct webfiles *w);
+/* Is seg (n bytes, one path segment) a name the UI may use? */
+int webfiles_safe_name(const char *seg, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include "collector/api/api.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -21,6 +22,7 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,19 +326,93 @@ tls_bevcb(struct event_base *base, void *arg)
 	    BEV_OPT_CLOSE_ON_FREE);
 }
 
+/* OpenSSL's words for the first error queued, the root cause ("no start
+ * line" rather than "PEM lib"); the queue is emptied. Returns its code. */
+static unsigned long
+tls_error(char *buf, size_t len)
+{
+	unsigned long e, first = ERR_get_error();
+	while ((e = ERR_get_error()) != 0)
+		;
+	const char *reason = first ? ERR_reason_error_string(first) : NULL;
+	if (first == 0)
+		snprintf(buf, len, "unknown OpenSSL error");
+	else if (reason != NULL)
+		snprintf(buf, len, "%s", reason);
+	else
+		ERR_error_string_n(first, buf, len);
+	return first;
+}
+
+/*
+ * A server context with cfg's certificate chain and key, or NULL with the
+ * reason in err: a file that cannot be read (and why), what OpenSSL found
+ * wrong in it, or a key that does not belong to the certificate.
+ */
+static SSL_CTX *
+tls_load(const struct collector_config *cfg, char *err, size_t errlen)
+{
+	char why[256];
+	const char *files[2] = { cfg->tls_cert, cfg->tls_key };
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+		if (f == NULL) {
+			snprintf(err, errlen, "http.%s %s: %s", i ? "tls_key" : "tls_cert",
+			    files[i], strerror(errno));
+			return NULL;
+		}
+		fclose(f);
+	}
+	ERR_clear_error();
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL) {
+		tls_error(why, sizeof(why));
+		snprintf(err, errlen, "cannot make a TLS context: %s", why);
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
+		tls_error(why, sizeof(why));
+		snprintf(err, errlen, "http.tls_cert %s is not a usable PEM certificate: %s",
+		    cfg->tls_cert, why);
+	} else if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1) {
+		unsigned long e = tls_error(why, sizeof(why));
+		if (ERR_GET_LIB(e) == ERR_LIB_X509 && ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH)
+			snprintf(err, errlen, "http.tls_key %s does not belong to the certificate "
+			    "%s: %s", cfg->tls_key, cfg->tls_cert, why);
+		else
+			snprintf(err, errlen, "http.tls_key %s is not a usable PEM private key: %s",
+			    cfg->tls_key, why);
+	} else if (SSL_CTX_check_private_key(ctx) != 1) {
+		tls_error(why, sizeof(why));
+		snprintf(err, errlen, "http.tls_key %s does not belong to the certificate %s: %s",
+		    cfg->tls_key, cfg->tls_cert, why);
+	} else {
+		return ctx;
+	}
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int
+http_tls_check(const struct collector_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->tls_cert == NULL || cfg->tls_key == NULL)
+		return 0;
+	SSL_CTX *ctx = tls_load(cfg, err, errlen);
+	if (ctx == NULL)
+		return -1;
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
 static int
 tls_setup(struct collector *c)
 {
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL)
-		return -1;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	if (SSL_CTX_use_certificate_chain_file(ctx, c->cfg.tls_cert) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, c->cfg.tls_key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		log_warnx("http: cannot load TLS certificate %s / key %s: %s", c->cfg.tls_cert,
-		    c->cfg.tls_key, ERR_reason_error_string(ERR_get_error()));
-		SSL_CTX_free(ctx);
+	char err[512];
+	SSL_CTX *ctx = tls_load(&c->cfg, err, sizeof(err));
+	if (ctx == NULL) {
+		log_warnx("http: cannot load the TLS certificate: %s", err);
 		return -1;
 	}
 	evhttp_set_bevcb(c->http, tls_bevcb, ctx);

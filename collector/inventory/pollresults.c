@@ -260,7 +260,8 @@ snmpbridge_start(struct collector *c)
 	cfg.max_inflight = (int)c->cfg.snmp_max_inflight;
 	cfg.bulk_max = (int)c->cfg.snmp_bulk_max;
 	cfg.max_concurrent_polls = (int)c->cfg.snmp_max_concurrent;
-	c->poller = snmp_poller_new(c->base, &cfg, c->cfg.profiles_dir, on_result, c);
+	/* The profiles were read before the privilege drop (assets.c). */
+	c->poller = snmp_poller_new_with(c->base, &cfg, c->profiles, on_result, c);
 	if (c->poller == NULL)
 		return -1;
 	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))

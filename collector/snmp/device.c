@@ -260,6 +260,10 @@ set_matched(struct sp_device *d, const struct sp_profile **list, size_t n,
 	free(d->matched);
 	d->matched = list;
 	d->n_matched = n;
+	if (d->matched_from != d->match_from) {
+		sp_profiles_unref(d->matched_from);
+		d->matched_from = sp_profiles_ref(d->match_from);
+	}
 	sp_plan_free(&d->plan);
 	sp_plan_build(&d->plan, (const struct sp_profile *const *)list, n);
 	free(d->match_sysoid);
@@ -386,20 +390,24 @@ after_system(struct sp_device *d)
 
 	int need = d->matched == NULL || d->match_sysoid == NULL ||
 	    strcmp(d->match_sysoid, sysoid) != 0 || d->rebooted ||
-	    ++d->polls_since_match >= p->cfg.rematch_polls || d->oneshot;
+	    ++d->polls_since_match >= p->cfg.rematch_polls || d->oneshot ||
+	    d->matched_from != p->profiles;
 	if (!need) {
 		start_fetch(d);
 		return;
 	}
-	/* Static matching; probes for what only an answer can tell. */
-	size_t n = p->profiles.n, nprobe = 0;
+	/* Static matching; probes for what only an answer can tell. The
+	 * candidates stay valid even if the profiles are replaced meanwhile. */
+	sp_profiles_unref(d->match_from);
+	d->match_from = sp_profiles_ref(p->profiles);
+	size_t n = d->match_from->set.n, nprobe = 0;
 	const struct sp_profile **cand = sp_arena_alloc(&d->arena, (n ? n : 1) * sizeof(*cand));
 	int *how = sp_arena_alloc(&d->arena, (n ? n : 1) * sizeof(int));
 	struct sp_oid *probes = NULL;
 	if (cand == NULL || how == NULL)
 		goto oom;
 	for (size_t i = 0; i < n; i++) {
-		cand[i] = p->profiles.v[i];
+		cand[i] = d->match_from->set.v[i];
 		how[i] = sp_profile_match_static(cand[i], oidarcs, so.len, descr);
 		if (how[i] == 2)
 			nprobe += cand[i]->n_probe;

@@ -574,8 +574,8 @@ snmp_poller_config_defaults(struct snmp_poller_config *cfg)
 	cfg->rematch_polls = 60;
 }
 
-static const char *
-default_profiles_dir(void)
+const char *
+snmp_default_profiles_dir(void)
 {
 	static const char *const dirs[] = {
 		CAMPUSMON_SRCDIR "/collector/profiles",
@@ -589,15 +589,84 @@ default_profiles_dir(void)
 	return dirs[1];
 }
 
+struct sp_profiles *
+sp_profiles_ref(struct sp_profiles *pr)
+{
+	if (pr != NULL)
+		pr->refs++;
+	return pr;
+}
+
+void
+sp_profiles_unref(struct sp_profiles *pr)
+{
+	if (pr != NULL && --pr->refs == 0) {
+		sp_profiles_free(&pr->set);
+		free(pr);
+	}
+}
+
+/* A referenced heap copy of set's contents; set is left empty either way. */
+static struct sp_profiles *
+profiles_take(struct sp_profile_set *set)
+{
+	struct sp_profiles *pr = calloc(1, sizeof(*pr));
+
+	if (pr == NULL) {
+		sp_profiles_free(set);
+		return NULL;
+	}
+	pr->set = *set;
+	pr->refs = 1;
+	set->v = NULL;
+	set->n = 0;
+	return pr;
+}
+
 struct snmp_poller *
 snmp_poller_new(struct event_base *base, const struct snmp_poller_config *cfg,
     const char *profiles_dir, snmp_result_fn on_result, void *arg)
 {
-	struct snmp_poller *p = calloc(1, sizeof(*p));
+	struct sp_profile_set set = { 0 };
 	struct cfg_errors errs = { 0 };
 
-	if (p == NULL)
+	if (profiles_dir == NULL)
+		profiles_dir = snmp_default_profiles_dir();
+	if (sp_profiles_load_dir(profiles_dir, &set, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("profiles: %s", errs.msgs[i]);
+		cfg_errors_clear(&errs);
+		sp_profiles_free(&set);
 		return NULL;
+	}
+	cfg_errors_clear(&errs);
+	log_debug("snmp", "%zu profiles loaded from %s", set.n, profiles_dir);
+	return snmp_poller_new_with(base, cfg, &set, on_result, arg);
+}
+
+int
+snmp_poller_set_profiles(struct snmp_poller *p, struct sp_profile_set *set)
+{
+	struct sp_profiles *pr = profiles_take(set);
+
+	if (pr == NULL)
+		return -1;
+	sp_profiles_unref(p->profiles);
+	p->profiles = pr;
+	return 0;
+}
+
+struct snmp_poller *
+snmp_poller_new_with(struct event_base *base, const struct snmp_poller_config *cfg,
+    struct sp_profile_set *set, snmp_result_fn on_result, void *arg)
+{
+	struct snmp_poller *p = calloc(1, sizeof(*p));
+
+	if (p == NULL || (p->profiles = profiles_take(set)) == NULL) {
+		free(p);
+		sp_profiles_free(set);
+		return NULL;
+	}
 	p->base = base;
 	if (cfg != NULL)
 		p->cfg = *cfg;
@@ -618,18 +687,6 @@ snmp_poller_new(struct event_base *base, const struct snmp_poller_config *cfg,
 	p->rng = (uint64_t)util_now_ns() ^ ((uint64_t)getpid() << 32) ^ (uintptr_t)p;
 	if (p->rng == 0)
 		p->rng = 88172645463325252ULL;
-	if (profiles_dir == NULL)
-		profiles_dir = default_profiles_dir();
-	if (sp_profiles_load_dir(profiles_dir, &p->profiles, &errs) < 0) {
-		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("profiles: %s", errs.msgs[i]);
-		cfg_errors_clear(&errs);
-		sp_profiles_free(&p->profiles);
-		free(p);
-		return NULL;
-	}
-	cfg_errors_clear(&errs);
-	log_debug("snmp", "%zu profiles loaded from %s", p->profiles.n, profiles_dir);
 	eng_global_init();
 	netsnmp_large_fd_set *fds = calloc(1, sizeof(*fds));
 	if (fds == NULL) {
@@ -731,6 +788,8 @@ sp_dev_free(struct sp_device *d)
 	secret_free(d->t.priv_pass);
 	free((char *)d->t.context);
 	free(d->matched);
+	sp_profiles_unref(d->matched_from);
+	sp_profiles_unref(d->match_from);
 	sp_plan_free(&d->plan);
 	free(d->match_sysoid);
 	sp_history_free(&d->hist);
@@ -847,7 +906,7 @@ snmp_poller_free(struct snmp_poller *p)
 	for (size_t i = 0; i < p->n_devs; i++)
 		dev_release(p->devs[i]);
 	free(p->devs);
-	sp_profiles_free(&p->profiles);
+	sp_profiles_unref(p->profiles);
 	sp_iconv_close(p->iconv);
 	if (p->fdset != NULL) {
 		netsnmp_large_fd_set_cleanup(p->fdset);

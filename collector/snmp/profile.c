@@ -13,12 +13,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define SP_PROFILE_MAX_BYTES (1024 * 1024)
 #define SP_PROFILE_MAX_FILES 1000
@@ -846,7 +848,22 @@ name_cmp(const void *a, const void *b)
 int
 sp_profiles_load_dir(const char *dir, struct sp_profile_set *set, struct cfg_errors *errs)
 {
-	DIR *d = opendir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		cfg_errors_add(errs, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	int rc = sp_profiles_load_dirfd(fd, dir, set, errs);
+	close(fd);
+	return rc;
+}
+
+int
+sp_profiles_load_dirfd(int dirfd, const char *dir, struct sp_profile_set *set,
+    struct cfg_errors *errs)
+{
+	int dupfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = dupfd >= 0 ? fdopendir(dupfd) : NULL;
 	char **names = NULL;
 	size_t n = 0;
 	int rc = 0;
@@ -854,8 +871,11 @@ sp_profiles_load_dir(const char *dir, struct sp_profile_set *set, struct cfg_err
 
 	if (d == NULL) {
 		cfg_errors_add(errs, "%s: %s", dir, strerror(errno));
+		if (dupfd >= 0)
+			close(dupfd);
 		return -1;
 	}
+	rewinddir(d);	/* the offset is shared with dirfd: start from the top */
 	while ((de = readdir(d)) != NULL) {
 		size_t l = strlen(de->d_name);
 		if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".yaml") != 0)
@@ -878,7 +898,7 @@ sp_profiles_load_dir(const char *dir, struct sp_profile_set *set, struct cfg_err
 		size_t len;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		char *buf = util_read_file(path, SP_PROFILE_MAX_BYTES, &len);
+		char *buf = util_read_fileat(dirfd, names[i], SP_PROFILE_MAX_BYTES, &len);
 		if (buf == NULL) {
 			cfg_errors_add(errs, "%s: %s", path, strerror(errno));
 			rc = -1;

@@ -31,6 +31,7 @@ struct snmp_pdu;		/* net-snmp's netsnmp_pdu */
 struct cfg_node;
 struct json_t;
 struct cfg_errors;
+struct sp_profile_set;
 
 /* ===================================================================== */
 /* Public interface                                                       */
@@ -150,6 +151,8 @@ typedef void (*snmp_result_fn)(const struct snmp_result *r, void *arg);
 struct snmp_poller;
 
 void snmp_poller_config_defaults(struct snmp_poller_config *cfg);
+/* The build tree's collector/profiles if it exists, else the installed ones. */
+const char *snmp_default_profiles_dir(void);
 /*
  * Create a poller on base. profiles_dir holds *.yaml profiles (NULL: the
  * build tree's or the installed collector/profiles). Returns NULL (logged)
@@ -158,6 +161,19 @@ void snmp_poller_config_defaults(struct snmp_poller_config *cfg);
 struct snmp_poller *snmp_poller_new(struct event_base *base,
     const struct snmp_poller_config *cfg, const char *profiles_dir,
     snmp_result_fn on_result, void *arg);
+/*
+ * The same with profiles loaded already (sp_profiles_load_dir*): the poller
+ * takes over set's contents and leaves *set empty, also on failure.
+ */
+struct snmp_poller *snmp_poller_new_with(struct event_base *base,
+    const struct snmp_poller_config *cfg, struct sp_profile_set *set,
+    snmp_result_fn on_result, void *arg);
+/*
+ * Replace the profiles (SIGHUP): takes over set's contents as above. Every
+ * device rematches at its next poll; the old profiles are freed once no
+ * poll in progress uses them. 0, or -1 (out of memory: old ones kept).
+ */
+int snmp_poller_set_profiles(struct snmp_poller *p, struct sp_profile_set *set);
 /* Start polling t periodically; replaces a device with the same id. 0 or -1. */
 int snmp_poller_add(struct snmp_poller *p, const struct snmp_target *t);
 /* Stop polling a device; a poll in progress is dropped without a result. */
@@ -425,12 +441,23 @@ struct sp_profile_set {
 	size_t n;
 };
 
+/* A profile set shared by the poller (its current one) and the devices whose
+ * cached matches point into it; freed when the last reference goes. */
+struct sp_profiles {
+	struct sp_profile_set set;
+	unsigned refs;
+};
+
 /* Parse one profile from a YAML buffer; NULL with errors in errs. */
 struct sp_profile *sp_profile_parse(const char *buf, size_t len, const char *file,
     struct cfg_errors *errs);
 void sp_profile_free(struct sp_profile *p);
 /* Load every *.yaml of dir; every problem is reported in errs; -1 if any. */
 int sp_profiles_load_dir(const char *dir, struct sp_profile_set *set,
+    struct cfg_errors *errs);
+/* The same from a folder already open (dir names it in messages); dirfd
+ * stays open and usable again. */
+int sp_profiles_load_dirfd(int dirfd, const char *dir, struct sp_profile_set *set,
     struct cfg_errors *errs);
 int sp_profiles_add(struct sp_profile_set *set, struct sp_profile *p);
 void sp_profiles_free(struct sp_profile_set *set);
@@ -560,7 +587,9 @@ struct sp_device {
 	unsigned st_requests, st_timeouts, st_too_big;
 	/* adaptive GETBULK size */
 	int max_reps, ok_streak;
-	/* cached profile choice */
+	/* cached profile choice: matched points into matched_from; a match in
+	 * progress draws its candidates from match_from (both referenced) */
+	struct sp_profiles *matched_from, *match_from;
 	const struct sp_profile **matched;
 	size_t n_matched;
 	struct sp_plan plan;
@@ -573,7 +602,7 @@ struct sp_device {
 struct snmp_poller {
 	struct event_base *base;
 	struct snmp_poller_config cfg;
-	struct sp_profile_set profiles;
+	struct sp_profiles *profiles;	/* the current set (referenced) */
 	snmp_result_fn on_result;
 	void *arg;
 	struct sp_device **devs;
@@ -596,6 +625,9 @@ void sp_eng_update_timer(struct sp_device *d);
 /* Apply deferred frees/resets once nothing on the stack uses d. */
 void sp_eng_after_dispatch(struct sp_device *d);
 double sp_rand01(struct snmp_poller *p);
+/* Take / drop a reference to a profile set (NULL is ignored). */
+struct sp_profiles *sp_profiles_ref(struct sp_profiles *pr);
+void sp_profiles_unref(struct sp_profiles *pr);
 int sp_poller_link(struct snmp_poller *p, struct sp_device *d);
 void sp_poller_release(struct snmp_poller *p, struct sp_device *d);
 void sp_dev_free(struct sp_device *d);

@@ -132,6 +132,9 @@ rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, doubl
 		} else {
 			log_warnx("store: cannot create RRD file %u: %s", id, rrd_get_error());
 		}
+	} else if (rc == 0 && !st->rrdcached && chmod(path, 0640) < 0) {
+		/* librrd makes every file 0644 whatever the umask: not world-readable */
+		log_warn("store: cannot chmod RRD file %u", id);
 	}
 out:
 	free(argv);
@@ -428,7 +431,8 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 		col++;
 	json_t *arr = json_array();
 	rrd_value_t *d = data + col;
-	for (time_t t = start + (time_t)rstep; t <= end; t += (time_t)rstep) {
+	/* rrd_fetch rounds end up to a whole step: rows past 'to' are not asked for */
+	for (time_t t = start + (time_t)rstep; t <= end && (double)t <= to; t += (time_t)rstep) {
 		json_t *pt = json_array();
 		json_array_append_new(pt, json_integer((json_int_t)t));
 		json_array_append_new(pt, col == ds_cnt || isnan(*d) ? json_null() : json_real(*d));

@@ -38,6 +38,33 @@ def make_tmpdir(prefix):
     return d
 
 
+def with_private_etc(files, argv, net=False, cwd=None, timeout=120):
+    """Run argv (shell words; argv[0] may be "sh", "-c", ...) in a mount
+    namespace of its own where /etc is an overlay holding files
+    ({"campusmon/NAME": text or bytes}, mode 0600), so nothing on the host
+    changes; with net, in a network namespace too (only lo, brought up)."""
+    assert os.geteuid() == 0, "mount namespaces need root"
+    top = tempfile.mkdtemp(prefix="cm-etc-")
+    try:
+        upper, work = os.path.join(top, "upper"), os.path.join(top, "work")
+        os.mkdir(upper)
+        os.mkdir(work)
+        for name, text in files.items():
+            path = os.path.join(upper, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(text.encode() if isinstance(text, str) else text)
+            os.chmod(path, 0o600)
+        script = ('mount --make-rprivate / && '
+                  'mount -t overlay overlay -o lowerdir=/etc,upperdir="$1",workdir="$2" /etc '
+                  '&& shift 2 && %sexec "$@"' % ("ip link set lo up && " if net else ""))
+        return subprocess.run(["unshare", "--mount"] + (["--net"] if net else []) +
+                              ["sh", "-c", script, "sh", upper, work] + list(argv),
+                              capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
 def wait_for(pred, timeout=10.0, interval=0.05, what="condition"):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -72,8 +99,9 @@ class Collector:
 
     binary = os.path.join(BUILD, "collector", "campusmon-collector")
 
-    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None):
+    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None, config_dir=None):
         self.tmp = make_tmpdir("cm-collector-")
+        self.config_dir = config_dir or self.tmp   # where collector.yaml is written
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.config = config
         self.token = token
@@ -88,7 +116,7 @@ class Collector:
         env.update(self.env)
         args = [self.binary, "--listen", "127.0.0.1:%d" % port, "--data-dir", self.data_dir]
         if self.config:
-            path = os.path.join(self.tmp, "collector.yaml")
+            path = os.path.join(self.config_dir, "collector.yaml")
             with open(path, "w") as f:
                 f.write(self.config)
             args += ["-c", path]

@@ -287,6 +287,32 @@ def test_config_check_reports_every_error_at_once(tmp_path):
     assert r.returncode == 1 and "collector.url is required" in r.stderr
 
 
+def test_config_check_finds_a_check_its_user_cannot_run():
+    """A check kept in a private folder (a clone in /root): the agent runs
+    checks as 'nobody', which cannot reach it. -t says so rather than every
+    run failing later (issue #10, item 1)."""
+    top = make_tmpdir("cm-agent-check-")
+    try:
+        private = os.path.join(top, "private")
+        os.mkdir(private, 0o700)
+        check = os.path.join(private, "check_ok")
+        with open(check, "w") as f:
+            f.write("#!/bin/sh\necho OK\n")
+        os.chmod(check, 0o755)
+        conf = os.path.join(top, "agent.yaml")
+        with open(conf, "w") as f:
+            f.write("collector:\n  url: http://127.0.0.1:1\nplugins:\n"
+                    "  - plugin: nagios\n    name: mine\n    command: [%s]\n" % check)
+        os.chmod(conf, 0o600)
+        r = subprocess.run([AGENT, "-t", "-c", conf], capture_output=True, text=True)
+        assert r.returncode == 1, r.stdout
+        assert "user nobody cannot run %s: Permission denied" % check in r.stderr, r.stderr
+        os.chmod(private, 0o755)
+        r = subprocess.run([AGENT, "-t", "-c", conf], capture_output=True, text=True)
+        assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
 # ---- pushing to the real collector -----------------------------------------------------------
 
 def test_series_arrive_with_correct_values(collector, agent_factory):

@@ -285,6 +285,27 @@ def test_series_and_query(collector, home):
     assert missing.returncode == 1 and "no such series" in missing.stderr
 
 
+def test_query_stops_at_to(collector, home):
+    """--to is the last time asked for: rrd_fetch rounds the end up to a whole
+    step, and those rows were shown too (issue #10, item 24)."""
+    t0 = int(time.time()) // 60 * 60 - 1200
+    body = "".join("lim,host=h v=%d %d\n" % (i, t0 + 10 * i) for i in range(1, 13))
+    assert collector.write(body, query="precision=s&interval=10").status == 204
+    sid = str(collector.series(host="h")[0]["id"])
+    to = t0 + 45
+    for args in (("--json",), ()):
+        q = cli(collector, home, "query", sid, "--from", str(t0), "--to", str(to),
+                "--step", "10", *args)
+        assert q.returncode == 0, q.stderr
+        if args:
+            pts = json.loads(q.stdout)["points"]
+            assert pts and max(t for t, _ in pts) <= to, pts
+            assert [t for t, v in pts if v is not None][-1] == t0 + 40, pts
+        else:
+            last = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t0 + 40))
+            assert q.stdout.splitlines()[-1].startswith(last), q.stdout
+
+
 # ---- backup -------------------------------------------------------------------------------------
 
 def backup_parent():

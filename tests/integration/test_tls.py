@@ -52,3 +52,44 @@ def test_bad_certificate_refuses_to_start(collector_factory, tmp_path):
     with pytest.raises(AssertionError) as e:
         c.start()
     assert "TLS" in str(e.value)
+
+
+def check(conf_text, tmp_path):
+    from conftest import Collector
+    conf = tmp_path / "check.yaml"
+    conf.write_text(conf_text)
+    return subprocess.run([Collector.binary, "-t", "-c", str(conf)], capture_output=True,
+                          text=True)
+
+
+def test_check_loads_the_certificate_files(cert, tmp_path):
+    """-t loads the certificate and key as the start does (issue #10, item 20)."""
+    crt, key = cert
+    r = check("http:\n  tls_cert: %s\n  tls_key: %s\n" % (crt, key), tmp_path)
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+    missing = str(tmp_path / "missing.pem")
+    r = check("http:\n  tls_cert: %s\n  tls_key: %s\n" % (missing, key), tmp_path)
+    assert r.returncode == 1 and "configuration OK" not in r.stdout
+    assert "http.tls_cert %s: No such file or directory" % missing in r.stderr, r.stderr
+    r = check("http:\n  tls_cert: %s\n  tls_key: %s\n" % (crt, missing), tmp_path)
+    assert r.returncode == 1
+    assert "http.tls_key %s: No such file or directory" % missing in r.stderr, r.stderr
+    other = tmp_path / "other.pem"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-out", str(other)],
+                   check=True, capture_output=True)
+    r = check("http:\n  tls_cert: %s\n  tls_key: %s\n" % (crt, other), tmp_path)
+    assert r.returncode == 1
+    assert "does not belong to the certificate %s" % crt in r.stderr, r.stderr
+
+
+def test_a_bad_certificate_is_named_with_openssl_words(collector_factory, tmp_path):
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate")
+    os.chmod(tmp_path, 0o755)
+    r = check("http:\n  tls_cert: %s\n  tls_key: %s\n" % (bad, bad), tmp_path)
+    assert r.returncode == 1 and "(null)" not in r.stderr
+    assert "is not a usable PEM certificate: no start line" in r.stderr, r.stderr
+    c = collector_factory(config="http:\n  tls_cert: %s\n  tls_key: %s\n" % (bad, bad))
+    with pytest.raises(AssertionError) as e:
+        c.start()
+    assert "no start line" in str(e.value) and "(null)" not in str(e.value)
