@@ -22,6 +22,7 @@ import path from "node:path";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { scriptList } from "./web.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "..", "..");
@@ -688,6 +689,11 @@ describe("installable", () => {
     const sw = await fetch(base + "/sw.js");
     assert.equal(sw.status, 200);
     assert.match(sw.headers.get("content-type"), /javascript/);
+    for (const s of ["scripts.js", ...scriptList()]) {
+      const r = await fetch(base + "/" + s);
+      assert.equal(r.status, 200, s);
+      assert.match(r.headers.get("content-type"), /javascript/, s);
+    }
     const html = await (await fetch(base + "/")).text();
     assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html), "no inline script");
     assert.ok(!/\sstyle=|<style/i.test(html), "no inline style");
@@ -703,6 +709,7 @@ describe("installable", () => {
     await context.setOffline(true);
     await page.reload();
     await page.waitForSelector("#main");
+    await page.waitForSelector("#login-user");	// every listed script came from the cache
     assert.equal(await page.title(), "campusmon" + (await page.title()).slice(9));
     await context.close();
   });
