@@ -74,7 +74,7 @@
       host: () => (canRead() && args[0] ? V.host(args[0]) : null),
       devices: () => (canRead() ? V.devices(params) : null),
       device: () => (canRead() && args[0] ? V.device(args[0]) : null),
-      settings: () => (isAdmin() ? V.settings() : null),
+      settings: () => (isAdmin() ? V.settings(args[0]) : null),
       audit: () => (canAudit() ? V.audit() : null),
     };
     const make = views[name];

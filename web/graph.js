@@ -57,14 +57,23 @@
     return el("div", { class: "row" }, el("span", { class: "muted small" }, t("range")), seg, reset);
   }
 
+  /* What a graph's values are counted in, said next to its title: links in
+   * bits, disks and memory in bytes (CM.displayOf). */
+  function unitNote(unit) {
+    return ["bps", "Bps", "bytes", "ps"].includes(unit) ? t("unit_" + unit) : "";
+  }
+
   /*
-   * A chart of series [{id, label}] following range; returns {node, reload,
+   * A chart of series [{id, label, map}] following range (map(v), if given,
+   * converts each value: bytes to bits, idle to busy); returns {node, reload,
    * setSeries}. opts: half (half the grid's width on wide screens), id.
    */
   function graph(range, title, list, unit, opts) {
     opts = opts || {};
     const body = el("div");
-    const head = el("h2", {}, title);
+    const name = el("span", { class: "title" }, title);
+    const note = el("span", { class: "unit-note" }, unitNote(unit));
+    const head = el("h2", {}, name, " ", note);
     const node = el("section", { class: "card graph" + (opts.half ? "" : " wide"), "data-graph": "1", id: opts.id }, head, body);
     let chart = null;
     let series = list;
@@ -84,7 +93,8 @@
         const lines = await Promise.all(series.map(async (s) => {
           const q = await api("GET", "/api/v1/query?series=" + encodeURIComponent(s.id) +
             "&from=" + from + "&to=" + to);
-          return { label: s.label, points: (q && q.points) || [] };
+          const points = (q && q.points) || [];
+          return { label: s.label, points: s.map ? points.map(([ts, v]) => [ts, v === null ? null : s.map(v)]) : points };
         }));
         if (mine !== generation) return;
         const opts = { lines, unit, from, to, title,
@@ -106,8 +116,8 @@
       node, reload,
       setSeries(next, nextTitle, nextUnit) {
         series = next;
-        if (nextTitle) head.textContent = nextTitle;
-        if (nextUnit !== undefined) unit = nextUnit;
+        if (nextTitle) name.textContent = nextTitle;
+        if (nextUnit !== undefined) { unit = nextUnit; note.textContent = unitNote(unit); }
         reload();
       },
     };
@@ -118,5 +128,12 @@
       (!tagOk || tagOk(s.tags || {})));
   }
 
-  Object.assign(CM.ui, { GRAPH_REFRESH_MS, seriesOf, fresh, tagText, seriesLabel, pick, rangeState, rangePicker, graph });
+  /* A series' entry for graph(): its display unit and conversion (CM.displayOf). */
+  function seriesLine(s, label) {
+    const d = CM.displayOf(s.measurement, s.field);
+    return { id: s.id, label: label || seriesLabel(s), map: d.scale !== 1 ? (v) => v * d.scale : undefined };
+  }
+
+  Object.assign(CM.ui, { GRAPH_REFRESH_MS, seriesOf, fresh, tagText, seriesLabel, seriesLine, pick, rangeState,
+    rangePicker, graph });
 })();

@@ -98,6 +98,16 @@
     yes.focus();
   }
 
+  /* Page controls: ‹ Previous · Page n of m · Next ›; go(page) shows another page. */
+  function pager(page, pages, go) {
+    const btn = (cls, label, to) => el("button", { type: "button", class: "btn secondary " + cls,
+      disabled: to < 1 || to > pages, onclick: () => go(to) }, label);
+    return el("nav", { class: "pager row", "aria-label": t("pages") },
+      btn("prev", "‹ " + t("previous"), page - 1),
+      el("span", { class: "small page-of" }, t("page_n_of_m", { n: page, m: pages })),
+      btn("next", t("next") + " ›", page + 1));
+  }
+
   function errorText(e) {
     return el("p", { class: "error-text" }, e && e.message ? e.message : String(e));
   }
@@ -130,6 +140,6 @@
   }
 
   CM.views = {};
-  CM.ui = { canRead, isAdmin, canAudit, card, stateKey, badge, stateCell, stat, twoLines, table,
+  CM.ui = { canRead, isAdmin, canAudit, card, stateKey, badge, stateCell, stat, twoLines, table, pager,
     confirmInline, errorText, notYet, showBanner, fill };
 })();

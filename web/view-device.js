@@ -1,6 +1,7 @@
 /*
  * view-device.js — one device's page: identity (with edit, monitoring and
- * remove for admins), sensors, interfaces, and graphs of their series.
+ * remove for admins), sensors, interfaces, graphs of their series, and a
+ * server's CPU, memory and storage (device-host.js).
  */
 "use strict";
 
@@ -8,7 +9,8 @@
   const CM = window.CM;
   const { el, clear, route, api, apiOptional, fmt, t } = CM;
   const main = document.getElementById("main");
-  const { badge, stateKey, stateCell, table, twoLines, confirmInline, errorText, showBanner, isAdmin, deviceForm, GRAPH_REFRESH_MS, seriesOf, seriesLabel, rangeState, rangePicker, graph } = CM.ui;
+  const { badge, stateKey, stateCell, table, twoLines, confirmInline, errorText, showBanner, isAdmin, deviceForm, GRAPH_REFRESH_MS, seriesOf, seriesLabel, seriesLine, rangeState, rangePicker, graph,
+    hostResources } = CM.ui;
 
   function viewDevice(id) {
     main.appendChild(el("p", { class: "small" }, el("a", { href: "#/devices" }, "‹ " + t("devices"))));
@@ -18,7 +20,8 @@
     const range = rangeState();
     const gIf = graph(range, t("interface_traffic"), [], "bps", { half: true, id: "graph-interface" });
     const gSens = graph(range, t("sensors"), [], "", { half: true, id: "graph-sensor" });
-    const gAny = graph(range, t("any_series"), [], "");
+    const gAny = graph(range, t("any_series"), [], "", { id: "graph-any" });
+    const host = hostResources(range);	/* CPU, memory, storage of an SNMP-polled server */
     const anySelect = el("select", { "aria-label": t("any_series") });
     const ifQuery = el("input", { type: "search", placeholder: t("filter_interfaces"), "aria-label": t("filter_interfaces") });
     const ifShow = el("select", { "aria-label": t("show") },
@@ -30,8 +33,9 @@
       el("section", { class: "card", id: "identity-card" }, el("h2", {}, t("identity")), ident, actions, editBox),
       el("section", { class: "card", id: "sensors-card" }, el("h2", {}, t("sensors")), sensBox),
       el("section", { class: "card wide" }, rangePicker(range), el("p", { class: "muted small" }, t("zoom_hint"))),
-      gIf.node, gSens.node,
-      el("section", { class: "card wide", id: "interfaces-card" }, el("h2", {}, t("interfaces")),
+      ...host.nodes, gIf.node, gSens.node,
+      el("section", { class: "card wide", id: "interfaces-card" },
+        el("h2", {}, t("interfaces"), " ", el("span", { class: "unit-note" }, t("unit_bps"))),
         el("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
           el("label", { class: "field" }, t("search"), ifQuery), el("label", { class: "field" }, t("show"), ifShow)),
         ifCount, ifBox),
@@ -42,7 +46,7 @@
     anySelect.addEventListener("change", () => {
       const s = series.find((r) => String(r.id) === anySelect.value);
       gAny.node.hidden = !s;
-      if (s) gAny.setSeries([{ id: s.id, label: seriesLabel(s) }], seriesLabel(s), CM.unitOf(s.measurement, s.field));
+      if (s) gAny.setSeries([seriesLine(s)], seriesLabel(s), CM.displayOf(s.measurement, s.field).unit);
     });
     for (const c of [ifQuery, ifShow]) c.addEventListener(c === ifQuery ? "input" : "change", () => renderIfs());
 
@@ -156,6 +160,7 @@
       ifs = (i || []).sort((a, b) => (a.index || 0) - (b.index || 0));
       series = se || [];
       renderSensors();
+      host.update(series);
       if (first) ifShow.value = ifs.length > 24 ? "up" : "all";
       renderIfs();
       if (first) {
@@ -178,7 +183,7 @@
       }
     }
     const graphTimer = setInterval(() => {
-      if (!document.hidden && range.from === null) for (const g of [gIf, gSens, gAny]) if (!g.node.hidden) g.reload();
+      if (!document.hidden && range.from === null) for (const g of [gIf, gSens, gAny, ...host.graphs]) if (!g.node.hidden) g.reload();
     }, GRAPH_REFRESH_MS);
     return { refresh, stop: () => clearInterval(graphTimer) };
   }

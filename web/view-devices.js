@@ -7,9 +7,18 @@
   const CM = window.CM;
   const { el, clear, route, api, apiOptional, fmt, t } = CM;
   const main = document.getElementById("main");
-  const { badge, table, isAdmin, notYet, errorText, KINDS, addDeviceCard } = CM.ui;
+  const { badge, table, pager, isAdmin, notYet, errorText, KINDS, addDeviceCard } = CM.ui;
 
   const STATUSES = ["up", "down", "unreachable", "unknown", "seen"];
+  const PAGE = 50;			/* rows per page */
+  const byName = (a, b) => String(a.name).localeCompare(String(b.name));
+  /* the orders offered, each with the name as the tie-break */
+  const SORTS = {
+    name: byName,
+    address: (a, b) => CM.compareAddress(a.address, b.address) || byName(a, b),
+    status: (a, b) => STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status) || byName(a, b),
+    last_seen: (a, b) => (b.last_seen || 0) - (a.last_seen || 0) || byName(a, b),
+  };
 
   function viewDevices(params) {
     main.appendChild(el("h1", {}, t("devices")));
@@ -21,16 +30,18 @@
     const where = el("input", { type: "search", placeholder: t("location"), "aria-label": t("location") });
     const mon = el("select", { "aria-label": t("monitored") }, el("option", { value: "" }, t("monitored_any")),
       el("option", { value: "yes" }, t("monitored_yes")), el("option", { value: "no" }, t("monitored_no")));
+    const sort = el("select", { "aria-label": t("sort_by"), id: "devices-sort" },
+      Object.keys(SORTS).map((k) => el("option", { value: k }, t("sort_" + k))));
     kind.value = params.kind || "";
     status.value = params.status || "";
+    sort.value = SORTS[params.sort] ? params.sort : "name";
     const list = el("div");
-    const PAGE = 200;
-    let devices = [], shown = PAGE;
+    let devices = [], page = 1;
     main.appendChild(el("section", { class: "card" },
       el("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
         el("label", { class: "field" }, t("search"), q), el("label", { class: "field" }, t("kind"), kind),
         el("label", { class: "field" }, t("status"), status), el("label", { class: "field" }, t("location"), where),
-        el("label", { class: "field" }, t("monitored"), mon)), list));
+        el("label", { class: "field" }, t("monitored"), mon), el("label", { class: "field" }, t("sort_by"), sort)), list));
     if (isAdmin()) main.appendChild(addDeviceCard(() => refresh()));
 
     function loc(d) {
@@ -44,6 +55,9 @@
         (!kind.value || d.kind === kind.value) && (!status.value || d.status === status.value) &&
         (!w || loc(d).toLowerCase().includes(w)) &&
         (!mon.value || (mon.value === "yes") === !!d.monitored));
+      const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+      page = Math.min(Math.max(1, page), pages);
+      const go = (p) => { page = p; render(); list.scrollIntoView({ block: "start" }); };
       clear(list);
       list.appendChild(el("p", { class: "muted small" }, t("n_of_m", { n: rows.length, m: devices.length })));
       list.appendChild(table([
@@ -56,15 +70,14 @@
         { label: t("location"), get: (d) => el("span", { class: "break" }, loc(d)), wideOnly: true },
         { label: t("last_seen"), get: (d) => CM.ago(d.last_seen), num: true, wideOnly: true },
         { label: t("monitored"), get: (d) => (d.monitored ? t("yes") : t("no")), wideOnly: true },
-      ], rows.sort((a, b) => String(a.name).localeCompare(String(b.name))).slice(0, shown),
+      ], rows.sort(SORTS[sort.value]).slice((page - 1) * PAGE, page * PAGE),
       { empty: devices.length ? t("no_match") : t("no_devices"), compact: true, rowData: (d) => ({ device: d.name }),
         onRow: (d) => { location.hash = route("device", d.id); } }));
-      if (rows.length > shown)
-        list.appendChild(el("button", { type: "button", class: "btn secondary more", onclick: () => { shown += PAGE; render(); } },
-          t("show_more", { n: Math.min(PAGE, rows.length - shown), m: rows.length - shown })));
+      if (pages > 1) list.appendChild(pager(page, pages, go));
     }
-    for (const c of [q, where]) c.addEventListener("input", render);
-    for (const c of [kind, status, mon]) c.addEventListener("change", render);
+    const again = () => { page = 1; render(); };	/* a new filter or order starts at page 1 */
+    for (const c of [q, where]) c.addEventListener("input", again);
+    for (const c of [kind, status, mon, sort]) c.addEventListener("change", again);
 
     async function refresh() {
       try {

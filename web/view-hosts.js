@@ -8,7 +8,7 @@
   const CM = window.CM;
   const { el, clear, route, api, apiOptional, fmt, t } = CM;
   const main = document.getElementById("main");
-  const { card, badge, stat, table, errorText, fill, GRAPH_REFRESH_MS, seriesOf, fresh, seriesLabel, pick, rangeState, rangePicker, graph } = CM.ui;
+  const { card, badge, stat, table, errorText, fill, GRAPH_REFRESH_MS, seriesOf, fresh, seriesLabel, seriesLine, pick, rangeState, rangePicker, graph } = CM.ui;
 
   /* ---- servers (agent hosts) ---- */
   function viewHosts() {
@@ -46,14 +46,15 @@
     const range = rangeState();
     const gCpu = graph(range, t("cpu_usage"), [], "%", { half: true, id: "graph-cpu" });
     const gMem = graph(range, t("memory_used"), [], "%", { half: true, id: "graph-memory" });
-    const gNet = graph(range, t("network"), [], "Bps", { half: true, id: "graph-network" });
+    const gNet = graph(range, t("network"), [], "bps", { half: true, id: "graph-network" });
     const gDisk = graph(range, t("disk_iops"), [], "ps", { half: true, id: "graph-disk" });
-    const gAny = graph(range, t("any_series"), [], "");
+    const gAny = graph(range, t("any_series"), [], "", { id: "graph-any" });
     const anySelect = el("select", { "aria-label": t("any_series") });
     main.appendChild(el("div", { class: "grid" },
       el("section", { class: "card wide" }, el("h2", {}, t("now")), tiles),
       card(t("filesystems"), fsBox), card(t("disks"), diskBox),
-      el("section", { class: "card wide" }, el("h2", {}, t("network")), netBox),
+      el("section", { class: "card wide", id: "network-card" },
+        el("h2", {}, t("network"), " ", el("span", { class: "unit-note" }, t("unit_bps"))), netBox),
       el("section", { class: "card wide" }, rangePicker(range), el("p", { class: "muted small" }, t("zoom_hint"))),
       gCpu.node, gMem.node, gNet.node, gDisk.node,
       el("section", { class: "card wide" }, el("label", { class: "field" }, t("any_series"), anySelect)), gAny.node));
@@ -62,14 +63,14 @@
     anySelect.addEventListener("change", () => {
       const s = rows.find((r) => String(r.id) === anySelect.value);
       gAny.node.hidden = !s;
-      if (s) gAny.setSeries([{ id: s.id, label: seriesLabel(s) }], seriesLabel(s), CM.unitOf(s.measurement, s.field));
+      if (s) gAny.setSeries([seriesLine(s)], seriesLabel(s), CM.displayOf(s.measurement, s.field).unit);
     });
 
     function setNet(iface) {
       netIf = iface;
       const recv = pick(rows, "net", "bytes_recv_ps", (tg) => tg.interface === iface)[0];
       const sent = pick(rows, "net", "bytes_sent_ps", (tg) => tg.interface === iface)[0];
-      gNet.setSeries([recv, sent].filter(Boolean).map((s) => ({ id: s.id, label: (s === recv ? t("in") : t("out")) })),
+      gNet.setSeries([recv, sent].filter(Boolean).map((s) => seriesLine(s, s === recv ? t("in") : t("out"))),
         t("network") + " · " + iface);
     }
     function setDisk(name) {
@@ -124,12 +125,13 @@
         { label: t("busy"), get: (s) => fmt(dv(s.tags.name, "util_percent"), "%"), num: true, wideOnly: true },
       ], disks, { onRow: (s) => { setDisk(s.tags.name); refresh(); }, selected: (s) => s.tags.name === disk, compact: true }));
       const nets = pick(rows, "net", "bytes_recv_ps");
+      const bits = (v) => (typeof v === "number" ? v * 8 : v);	/* links in bits, as on device pages */
       const nv = (i, f) => { const s = one("net", f, (tg) => tg.interface === i); return s ? s.last : null; };
       clear(netBox);
       netBox.appendChild(table([
         { label: t("interface"), get: (s) => s.tags.interface },
-        { label: t("in"), get: (s) => fmt(s.last, "Bps"), num: true },
-        { label: t("out"), get: (s) => fmt(nv(s.tags.interface, "bytes_sent_ps"), "Bps"), num: true },
+        { label: t("in"), get: (s) => fmt(bits(s.last), "bps"), num: true },
+        { label: t("out"), get: (s) => fmt(bits(nv(s.tags.interface, "bytes_sent_ps")), "bps"), num: true },
         { label: t("errors"), get: (s) => fmt((nv(s.tags.interface, "err_in_ps") || 0) + (nv(s.tags.interface, "err_out_ps") || 0), "ps"), num: true, wideOnly: true },
       ], nets.sort((a, b) => String(a.tags.interface).localeCompare(String(b.tags.interface))),
       { onRow: (s) => { setNet(s.tags.interface); refresh(); }, selected: (s) => s.tags.interface === netIf, compact: true }));

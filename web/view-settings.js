@@ -8,7 +8,7 @@
   const CM = window.CM;
   const { el, clear, route, api, apiOptional, fmt, t } = CM;
   const main = document.getElementById("main");
-  const { card, badge, table, twoLines, confirmInline, errorText, fill, addDeviceCard, deviceForm } = CM.ui;
+  const { badge, table, pager, twoLines, confirmInline, errorText, fill, addDeviceCard, deviceForm } = CM.ui;
 
   /* ---- settings: users and tokens ---- */
   const ROLES = ["admin", "operator", "viewer", "auditor"];
@@ -19,7 +19,12 @@
     return s;
   }
 
-  function viewSettings() {
+  /* The sections of settings, one on screen at a time: [tab, card id, label key]. */
+  const TABS = [["devices", "devices-card", "devices"], ["discovery", "discovery-card", "tab_discovery"],
+    ["users", "users-card", "users"], ["tokens", "tokens-card", "tab_tokens"], ["language", "language-card", "language"]];
+
+  /* tab: the section to show first ("#/settings/discovery"), else the devices. */
+  function viewSettings(tab) {
     main.appendChild(el("h1", {}, t("settings")));
     const users = el("div"), tokens = el("div");
     const userMsg = el("p", { class: "small" }), tokMsg = el("div", { class: "small", id: "token-message" });
@@ -39,14 +44,28 @@
       el("button", { type: "submit", class: "btn", id: "create-token" }, t("create_token")));
     const devs = settingsDevices();
     const disc = discoveryCard(() => devs.refresh());
-    main.appendChild(el("nav", { class: "jump small" }, [["users-card", t("users")], ["tokens-card", t("tokens")],
-      ["devices-card", t("devices")], ["discovery-card", t("discover")]].map(([id, label]) =>
-      el("button", { type: "button", class: "link", onclick: () => document.getElementById(id).scrollIntoView() }, label))));
-    main.appendChild(el("div", { class: "grid" },
+    const tabs = el("nav", { class: "tabs", id: "settings-tabs", role: "tablist", "aria-label": t("settings") },
+      TABS.map(([name, , label]) => el("button", { type: "button", role: "tab", dataset: { tab: name },
+        onclick: () => show(name, true) }, t(label))));
+    const grid = el("div", { class: "grid" },
       el("section", { class: "card wide", id: "users-card" }, el("h2", {}, t("users")), users, userForm, userMsg),
       el("section", { class: "card wide", id: "tokens-card" }, el("h2", {}, t("tokens")), tokMsg, tokens, tokForm),
       devs.node, disc.node,
-      card(t("language"), el("button", { type: "button", class: "btn secondary", onclick: () => CM.app.toggleLang() }, t("other_language")))));
+      el("section", { class: "card wide", id: "language-card" }, el("h2", {}, t("language")),
+        el("button", { type: "button", class: "btn secondary", onclick: () => CM.app.toggleLang() }, t("other_language"))));
+    main.appendChild(tabs);
+    main.appendChild(grid);
+    /* one section at a time; the URL names it, so a link or a reload opens it */
+    function show(name, remember) {
+      if (!TABS.some(([n]) => n === name)) name = TABS[0][0];
+      for (const [n, id] of TABS) grid.querySelector("#" + id).hidden = n !== name;
+      for (const b of tabs.children) {
+        b.classList.toggle("on", b.dataset.tab === name);
+        b.setAttribute("aria-selected", String(b.dataset.tab === name));
+      }
+      if (remember) history.replaceState(null, "", route("settings", name));
+    }
+    show(tab);
 
     function say(node, text, bad) {
       node.className = "small" + (bad ? " error-text" : "");
@@ -129,15 +148,15 @@
 
   /* Settings → devices: the inventory with edit and remove, and the add form. */
   function settingsDevices() {
-    const SHOWN = 50;
+    const PAGE = 50;
     const list = el("div"), msg = el("p", { class: "small", role: "status" });
     const editor = el("div", { class: "editor", hidden: true });
     const q = el("input", { type: "search", id: "settings-device-search", placeholder: t("search_devices"), "aria-label": t("search_devices") });
     const node = el("section", { class: "card wide", id: "devices-card" }, el("h2", {}, t("devices")),
       msg, editor, el("label", { class: "field" }, t("search"), q), list,
       addDeviceCard((d) => { say(t("device_added", { name: d.name })); refresh(); }));
-    let devices = [];
-    q.addEventListener("input", () => show());
+    let devices = [], page = 1;
+    q.addEventListener("input", () => { page = 1; show(); });
     function say(text, bad) {
       msg.className = "small" + (bad ? " error-text" : "");
       msg.textContent = text;
@@ -158,9 +177,10 @@
       const needle = q.value.trim().toLowerCase();
       const rows = devices.filter((d) => !needle ||
         [d.name, d.address, d.kind, loc(d)].some((x) => x && String(x).toLowerCase().includes(needle)));
+      const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+      page = Math.min(page, pages);
       clear(list);
-      list.appendChild(el("p", { class: "muted small" }, rows.length > SHOWN
-        ? t("first_n_of_m", { n: SHOWN, m: rows.length }) : t("n_of_m", { n: rows.length, m: devices.length })));
+      list.appendChild(el("p", { class: "muted small" }, t("n_of_m", { n: rows.length, m: devices.length })));
       list.appendChild(table([
         { label: t("device"), get: (d) => twoLines(el("a", { href: route("device", d.id) }, d.name),
           [d.address, t("kind_" + d.kind, null, d.kind), d.monitored ? null : t("monitored_no")].filter(Boolean).join(" · ")) },
@@ -176,8 +196,9 @@
             }) }, t("remove")));
           return cell;
         } },
-      ], rows.slice(0, SHOWN), { empty: devices.length ? t("no_match") : t("no_devices"), compact: true,
+      ], rows.slice((page - 1) * PAGE, page * PAGE), { empty: devices.length ? t("no_match") : t("no_devices"), compact: true,
         rowData: (d) => ({ device: d.name }) }));
+      if (pages > 1) list.appendChild(pager(page, pages, (p) => { page = p; show(); list.scrollIntoView({ block: "start" }); }));
     }
     async function refresh() {
       try {
