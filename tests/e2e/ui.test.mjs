@@ -536,8 +536,8 @@ for (const vp of VIEWPORTS) {
         const px = c.getContext("2d").getImageData(0, 0, 2, c.height - 24 * (window.devicePixelRatio || 1)).data;
         let inked = 0;
         for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
-        return { inked, ticks: box.dataset.ticks.split(",").map(Number), step: +box.dataset.tickStep,
-          offsets: box.dataset.ticks.split(",").map((ts) => -new Date(ts * 1000).getTimezoneOffset() * 60) };
+        return { inked, ticks: (box.dataset.ticks || "").split(",").map(Number), step: +box.dataset.tickStep,
+          offsets: (box.dataset.ticks || "").split(",").map((ts) => -new Date(ts * 1000).getTimezoneOffset() * 60) };
       });
       assert.equal(g.inked, 0, "nothing drawn in the first two pixel columns: no value label is cut off");
       assert.match(await page.textContent("#graph-any h2"), /bytes per second/);
