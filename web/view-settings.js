@@ -19,9 +19,10 @@
     return s;
   }
 
-  /* The sections of settings, one on screen at a time: [tab, card id, label key]. */
+  /* The sections of settings, one on screen at a time: [tab, card id, label key].
+   * (The language card stays under each; the header has the same switch.) */
   const TABS = [["devices", "devices-card", "devices"], ["discovery", "discovery-card", "tab_discovery"],
-    ["users", "users-card", "users"], ["tokens", "tokens-card", "tab_tokens"], ["language", "language-card", "language"]];
+    ["users", "users-card", "users"], ["tokens", "tokens-card", "tab_tokens"]];
 
   /* tab: the section to show first ("#/settings/discovery"), else the devices. */
   function viewSettings(tab) {
