@@ -9,7 +9,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, clear, route, api, t } = CM;
   const { canRead, isAdmin, canAudit, card, showBanner } = CM.ui;
 
   const REFRESH_MS = 15000;

@@ -6,7 +6,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, api, t } = CM;
 
   /* ---- devices ---- */
   const KINDS = ["switch", "router", "firewall", "wlc", "ap", "server", "storage", "ups", "pdu",

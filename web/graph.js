@@ -7,7 +7,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, clear, api, t } = CM;
   const { errorText } = CM.ui;
 
   const GRAPH_REFRESH_MS = 60000;

@@ -7,7 +7,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, clear, t } = CM;
 
   const banner = document.getElementById("banner");
 

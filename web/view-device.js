@@ -9,7 +9,8 @@
   const CM = window.CM;
   const { el, clear, route, api, apiOptional, fmt, t } = CM;
   const main = document.getElementById("main");
-  const { badge, stateKey, stateCell, table, twoLines, confirmInline, errorText, showBanner, isAdmin, deviceForm, GRAPH_REFRESH_MS, seriesOf, seriesLabel, seriesLine, rangeState, rangePicker, graph,
+  const { badge, stateKey, stateCell, table, twoLines, confirmInline, errorText, showBanner, isAdmin,
+    deviceForm, GRAPH_REFRESH_MS, seriesOf, seriesLabel, seriesLine, rangeState, rangePicker, graph,
     hostResources } = CM.ui;
 
   function viewDevice(id) {

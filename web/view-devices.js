@@ -5,7 +5,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, clear, route, api, apiOptional, t } = CM;
   const main = document.getElementById("main");
   const { badge, table, pager, isAdmin, notYet, errorText, KINDS, addDeviceCard } = CM.ui;
 

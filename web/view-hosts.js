@@ -6,9 +6,10 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, clear, route, fmt, t } = CM;
   const main = document.getElementById("main");
-  const { card, badge, stat, table, errorText, fill, GRAPH_REFRESH_MS, seriesOf, fresh, seriesLabel, seriesLine, pick, rangeState, rangePicker, graph } = CM.ui;
+  const { card, badge, stat, table, errorText, fill, GRAPH_REFRESH_MS, seriesOf, fresh, seriesLabel,
+    seriesLine, pick, rangeState, rangePicker, graph } = CM.ui;
 
   /* ---- servers (agent hosts) ---- */
   function viewHosts() {

@@ -6,7 +6,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, api, t } = CM;
   const main = document.getElementById("main");
 
   /* ---- login ---- */

@@ -7,7 +7,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, route, api, apiOptional, fmt, t } = CM;
   const main = document.getElementById("main");
   const { card, badge, stat, table, notYet, fill, seriesOf, fresh } = CM.ui;
 

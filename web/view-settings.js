@@ -6,7 +6,7 @@
 
 (function () {
   const CM = window.CM;
-  const { el, clear, route, api, apiOptional, fmt, t } = CM;
+  const { el, clear, route, api, t } = CM;
   const main = document.getElementById("main");
   const { badge, table, pager, twoLines, confirmInline, errorText, fill, addDeviceCard, deviceForm } = CM.ui;
 
