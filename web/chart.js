@@ -9,6 +9,38 @@
 (function () {
   const CM = window.CM;
   const COLORS = ["#2f7dd1", "#e07b00", "#1e8e3e", "#a142f4", "#c5221f"];
+  const MIN = 60, HOUR = 3600, DAY = 86400;
+  /* time-axis steps, finest first: seconds, minutes, hours, days; then months */
+  const STEPS = [1, 2, 5, 10, 15, 30, MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN,
+    HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY];
+  const MONTHS = [1, 2, 3, 6, 12];
+
+  /*
+   * The ticks of a time axis from..to (seconds) with at most max of them, on
+   * round local times: {step (seconds, or {months}), ticks: [ts, ...]}.
+   * offset(ts) is the local time's offset from UTC in seconds at ts.
+   */
+  function timeTicks(from, to, max, offset) {
+    const span = Math.max(1, to - from);
+    max = Math.max(1, max);
+    const step = STEPS.find((s) => span / s <= max);
+    const ticks = [];
+    if (step !== undefined) {
+      /* days and weeks start at local midnight, the rest at round local times */
+      const off = offset(from);
+      for (let ts = Math.ceil((from + off) / step) * step - off; ts <= to; ts += step) ticks.push(ts);
+      return { step, ticks };
+    }
+    const months = MONTHS.find((m) => span / (m * 30.44 * DAY) <= max) || Math.ceil(span / (max * 365.25 * DAY)) * 12;
+    const d = new Date(from * 1000);
+    d.setHours(0, 0, 0, 0);
+    d.setDate(1);
+    d.setMonth(Math.ceil(d.getMonth() / months) * months);	/* Jan, Apr, Jul, Oct for 3 … */
+    while (d.getTime() / 1000 < from) d.setMonth(d.getMonth() + months);
+    for (; d.getTime() / 1000 <= to; d.setMonth(d.getMonth() + months)) ticks.push(d.getTime() / 1000);
+    return { step: { months }, ticks };
+  }
+  const localOffset = (ts) => -new Date(ts * 1000).getTimezoneOffset() * 60;
 
   /*
    * CM.chart(container, {lines: [{label, points: [[ts, v|null], ...]}], unit,
@@ -27,10 +59,12 @@
     let drag = null;
     let hover = null;
 
+    let left = 40;			/* from the widest value label, set by draw() */
+
     function geometry() {
       const w = box.clientWidth || 300;
       const h = box.clientHeight || 200;
-      return { w, h, left: 58, right: 10, top: 10, bottom: 24 };
+      return { w, h, left, right: 10, top: 10, bottom: 24 };
     }
 
     function extent() {
@@ -46,7 +80,7 @@
        * middle, not a step so small that adding it to lo changes nothing */
       if (hi - lo <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-9) {
         const d = lo === 0 ? 1 : Math.abs(lo) * 0.05;
-        if (lo !== 0 || state.unit !== "%") lo -= d;
+        if (lo !== 0) lo -= d;		/* all zero: from 0 up, not into negative rates */
         hi += d;
       }
       if (lo > 0 && (state.unit === "%" || lo < hi * 0.5)) lo = 0;
@@ -61,16 +95,30 @@
       return [Math.floor(lo / step) * step, Math.ceil(hi / step) * step, step];
     }
 
-    function timeLabel(ts, span) {
+    /* a tick's label, as precise as its step */
+    function timeLabel(ts, step) {
       const d = new Date(ts * 1000);
       const lang = CM.lang();
-      if (span <= 900)
+      if (typeof step === "object")
+        return d.toLocaleDateString(lang, { year: "2-digit", month: "numeric" });
+      if (step < MIN)
         return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-      if (span <= 2 * 86400)
+      if (step < DAY && (step < HOUR || d.getHours() !== 0 || d.getMinutes() !== 0))
         return d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
-      if (span <= 60 * 86400)
-        return d.toLocaleDateString(lang, { month: "numeric", day: "numeric" });
-      return d.toLocaleDateString(lang, { year: "2-digit", month: "numeric" });
+      return d.toLocaleDateString(lang, { month: "numeric", day: "numeric" });
+    }
+
+    /* The value labels, with as few decimals as say each value exactly
+     * ("40 MiB/s" and "5 %", not "40.0 MiB/s"; but "2.5 %"): [[value, label]]. */
+    function valueLabels(lo, hi, step) {
+      const vals = [];
+      for (let i = 0, v = lo; v <= hi + step / 2 && i <= 12; i++, v = lo + i * step) vals.push(v);
+      const exact = vals.map((v) => parseFloat(CM.fmt(v, state.unit, 2)));
+      for (const digits of [0, 1, 2]) {
+        const labels = vals.map((v) => CM.fmt(v, state.unit, digits));
+        if (digits === 2 || labels.every((l, i) => parseFloat(l) === exact[i])) return vals.map((v, i) => [v, labels[i]]);
+      }
+      return [];
     }
 
     function draw() {
@@ -83,32 +131,44 @@
       ctx.clearRect(0, 0, g.w, g.h);
       const [lo, hi, step] = extent();
       const from = state.from, to = state.to;
+      ctx.font = "11px system-ui, sans-serif";
+      /* the plot starts right of the widest value label, so none is cut off */
+      const yLabels = valueLabels(lo, hi, step);
+      left = g.left = Math.ceil(Math.max(24, ...yLabels.map(([, s]) => ctx.measureText(s).width)) + 8);
+      box.dataset.left = String(left);
       const pw = g.w - g.left - g.right, ph = g.h - g.top - g.bottom;
       const x = (ts) => g.left + ((ts - from) / (to - from)) * pw;
       const y = (v) => g.top + ph - ((v - lo) / (hi - lo)) * ph;
-      ctx.font = "11px system-ui, sans-serif";
       ctx.strokeStyle = "#e3e8ee";
       ctx.fillStyle = "#5d6b7e";
       ctx.lineWidth = 1;
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
-      for (let i = 0, v = lo; v <= hi + step / 2 && i <= 12; i++, v = lo + i * step) {
+      for (const [v, label] of yLabels) {
         const yy = Math.round(y(v)) + 0.5;
         ctx.beginPath();
         ctx.moveTo(g.left, yy);
         ctx.lineTo(g.w - g.right, yy);
         ctx.stroke();
-        ctx.fillText(CM.fmt(v, state.unit), g.left - 4, yy);
+        ctx.fillText(label, g.left - 4, yy);
       }
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
-      /* as many time labels as fit; the first starts under the value labels,
-       * the last ends at the right edge, the others are centred on their time */
-      const ticks = Math.max(1, Math.floor(pw / (ctx.measureText(timeLabel(to, to - from)).width * 1.5 + 24)));
-      for (let i = 0; i <= ticks; i++) {
-        const ts = from + ((to - from) * i) / ticks;
-        ctx.textAlign = i === 0 ? "left" : i === ticks ? "right" : "center";
-        ctx.fillText(timeLabel(ts, to - from), i === 0 ? g.left - 20 : i === ticks ? g.w - 2 : x(ts), g.h - g.bottom + 6);
+      /* time ticks on round local times, as many as fit with room between
+       * their labels; a label is centred on its tick, or kept inside the box */
+      const widest = Math.max(...[to - from <= 900 ? "00:00:00" : "00:00", "12/31"].map((s) => ctx.measureText(s).width));
+      const { step: tstep, ticks } = timeTicks(from, to, Math.floor(pw / (widest * 1.4 + 16)), localOffset);
+      box.dataset.ticks = ticks.join(",");
+      box.dataset.tickStep = typeof tstep === "object" ? tstep.months + "mo" : String(tstep);
+      for (const ts of ticks) {
+        const xx = Math.round(x(ts)) + 0.5;
+        ctx.beginPath();
+        ctx.moveTo(xx, g.top + ph);
+        ctx.lineTo(xx, g.top + ph + 4);
+        ctx.stroke();
+        const label = timeLabel(ts, tstep);
+        const half = ctx.measureText(label).width / 2;
+        ctx.fillText(label, Math.min(Math.max(xx, half + 1), g.w - half - 1), g.h - g.bottom + 6);
       }
       state.lines.forEach((l, i) => {
         ctx.strokeStyle = COLORS[i % COLORS.length];
@@ -224,4 +284,5 @@
       },
     };
   };
+  CM.chart.timeTicks = timeTicks;	/* for tests */
 })();

@@ -6,8 +6,10 @@
  */
 "use strict";
 
-const CACHE = "campusmon-shell-v1";
-const SHELL = ["/", "/index.html", "/style.css", "/i18n.js", "/api.js", "/chart.js", "/app.js",
+importScripts("/scripts.js");	/* self.CM_SCRIPTS: the page's scripts, listed once */
+
+const CACHE = "campusmon-shell-v2";
+const SHELL = ["/", "/index.html", "/style.css", "/scripts.js", ...self.CM_SCRIPTS.map((s) => "/" + s),
   "/manifest.webmanifest", "/icon.svg", "/icon-192.png", "/icon-512.png"];
 
 self.addEventListener("install", (ev) => {

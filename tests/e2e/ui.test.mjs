@@ -4,9 +4,11 @@
 // climb, an APC UPS, an AKCP room sensor and a Rittal rack monitor with a leak
 // sensor) polled every 5 s, and the real campusmon-agent reports this machine.
 // Then, at 1366×768 and at 390×844: log in, overview with the machine room,
-// device list, the switch's page with interface rates and a graph, the UPS's
-// page, the server's page, settings (create and revoke a token, edit a
-// device's room, remove a device, discover), log out — with screenshots in
+// device list (sorted by address, paged), the switch's page with interface
+// rates and a graph, the UPS's page, the server's page (network in bits), a
+// chart's axes, an SNMP-polled server's CPU, memory and storage, settings
+// (sections; create and revoke a token, edit a device's room, remove a device,
+// discover), log out — with screenshots in
 // artifacts/screenshots/. Security: no page or API without a session, a
 // missing CSRF token is refused, a viewer changes nothing, and hostile text
 // in a device name, a sysDescr, an interface alias and a host name shows as text.
@@ -22,6 +24,7 @@ import path from "node:path";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { scriptList } from "./web.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "..", "..");
@@ -46,7 +49,13 @@ const DEVICES = [
   { name: "env-library-b1", community: "env-akcp-sensorprobe8", building: "Library", room: "B1" },
   { name: "rack-library-b1", community: "env-rittal-cmc", building: "Library", room: "B1" },
   { name: XSS_DEVICE, community: "xss-device", building: "Library", room: "B1 <b>core</b>" },
+  { name: "srv-linux-el8", community: "server-linux-el8", building: "Library", room: "B1" },
 ];
+const SNMP_SERVER = "srv-linux-el8";
+// unmonitored devices to page through: name zz-page-(1000-N) at 10.0.0.N, and two IPv6
+const PAGING = [...Array(120).keys()].map((i) => ({ name: "zz-page-" + (999 - i), address: "10.0.0." + (i + 1) }))
+  .concat([{ name: "zz-page-v6-a", address: "2001:db8::a" }, { name: "zz-page-v6-9", address: "2001:db8::9" }]);
+const CHART_HOST = "chart-host";	// a disk read at about 40 MiB/s: wide value labels
 const VIEWPORTS = [
   { name: "desktop", width: 1366, height: 768, mobile: false, sweep: "127.0.9.0/30" },
   { name: "phone", width: 390, height: 844, mobile: true, sweep: "127.0.10.0/30" },
@@ -251,6 +260,11 @@ before(async () => {
       kind: "switch", monitored: false, snmp: { version: "2c", community: "spare" } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
+  for (const d of PAGING) {
+    const r = await api("POST", "/api/v1/devices", { ...d, kind: "other", monitored: false,
+      snmp: { version: "2c", community: "none" } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
   const r = await api("POST", "/api/v1/users", { name: "vera", role: "viewer", password: VIEWER_PW });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   // a hostile host name, as an agent could send it
@@ -261,6 +275,11 @@ before(async () => {
       `cpu,host=${lpEscape(XSS_HOST)},cpu=cpu-total usage_percent=12 ${now - 10 + a}`).join("\n") + "\n",
   });
   assert.equal(w.status, 204, await w.text());
+  const disk = await fetch(base + "/api/v1/write?precision=s", {
+    method: "POST", headers: { Authorization: "Bearer " + TOKEN },
+    body: [...Array(30).keys()].map((i) => `diskio,host=${CHART_HOST},name=sda read_bytes_ps=${(40 + (i % 3) * 0.4) * 1048576} ${now - 290 + i * 10}`).join("\n") + "\n",
+  });
+  assert.equal(disk.status, 204, await disk.text());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -374,6 +393,28 @@ for (const vp of VIEWPORTS) {
       await page.selectOption("main select[aria-label='Kind']", "");
     });
 
+    test("the device list sorts by address as numbers, and pages 50 at a time", async () => {
+      const names = () => page.$$eval("main table.data tbody tr", (trs) => trs.map((tr) => tr.dataset.device));
+      await page.selectOption("#devices-sort", "address");
+      await page.waitForFunction(() => document.querySelector("main table.data tbody tr")?.dataset.device === "zz-page-999");
+      // 10.0.0.1 … 10.0.0.50, not 10.0.0.1, 10.0.0.10, 10.0.0.100 …
+      assert.deepEqual(await names(), PAGING.slice(0, 50).map((d) => d.name));
+      assert.match(await page.textContent("main .pager"), /Page 1 of 3/);
+      await noHorizontalScroll(page, vp, "devices by address");
+      await touchSized(page, vp, "devices by address");
+      await shot(page, vp, "03b-devices-by-address");
+      await page.click("main .pager button.next");
+      await page.waitForFunction(() => document.querySelector("main table.data tbody tr")?.dataset.device === "zz-page-949");
+      assert.deepEqual(await names(), PAGING.slice(50, 100).map((d) => d.name));
+      await page.click("main .pager button.next");
+      await page.waitForSelector("main .pager button.next:disabled");
+      const last = await names();
+      assert.ok(last.indexOf("zz-page-880") < last.indexOf("zz-page-v6-9"), "IPv4 before IPv6");
+      assert.ok(last.indexOf("zz-page-v6-9") < last.indexOf("zz-page-v6-a"), "2001:db8::9 before 2001:db8::a");
+      await page.selectOption("#devices-sort", "name");	// a new order starts again at page 1
+      await page.waitForSelector("main .pager :text('Page 1 of 3')");
+    });
+
     test("the switch's page: interfaces with live rates, a graph in every range, zoom", async () => {
       await page.click(`main table a:has-text('${SWITCH}')`);
       await page.waitForFunction((n) => document.querySelector("#device-name")?.textContent === n, SWITCH);
@@ -402,8 +443,8 @@ for (const vp of VIEWPORTS) {
       }
       await page.waitForFunction(() => document.querySelector("#graph-interface").dataset.span === "3600");
       await graphPoints(page, "#graph-interface");
-      // drag across the last minutes of the graph (its plot spans from 58 px
-      // to 10 px before the right edge): zoomed in, then back
+      // drag across the last minutes of the graph (its plot ends 10 px before
+      // the right edge, and starts about 60 px in): zoomed in, then back
       await page.locator("#graph-interface canvas").scrollIntoViewIfNeeded();
       const box = await page.locator("#graph-interface canvas").boundingBox();
       const right = box.x + box.width - 10, plot = box.width - 68;
@@ -470,6 +511,58 @@ for (const vp of VIEWPORTS) {
       await shot(page, vp, "07-server");
     });
 
+    test("the server's network is in bits per second, like a device's interfaces", async () => {
+      await page.waitForSelector("#network-card table");
+      const net = await page.textContent("#network-card");
+      assert.match(net, /bits per second/);
+      assert.match(net, /\d b\/s|[kMG]b\/s/, net);
+      assert.doesNotMatch(net, /B\/s/, net);
+      await page.waitForFunction(() => /bits per second/.test(document.querySelector("#graph-network h2").textContent));
+      await page.locator("#network-card").scrollIntoViewIfNeeded();
+      await shot(page, vp, "07a-server-network-bits");
+    });
+
+    test("chart value labels fit, and time ticks fall on round times", async () => {
+      await page.goto(base + "/#/host/" + CHART_HOST);
+      await page.waitForSelector(`#host-name:has-text('${CHART_HOST}')`);
+      const any = "main select[aria-label='Any series']";
+      await page.waitForSelector(`${any} option:has-text('diskio.read_bytes_ps')`, { state: "attached" });
+      const id = await page.$eval(any, (s) => [...s.options].find((o) => o.textContent.startsWith("diskio.read_bytes_ps")).value);
+      await page.selectOption(any, id);
+      await graphPoints(page, "#graph-any");
+      await page.locator("#graph-any").scrollIntoViewIfNeeded();
+      const g = await page.$eval("#graph-any .chart", (box) => {
+        const c = box.querySelector("canvas");
+        const px = c.getContext("2d").getImageData(0, 0, 2, c.height - 24 * (window.devicePixelRatio || 1)).data;
+        let inked = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+        return { inked, ticks: (box.dataset.ticks || "").split(",").map(Number), step: +box.dataset.tickStep,
+          offsets: (box.dataset.ticks || "").split(",").map((ts) => -new Date(ts * 1000).getTimezoneOffset() * 60) };
+      });
+      assert.equal(g.inked, 0, "nothing drawn in the first two pixel columns: no value label is cut off");
+      assert.match(await page.textContent("#graph-any h2"), /bytes per second/);
+      assert.ok([300, 600, 900, 1800].includes(g.step), "a round step for one hour: " + g.step);
+      assert.ok(g.ticks.length >= 2, g.ticks.join(","));
+      g.ticks.forEach((ts, i) => assert.equal((ts + g.offsets[i]) % g.step, 0, `tick ${ts} on a round time`));
+      await shot(page, vp, "07b-chart-labels");
+    });
+
+    test("an SNMP-polled server's page has CPU, memory and storage graphs", async () => {
+      await page.goto(base + "/#/device/" + SNMP_SERVER);
+      await page.waitForFunction((n) => document.querySelector("#device-name")?.textContent === n, SNMP_SERVER);
+      await graphPoints(page, "#graph-device-cpu");
+      await graphPoints(page, "#graph-device-memory");
+      await graphPoints(page, "#graph-device-storage");
+      assert.match(await page.textContent("#graph-device-memory .legend"), /Memory/);
+      assert.match(await page.textContent("#graph-device-storage .legend"), /\//);
+      const root = await page.textContent("#storage-card tr[data-storage='/']");
+      assert.match(root, /\d+(\.\d)? %.*[\d.]+ [KMGT]iB/s, root);
+      assert.equal(await page.locator("#storage-card tr[data-storage='Physical memory']").count(), 0, "memory is no file system");
+      await noHorizontalScroll(page, vp, "snmp server");
+      await touchSized(page, vp, "snmp server");
+      await shot(page, vp, "07c-snmp-server");
+    });
+
     test("hostile text from a device and an agent is shown as text", async () => {
       const id = (await api("GET", "/api/v1/devices")).body.find((x) => x.name === XSS_DEVICE).id;
       await page.goto(base + "/#/device/" + id);
@@ -487,8 +580,29 @@ for (const vp of VIEWPORTS) {
       await noXss(page, "hostile host page");
     });
 
+    test("settings come in sections, and discovery is open at once", async () => {
+      await page.goto(base + "/#/settings/discovery");
+      await page.waitForSelector("#discovery-card #discover-ranges");
+      const top = await page.$eval("#discovery-card", (n) => n.getBoundingClientRect().top);
+      assert.ok(top < vp.height / 2, `discovery starts at ${top}px`);
+      assert.equal(await page.isVisible("#users-card"), false);
+      await noHorizontalScroll(page, vp, "settings tabs");
+      await touchSized(page, vp, "settings tabs");
+      await shot(page, vp, "09a-settings-discovery-tab");
+      await page.click("#nav a[data-route='settings']");	// the devices first
+      await page.waitForSelector(`#devices-card tr[data-device='${UPS}']`);
+      assert.equal(await page.isVisible("#discovery-card"), false);
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      assert.ok(height < 4000, `settings is ${height}px long`);
+      await page.click("#settings-tabs [data-tab=users]");
+      await page.waitForSelector("#users-card table");
+      assert.equal(await page.evaluate(() => location.hash), "#/settings/users");
+      assert.equal(await page.isVisible("#devices-card"), false);
+    });
+
     test("settings: create a token, see it once, revoke it", async () => {
       await page.click("#nav a[data-route='settings']");
+      await page.click("#settings-tabs [data-tab=tokens]");
       await page.waitForSelector("#tokens-card table");
       await page.fill("#new-token-name", "e2e-" + vp.name);
       await page.selectOption("#new-token-kind", "api");
@@ -509,6 +623,7 @@ for (const vp of VIEWPORTS) {
     });
 
     test("settings: edit a device's room; its secrets are never shown", async () => {
+      await page.click("#settings-tabs [data-tab=devices]");
       const row = `#devices-card tr[data-device='${UPS}']`;
       await page.waitForSelector(row);
       await page.click(`${row} button.edit`);
@@ -551,6 +666,7 @@ for (const vp of VIEWPORTS) {
     });
 
     test("settings: discover a range, with progress and what was found", async () => {
+      await page.click("#settings-tabs [data-tab=discovery]");
       await page.fill("#discover-ranges", vp.sweep);
       await page.fill("#discover-communities", "nope, ups-apc-smx750i");
       await page.fill("#discover-port", String(simPort));
@@ -564,9 +680,10 @@ for (const vp of VIEWPORTS) {
       assert.match(await page.textContent(`#discovery-job tr[data-address='${found}']`), /UPS.*snmp.*yes/s);
       const d = (await api("GET", "/api/v1/devices")).body.find((x) => x.address === found);
       assert.ok(d && d.monitored && d.kind === "ups", JSON.stringify(d));
+      await page.click("#settings-tabs [data-tab=devices]");
       await page.waitForSelector(`#devices-card tr:has-text('${found}')`);
       await noHorizontalScroll(page, vp, "discovery");
-      await page.locator("#discovery-card").scrollIntoViewIfNeeded();
+      await page.click("#settings-tabs [data-tab=discovery]");
       await shot(page, vp, "12-settings-discovery");
     });
 
@@ -688,6 +805,11 @@ describe("installable", () => {
     const sw = await fetch(base + "/sw.js");
     assert.equal(sw.status, 200);
     assert.match(sw.headers.get("content-type"), /javascript/);
+    for (const s of ["scripts.js", ...scriptList()]) {
+      const r = await fetch(base + "/" + s);
+      assert.equal(r.status, 200, s);
+      assert.match(r.headers.get("content-type"), /javascript/, s);
+    }
     const html = await (await fetch(base + "/")).text();
     assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html), "no inline script");
     assert.ok(!/\sstyle=|<style/i.test(html), "no inline style");
@@ -703,6 +825,7 @@ describe("installable", () => {
     await context.setOffline(true);
     await page.reload();
     await page.waitForSelector("#main");
+    await page.waitForSelector("#login-user");	// every listed script came from the cache
     assert.equal(await page.title(), "campusmon" + (await page.title()).slice(9));
     await context.close();
   });

@@ -8,12 +8,22 @@ import re
 from conftest import REPO
 
 WEB = os.path.join(REPO, "web")
-SCRIPTS = ["i18n.js", "api.js", "chart.js", "app.js", "sw.js"]
 
 
 def read(name):
     with open(os.path.join(WEB, name), encoding="utf-8") as f:
         return f.read()
+
+
+def listed():
+    """The page's scripts, in order, from their one list in web/scripts.js."""
+    src = read("scripts.js")
+    body = src[src.index("const SCRIPTS = ["):src.index("];")]
+    return re.findall(r'"([a-z0-9-]+\.js)"', body)
+
+
+PAGE_SCRIPTS = listed()
+SCRIPTS = ["scripts.js"] + PAGE_SCRIPTS + ["sw.js"]
 
 
 def table_keys():
@@ -72,19 +82,21 @@ def test_manifest_and_icons():
     for icon in m["icons"]:
         assert os.path.exists(os.path.join(WEB, icon["src"].lstrip("/"))), icon["src"]
     sw = read("sw.js")
-    for name in SCRIPTS[:-1] + ["style.css", "index.html", "manifest.webmanifest"]:
+    assert 'importScripts("/scripts.js")' in sw and "self.CM_SCRIPTS" in sw  # the page's scripts
+    for name in ["scripts.js", "style.css", "index.html", "manifest.webmanifest"]:
         assert "/" + name in sw, name       # the offline shell holds every file
 
 
 def test_collector_serves_the_ui_with_security_headers(collector):
     r = collector.get("/", token=False)
-    assert r.status == 200 and b'<script src="/app.js" defer>' in r.body
+    assert r.status == 200 and b'<script src="/scripts.js" defer>' in r.body
     csp = r.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert r.headers["X-Frame-Options"] == "DENY"
     types = {"/app.js": "text/javascript", "/style.css": "text/css", "/sw.js": "text/javascript",
              "/manifest.webmanifest": "application/manifest+json", "/icon.svg": "image/svg+xml",
              "/icon-192.png": "image/png"}
+    types.update({"/" + name: "text/javascript" for name in SCRIPTS})
     for path, ctype in types.items():
         r = collector.get(path, token=False)
         assert r.status == 200, path

@@ -1,0 +1,79 @@
+// units.test.mjs — web UI checks that need no browser and no collector:
+// the one list of scripts, and pure functions run in node:vm (web.mjs).
+// Run: cd tests/e2e && node --test units.test.mjs
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { WEB, loadWeb, scriptList } from "./web.mjs";
+
+describe("the script list (web/scripts.js)", () => {
+  const list = scriptList();
+
+  test("names existing files, each once, app.js last", () => {
+    assert.ok(list.length > 5, list.join(" "));
+    assert.equal(new Set(list).size, list.length, "a script listed twice");
+    for (const s of list) assert.ok(fs.existsSync(path.join(WEB, s)), s);
+    assert.equal(list.at(-1), "app.js");
+  });
+
+  test("every script in web/ is listed, and web/local.am installs them all", () => {
+    const here = fs.readdirSync(WEB).filter((f) => f.endsWith(".js") && !["scripts.js", "sw.js"].includes(f));
+    assert.deepEqual([...here].sort(), [...list].sort());
+    const am = fs.readFileSync(path.join(WEB, "local.am"), "utf8").replace(/\\\n/g, " ");
+    const installed = am.match(/dist_web_DATA\s*=([^\n]*)/)[1].trim().split(/\s+/).map((f) => f.replace(/^web\//, ""));
+    for (const f of [...list, "scripts.js", "sw.js", "index.html"]) assert.ok(installed.includes(f), f + " not in local.am");
+  });
+
+  test("index.html loads only scripts.js, and the service worker caches what it lists", () => {
+    const html = fs.readFileSync(path.join(WEB, "index.html"), "utf8");
+    assert.deepEqual([...html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]), ["/scripts.js"]);
+    const sw = fs.readFileSync(path.join(WEB, "sw.js"), "utf8");
+    assert.match(sw, /importScripts\("\/scripts\.js"\)/);
+    assert.match(sw, /self\.CM_SCRIPTS\.map/);
+  });
+});
+
+describe("formats (web/format.js)", () => {
+  const CM = loadWeb("i18n.js", "format.js");
+
+  test("addresses sort as numbers: IPv4, then IPv6, then names", () => {
+    const shuffled = ["host.example", "127.0.0.10", "2001:db8::a", "127.0.0.2", "::ffff:10.0.0.1", "10.0.0.100",
+      "2001:db8::9", "10.0.0.9", "::1", "[2001:db8::1:0]", "9.255.255.255", "fe80::1%eth0", "Core-SW"];
+    assert.deepEqual([...shuffled].sort(CM.compareAddress), ["9.255.255.255", "10.0.0.9", "10.0.0.100", "127.0.0.2",
+      "127.0.0.10", "::1", "::ffff:10.0.0.1", "2001:db8::9", "2001:db8::a", "[2001:db8::1:0]", "fe80::1%eth0",
+      "Core-SW", "host.example"]);
+    assert.equal(CM.compareAddress("2001:db8:0:0:0:0:0:a", "2001:db8::a"), 0);
+  });
+
+  test("one convention: links in bits per second, disks and memory in bytes", () => {
+    const net = CM.displayOf("net", "bytes_recv_ps");
+    assert.deepEqual([net.unit, net.scale], ["bps", 8]);
+    assert.equal(CM.displayOf("interface", "in_bps").unit, "bps");
+    assert.equal(CM.displayOf("diskio", "read_bytes_ps").unit, "Bps");
+    assert.equal(CM.displayOf("storage", "used_percent").unit, "%");
+    assert.equal(CM.fmt(40 * 1048576, "Bps"), "40.0 MiB/s");
+    assert.equal(CM.fmt(40 * 1048576, "Bps", 0), "40 MiB/s");
+  });
+});
+
+describe("time ticks (web/chart.js)", () => {
+  const CM = loadWeb("i18n.js", "api.js", "format.js", "chart.js");
+  const ROUND = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 1209600];
+  const now = 1796600123;		/* not on any round time */
+
+  for (const [span, max] of [[3600, 6], [3600, 3], [6 * 3600, 5], [86400, 4], [7 * 86400, 4], [365 * 86400, 5]])
+    test(`${span} s with at most ${max} ticks`, () => {
+      for (const off of [0, 8 * 3600, -5 * 3600, 5.5 * 3600]) {	/* UTC, Beijing, New York, India */
+        const { step, ticks } = CM.chart.timeTicks(now - span, now, max, () => off);
+        assert.ok(ticks.length >= 2 && ticks.length <= max + 1, `${ticks.length} ticks`);
+        assert.ok(ticks.every((ts) => ts >= now - span && ts <= now));
+        if (typeof step === "object") {
+          assert.ok([1, 2, 3, 6, 12].includes(step.months), JSON.stringify(step));
+          continue;		/* calendar months, in the process's own time zone */
+        }
+        assert.ok(ROUND.includes(step), `step ${step}`);
+        for (const ts of ticks) assert.equal((ts + off) % Math.min(step, 86400), 0, `${ts} on a round local time`);
+      }
+    });
+});
