@@ -389,6 +389,12 @@ int spool_put(struct spool *s, const struct batch *b, int front);
 int spool_peek(struct spool *s, struct batch *b);
 /* Delete a batch after the collector acknowledged it. */
 void spool_remove(struct spool *s, uint64_t seq);
+/* The header line of a spool file, and its strict reading: the header's
+ * length (newline included), or -1 when buf does not start with a valid one
+ * within SPOOL_HEADER_MAX bytes (wrong magic or version, a number out of
+ * range, anything after lines=N). */
+int spool_header_format(char *out, size_t cap, int interval, size_t lines);
+long spool_header_parse(const char *buf, size_t len, int *interval, size_t *lines);
 /* Move a batch to rejected/ with the reason; keeps rejected_keep files. */
 void spool_reject(struct spool *s, uint64_t seq, const char *why);
 

@@ -163,12 +163,75 @@ drop_oldest(struct spool *s)
 	return 0;
 }
 
+#define SPOOL_MAGIC "campusmon-batch 1 "
+#define SPOOL_INTERVAL_MAX 86400
+#define SPOOL_LINES_MAX 100000000UL
+
+int
+spool_header_format(char *out, size_t cap, int interval, size_t lines)
+{
+	if (interval <= 0 || interval > SPOOL_INTERVAL_MAX || lines > SPOOL_LINES_MAX)
+		return -1;
+	int n = snprintf(out, cap, SPOOL_MAGIC "interval=%d lines=%zu\n", interval, lines);
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+/* Digits at *p (at least one, at most max_digits) as a number <= max. */
+static int
+read_number(const char **p, const char *end, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *s = *p;
+	while (s < end && *s >= '0' && *s <= '9') {
+		if (v > (max - (unsigned long)(*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		s++;
+	}
+	if (s == *p)
+		return -1;
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+long
+spool_header_parse(const char *buf, size_t len, int *interval, size_t *lines)
+{
+	const char *end = buf + (len < SPOOL_HEADER_MAX ? len : SPOOL_HEADER_MAX);
+	const char *p = buf;
+	unsigned long iv, nl;
+	size_t magic = sizeof(SPOOL_MAGIC) - 1;
+	if ((size_t)(end - p) < magic || memcmp(p, SPOOL_MAGIC, magic) != 0)
+		return -1;
+	p += magic;
+	if (end - p < 9 || memcmp(p, "interval=", 9) != 0)
+		return -1;
+	p += 9;
+	if (read_number(&p, end, SPOOL_INTERVAL_MAX, &iv) < 0 || iv == 0)
+		return -1;
+	if (end - p < 7 || memcmp(p, " lines=", 7) != 0)
+		return -1;
+	p += 7;
+	if (read_number(&p, end, SPOOL_LINES_MAX, &nl) < 0)
+		return -1;
+	if (p >= end || *p != '\n')
+		return -1;
+	*interval = (int)iv;
+	*lines = (size_t)nl;
+	return (long)(p + 1 - buf);
+}
+
 int
 spool_put(struct spool *s, const struct batch *b, int front)
 {
 	char header[SPOOL_HEADER_MAX], name[32], tmp[40];
-	int hlen = snprintf(header, sizeof(header), "campusmon-batch 1 interval=%d lines=%zu\n",
-	    b->interval, b->lines);
+	int hlen = spool_header_format(header, sizeof(header), b->interval, b->lines);
+	if (hlen < 0) {
+		log_warnx("spool %s: a batch with interval %d cannot be spooled", s->dir,
+		    b->interval);
+		return -1;
+	}
 	unsigned long long size = (unsigned long long)hlen + b->len;
 
 	if (size > s->max_bytes) {
@@ -268,17 +331,15 @@ spool_peek(struct spool *s, struct batch *b)
 			log_warn("spool %s: cannot read %s", s->dir, name);
 			return -1;
 		}
-		char *nl = memchr(buf, '\n', len < SPOOL_HEADER_MAX ? len : SPOOL_HEADER_MAX);
 		int interval = 0;
 		size_t lines = 0;
-		if (nl == NULL ||
-		    sscanf(buf, "campusmon-batch 1 interval=%d lines=%zu", &interval, &lines) != 2 ||
-		    interval <= 0) {
+		long parsed = spool_header_parse(buf, len, &interval, &lines);
+		if (parsed < 0) {
 			free(buf);
 			spool_reject(s, s->head, "corrupt spool file (bad header)");
 			continue;
 		}
-		size_t hlen = (size_t)(nl - buf) + 1;
+		size_t hlen = (size_t)parsed;
 		memmove(buf, buf + hlen, len - hlen);
 		b->body = buf;
 		b->len = len - hlen;

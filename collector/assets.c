@@ -47,7 +47,7 @@ load_profiles(struct collector *c, struct sp_profile_set *set, const char *what)
 int
 assets_load(struct collector *c)
 {
-	const char *dir = c->cfg.profiles_dir ? c->cfg.profiles_dir : snmp_default_profiles_dir();
+	const char *dir = c->cfg.profiles_dir ? c->cfg.profiles_dir : sp_default_profiles_dir();
 
 	c->profiles_fd = c->web_fd = -1;
 	c->profiles_dir = strdup(dir);
@@ -90,7 +90,7 @@ assets_reload(struct collector *c)
 			    "to load them, or make them readable)", c->profiles_dir, user);
 		} else {
 			size_t n = set.n;
-			if (snmp_poller_set_profiles(c->poller, &set) == 0)
+			if (sp_poller_set_profiles(c->poller, &set) == 0)
 				log_info("reload: %zu SNMP profiles loaded from %s", n,
 				    c->profiles_dir);
 		}

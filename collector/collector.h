@@ -27,7 +27,7 @@ struct statedb;
 struct auth;
 struct device_table;
 struct discovery;
-struct snmp_poller;
+struct sp_poller;
 struct users;
 struct sessions;
 struct sp_profile_set;
@@ -178,7 +178,7 @@ struct collector {
 	struct lp_parser *lp;		/* reused by every write request */
 	struct device_table *devices;
 	struct discovery *discovery;
-	struct snmp_poller *poller;
+	struct sp_poller *poller;
 	struct loopq *loopq;
 	double started;
 	unsigned short bound_port;

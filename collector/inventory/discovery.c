@@ -33,13 +33,6 @@
 #define PROBE_TIMEOUT_MS 1000
 #define TICK_MS 20
 
-struct range {
-	int family;
-	unsigned char base[16];		/* network address */
-	uint64_t count;			/* addresses in it (hosts only for IPv4 /0-/30) */
-	uint64_t first;			/* offset of the first probed address */
-};
-
 struct disco_job;
 
 /* One address being probed. */
@@ -57,7 +50,7 @@ struct disco_job {
 	struct collector *c;
 	int64_t id;
 	json_t *ranges_json;
-	struct range ranges[MAX_RANGES];
+	struct disco_range ranges[MAX_RANGES];
 	size_t n_ranges, range_at;
 	uint64_t offset_at;
 	uint64_t total, started, finished;
@@ -86,20 +79,19 @@ struct discovery {
 
 /* ---- ranges ---------------------------------------------------------------- */
 
-/* Parse "10.0.0.0/28", "2001:db8::/124" or a single address. */
-static int
-parse_range(const char *text, struct range *r, char *err, size_t errlen)
+int
+discovery_parse_range(const char *text, struct disco_range *r, char *err, size_t errlen)
 {
 	char buf[128];
 	snprintf(buf, sizeof(buf), "%s", text);
 	char *slash = strchr(buf, '/');
 	int prefix = -1;
 	if (slash != NULL) {
-		char *end;
+		/* one to three digits: no sign ("/-1" once read as no prefix at all) */
+		const char *d = slash + 1;
+		size_t nd = strspn(d, "0123456789");
 		*slash = '\0';
-		prefix = (int)strtol(slash + 1, &end, 10);
-		if (*end != '\0' || slash[1] == '\0')
-			prefix = -2;
+		prefix = nd >= 1 && nd <= 3 && d[nd] == '\0' ? atoi(d) : -2;
 	}
 	memset(r, 0, sizeof(*r));
 	if (inet_pton(AF_INET, buf, r->base) == 1) {
@@ -136,8 +128,8 @@ parse_range(const char *text, struct range *r, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-range_address(const struct range *r, uint64_t offset, char *out, size_t outlen)
+void
+discovery_range_address(const struct disco_range *r, uint64_t offset, char *out, size_t outlen)
 {
 	unsigned char a[16];
 	size_t len = r->family == AF_INET ? 4 : 16;
@@ -169,7 +161,7 @@ name_in_found(json_t *found, const char *name)
 }
 
 static void
-probe_finish(struct probe *p, const char *via, const struct snmp_result *r)
+probe_finish(struct probe *p, const char *via, const struct sp_result *r)
 {
 	struct disco_job *job = p->job;
 	struct collector *c = job->c;
@@ -228,10 +220,10 @@ probe_finish(struct probe *p, const char *via, const struct snmp_result *r)
 }
 
 static void
-on_snmp_probe(const struct snmp_result *r, void *arg)
+on_snmp_probe(const struct sp_result *r, void *arg)
 {
 	struct probe *p = arg;
-	if (r->status == SNMP_STATUS_UP)
+	if (r->status == SP_STATUS_UP)
 		probe_finish(p, "snmp", r);
 	else
 		probe_next_credential(p);
@@ -245,13 +237,13 @@ probe_next_credential(struct probe *p)
 		probe_fallback(p);
 		return;
 	}
-	struct snmp_target t = {
+	struct sp_target t = {
 		.device_id = -(job->id * 1000000 + (long long)job->started),
-		.address = p->addr, .port = job->port, .version = SNMP_VER_2C,
+		.address = p->addr, .port = job->port, .version = SP_VER_2C,
 		.community = job->communities[p->cred++],
 		.timeout_ms = PROBE_TIMEOUT_MS, .retries = 0,
 	};
-	if (snmp_poller_probe(job->c->poller, &t, 0, on_snmp_probe, p) < 0)
+	if (sp_poller_probe(job->c->poller, &t, 0, on_snmp_probe, p) < 0)
 		probe_fallback(p);
 }
 
@@ -459,13 +451,13 @@ job_tick(evutil_socket_t fd, short what, void *arg)
 		per_tick = 1;
 	for (size_t n = 0; n < per_tick && job->in_flight < (size_t)c->cfg.discovery_concurrency &&
 	    job->range_at < job->n_ranges && !job->cancelled; n++) {
-		struct range *r = &job->ranges[job->range_at];
+		struct disco_range *r = &job->ranges[job->range_at];
 		struct probe *p = calloc(1, sizeof(*p));
 		if (p == NULL)
 			break;
 		p->job = job;
 		p->tcp_fd = -1;
-		range_address(r, r->first + job->offset_at, p->addr, sizeof(p->addr));
+		discovery_range_address(r, r->first + job->offset_at, p->addr, sizeof(p->addr));
 		if (++job->offset_at >= r->count) {
 			job->range_at++;
 			job->offset_at = 0;
@@ -518,7 +510,7 @@ discovery_start(struct collector *c, json_t *ranges, json_t *communities, unsign
 			snprintf(err, errlen, "ranges: at most %d CIDR strings", MAX_RANGES);
 			goto fail;
 		}
-		if (parse_range(json_string_value(v), &job->ranges[job->n_ranges], err, errlen) < 0)
+		if (discovery_parse_range(json_string_value(v), &job->ranges[job->n_ranges], err, errlen) < 0)
 			goto fail;
 		job->total += job->ranges[job->n_ranges++].count;
 	}

@@ -14,7 +14,7 @@
 struct json_t;
 struct statedb;
 struct collector;
-struct snmp_result;
+struct sp_result;
 struct evbuffer;
 struct jfrag;
 
@@ -140,7 +140,7 @@ int device_check(const struct device *d, char *errbuf, size_t errlen);
 
 
 /* ---- live.c: the live tables --------------------------------------------- */
-struct device_live *device_live_from_result(const struct snmp_result *r);
+struct device_live *device_live_from_result(const struct sp_result *r);
 void device_live_free(struct device_live *l);
 const struct device_iface *device_iface_by_index(const struct device_live *l,
     unsigned long index);
@@ -166,7 +166,7 @@ struct device *device_new_default(void);
 /* pollresults.c: poll results into the inventory and the series store. */
 /* Apply a poll result to d: status, system facts, live tables, then the
  * device and interface observers. Returns 1 if a stored column changed. */
-int inventory_apply_poll(struct collector *c, struct device *d, const struct snmp_result *r);
+int inventory_apply_poll(struct collector *c, struct device *d, const struct sp_result *r);
 int snmpbridge_start(struct collector *c);
 void snmpbridge_stop(struct collector *c);
 void snmpbridge_watch(struct collector *c, struct device *d);	/* (re)schedule */
@@ -175,6 +175,20 @@ void snmpbridge_forget(struct collector *c, int64_t id);
 /* ---- discovery.c: sweeps of address ranges that add what answers SNMP and
  * record what only answers ICMP or TCP. */
 struct disco_job;
+
+/* A range to sweep: its network address and which offsets in it to probe. */
+struct disco_range {
+	int family;			/* AF_INET or AF_INET6 */
+	unsigned char base[16];		/* network address (host bits cleared) */
+	uint64_t count;			/* addresses probed (IPv4 /30 and wider: hosts only) */
+	uint64_t first;			/* offset of the first probed address */
+};
+/* Parse "10.0.0.0/28", "2001:db8::/124" or a single address; sweeps are
+ * bounded: IPv4 /16 to /32, IPv6 /112 to /128. -1 with err filled. */
+int discovery_parse_range(const char *text, struct disco_range *r, char *err, size_t errlen);
+/* The address at offset (from the network address) as text. */
+void discovery_range_address(const struct disco_range *r, uint64_t offset, char *out,
+    size_t outlen);
 
 /* Before privileges drop: open ICMP sockets (raw needs root). */
 int discovery_open_sockets(struct collector *c);

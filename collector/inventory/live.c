@@ -55,16 +55,16 @@ device_live_free(struct device_live *l)
 }
 
 struct device_live *
-device_live_from_result(const struct snmp_result *r)
+device_live_from_result(const struct sp_result *r)
 {
 	size_t bytes = 0;
 	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct snmp_iface *f = &r->ifaces[i];
+		const struct sp_iface *f = &r->ifaces[i];
 		bytes += len0(f->name) + len0(f->descr) + len0(f->alias) +
 		    len0(f->admin_status) + len0(f->oper_status);
 	}
 	for (size_t i = 0; i < r->n_sensors; i++) {
-		const struct snmp_sensor *s = &r->sensors[i];
+		const struct sp_sensor *s = &r->sensors[i];
 		bytes += len0(s->name) + len0(s->type) + len0(s->unit) + len0(s->state) +
 		    len0(s->index) + len0(s->profile);
 	}
@@ -84,7 +84,7 @@ device_live_from_result(const struct snmp_result *r)
 		return NULL;
 	}
 	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct snmp_iface *f = &r->ifaces[i];
+		const struct sp_iface *f = &r->ifaces[i];
 		struct device_iface *x = &l->ifaces[i];
 		x->index = f->index;
 		x->name = pool_put(&p, f->name);
@@ -102,7 +102,7 @@ device_live_from_result(const struct snmp_result *r)
 	}
 	l->n_ifaces = r->n_ifaces;
 	for (size_t i = 0; i < r->n_sensors; i++) {
-		const struct snmp_sensor *s = &r->sensors[i];
+		const struct sp_sensor *s = &r->sensors[i];
 		struct device_sensor *x = &l->sensors[i];
 		x->name = pool_put(&p, s->name);
 		x->type = pool_put(&p, s->type);

@@ -21,14 +21,14 @@
 
 #define SAVE_EVERY 300.0	/* seconds between last_seen writes when nothing changed */
 
-static struct snmp_target
+static struct sp_target
 target_of(const struct device *d)
 {
-	struct snmp_target t = {
+	struct sp_target t = {
 		.device_id = d->id, .name = d->name, .address = d->address,
 		.port = (unsigned)d->port,
-		.version = d->snmp_version && strcmp(d->snmp_version, "1") == 0 ? SNMP_VER_1 :
-		    d->snmp_version && strcmp(d->snmp_version, "3") == 0 ? SNMP_VER_3 : SNMP_VER_2C,
+		.version = d->snmp_version && strcmp(d->snmp_version, "1") == 0 ? SP_VER_1 :
+		    d->snmp_version && strcmp(d->snmp_version, "3") == 0 ? SP_VER_3 : SP_VER_2C,
 		.community = d->community ? d->community : "public",
 		.user = d->v3_user, .auth_proto = d->auth_proto, .auth_pass = d->auth_pass,
 		.priv_proto = d->priv_proto, .priv_pass = d->priv_pass,
@@ -42,11 +42,11 @@ snmpbridge_watch(struct collector *c, struct device *d)
 {
 	if (c->poller == NULL)
 		return;
-	snmp_poller_remove(c->poller, d->id);
+	sp_poller_remove(c->poller, d->id);
 	if (!d->monitored)
 		return;
-	struct snmp_target t = target_of(d);
-	if (snmp_poller_add(c->poller, &t) < 0)
+	struct sp_target t = target_of(d);
+	if (sp_poller_add(c->poller, &t) < 0)
 		log_warnx("snmp: cannot schedule device %s", d->name);
 }
 
@@ -54,7 +54,7 @@ void
 snmpbridge_forget(struct collector *c, int64_t id)
 {
 	if (c->poller != NULL)
-		snmp_poller_remove(c->poller, id);
+		sp_poller_remove(c->poller, id);
 }
 
 /* ---- results ------------------------------------------------------------- */
@@ -97,7 +97,7 @@ metrics_durable(struct batch *b, int ok, void *arg)
 
 /* Every metric of the poll becomes a sample of series host=<device name>. */
 static void
-record_metrics(struct collector *c, const struct device *d, const struct snmp_result *r)
+record_metrics(struct collector *c, const struct device *d, const struct sp_result *r)
 {
 	if (r->n_metrics == 0)
 		return;
@@ -107,7 +107,7 @@ record_metrics(struct collector *c, const struct device *d, const struct snmp_re
 	if (b == NULL)
 		return;
 	for (size_t i = 0; i < r->n_metrics; i++) {
-		const struct snmp_metric *m = &r->metrics[i];
+		const struct sp_metric *m = &r->metrics[i];
 		if (isnan(m->value) || m->n_tags > 16)
 			continue;
 		size_t n = 0;
@@ -186,17 +186,17 @@ tell_interfaces(struct collector *c, const struct device *d, const struct device
 }
 
 int
-inventory_apply_poll(struct collector *c, struct device *d, const struct snmp_result *r)
+inventory_apply_poll(struct collector *c, struct device *d, const struct sp_result *r)
 {
 	device_touch(d);
 	char old_status[16];
 	snprintf(old_status, sizeof(old_status), "%s", d->status ? d->status : "unknown");
-	int changed = update_text(&d->status, snmp_status_name(r->status));
+	int changed = update_text(&d->status, sp_status_name(r->status));
 	if (changed)
 		log_info("device %s (%s) is %s%s%s", d->name, d->address, d->status,
 		    r->error ? ": " : "", r->error ? r->error : "");
 	d->poll_duration = r->duration;
-	if (r->status == SNMP_STATUS_UP) {
+	if (r->status == SP_STATUS_UP) {
 		d->last_seen = r->started + r->duration;
 		changed |= update_text(&d->sys_descr, r->sys_descr);
 		changed |= update_text(&d->sys_object_id, r->sys_object_id);
@@ -229,20 +229,20 @@ inventory_apply_poll(struct collector *c, struct device *d, const struct snmp_re
 }
 
 static void
-on_result(const struct snmp_result *r, void *arg)
+on_result(const struct sp_result *r, void *arg)
 {
 	struct collector *c = arg;
 	struct device *d = device_get(c->devices, r->device_id);
 	if (d == NULL)
 		return;
 	c->metrics.snmp_polls++;
-	c->metrics.snmp_polls_failed += r->status != SNMP_STATUS_UP;
+	c->metrics.snmp_polls_failed += r->status != SP_STATUS_UP;
 	c->metrics.snmp_requests += r->stats.requests;
 	c->metrics.snmp_timeouts += r->stats.timeouts;
 	c->metrics.snmp_values += r->stats.values;
 	c->metrics.snmp_poll_seconds += r->duration;
 	int changed = inventory_apply_poll(c, d, r);
-	if (r->status == SNMP_STATUS_UP)
+	if (r->status == SP_STATUS_UP)
 		record_metrics(c, d, r);
 	if (changed || util_now() - d->last_saved > SAVE_EVERY)
 		save_device(c, d);
@@ -251,8 +251,8 @@ on_result(const struct snmp_result *r, void *arg)
 int
 snmpbridge_start(struct collector *c)
 {
-	struct snmp_poller_config cfg;
-	snmp_poller_config_defaults(&cfg);
+	struct sp_poller_config cfg;
+	sp_poller_config_defaults(&cfg);
 	cfg.timeout_ms = (int)c->cfg.snmp_timeout_ms;
 	cfg.retries = (int)c->cfg.snmp_retries;
 	cfg.interval = (int)c->cfg.snmp_interval;
@@ -261,18 +261,18 @@ snmpbridge_start(struct collector *c)
 	cfg.bulk_max = (int)c->cfg.snmp_bulk_max;
 	cfg.max_concurrent_polls = (int)c->cfg.snmp_max_concurrent;
 	/* The profiles were read before the privilege drop (assets.c). */
-	c->poller = snmp_poller_new_with(c->base, &cfg, c->profiles, on_result, c);
+	c->poller = sp_poller_new_with(c->base, &cfg, c->profiles, on_result, c);
 	if (c->poller == NULL)
 		return -1;
 	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))
 		snmpbridge_watch(c, d);
-	log_info("snmp: %zu devices scheduled", snmp_poller_count(c->poller));
+	log_info("snmp: %zu devices scheduled", sp_poller_count(c->poller));
 	return 0;
 }
 
 void
 snmpbridge_stop(struct collector *c)
 {
-	snmp_poller_free(c->poller);
+	sp_poller_free(c->poller);
 	c->poller = NULL;
 }

@@ -33,7 +33,7 @@ static const uint32_t sys_base[] = { 1, 3, 6, 1, 2, 1, 1 };
 enum { SP_SYS_DESCR = 1, SP_SYS_OBJECTID = 2, SP_SYS_UPTIME = 3, SP_SYS_CONTACT = 4,
 	SP_SYS_NAME = 5, SP_SYS_LOCATION = 6 };
 
-static void finish(struct sp_device *d, enum snmp_status status, const char *err);
+static void finish(struct sp_device *d, enum sp_status status, const char *err);
 static void pump(struct sp_device *d);
 
 static const struct sp_vb *
@@ -132,7 +132,7 @@ free_jobs(struct sp_job **list)
 void
 sp_dev_abort(struct sp_device *d)
 {
-	struct snmp_poller *p = d->p;
+	struct sp_poller *p = d->p;
 
 	if (d->queued) {
 		struct sp_device **pp = &p->qhead;
@@ -173,7 +173,7 @@ start_system(struct sp_device *d)
 	}
 	struct sp_job *j = job_new(d, SP_JOB_GET, o, 6);
 	if (j == NULL) {
-		finish(d, SNMP_STATUS_UNKNOWN, "out of memory");
+		finish(d, SP_STATUS_UNKNOWN, "out of memory");
 		return;
 	}
 	d->phase = SP_PH_SYSTEM;
@@ -186,7 +186,7 @@ static void poll_begin(struct sp_device *d);
 void
 sp_dev_poll_start(struct sp_device *d)
 {
-	struct snmp_poller *p = d->p;
+	struct sp_poller *p = d->p;
 
 	if (d->dead)
 		return;
@@ -212,13 +212,13 @@ sp_dev_poll_start(struct sp_device *d)
 static void
 poll_begin(struct sp_device *d)
 {
-	struct snmp_poller *p = d->p;
+	struct sp_poller *p = d->p;
 
 	p->running++;
 	d->phase = SP_PH_SYSTEM;
 	d->started_wall = util_now();
 	d->started_mono = util_monotonic();
-	d->status = SNMP_STATUS_UNKNOWN;
+	d->status = SP_STATUS_UNKNOWN;
 	d->error = NULL;
 	d->st_requests = d->st_timeouts = d->st_too_big = 0;
 	d->timeouts_in_poll = 0;
@@ -226,13 +226,13 @@ poll_begin(struct sp_device *d)
 	d->rebooted = 0;
 	sp_store_init(&d->store, &d->arena, (size_t)p->cfg.max_values);
 	if (sp_eng_open(d) < 0) {
-		finish(d, SNMP_STATUS_UNREACHABLE, d->error ? d->error : "cannot open session");
+		finish(d, SP_STATUS_UNREACHABLE, d->error ? d->error : "cannot open session");
 		return;
 	}
-	if (d->t.version == SNMP_VER_3 && !d->engine_known) {
+	if (d->t.version == SP_VER_3 && !d->engine_known) {
 		d->phase = SP_PH_DISCOVER;
 		if (sp_eng_discover(d) < 0)
-			finish(d, SNMP_STATUS_UNREACHABLE, "cannot send the SNMPv3 discovery");
+			finish(d, SP_STATUS_UNREACHABLE, "cannot send the SNMPv3 discovery");
 		return;
 	}
 	start_system(d);
@@ -244,7 +244,7 @@ sp_dev_on_discovered(struct sp_device *d, int ok)
 	if (d->phase != SP_PH_DISCOVER)
 		return;
 	if (!ok) {
-		finish(d, SNMP_STATUS_DOWN, "no answer to SNMPv3 engine discovery");
+		finish(d, SP_STATUS_DOWN, "no answer to SNMPv3 engine discovery");
 		return;
 	}
 	start_system(d);
@@ -285,7 +285,7 @@ static void
 start_fetch(struct sp_device *d)
 {
 	if (d->oneshot && !d->full) {
-		finish(d, SNMP_STATUS_UP, NULL);
+		finish(d, SP_STATUS_UP, NULL);
 		return;
 	}
 	d->phase = SP_PH_FETCH;
@@ -332,7 +332,7 @@ after_probe(struct sp_device *d, const struct sp_job *pj, const struct sp_profil
 	size_t m = 0;
 
 	if (list == NULL) {
-		finish(d, SNMP_STATUS_UNKNOWN, "out of memory");
+		finish(d, SP_STATUS_UNKNOWN, "out of memory");
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -359,7 +359,7 @@ struct probe_state {
 static void
 after_system(struct sp_device *d)
 {
-	struct snmp_poller *p = d->p;
+	struct sp_poller *p = d->p;
 	const struct sp_vb *vb;
 	char sysoid[SP_MAX_OID * 11 + 1] = "";
 	const char *descr = "";
@@ -452,7 +452,7 @@ after_system(struct sp_device *d)
 	pump(d);
 	return;
 oom:
-	finish(d, SNMP_STATUS_UNKNOWN, "out of memory");
+	finish(d, SP_STATUS_UNKNOWN, "out of memory");
 }
 
 /* A finished job: PROBE ends the probe phase, others are just freed. */
@@ -488,7 +488,7 @@ pump(struct sp_device *d)
 		if (sp_eng_send(d, j, pdu) < 0) {
 			sp_job_free(j);
 			if (!d->responded) {
-				finish(d, SNMP_STATUS_UNREACHABLE, "cannot send to the device");
+				finish(d, SP_STATUS_UNREACHABLE, "cannot send to the device");
 				return;
 			}
 			continue;
@@ -503,7 +503,7 @@ pump(struct sp_device *d)
 			after_system(d);
 			break;
 		case SP_PH_FETCH:
-			finish(d, SNMP_STATUS_UP, d->error);
+			finish(d, SP_STATUS_UP, d->error);
 			break;
 		default:
 			break;
@@ -566,9 +566,9 @@ sp_dev_on_reply(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu, int
 		d->timeouts_in_poll++;
 		if (!d->responded) {
 			sp_job_free(j);
-			if (d->t.version == SNMP_VER_3)
+			if (d->t.version == SP_VER_3)
 				d->need_reset = 1;	/* new session, rediscover the engine */
-			finish(d, SNMP_STATUS_DOWN, "no answer (timeout)");
+			finish(d, SP_STATUS_DOWN, "no answer (timeout)");
 			return;
 		}
 		if (d->timeouts_in_poll > SP_MAX_TIMEOUTS) {
@@ -596,12 +596,12 @@ sp_dev_on_reply(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu, int
 			/* v3 keys or engine went wrong: end the poll now; the
 			 * session is rebuilt when net-snmp has returned. */
 			sp_job_free(j);
-			finish(d, d->responded ? SNMP_STATUS_UP : SNMP_STATUS_DOWN, d->error);
+			finish(d, d->responded ? SP_STATUS_UP : SP_STATUS_DOWN, d->error);
 			return;
 		}
 		if (!d->responded) {
 			sp_job_free(j);
-			finish(d, d->error ? SNMP_STATUS_DOWN : SNMP_STATUS_UNREACHABLE,
+			finish(d, d->error ? SP_STATUS_DOWN : SP_STATUS_UNREACHABLE,
 			    d->error ? d->error : "cannot send to the device");
 			return;
 		}
@@ -615,10 +615,10 @@ sp_dev_on_reply(struct sp_device *d, struct sp_job *j, struct snmp_pdu *pdu, int
 /* ---- result ----------------------------------------------------------- */
 
 static void
-finish(struct sp_device *d, enum snmp_status status, const char *err)
+finish(struct sp_device *d, enum sp_status status, const char *err)
 {
-	struct snmp_poller *p = d->p;
-	struct snmp_result r;
+	struct sp_poller *p = d->p;
+	struct sp_result r;
 	const struct sp_vb *vb;
 
 	memset(&r, 0, sizeof(r));
@@ -630,7 +630,7 @@ finish(struct sp_device *d, enum snmp_status status, const char *err)
 	r.duration = util_monotonic() - d->started_mono;
 	r.uptime_ticks = -1;
 	r.rebooted = d->rebooted;
-	if (status == SNMP_STATUS_UP) {
+	if (status == SP_STATUS_UP) {
 		struct sp_eval_ctx ctx = {
 			.arena = &d->arena, .iconv = p->iconv, .hist = &d->hist,
 			.rebooted = d->rebooted, .now = util_monotonic(),
@@ -639,11 +639,11 @@ finish(struct sp_device *d, enum snmp_status status, const char *err)
 		sp_evaluate(&r, &d->store, (const struct sp_profile *const *)d->matched,
 		    d->n_matched, &ctx);
 		static const struct { int which; size_t off; } sysf[] = {
-			{ SP_SYS_DESCR, offsetof(struct snmp_result, sys_descr) },
-			{ SP_SYS_OBJECTID, offsetof(struct snmp_result, sys_object_id) },
-			{ SP_SYS_CONTACT, offsetof(struct snmp_result, sys_contact) },
-			{ SP_SYS_NAME, offsetof(struct snmp_result, sys_name) },
-			{ SP_SYS_LOCATION, offsetof(struct snmp_result, sys_location) },
+			{ SP_SYS_DESCR, offsetof(struct sp_result, sys_descr) },
+			{ SP_SYS_OBJECTID, offsetof(struct sp_result, sys_object_id) },
+			{ SP_SYS_CONTACT, offsetof(struct sp_result, sys_contact) },
+			{ SP_SYS_NAME, offsetof(struct sp_result, sys_name) },
+			{ SP_SYS_LOCATION, offsetof(struct sp_result, sys_location) },
 		};
 		for (size_t i = 0; i < sizeof(sysf) / sizeof(sysf[0]); i++) {
 			const char **dst = (const char **)((char *)&r + sysf[i].off);
@@ -675,11 +675,11 @@ finish(struct sp_device *d, enum snmp_status status, const char *err)
 	r.stats.values = (unsigned)d->store.n;
 	r.stats.bulk_size = (unsigned)d->max_reps;
 	d->status = status;
-	if (status != SNMP_STATUS_UP)
-		log_debug("snmp", "%s: %s (%s)", d->t.name, snmp_status_name(status),
+	if (status != SP_STATUS_UP)
+		log_debug("snmp", "%s: %s (%s)", d->t.name, sp_status_name(status),
 		    err ? err : "");
 
-	snmp_result_fn cb = d->oneshot ? d->cb : p->on_result;
+	sp_result_fn cb = d->oneshot ? d->cb : p->on_result;
 	void *arg = d->oneshot ? d->cb_arg : p->arg;
 	d->in_dispatch++;
 	if (cb != NULL)

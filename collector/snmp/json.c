@@ -22,11 +22,11 @@ num_or_null(double v)
 }
 
 json_t *
-snmp_ifaces_json(const struct snmp_result *r)
+sp_ifaces_json(const struct sp_result *r)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct snmp_iface *f = &r->ifaces[i];
+		const struct sp_iface *f = &r->ifaces[i];
 		json_t *x = json_object();
 		json_object_set_new(x, "index", json_integer((json_int_t)f->index));
 		json_object_set_new(x, "name", json_string(f->name));
@@ -47,11 +47,11 @@ snmp_ifaces_json(const struct snmp_result *r)
 }
 
 json_t *
-snmp_sensors_json(const struct snmp_result *r)
+sp_sensors_json(const struct sp_result *r)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < r->n_sensors; i++) {
-		const struct snmp_sensor *s = &r->sensors[i];
+		const struct sp_sensor *s = &r->sensors[i];
 		json_t *x = json_object();
 		json_object_set_new(x, "name", json_string(s->name));
 		json_object_set_new(x, "type", json_string(s->type));
@@ -66,13 +66,13 @@ snmp_sensors_json(const struct snmp_result *r)
 }
 
 char *
-snmp_result_to_json(const struct snmp_result *r, int pretty)
+sp_result_to_json(const struct sp_result *r, int pretty)
 {
 	json_t *o = json_object(), *a;
 
 	json_object_set_new(o, "device_id", json_integer(r->device_id));
 	json_object_set_new(o, "target", str_or_null(r->target));
-	json_object_set_new(o, "status", json_string(snmp_status_name(r->status)));
+	json_object_set_new(o, "status", json_string(sp_status_name(r->status)));
 	json_object_set_new(o, "error", str_or_null(r->error));
 	json_object_set_new(o, "started", json_real(r->started));
 	json_object_set_new(o, "duration", json_real(r->duration));
@@ -98,12 +98,12 @@ snmp_result_to_json(const struct snmp_result *r, int pretty)
 		json_array_append_new(a, json_string(r->profiles[i]));
 	json_object_set_new(o, "profiles", a);
 
-	json_object_set_new(o, "interfaces", snmp_ifaces_json(r));
-	json_object_set_new(o, "sensors", snmp_sensors_json(r));
+	json_object_set_new(o, "interfaces", sp_ifaces_json(r));
+	json_object_set_new(o, "sensors", sp_sensors_json(r));
 
 	a = json_array();
 	for (size_t i = 0; i < r->n_metrics; i++) {
-		const struct snmp_metric *m = &r->metrics[i];
+		const struct sp_metric *m = &r->metrics[i];
 		json_t *x = json_object(), *tags = json_object();
 		json_object_set_new(x, "measurement", json_string(m->measurement));
 		for (size_t t = 0; t < m->n_tags; t++)

@@ -12,10 +12,10 @@
  * docs/profiles.md) matched by sysObjectID prefix, sysDescr or a probe OID
  * that answers. A poll cycle is: system GET → probe GETNEXT (only when the
  * profile choice is not cached) → scalar GETs and GETBULK walks of the
- * columns the matched profiles need → evaluation into a struct snmp_result.
+ * columns the matched profiles need → evaluation into a struct sp_result.
  *
  * net-snmp and libevent types are only forward-declared here; their headers
- * reach engine.c, walk.c and device.c only.
+ * reach transport.c, poller.c, walk.c and device.c only.
  */
 #ifndef CAMPUSMON_SNMP_H
 #define CAMPUSMON_SNMP_H
@@ -37,17 +37,17 @@ struct sp_profile_set;
 /* Public interface                                                       */
 /* ===================================================================== */
 
-enum snmp_version { SNMP_VER_1 = 1, SNMP_VER_2C = 2, SNMP_VER_3 = 3 };
+enum sp_version { SP_VER_1 = 1, SP_VER_2C = 2, SP_VER_3 = 3 };
 
-enum snmp_status {
-	SNMP_STATUS_UNKNOWN,		/* not yet polled */
-	SNMP_STATUS_UP,			/* answered */
-	SNMP_STATUS_DOWN,		/* no answer within timeout × retries */
-	SNMP_STATUS_UNREACHABLE,	/* could not even send (no route, bad address) */
+enum sp_status {
+	SP_STATUS_UNKNOWN,		/* not yet polled */
+	SP_STATUS_UP,			/* answered */
+	SP_STATUS_DOWN,		/* no answer within timeout × retries */
+	SP_STATUS_UNREACHABLE,	/* could not even send (no route, bad address) */
 };
 
-/* Engine tuning; snmp_poller_config_defaults() fills sane values. */
-struct snmp_poller_config {
+/* Engine tuning; sp_poller_config_defaults() fills sane values. */
+struct sp_poller_config {
 	int timeout_ms;		/* per request attempt (default 2000) */
 	int retries;		/* retransmissions after the first try (default 1) */
 	int interval;		/* default poll interval, seconds (60) */
@@ -63,13 +63,13 @@ struct snmp_poller_config {
 	int rematch_polls;	/* re-run profile matching every N polls (60) */
 };
 
-/* One device to poll. Every string is copied by snmp_poller_add(). */
-struct snmp_target {
+/* One device to poll. Every string is copied by sp_poller_add(). */
+struct sp_target {
 	long long device_id;
 	const char *name;		/* for logs; NULL: the address */
 	const char *address;		/* IPv4 or IPv6 literal, or host name */
 	unsigned port;			/* 0 = 161 */
-	enum snmp_version version;
+	enum sp_version version;
 	const char *community;		/* v1/v2c */
 	/* v3 (USM). Protocol names as net-snmp spells them:
 	 * MD5 SHA SHA-224 SHA-256 SHA-384 SHA-512; DES AES AES-192 AES-256. */
@@ -81,7 +81,7 @@ struct snmp_target {
 	int timeout_ms, retries;	/* 0 / -1 = config default */
 };
 
-struct snmp_iface {
+struct sp_iface {
 	unsigned long index;
 	const char *name, *descr, *alias;
 	unsigned long long speed_bps;
@@ -91,7 +91,7 @@ struct snmp_iface {
 	double in_discards_ps, out_discards_ps;
 };
 
-struct snmp_sensor {
+struct sp_sensor {
 	const char *name;
 	const char *type;	/* temperature humidity voltage ... (DESIGN §3) */
 	const char *unit;	/* "°C" "%RH" "V" ... or "" */
@@ -101,22 +101,22 @@ struct snmp_sensor {
 	const char *profile;	/* profile that produced it */
 };
 
-struct snmp_tag {
+struct sp_tag {
 	const char *key, *value;
 };
 
-struct snmp_metric {
+struct sp_metric {
 	const char *measurement;
-	const struct snmp_tag *tags;
+	const struct sp_tag *tags;
 	size_t n_tags;
 	const char *field;
 	double value;
 };
 
-struct snmp_result {
+struct sp_result {
 	long long device_id;
 	const char *target;		/* the device's name or address */
-	enum snmp_status status;
+	enum sp_status status;
 	const char *error;		/* why it is not up, else NULL */
 	double started;			/* Unix time the poll began */
 	double duration;		/* seconds the poll took */
@@ -129,11 +129,11 @@ struct snmp_result {
 	const char *kind;		/* switch router firewall wlc ups pdu sensor server storage other */
 	const char *const *profiles;
 	size_t n_profiles;
-	const struct snmp_iface *ifaces;
+	const struct sp_iface *ifaces;
 	size_t n_ifaces;
-	const struct snmp_sensor *sensors;
+	const struct sp_sensor *sensors;
 	size_t n_sensors;
-	const struct snmp_metric *metrics;
+	const struct sp_metric *metrics;
 	size_t n_metrics;
 	struct {
 		unsigned requests, timeouts, too_big, values, bulk_size;
@@ -143,59 +143,59 @@ struct snmp_result {
 /*
  * Called once per completed poll. The result and everything it points to
  * belong to the poller and are valid only during the call: copy what you
- * keep. The callback may call snmp_poller_remove() (even for this device)
- * and snmp_poller_add(); it must not call snmp_poller_free().
+ * keep. The callback may call sp_poller_remove() (even for this device)
+ * and sp_poller_add(); it must not call sp_poller_free().
  */
-typedef void (*snmp_result_fn)(const struct snmp_result *r, void *arg);
+typedef void (*sp_result_fn)(const struct sp_result *r, void *arg);
 
-struct snmp_poller;
+struct sp_poller;
 
-void snmp_poller_config_defaults(struct snmp_poller_config *cfg);
+void sp_poller_config_defaults(struct sp_poller_config *cfg);
 /* The build tree's collector/profiles if it exists, else the installed ones. */
-const char *snmp_default_profiles_dir(void);
+const char *sp_default_profiles_dir(void);
 /*
  * Create a poller on base. profiles_dir holds *.yaml profiles (NULL: the
  * build tree's or the installed collector/profiles). Returns NULL (logged)
  * when the profiles do not load. cfg is copied.
  */
-struct snmp_poller *snmp_poller_new(struct event_base *base,
-    const struct snmp_poller_config *cfg, const char *profiles_dir,
-    snmp_result_fn on_result, void *arg);
+struct sp_poller *sp_poller_new(struct event_base *base,
+    const struct sp_poller_config *cfg, const char *profiles_dir,
+    sp_result_fn on_result, void *arg);
 /*
  * The same with profiles loaded already (sp_profiles_load_dir*): the poller
  * takes over set's contents and leaves *set empty, also on failure.
  */
-struct snmp_poller *snmp_poller_new_with(struct event_base *base,
-    const struct snmp_poller_config *cfg, struct sp_profile_set *set,
-    snmp_result_fn on_result, void *arg);
+struct sp_poller *sp_poller_new_with(struct event_base *base,
+    const struct sp_poller_config *cfg, struct sp_profile_set *set,
+    sp_result_fn on_result, void *arg);
 /*
  * Replace the profiles (SIGHUP): takes over set's contents as above. Every
  * device rematches at its next poll; the old profiles are freed once no
  * poll in progress uses them. 0, or -1 (out of memory: old ones kept).
  */
-int snmp_poller_set_profiles(struct snmp_poller *p, struct sp_profile_set *set);
+int sp_poller_set_profiles(struct sp_poller *p, struct sp_profile_set *set);
 /* Start polling t periodically; replaces a device with the same id. 0 or -1. */
-int snmp_poller_add(struct snmp_poller *p, const struct snmp_target *t);
+int sp_poller_add(struct sp_poller *p, const struct sp_target *t);
 /* Stop polling a device; a poll in progress is dropped without a result. */
-void snmp_poller_remove(struct snmp_poller *p, long long device_id);
+void sp_poller_remove(struct sp_poller *p, long long device_id);
 /* Poll t once now, outside the schedule (discovery, troubleshooting).
  * With full = 0 only the system group and profile matching run. cb gets the
  * result (same ownership rule as on_result); returns 0 or -1. */
-int snmp_poller_probe(struct snmp_poller *p, const struct snmp_target *t,
-    int full, snmp_result_fn cb, void *arg);
+int sp_poller_probe(struct sp_poller *p, const struct sp_target *t,
+    int full, sp_result_fn cb, void *arg);
 /* Number of devices scheduled. */
-size_t snmp_poller_count(const struct snmp_poller *p);
+size_t sp_poller_count(const struct sp_poller *p);
 /* Drops every device and poll in progress. */
-void snmp_poller_free(struct snmp_poller *p);
+void sp_poller_free(struct sp_poller *p);
 
-const char *snmp_status_name(enum snmp_status s);
+const char *sp_status_name(enum sp_status s);
 
 /* The interface and sensor tables of a result, shaped as DESIGN.md §3
  * (new references, caller owns them). */
-struct json_t *snmp_ifaces_json(const struct snmp_result *r);
-struct json_t *snmp_sensors_json(const struct snmp_result *r);
+struct json_t *sp_ifaces_json(const struct sp_result *r);
+struct json_t *sp_sensors_json(const struct sp_result *r);
 /* Render a result as a JSON document (heap string, caller frees). */
-char *snmp_result_to_json(const struct snmp_result *r, int pretty);
+char *sp_result_to_json(const struct sp_result *r, int pretty);
 
 /* ===================================================================== */
 /* Internal: convert.c — pure value conversions (fuzzed, unit-tested)     */
@@ -260,7 +260,7 @@ double sp_entity_scale(int code);
 const char *sp_ifstatus_name(long v);
 
 /* ===================================================================== */
-/* Internal: store.c — the varbinds of one poll, sorted for lookups      */
+/* Internal: varbinds.c — the varbinds of one poll, sorted for lookups   */
 /* ===================================================================== */
 
 enum sp_vtype {
@@ -518,13 +518,13 @@ struct sp_eval_ctx {
  * Fill r (interfaces, sensors, metrics, inventory, kind) from the store and
  * the matched profiles. Strings and arrays live in ctx->arena.
  */
-void sp_evaluate(struct snmp_result *r, const struct sp_store *st,
+void sp_evaluate(struct sp_result *r, const struct sp_store *st,
     const struct sp_profile *const *matched, size_t n, struct sp_eval_ctx *ctx);
 /* OCTET STRING value as display text in the arena ("" for non-strings). */
 const char *sp_value_text(struct sp_arena *a, void *iconv, const struct sp_value *v);
 
 /* ===================================================================== */
-/* Internal: walk.c, device.c, engine.c                                  */
+/* Internal: walk.c, device.c, transport.c, poller.c                     */
 /* ===================================================================== */
 
 struct sp_device;
@@ -554,12 +554,12 @@ enum sp_phase { SP_PH_IDLE, SP_PH_DISCOVER, SP_PH_SYSTEM, SP_PH_PROBE, SP_PH_FET
 
 /* A polled device: its session, schedule, poll in progress and history. */
 struct sp_device {
-	struct snmp_poller *p;
+	struct sp_poller *p;
 	/* The target, with owned copies of its strings. */
-	struct snmp_target t;
+	struct sp_target t;
 	char *peer;			/* "udp:192.0.2.1:161", "udp6:[2001:db8::1]:161" */
 	int interval, timeout_ms, retries;
-	/* engine.c */
+	/* transport.c */
 	void *sess;			/* snmp_sess_open() handle, NULL when closed */
 	int fd;
 	struct event *rev, *tev, *pollev;
@@ -568,7 +568,7 @@ struct sp_device {
 	int dead, need_reset;
 	/* one-shot probes */
 	int oneshot, full;
-	snmp_result_fn cb;
+	sp_result_fn cb;
 	void *cb_arg;
 	/* the poll in progress (device.c) */
 	enum sp_phase phase;
@@ -582,7 +582,7 @@ struct sp_device {
 	int inflight;
 	int timeouts_in_poll;
 	int responded;
-	enum snmp_status status;
+	enum sp_status status;
 	const char *error;
 	unsigned st_requests, st_timeouts, st_too_big;
 	/* adaptive GETBULK size */
@@ -599,11 +599,11 @@ struct sp_device {
 	struct sp_history hist;
 };
 
-struct snmp_poller {
+struct sp_poller {
 	struct event_base *base;
-	struct snmp_poller_config cfg;
+	struct sp_poller_config cfg;
 	struct sp_profiles *profiles;	/* the current set (referenced) */
-	snmp_result_fn on_result;
+	sp_result_fn on_result;
 	void *arg;
 	struct sp_device **devs;
 	size_t n_devs, cap_devs;
@@ -614,7 +614,9 @@ struct snmp_poller {
 	uint64_t rng;
 };
 
-/* engine.c */
+/* transport.c */
+/* net-snmp's process-wide set-up, once (no snmp.conf, MIBs or state files). */
+void sp_eng_global_init(void);
 int sp_eng_open(struct sp_device *d);
 void sp_eng_close(struct sp_device *d);
 /* Send pdu for job j (the PDU is consumed either way). 0 or -1. */
@@ -624,12 +626,12 @@ int sp_eng_discover(struct sp_device *d);
 void sp_eng_update_timer(struct sp_device *d);
 /* Apply deferred frees/resets once nothing on the stack uses d. */
 void sp_eng_after_dispatch(struct sp_device *d);
-double sp_rand01(struct snmp_poller *p);
+double sp_rand01(struct sp_poller *p);
 /* Take / drop a reference to a profile set (NULL is ignored). */
 struct sp_profiles *sp_profiles_ref(struct sp_profiles *pr);
 void sp_profiles_unref(struct sp_profiles *pr);
-int sp_poller_link(struct snmp_poller *p, struct sp_device *d);
-void sp_poller_release(struct snmp_poller *p, struct sp_device *d);
+int sp_poller_link(struct sp_poller *p, struct sp_device *d);
+void sp_poller_release(struct sp_poller *p, struct sp_device *d);
 void sp_dev_free(struct sp_device *d);
 
 /* device.c */

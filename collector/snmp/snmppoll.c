@@ -46,13 +46,13 @@ usage(FILE *out)
 }
 
 static void
-on_result(const struct snmp_result *r, void *arg)
+on_result(const struct sp_result *r, void *arg)
 {
 	struct run *run = arg;
 
 	free(run->last);
-	run->last = snmp_result_to_json(r, run->pretty);
-	run->rc = r->status == SNMP_STATUS_UP ? 0 : 2;
+	run->last = sp_result_to_json(r, run->pretty);
+	run->rc = r->status == SP_STATUS_UP ? 0 : 2;
 	if (++run->done >= run->count)
 		event_base_loopbreak(run->base);
 }
@@ -71,25 +71,25 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct snmp_poller_config cfg;
-	struct snmp_target t;
+	struct sp_poller_config cfg;
+	struct sp_target t;
 	struct run run = { .count = 1, .pretty = 1, .rc = 2 };
 	const char *profiles = NULL;
 	int verbose = 0, interval = 1, system_only = 0, ch;
 	char host[256];
 
-	snmp_poller_config_defaults(&cfg);
+	sp_poller_config_defaults(&cfg);
 	memset(&t, 0, sizeof(t));
-	t.version = SNMP_VER_2C;
+	t.version = SP_VER_2C;
 	t.community = "public";
 	t.retries = -1;
 	while ((ch = getopt_long(argc, argv, "v:c:u:a:A:x:X:n:t:r:l:dh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'P': profiles = optarg; break;
 		case 'v':
-			if (strcmp(optarg, "1") == 0) t.version = SNMP_VER_1;
-			else if (strcmp(optarg, "2c") == 0 || strcmp(optarg, "2") == 0) t.version = SNMP_VER_2C;
-			else if (strcmp(optarg, "3") == 0) t.version = SNMP_VER_3;
+			if (strcmp(optarg, "1") == 0) t.version = SP_VER_1;
+			else if (strcmp(optarg, "2c") == 0 || strcmp(optarg, "2") == 0) t.version = SP_VER_2C;
+			else if (strcmp(optarg, "3") == 0) t.version = SP_VER_3;
 			else { usage(stderr); return 1; }
 			break;
 		case 'c': t.community = optarg; break;
@@ -141,24 +141,24 @@ main(int argc, char **argv)
 	cfg.start_spread_ms = 0;
 	cfg.interval = interval;
 	cfg.jitter_pct = 0;
-	struct snmp_poller *p = snmp_poller_new(run.base, &cfg, profiles, on_result, &run);
+	struct sp_poller *p = sp_poller_new(run.base, &cfg, profiles, on_result, &run);
 	if (p == NULL) {
 		event_base_free(run.base);
 		return 1;
 	}
 	int rc;
 	if (run.count == 1)
-		rc = snmp_poller_probe(p, &t, !system_only, on_result, &run);
+		rc = sp_poller_probe(p, &t, !system_only, on_result, &run);
 	else
-		rc = snmp_poller_add(p, &t);
+		rc = sp_poller_add(p, &t);
 	if (rc < 0) {
 		fprintf(stderr, "campusmon-snmppoll: bad target\n");
-		snmp_poller_free(p);
+		sp_poller_free(p);
 		event_base_free(run.base);
 		return 1;
 	}
 	event_base_dispatch(run.base);
-	snmp_poller_free(p);
+	sp_poller_free(p);
 	event_base_free(run.base);
 	if (run.last != NULL) {
 		fputs(run.last, stdout);

@@ -136,7 +136,7 @@ sp_walk_next_pdu(struct sp_job *j, int version, int max_reps)
 			active += !j->done[i];
 		if (active == 0)
 			return NULL;
-		if (version == SNMP_VER_1) {
+		if (version == SP_VER_1) {
 			pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
 		} else {
 			pdu = snmp_pdu_create(SNMP_MSG_GETBULK);

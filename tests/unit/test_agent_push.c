@@ -413,3 +413,64 @@ Test(config, defaults_and_errors)
 	cfg_errors_clear(&errs);
 	agent_config_free(&cfg);
 }
+
+/* ---- spool file header: written and read strictly ------------------------------------ */
+
+Test(spool_header, round_trip)
+{
+	char buf[128];
+	int n = spool_header_format(buf, sizeof(buf), 10, 1234);
+	cr_assert_str_eq(buf, "campusmon-batch 1 interval=10 lines=1234\n");
+	int interval = 0;
+	size_t lines = 0;
+	cr_assert_eq(spool_header_parse(buf, (size_t)n, &interval, &lines), n);
+	cr_assert_eq(interval, 10);
+	cr_assert_eq(lines, 1234);
+	/* the body follows the header: only the header is consumed */
+	char file[] = "campusmon-batch 1 interval=60 lines=0\n\x1f\x8b body";
+	cr_assert_eq(spool_header_parse(file, sizeof(file) - 1, &interval, &lines), 38);
+	cr_assert_eq(interval, 60);
+	cr_assert_eq(lines, 0);
+}
+
+Test(spool_header, bad_headers_are_refused)
+{
+	static const char *const bad[] = {
+		"",
+		"campusmon-batch 1 interval=10 lines=5",		/* no newline */
+		"campusmon-batch 2 interval=10 lines=5\n",		/* another version */
+		"campusmon-batch 1 interval=0 lines=5\n",
+		"campusmon-batch 1 interval=-10 lines=5\n",
+		"campusmon-batch 1 interval=86401 lines=5\n",
+		"campusmon-batch 1 interval=99999999999999999999 lines=5\n",
+		"campusmon-batch 1 interval=10 lines=-1\n",		/* %zu took this once */
+		"campusmon-batch 1 interval=10 lines=18446744073709551615\n",
+		"campusmon-batch 1 interval=10 lines=5 extra\n",
+		"campusmon-batch 1 interval=10  lines=5\n",
+		"campusmon-batch 1 interval= lines=5\n",
+		"campusmon-batch 1 interval=10 lines=\n",
+		"CAMPUSMON-BATCH 1 interval=10 lines=5\n",
+		"campusmon-batch 1 interval=10\0 lines=5\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int interval = -7;
+		size_t lines = 7;
+		size_t len = strlen(bad[i]);
+		if (i == sizeof(bad) / sizeof(bad[0]) - 1)
+			len = sizeof("campusmon-batch 1 interval=10\0 lines=5\n") - 1;
+		cr_expect_eq(spool_header_parse(bad[i], len, &interval, &lines), -1, "row %zu: %s",
+		    i, bad[i]);
+		cr_expect_eq(interval, -7, "row %zu left interval alone", i);
+	}
+	/* a header longer than the limit is refused even if a newline follows */
+	char longer[300];
+	memset(longer, '0', sizeof(longer));
+	memcpy(longer, "campusmon-batch 1 interval=10 lines=", 36);
+	longer[sizeof(longer) - 1] = '\n';
+	int interval;
+	size_t lines;
+	cr_expect_eq(spool_header_parse(longer, sizeof(longer), &interval, &lines), -1);
+	char buf[16];
+	cr_expect_eq(spool_header_format(buf, sizeof(buf), 10, 5), -1, "does not fit");
+	cr_expect_eq(spool_header_format(buf, sizeof(buf), 0, 5), -1);
+}

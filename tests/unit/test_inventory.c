@@ -95,3 +95,59 @@ Test(devices, secrets_never_reach_json)
 	json_decref(j);
 	device_free(d);
 }
+
+/* ---- discovery ranges (inventory/discovery.c) ----------------------------- */
+#include <arpa/inet.h>
+
+/* First and last probed address of text, or the parse error. */
+static int
+range_ends(const char *text, char *first, char *last, uint64_t *count, char *err)
+{
+	struct disco_range r;
+	if (discovery_parse_range(text, &r, err, 256) < 0)
+		return -1;
+	discovery_range_address(&r, r.first, first, 64);
+	discovery_range_address(&r, r.first + r.count - 1, last, 64);
+	*count = r.count;
+	return 0;
+}
+
+Test(discovery_ranges, cidr_and_single_addresses)
+{
+	static const struct {
+		const char *text, *first, *last;
+		uint64_t count;
+	} t[] = {
+		{ "10.0.0.0/28", "10.0.0.1", "10.0.0.14", 14 },		/* hosts only */
+		{ "10.0.0.7/28", "10.0.0.1", "10.0.0.14", 14 },		/* host bits cleared */
+		{ "192.0.2.9", "192.0.2.9", "192.0.2.9", 1 },
+		{ "192.0.2.8/31", "192.0.2.8", "192.0.2.9", 2 },	/* point-to-point: both */
+		{ "172.16.0.0/16", "172.16.0.1", "172.16.255.254", 65534 },
+		{ "2001:db8::/124", "2001:db8::", "2001:db8::f", 16 },
+		{ "2001:db8::ffff/112", "2001:db8::", "2001:db8::ffff", 65536 },
+		{ "::1", "::1", "::1", 1 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char first[64], last[64], err[256] = "";
+		uint64_t n;
+		cr_assert_eq(range_ends(t[i].text, first, last, &n, err), 0, "%s: %s", t[i].text,
+		    err);
+		cr_expect_str_eq(first, t[i].first, "%s", t[i].text);
+		cr_expect_str_eq(last, t[i].last, "%s", t[i].text);
+		cr_expect_eq(n, t[i].count, "%s: %llu", t[i].text, (unsigned long long)n);
+	}
+}
+
+Test(discovery_ranges, too_wide_or_malformed_is_refused)
+{
+	static const char *const bad[] = { "10.0.0.0/8", "10.0.0.0/15", "10.0.0.0/33",
+		"2001:db8::/64", "2001:db8::/129", "10.0.0.0/", "10.0.0.0/x", "10.0.0.0/-1",
+		"10.0.0.256", "host.example", "", "/24", "10.0.0.0/24/1",
+		"10.0.0.0/0000000000000000000024", "10.0.0.0/+24", "1.2.3.4 " };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char first[64], last[64], err[256] = "";
+		uint64_t n;
+		cr_expect_eq(range_ends(bad[i], first, last, &n, err), -1, "'%s' accepted", bad[i]);
+		cr_expect(err[0] != '\0', "'%s': no reason given", bad[i]);
+	}
+}

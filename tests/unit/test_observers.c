@@ -93,10 +93,10 @@ Test(observers, table_is_bounded)
 }
 
 /* A poll result with two interfaces; port 2's oper status as given. */
-static struct snmp_result
-result(enum snmp_status status, const char *port2_oper, struct snmp_iface ifs[2])
+static struct sp_result
+result(enum sp_status status, const char *port2_oper, struct sp_iface ifs[2])
 {
-	ifs[0] = (struct snmp_iface){ .index = 1, .name = "Gi0/1", .descr = "", .alias = "",
+	ifs[0] = (struct sp_iface){ .index = 1, .name = "Gi0/1", .descr = "", .alias = "",
 		.speed_bps = 1000000000ULL, .admin_status = "up", .oper_status = "up",
 		.in_bps = NAN, .out_bps = NAN, .in_errors_ps = NAN, .out_errors_ps = NAN,
 		.in_discards_ps = NAN, .out_discards_ps = NAN };
@@ -104,10 +104,10 @@ result(enum snmp_status status, const char *port2_oper, struct snmp_iface ifs[2]
 	ifs[1].index = 2;
 	ifs[1].name = "Gi0/2 <uplink>";
 	ifs[1].oper_status = port2_oper;
-	struct snmp_result r = { .device_id = 1, .status = status, .started = 1000,
+	struct sp_result r = { .device_id = 1, .status = status, .started = 1000,
 		.duration = 0.1, .sys_name = "sw1", .uptime_ticks = -1,
-		.ifaces = status == SNMP_STATUS_UP ? ifs : NULL,
-		.n_ifaces = status == SNMP_STATUS_UP ? 2 : 0 };
+		.ifaces = status == SP_STATUS_UP ? ifs : NULL,
+		.n_ifaces = status == SP_STATUS_UP ? 2 : 0 };
 	return r;
 }
 
@@ -115,7 +115,7 @@ Test(observers, polls_tell_device_status_and_interfaces_typed)
 {
 	struct collector c;
 	struct seen w = { 0 };
-	struct snmp_iface ifs[2];
+	struct sp_iface ifs[2];
 	memset(&c, 0, sizeof(c));
 	c.devices = device_table_new();
 	struct observer o = { .name = "t", .device = on_device, .interface = on_interface,
@@ -130,7 +130,7 @@ Test(observers, polls_tell_device_status_and_interfaces_typed)
 	d->id = 1;
 	device_insert(c.devices, d);
 
-	struct snmp_result r = result(SNMP_STATUS_UP, "up", ifs);
+	struct sp_result r = result(SP_STATUS_UP, "up", ifs);
 	inventory_apply_poll(&c, d, &r);
 	cr_assert_eq(w.devices, 1);
 	cr_assert_str_eq(w.old_status, "unknown");
@@ -141,14 +141,14 @@ Test(observers, polls_tell_device_status_and_interfaces_typed)
 	cr_assert_eq(d->live->n_ifaces, 2);
 	cr_assert_str_eq(d->live->ifaces[1].name, "Gi0/2 <uplink>");
 
-	r = result(SNMP_STATUS_UP, "down", ifs);
+	r = result(SP_STATUS_UP, "down", ifs);
 	inventory_apply_poll(&c, d, &r);
 	cr_assert_eq(w.ifaces, 4);
 	cr_assert_eq(w.ifaces_new, 2, "second poll: every row has its old one");
 	cr_assert_str_eq(w.if_old_oper, "up");
 	cr_assert_str_eq(w.if_now_oper, "down");
 
-	r = result(SNMP_STATUS_DOWN, "down", ifs);
+	r = result(SP_STATUS_DOWN, "down", ifs);
 	inventory_apply_poll(&c, d, &r);
 	cr_assert_eq(w.devices, 3);
 	cr_assert_str_eq(w.old_status, "up");

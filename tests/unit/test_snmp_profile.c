@@ -180,8 +180,8 @@ static const char *sensor_yaml =
 	"  - {measurement: storage, field: used_percent, value: 1.3.6.1.5.6, percent_of: 1.3.6.1.5.5, label: 1.3.6.1.5.3}\n"
 	"  - {measurement: io, field: read_ps, value: 1.3.6.1.4.12, rate: yes}\n";
 
-static const struct snmp_sensor *
-find_sensor(const struct snmp_result *r, const char *name)
+static const struct sp_sensor *
+find_sensor(const struct sp_result *r, const char *name)
 {
 	for (size_t i = 0; i < r->n_sensors; i++)
 		if (strcmp(r->sensors[i].name, name) == 0)
@@ -189,11 +189,11 @@ find_sensor(const struct snmp_result *r, const char *name)
 	return NULL;
 }
 
-static const struct snmp_metric *
-find_metric(const struct snmp_result *r, const char *m, const char *field, const char *tag)
+static const struct sp_metric *
+find_metric(const struct sp_result *r, const char *m, const char *field, const char *tag)
 {
 	for (size_t i = 0; i < r->n_metrics; i++) {
-		const struct snmp_metric *x = &r->metrics[i];
+		const struct sp_metric *x = &r->metrics[i];
 		if (strcmp(x->measurement, m) || strcmp(x->field, field))
 			continue;
 		if (tag == NULL || (x->n_tags > 0 && strcmp(x->tags[x->n_tags - 1].value, tag) == 0))
@@ -254,12 +254,12 @@ Test(snmp_eval, sensors_states_scaling_wildcards)
 
 	struct sp_history h = { .last_uptime = -1 };
 	struct sp_eval_ctx ctx = { .arena = &f.arena, .hist = &h, .now = 1 };
-	struct snmp_result r = { 0 };
+	struct sp_result r = { 0 };
 	const struct sp_profile *m[] = { p };
 	sp_evaluate(&r, &f.st, m, 1, &ctx);
 
 	cr_assert_eq(r.n_sensors, 5, "got %zu sensors", r.n_sensors);
-	const struct snmp_sensor *s = find_sensor(&r, "Inlet");
+	const struct sp_sensor *s = find_sensor(&r, "Inlet");
 	cr_assert_not_null(s);
 	cr_assert_str_eq(s->type, "temperature");
 	cr_assert_str_eq(s->unit, "°C");
@@ -286,7 +286,7 @@ Test(snmp_eval, sensors_states_scaling_wildcards)
 	cr_assert_str_eq(s->state, "on_battery");
 	cr_assert_str_eq(s->index, "");
 
-	const struct snmp_metric *x = find_metric(&r, "storage", "used_bytes", "/");
+	const struct sp_metric *x = find_metric(&r, "storage", "used_bytes", "/");
 	cr_assert_not_null(x);
 	cr_assert_float_eq(x->value, 250.0 * 4096, 1e-6);
 	x = find_metric(&r, "storage", "used_percent", "/");
@@ -314,7 +314,7 @@ static const char *if_yaml =
 
 static void
 if_poll(struct sp_profile *p, struct sp_history *h, double t, uint64_t hc_in, uint32_t in32,
-    uint32_t out32, int rebooted, struct snmp_result *r, struct fixture *f)
+    uint32_t out32, int rebooted, struct sp_result *r, struct fixture *f)
 {
 	memset(f, 0, sizeof(*f));
 	sp_store_init(&f->st, &f->arena, 1000);
@@ -353,12 +353,12 @@ Test(snmp_eval, interfaces_rates_wraps_reboot)
 	struct sp_profile *p = parse(if_yaml, &errs);
 	cr_assert_not_null(p);
 	struct sp_history h = { .last_uptime = -1 };
-	struct snmp_result r;
+	struct sp_result r;
 	struct fixture f;
 
 	if_poll(p, &h, 100, UINT64_MAX - 999, 4294967000U, 10, 0, &r, &f);
 	cr_assert_eq(r.n_ifaces, 2);
-	const struct snmp_iface *i1 = &r.ifaces[0], *i2 = &r.ifaces[1];
+	const struct sp_iface *i1 = &r.ifaces[0], *i2 = &r.ifaces[1];
 	cr_assert_str_eq(i1->name, "GE0/0/1");
 	cr_assert_str_eq(i1->descr, "GigabitEthernet0/0/1");
 	cr_assert_str_eq(i1->alias, "uplink \xe6\xa0\xb8\xe5\xbf\x83");
@@ -380,7 +380,7 @@ Test(snmp_eval, interfaces_rates_wraps_reboot)
 	cr_assert_float_eq(i2->in_bps, 1000.0 * 8 / 10, 1e-6);
 	cr_assert_float_eq(i2->out_bps, 1000.0 * 8 / 10, 1e-6);
 	cr_assert(isnan(i2->in_errors_ps), "no counter, no rate");
-	const struct snmp_metric *m = find_metric(&r, "interface", "in_bps", "GE0/0/1");
+	const struct sp_metric *m = find_metric(&r, "interface", "in_bps", "GE0/0/1");
 	cr_assert_not_null(m);
 	cr_assert_str_eq(m->tags[0].key, "ifName");
 	fixture_free(&f);

@@ -1,5 +1,5 @@
 /*
- * store.c — the values of one poll: a bump arena (freed at once when the
+ * varbinds.c — the values of one poll: a bump arena (freed at once when the
  * result has been delivered) and a sorted array of varbinds with exact and
  * subtree lookups. Bounded by max entries; what does not fit is counted.
  */
