@@ -44,7 +44,7 @@ load_profiles(struct collector *c, struct sp_profile_set *set, const char *what)
 	return rc;
 }
 
-int
+static int
 assets_load(struct collector *c)
 {
 	const char *dir = c->cfg.profiles_dir ? c->cfg.profiles_dir : sp_default_profiles_dir();
@@ -76,7 +76,7 @@ assets_load(struct collector *c)
 	return 0;
 }
 
-void
+static void
 assets_reload(struct collector *c)
 {
 	struct passwd *pw = getpwuid(geteuid());
@@ -108,7 +108,7 @@ assets_reload(struct collector *c)
 	}
 }
 
-void
+static void
 assets_free(struct collector *c)
 {
 	if (c->profiles != NULL)
@@ -125,3 +125,10 @@ assets_free(struct collector *c)
 	free(c->profiles_dir);
 	c->profiles_dir = NULL;
 }
+
+const struct subsystem assets_subsystem = {
+	.name = "assets",
+	.open_privileged = assets_load,
+	.reload = assets_reload,
+	.release = assets_free,
+};

@@ -267,6 +267,96 @@ start_storage(struct collector *c)
 	return 0;
 }
 
+static int
+storage_start(struct collector *c)
+{
+	if (open_state(c) < 0 || start_storage(c) < 0) {
+		log_warnx("cannot start storage in %s (see the messages above)", c->cfg.data_dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Make what is in flight durable and flush it. */
+static void
+storage_stop(struct collector *c)
+{
+	journal_close(c->journal);	/* posts the last completions */
+	event_base_loop(c->base, EVLOOP_NONBLOCK);
+	store_stop(c->store);		/* its last flush checkpoints the journal */
+	c->store = NULL;
+	journal_free(c->journal);
+	c->journal = NULL;
+	loopq_free(c->loopq);
+	c->loopq = NULL;
+}
+
+static void
+storage_release(struct collector *c)
+{
+	statedb_close(c->db);
+	series_catalog_free(c->series);
+	device_table_free(c->devices);
+	auth_free(c->auth);
+}
+
+/* State, catalogue, last values, journal replay, the journal and store threads. */
+static const struct subsystem storage_subsystem = {
+	.name = "storage",
+	.start = storage_start,
+	.stop = storage_stop,
+	.release = storage_release,
+};
+
+/*
+ * The table: phases run in this order (stop and release in reverse).
+ * Storage starts before what needs the store (users seed the admin, SNMP
+ * schedules the inventory); HTTP is last so that it stops first.
+ */
+static const struct subsystem *const subsystems[] = {
+	&discovery_subsystem,
+	&assets_subsystem,
+	&storage_subsystem,
+	&ingest_subsystem,
+	&users_subsystem,
+	&snmp_subsystem,
+	&http_subsystem,
+};
+#define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
+
+enum phase { PHASE_OPEN_PRIVILEGED, PHASE_START };
+
+/* Run a starting phase over the table; the first failure ends the start. */
+static void
+run_phase(struct collector *c, enum phase phase)
+{
+	for (size_t i = 0; i < N_SUBSYSTEMS; i++) {
+		const struct subsystem *s = subsystems[i];
+		int (*fn)(struct collector *) = phase == PHASE_START ? s->start : s->open_privileged;
+		if (fn != NULL && fn(c) < 0)
+			fatalx("cannot start %s (see the messages above)", s->name);
+	}
+}
+
+static void
+reload_all(struct collector *c)
+{
+	for (size_t i = 0; i < N_SUBSYSTEMS; i++)
+		if (subsystems[i]->reload != NULL)
+			subsystems[i]->reload(c);
+}
+
+static void
+stop_all(struct collector *c)
+{
+	for (size_t i = N_SUBSYSTEMS; i-- > 0;)
+		if (subsystems[i]->stop != NULL)
+			subsystems[i]->stop(c);
+	for (size_t i = N_SUBSYSTEMS; i-- > 0;)
+		if (subsystems[i]->release != NULL)
+			subsystems[i]->release(c);
+}
+
 /* ---- signals ----------------------------------------------------------- */
 
 static void
@@ -293,7 +383,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 		log_warn("reload: cannot read %s as user %s; keeping the running configuration "
 		    "(let that user read it, e.g. mode 0640 with its group, or restart)",
 		    c->config_path, pw ? pw->pw_name : "?");
-		assets_reload(c);
+		reload_all(c);
 		return;
 	}
 	if (collector_config_load(&fresh, c->config_path, &errs) < 0) {
@@ -313,12 +403,11 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);
-	evhttp_set_max_body_size(c->http, (ev_ssize_t)fresh.max_body);
 	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
 	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))
 		log_warnx("reload: snmp.profiles_dir changed; restart the collector to use it");
 	cfg_free(collector_schema, &fresh);
-	assets_reload(c);
+	reload_all(c);
 	log_info("configuration reloaded%s", c->config_path ? "" : " (built-in defaults)");
 }
 
@@ -366,22 +455,10 @@ collector_main(int argc, char **argv)
 	}
 	if (evthread_use_pthreads() < 0 || (c.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	c.lp = lp_parser_new(NULL);
-	if (c.lp == NULL || http_start(&c) < 0)
-		fatalx("cannot start the HTTP server");
-	if (discovery_open_sockets(&c) < 0)
-		fatalx("out of memory");
-	if (assets_load(&c) < 0)
-		fatalx("cannot load the SNMP profiles (see the messages above)");
+	run_phase(&c, PHASE_OPEN_PRIVILEGED);
 	privdrop(c.cfg.user, c.cfg.data_dir);
 	privdrop_check_reach(c.cfg.data_dir);
-	discovery_start_events(&c);
-	if (open_state(&c) < 0 || start_storage(&c) < 0)
-		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);
-	if (users_start(&c) < 0)
-		fatalx("cannot start web sessions (out of memory)");
-	if (snmpbridge_start(&c) < 0)
-		fatalx("cannot start SNMP polling (see the messages above)");
+	run_phase(&c, PHASE_START);
 
 	struct event *ev_term = evsignal_new(c.base, SIGTERM, on_terminate, &c);
 	struct event *ev_int = evsignal_new(c.base, SIGINT, on_terminate, &c);
@@ -394,25 +471,11 @@ collector_main(int argc, char **argv)
 
 	event_base_dispatch(c.base);
 
-	/* Stop polling and taking requests, make what is in flight durable, flush. */
-	snmpbridge_stop(&c);
-	http_stop(&c);
-	journal_close(c.journal);	/* posts the last completions */
-	event_base_loop(c.base, EVLOOP_NONBLOCK);
-	store_stop(c.store);
-	loopq_free(c.loopq);
-	users_stop(&c);
+	stop_all(&c);
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
-	statedb_close(c.db);
-	series_catalog_free(c.series);
-	device_table_free(c.devices);
-	auth_free(c.auth);
-	lp_parser_free(c.lp);
-	discovery_free(&c);
 	event_base_free(c.base);
-	assets_free(&c);
 	free(c.web_dir);
 	cfg_free(collector_schema, &c.cfg);
 	log_info("stopped cleanly");

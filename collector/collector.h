@@ -116,6 +116,26 @@ struct collector_metrics {
 	double snmp_poll_seconds;
 };
 
+/* ---- subsystems: the collector's life in phases -----------------------------
+ * collector.c runs each phase over its table of subsystems: open_privileged
+ * in table order while still root (bind ports, open raw sockets, read files
+ * the service user may not reach), then the privilege drop; start in table
+ * order; reload on SIGHUP, after c->cfg took the new values that apply
+ * live; stop in reverse order (stop taking work: the loop may still run
+ * callbacks of others), then release in reverse order (free what it owns).
+ * Any phase may be NULL. A failing open_privileged or start has logged why;
+ * the collector then exits. A new subsystem exports one of these from its
+ * folder and adds one line to the table. */
+struct collector;
+struct subsystem {
+	const char *name;
+	int (*open_privileged)(struct collector *c);
+	int (*start)(struct collector *c);
+	void (*reload)(struct collector *c);
+	void (*stop)(struct collector *c);
+	void (*release)(struct collector *c);
+};
+
 /* ---- observers: how subsystems learn about the world ------------------------
  * A subsystem that decides (alerts, topology, correlation) registers an
  * observer at start instead of reading JSON or being called by name. Each
@@ -189,13 +209,10 @@ struct collector {
 
 int collector_main(int argc, char **argv);
 
-/* ---- assets.c: SNMP profiles and web UI, read before the privilege drop --- */
-/* Before the drop: open and read both (c->web_dir may be NULL); -1 logged. */
-int assets_load(struct collector *c);
-/* SIGHUP: read both again through the open folders; on failure keep what is
- * loaded and log why. */
-void assets_reload(struct collector *c);
-void assets_free(struct collector *c);
+/* ---- assets.c: SNMP profiles and web UI, read before the privilege drop --- *
+ * Opened and read as root (c->web_dir may be NULL); on SIGHUP read again
+ * through the folders kept open, keeping what is loaded if that fails. */
+extern const struct subsystem assets_subsystem;
 
 /* ---- privdrop.c -------------------------------------------------------- */
 /* Drop to user if running as root; fatal on failure (startup only). */

@@ -99,8 +99,7 @@ int users_hash_password(const char *pw, char out[USERS_HASH_MAX]);
 /* 1 if pw matches hash; hash NULL (unknown user) costs the same and fails. */
 int users_verify_password(struct users *u, const char *hash, const char *pw);
 /* Limiters, sessions, timers, and user admin from CAMPUSMON_ADMIN_PASSWORD. */
-int users_start(struct collector *c);
-void users_stop(struct collector *c);
+extern const struct subsystem users_subsystem;
 
 /* ---- audit.c: the audit trail (loop side) ------------------------------- */
 /* Record an entry (copied; written by the store thread) and log it. Never

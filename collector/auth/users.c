@@ -183,7 +183,7 @@ housekeeping(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-int
+static int
 users_start(struct collector *c)
 {
 	const struct collector_config *cfg = &c->cfg;
@@ -208,14 +208,25 @@ users_start(struct collector *c)
 	return 0;
 }
 
-void
+/* No more housekeeping; sessions stay until release, as replies to logins
+ * still waiting for the store thread may need them while storage stops. */
+static void
 users_stop(struct collector *c)
+{
+	struct users *u = c->users;
+	if (u != NULL && u->timer != NULL) {
+		event_free(u->timer);
+		u->timer = NULL;
+	}
+}
+
+static void
+users_release(struct collector *c)
 {
 	struct users *u = c->users;
 	if (u == NULL)
 		return;
-	if (u->timer != NULL)
-		event_free(u->timer);
+	users_stop(c);
 	ratelimit_free(u->by_addr);
 	ratelimit_free(u->by_user);
 	sessions_free(c->sessions);
@@ -224,3 +235,12 @@ users_stop(struct collector *c)
 	free(u);
 	c->users = NULL;
 }
+
+/* Web users: login limits, sessions, housekeeping; needs the store (it may
+ * create the admin from CAMPUSMON_ADMIN_PASSWORD). */
+const struct subsystem users_subsystem = {
+	.name = "users",
+	.start = users_start,
+	.stop = users_stop,
+	.release = users_release,
+};

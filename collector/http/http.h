@@ -29,6 +29,7 @@ void jfrag_add_to(struct evbuffer *out, struct jfrag *f);
 typedef void (*route_fn)(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 
+extern const struct subsystem http_subsystem;
 int http_start(struct collector *c);
 /* -t: can the configured certificate and key be loaded? 0, or -1 with why. */
 struct collector_config;

@@ -519,3 +519,19 @@ http_stop(struct collector *c)
 		SSL_CTX_free(c->tls_ctx);
 	c->tls_ctx = NULL;
 }
+
+/* Limits that apply at once on SIGHUP (addresses and TLS need a restart). */
+static void
+http_reload(struct collector *c)
+{
+	evhttp_set_max_body_size(c->http, (ev_ssize_t)c->cfg.max_body);
+}
+
+/* Binds in open_privileged (a port below 1024 needs root); stops first, so
+ * no request meets a subsystem that has stopped. */
+const struct subsystem http_subsystem = {
+	.name = "http",
+	.open_privileged = http_start,
+	.reload = http_reload,
+	.stop = http_stop,
+};

@@ -485,3 +485,24 @@ ingest_replay_batch(struct batch *b, void *arg)
 	}
 	store_submit(c->store, b);
 }
+
+/* One line-protocol parser, reused by every write request (loop thread). */
+static int
+ingest_start(struct collector *c)
+{
+	c->lp = lp_parser_new(NULL);
+	return c->lp == NULL ? -1 : 0;
+}
+
+static void
+ingest_release(struct collector *c)
+{
+	lp_parser_free(c->lp);
+	c->lp = NULL;
+}
+
+const struct subsystem ingest_subsystem = {
+	.name = "ingest",
+	.start = ingest_start,
+	.release = ingest_release,
+};

@@ -118,9 +118,14 @@ int journal_replay(const char *dir, void (*cb)(struct batch *b, void *arg), void
     uint64_t *last_seq);
 /* Drop segments whose batches all have seq <= applied. */
 void journal_checkpoint(struct journal *j, uint64_t applied);
+/* Stop the thread (the last completions are posted to the loop) and close
+ * the segment. j stays valid, so the store's last flush may still check-
+ * point it (which no longer deletes anything); journal_free frees it. */
 void journal_close(struct journal *j);
+void journal_free(struct journal *j);
 
 /* ---- ingest.c ---------------------------------------------------------- */
+extern const struct subsystem ingest_subsystem;
 void ingest_write(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 /* Find or create the series for key (its definition goes into b). */

@@ -558,6 +558,14 @@ journal_close(struct journal *j)
 	pthread_join(j->thread, NULL);
 	if (j->fd >= 0)
 		close(j->fd);
+	j->fd = -1;
+}
+
+void
+journal_free(struct journal *j)
+{
+	if (j == NULL)
+		return;
 	while (j->segments) {
 		struct segment *next = j->segments->next;
 		free(j->segments);

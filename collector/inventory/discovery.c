@@ -622,3 +622,19 @@ discovery_free(struct collector *c)
 	free(disc);
 	c->discovery = NULL;
 }
+
+static int
+discovery_start_phase(struct collector *c)
+{
+	discovery_start_events(c);
+	return 0;
+}
+
+/* Raw ICMP sockets need root: opened before the drop, watched once the
+ * loop runs. */
+const struct subsystem discovery_subsystem = {
+	.name = "discovery",
+	.open_privileged = discovery_open_sockets,
+	.start = discovery_start_phase,
+	.release = discovery_free,
+};

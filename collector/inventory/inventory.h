@@ -167,8 +167,6 @@ struct device *device_new_default(void);
 /* Apply a poll result to d: status, system facts, live tables, then the
  * device and interface observers. Returns 1 if a stored column changed. */
 int inventory_apply_poll(struct collector *c, struct device *d, const struct sp_result *r);
-int snmpbridge_start(struct collector *c);
-void snmpbridge_stop(struct collector *c);
 void snmpbridge_watch(struct collector *c, struct device *d);	/* (re)schedule */
 void snmpbridge_forget(struct collector *c, int64_t id);
 
@@ -190,6 +188,8 @@ int discovery_parse_range(const char *text, struct disco_range *r, char *err, si
 void discovery_range_address(const struct disco_range *r, uint64_t offset, char *out,
     size_t outlen);
 
+extern const struct subsystem discovery_subsystem;
+extern const struct subsystem snmp_subsystem;	/* pollresults.c */
 /* Before privileges drop: open ICMP sockets (raw needs root). */
 int discovery_open_sockets(struct collector *c);
 /* Once the loop exists: watch those sockets. */

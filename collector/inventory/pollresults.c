@@ -248,7 +248,7 @@ on_result(const struct sp_result *r, void *arg)
 		save_device(c, d);
 }
 
-int
+static int
 snmpbridge_start(struct collector *c)
 {
 	struct sp_poller_config cfg;
@@ -270,9 +270,16 @@ snmpbridge_start(struct collector *c)
 	return 0;
 }
 
-void
+static void
 snmpbridge_stop(struct collector *c)
 {
 	sp_poller_free(c->poller);
 	c->poller = NULL;
 }
+
+/* Polls every monitored device from the inventory once storage is up. */
+const struct subsystem snmp_subsystem = {
+	.name = "snmp",
+	.start = snmpbridge_start,
+	.stop = snmpbridge_stop,
+};
