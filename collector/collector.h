@@ -38,6 +38,8 @@ struct collector_config {
 	char *tls_key;
 	long long http_timeout;
 	long long http_max_header;
+	long long http_max_connections;	/* 0: from the descriptor limit */
+	long long http_request_timeout;
 	long long max_body;
 	long long max_line;
 	long long max_lines;
@@ -363,6 +365,7 @@ struct collector {
 	unsigned short bound_port;
 	struct users *users;		/* users.c: limiters, housekeeping */
 	struct sessions *sessions;	/* session.c */
+	struct http_conns *conns;	/* httpconn.c */
 };
 
 int collector_main(int argc, char **argv);
@@ -385,6 +388,25 @@ char *http_query_param(struct evhttp_request *req, const char *name);
 /* Guard a request that waits for another thread: NULL once the client left. */
 struct http_pending *http_pending_new(struct evhttp_request *req);
 struct evhttp_request *http_pending_take(struct http_pending *p);
+
+/* ---- httpconn.c: connection cap, accept errors, request deadline -------- */
+struct http_conns;
+struct evconnlistener;
+/* Track the connections of http (sets its bevcb; serves TLS when c->tls_ctx). */
+struct http_conns *http_conns_new(struct collector *c, struct evhttp *http);
+/* Pause lev at the cap and on accept errors; NULL before evhttp_free. */
+void http_conns_listen(struct http_conns *hc, struct evconnlistener *lev);
+/* The connection's close callback will call http_pending_lost(p) (p NULL:
+ * no longer); -1 if the connection is not tracked. */
+int http_conns_set_pending(struct evhttp_request *req, struct http_pending *p);
+/* http.c: the client of p went away. */
+void http_pending_lost(struct http_pending *p);
+/* A request has arrived whole: stop its deadline until the reply is sent. */
+void http_conns_request_arrived(struct http_conns *hc, struct evhttp_request *req);
+size_t http_conns_open(const struct http_conns *hc);
+size_t http_conns_cap(const struct http_conns *hc);
+/* After evhttp_free. */
+void http_conns_free(struct http_conns *hc);
 
 /* ---- ingest.c ---------------------------------------------------------- */
 void ingest_write(struct collector *c, struct evhttp_request *req,

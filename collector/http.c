@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -189,24 +188,34 @@ http_query_param(struct evhttp_request *req, const char *name)
 
 struct http_pending {
 	struct evhttp_request *req;
+	int tracked;		/* httpconn.c's close callback tells us */
 };
+
+void
+http_pending_lost(struct http_pending *p)
+{
+	p->req = NULL;		/* libevent frees the request with the connection */
+}
 
 static void
 pending_closed(struct evhttp_connection *evcon, void *arg)
 {
-	struct http_pending *p = arg;
 	(void)evcon;
-	p->req = NULL;		/* libevent frees the request with the connection */
+	http_pending_lost(arg);
 }
 
 struct http_pending *
 http_pending_new(struct evhttp_request *req)
 {
-	struct http_pending *p = malloc(sizeof(*p));
+	struct http_pending *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	p->req = req;
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req), pending_closed, p);
+	if (http_conns_set_pending(req, p) == 0)
+		p->tracked = 1;
+	else
+		evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+		    pending_closed, p);
 	return p;
 }
 
@@ -214,7 +223,9 @@ struct evhttp_request *
 http_pending_take(struct http_pending *p)
 {
 	struct evhttp_request *req = p->req;
-	if (req != NULL)
+	if (req != NULL && p->tracked)
+		http_conns_set_pending(req, NULL);
+	else if (req != NULL)
 		evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
 	free(p);
 	return req;
@@ -262,6 +273,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	const char *param_ptrs[MAX_PARAMS + 1] = { NULL };
 	int n_params, path_found = 0;
 
+	http_conns_request_arrived(c->conns, req);
 	if (path == NULL || path[0] != '/') {
 		http_reply_error(req, 400, "malformed request path");
 		return;
@@ -312,14 +324,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 
 /* ---- TLS -------------------------------------------------------------------- */
 
-static struct bufferevent *
-tls_bevcb(struct event_base *base, void *arg)
-{
-	SSL *ssl = SSL_new(arg);
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-	    BEV_OPT_CLOSE_ON_FREE);
-}
-
 static int
 tls_setup(struct collector *c)
 {
@@ -335,8 +339,7 @@ tls_setup(struct collector *c)
 		SSL_CTX_free(ctx);
 		return -1;
 	}
-	evhttp_set_bevcb(c->http, tls_bevcb, ctx);
-	c->tls_ctx = ctx;
+	c->tls_ctx = ctx;	/* httpconn.c's bevcb makes TLS bufferevents */
 	return 0;
 }
 
@@ -402,16 +405,20 @@ http_start(struct collector *c)
 	evhttp_set_max_headers_size(c->http, (ev_ssize_t)c->cfg.http_max_header);
 	/* Compressed bodies are checked again while inflating. */
 	evhttp_set_max_body_size(c->http, (ev_ssize_t)c->cfg.max_body);
-	evhttp_set_allowed_methods(c->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT);
+	/* Every method reaches http_dispatch, which answers 404 or 405 in JSON
+	 * (libevent's own 501 is an HTML page). */
+	evhttp_set_allowed_methods(c->http, 0xffff);
 	evhttp_set_gencb(c->http, http_dispatch, c);
 	if (tls && tls_setup(c) < 0)
+		return -1;
+	if ((c->conns = http_conns_new(c, c->http)) == NULL)
 		return -1;
 	struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(c->http, addr, port);
 	if (bound == NULL) {
 		log_warn("http: cannot listen on %s", c->cfg.listen);
 		return -1;
 	}
+	http_conns_listen(c->conns, evhttp_bound_socket_get_listener(bound));
 	/* Accepted sockets inherit it: without it a reply larger than one segment
 	 * waits for the client's delayed ACK (about 40 ms) before its last part. */
 	int one = 1;
@@ -432,9 +439,13 @@ http_start(struct collector *c)
 void
 http_stop(struct collector *c)
 {
+	if (c->conns != NULL)
+		http_conns_listen(c->conns, NULL);	/* evhttp_free frees it */
 	if (c->http != NULL)
 		evhttp_free(c->http);
 	c->http = NULL;
+	http_conns_free(c->conns);
+	c->conns = NULL;
 	if (c->tls_ctx != NULL)
 		SSL_CTX_free(c->tls_ctx);
 	c->tls_ctx = NULL;
