@@ -10,6 +10,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>	/* the version of a request libevent refused */
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -168,6 +169,68 @@ http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	    json_string_safe(msg, strlen(msg))));
 }
 
+/*
+ * libevent answers some requests itself (400 malformed request, 413 header
+ * or body too large, 417, 501) with an HTML page, no security headers,
+ * through evhttp_send_error(), and 2.1 has no hook for it. libevent calls
+ * that function through its PLT, so this definition, exported by the
+ * program, replaces libevent's: the same answers, in JSON, with the same
+ * headers as every other reply. tests/integration/test_http_errors.py checks
+ * the replacement is in effect. The connection closes after it, as before.
+ */
+void
+evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
+{
+	const char *msg;
+	(void)reason;
+	switch (error) {
+	case 400:
+		msg = "malformed HTTP request";
+		break;
+	case 413:
+		msg = "request too large: see http.max_header_size and ingest.max_body";
+		break;
+	case 417:
+		msg = "unsupported Expect header";
+		break;
+	case 501:
+		msg = "method not implemented";
+		break;
+	default:
+		msg = "request refused";
+		break;
+	}
+	if (req->major != 1 || (req->minor != 0 && req->minor != 1)) {
+		req->major = 1;	/* the request line did not say (or said nonsense) */
+		req->minor = 1;
+	}
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_clear_headers(out);
+	evhttp_add_header(out, "Connection", "close");
+	http_reply_error(req, error, "%s", msg);
+}
+
+/*
+ * More than one Content-Length, or one with Transfer-Encoding: a proxy in
+ * front may read the body's length differently from libevent (which takes
+ * the first Content-Length, or chunked), and what one takes for body the
+ * other takes for the next request.
+ */
+static int
+ambiguous_length(struct evhttp_request *req)
+{
+	const struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const struct evkeyval *h;
+	int lengths = 0, chunked = 0;
+	for (h = in->tqh_first; h != NULL; h = h->next.tqe_next) {
+		if (evutil_ascii_strcasecmp(h->key, "Content-Length") == 0)
+			lengths++;
+		else if (evutil_ascii_strcasecmp(h->key, "Transfer-Encoding") == 0)
+			chunked++;
+	}
+	return lengths > 1 || (lengths > 0 && chunked > 0);
+}
+
 char *
 http_query_param(struct evhttp_request *req, const char *name)
 {
@@ -274,6 +337,12 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	int n_params, path_found = 0;
 
 	http_conns_request_arrived(c->conns, req);
+	if (ambiguous_length(req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		http_reply_error(req, 400, "send one Content-Length header, or Transfer-Encoding "
+		    "alone");
+		return;
+	}
 	if (path == NULL || path[0] != '/') {
 		http_reply_error(req, 400, "malformed request path");
 		return;
@@ -282,9 +351,11 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		const struct route *r = &routes[i];
 		if (!route_match(r->pattern, path, params, &n_params))
 			continue;
-		path_found = 1;
-		if (!(r->method & method))
+		if (!(r->method & method)) {
+			/* the static catch-all knows no path: 404, not 405 */
+			path_found |= strcmp(r->pattern, "/**") != 0;
 			continue;
+		}
 		for (int k = 0; k < n_params; k++)
 			param_ptrs[k] = params[k];
 		const struct auth_identity *who = NULL;
