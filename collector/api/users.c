@@ -8,8 +8,10 @@
  */
 #include "collector/collector.h"
 
+#include <ctype.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/util.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -48,6 +50,17 @@ secret_body(struct evhttp_request *req)
 	return j;
 }
 
+/* Wipe a body never parsed (it may hold a password). */
+static void
+body_wipe(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	unsigned char *data = len > 0 ? evbuffer_pullup(in, -1) : NULL;
+	if (data != NULL)
+		sodium_memzero(data, len);
+}
+
 /* Wipe and free a body that held a password. */
 static void
 body_free(json_t *body)
@@ -70,6 +83,68 @@ hashing_busy(struct collector *c, struct evhttp_request *req)
 }
 
 /* ---- login ------------------------------------------------------------------- */
+
+/* Is the Content-Type application/json (parameters such as charset allowed)? */
+static int
+is_json_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (evutil_ascii_strncasecmp(ct, want, sizeof(want) - 1) != 0)
+		return 0;
+	ct += sizeof(want) - 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/* scheme://host[:port] of url into out (lower case, no path); -1 if not a URL. */
+static int
+url_origin(const char *url, char *out, size_t cap)
+{
+	const char *sep = strstr(url, "://");
+	if (sep == NULL || sep == url)
+		return -1;
+	size_t n = (size_t)(sep - url) + 3;
+	n += strcspn(url + n, "/?#");
+	if (n >= cap)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)url[i]);
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * A browser sends Origin on a cross-site POST; when it does, it must be this
+ * server: http.public_url's origin, or the scheme and Host the request came
+ * to. Without Origin (the CLI, scripts) the JSON Content-Type, which no HTML
+ * form can send, is what keeps a cross-site form out.
+ */
+static int
+origin_allowed(struct collector *c, struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *origin = evhttp_find_header(in, "Origin");
+	char have[512], want[512];
+	if (origin == NULL)
+		return 1;
+	if (url_origin(origin, have, sizeof(have)) < 0)
+		return 0;	/* "null" (sandboxed or file: pages) and nonsense */
+	if (c->cfg.public_url != NULL && url_origin(c->cfg.public_url, want,
+	    sizeof(want)) == 0 && strcmp(have, want) == 0)
+		return 1;
+	const char *host = evhttp_find_header(in, "Host");
+	if (host == NULL || strlen(host) > 256)
+		return 0;
+	snprintf(want, sizeof(want), "%s://%s", c->tls_ctx ? "https" : "http", host);
+	for (char *p = want; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return strcmp(have, want) == 0;
+}
 
 struct login_job {
 	struct collector *c;
@@ -151,6 +226,18 @@ api_login(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	(void)params;
+	/* Login CSRF: a cross-site form must not log a browser into another account. */
+	if (!is_json_type(evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Type"))) {
+		body_wipe(req);
+		http_reply_error(req, 415, "send the login as Content-Type: application/json");
+		return;
+	}
+	if (!origin_allowed(c, req)) {
+		body_wipe(req);
+		http_reply_error(req, 403, "login from another site (Origin) refused");
+		return;
+	}
 	json_t *body = secret_body(req);
 	if (body == NULL)
 		return;

@@ -125,6 +125,40 @@ def test_wrong_password_and_unknown_user_look_the_same(web):
     assert {e["detail"] for e in refused} == {"wrong password", "unknown user"}
 
 
+def test_login_csrf_cross_site_form_and_foreign_origin_are_refused(web):
+    body = json.dumps({"user": "admin", "password": ADMIN_PW}).encode()
+    # what an HTML form on another site can send: text/plain, a form encoding
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                  None, "application/jsonx"):
+        h = {"Content-Type": ctype} if ctype else {}
+        r = http("POST", web.url + "/api/v1/login", body, h)
+        assert r.status == 415, (ctype, r.status)
+        assert "Set-Cookie" not in r.headers
+    # JSON from a page of another origin
+    for origin in ("http://evil.example", "null", "https://127.0.0.1:%d" % web.port,
+                   "http://127.0.0.1:%d.evil.example" % web.port):
+        r = http("POST", web.url + "/api/v1/login", body,
+                 {"Content-Type": "application/json", "Origin": origin})
+        assert r.status == 403, (origin, r.status)
+        assert "Set-Cookie" not in r.headers
+    # the UI's own origin, a charset parameter, and no Origin at all (CLI) are fine
+    r = http("POST", web.url + "/api/v1/login", body,
+             {"Content-Type": "Application/JSON; charset=utf-8",
+              "Origin": "http://127.0.0.1:%d" % web.port})
+    assert r.status == 200, r.body
+    assert login(web, "admin", ADMIN_PW).status == 200
+
+
+def test_login_origin_may_be_the_public_url(collector_factory):
+    c = collector_factory(env={"CAMPUSMON_ADMIN_PASSWORD": ADMIN_PW},
+                          config="http:\n  public_url: https://Monitor.example.edu.cn/cm/\n"
+                          ).start()
+    body = json.dumps({"user": "admin", "password": ADMIN_PW}).encode()
+    r = http("POST", c.url + "/api/v1/login", body,
+             {"Content-Type": "application/json", "Origin": "https://monitor.example.edu.cn"})
+    assert r.status == 200, r.body
+
+
 def test_login_rate_limited_per_user(web):
     for _ in range(5):
         assert login(web, "admin", "guess-guess").status == 401
