@@ -383,6 +383,28 @@ def test_user_administration(web):
     assert login(web, "张三", "zhang-new-pass").status == 401
 
 
+def test_weak_passwords_and_look_alike_names_are_refused(web):
+    admin = Session(web, "admin", ADMIN_PW)
+    for pw in ("password", "12345678", "Password123", "密码啊", "qwertyuiop"):
+        r = admin.req("POST", "/api/v1/users", {"name": "eve", "role": "admin", "password": pw})
+        assert r.status == 400, (pw, r.body)
+        assert "password" in r.json()["error"]
+        u = [x for x in admin.req("GET", "/api/v1/users").json() if x["name"] == "admin"][0]
+        r = admin.req("PATCH", "/api/v1/users/%d" % u["id"], {"password": pw})
+        assert r.status == 400, (pw, r.body)
+    for name in ("\u200badmin", "admin\u00a0", "\uff41\uff44\uff4d\uff49\uff4e",
+                 "\u0430dmin", "admin\u202e", "ad min"):
+        r = admin.req("POST", "/api/v1/users", {"name": name, "role": "admin",
+                                                "password": "a long passphrase"})
+        assert r.status == 400, (name, r.body)
+        assert "name" in r.json()["error"]
+    assert [x["name"] for x in admin.req("GET", "/api/v1/users").json()] == ["admin"]
+    # eight Chinese characters are a password of eight characters
+    assert admin.req("POST", "/api/v1/users", {"name": "王五", "role": "viewer",
+                                              "password": "我的密码很长啊哈"}).status == 201
+    Session(web, "王五", "我的密码很长啊哈")
+
+
 def test_users_and_passwords_survive_restart(web):
     admin = Session(web, "admin", ADMIN_PW)
     make_user(admin, "keep", "operator", "keep-password")
