@@ -130,8 +130,8 @@ const struct cfg_key collector_schema[] = {
 	{ "auth.max_sessions", CFG_INT, OFF(max_sessions), "10000", 1, 1000000, NULL, NULL,
 	    "most web sessions at once (the idlest ends when a new one needs room)" },
 	{ "auth.login_failures_per_user", CFG_INT, OFF(login_failures_user), "5", 1, 1000,
-	    NULL, NULL, "failed logins for one user name before it is locked for "
-	    "auth.login_lockout" },
+	    NULL, NULL, "failed logins for one user name from one address (IPv6: one /64) "
+	    "before that name is locked there for auth.login_lockout" },
 	{ "auth.login_failures_per_address", CFG_INT, OFF(login_failures_addr), "20", 1,
 	    100000, NULL, NULL, "failed logins from one address (IPv6: one /64) before it "
 	    "is locked for auth.login_lockout" },

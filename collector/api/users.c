@@ -146,12 +146,21 @@ origin_allowed(struct collector *c, struct evhttp_request *req)
 	return strcmp(have, want) == 0;
 }
 
+#define LOCK_KEY_MAX (USERS_NAME_MAX + 96)
+
+void
+users_lock_key(const char *user, const char *addr_key, char *out, size_t cap)
+{
+	/* '\n' cannot occur in a user name (nor does the login take one). */
+	snprintf(out, cap, "%s\n%s", user, addr_key);
+}
+
 struct login_job {
 	struct collector *c;
 	struct http_pending *pending;
 	char user[USERS_NAME_MAX + 1];
 	char password[USERS_PASSWORD_MAX + 1];
-	char addr[64], addr_key[80];
+	char addr[64], addr_key[80], lock_key[LOCK_KEY_MAX];
 	/* results */
 	int rc;				/* 1 ok, 0 refused, -1 error */
 	int64_t user_id;
@@ -192,7 +201,7 @@ login_done(void *arg)
 	struct evhttp_request *req = http_pending_take(job->pending);
 	c->users->hashing--;
 	if (job->rc == 1) {
-		ratelimit_forget(c->users->by_user, job->user);
+		ratelimit_forget(c->users->by_user, job->lock_key);
 		ratelimit_undo(c->users->by_addr, job->addr_key);
 		audit_record(c, job->user, job->addr, "login", NULL, 1, "role %s", job->role);
 		char cookie[128];
@@ -250,20 +259,26 @@ api_login(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	struct users *u = c->users;
-	char addr[64], key[80];
+	char addr[64], key[80], lock_key[LOCK_KEY_MAX];
 	http_client_addr(req, addr, sizeof(addr), key, sizeof(key));
+	if (strchr(user, '\n') != NULL) {
+		http_reply_error(req, 401, "wrong user name or password");
+		body_free(body);
+		return;
+	}
+	users_lock_key(user, key, lock_key, sizeof(lock_key));
 	double now = util_now();
 	double wait_addr = ratelimit_blocked(u->by_addr, key, now);
-	double wait_user = ratelimit_blocked(u->by_user, user, now);
+	double wait_user = ratelimit_blocked(u->by_user, lock_key, now);
 	if (wait_addr > 0 || wait_user > 0) {
 		double wait = wait_addr > wait_user ? wait_addr : wait_user;
 		char ra[32];
 		snprintf(ra, sizeof(ra), "%.0f", wait);
-		if (wait_user > 0 ? ratelimit_first_report(u->by_user, user) :
+		if (wait_user > 0 ? ratelimit_first_report(u->by_user, lock_key) :
 		    ratelimit_first_report(u->by_addr, key))
 			audit_record(c, user, addr, "login", NULL, 0,
-			    "too many failures from this %s: locked for %.0fs",
-			    wait_user > 0 ? "user" : "address", wait);
+			    "too many failures %s: locked for %.0fs", wait_user > 0 ?
+			    "for this user from this address" : "from this address", wait);
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
 		http_reply_error(req, 429, "too many failed logins; try again in %.0f seconds",
 		    wait);
@@ -282,8 +297,9 @@ api_login(struct collector *c, struct evhttp_request *req,
 	}
 	/* Counted before the answer, so parallel guesses cannot outrun the limit. */
 	ratelimit_fail(u->by_addr, key, now);
-	ratelimit_fail(u->by_user, user, now);
+	ratelimit_fail(u->by_user, lock_key, now);
 	job->c = c;
+	snprintf(job->lock_key, sizeof(job->lock_key), "%s", lock_key);
 	snprintf(job->user, sizeof(job->user), "%s", user);
 	snprintf(job->password, sizeof(job->password), "%s", pw);
 	snprintf(job->addr, sizeof(job->addr), "%s", addr);
@@ -677,6 +693,55 @@ api_users_delete(struct collector *c, struct evhttp_request *req,
 	job->id = id;
 	job->pending = http_pending_new(req);
 	store_call(c->store, user_delete_run, user_delete_done, job);
+}
+
+/* ---- unlock: end a user's login locks, from every address ------------------------ */
+
+static void
+user_name_run(struct store *st, void *arg)
+{
+	struct user_job *job = arg;
+	struct user_row row;
+	int found = userdb_get(store_db(st), NULL, job->id, &row);
+	job->status = found == 1 ? 200 : found == 0 ? 404 : 500;
+	job->err = found == 0 ? "no such user" : "could not read the user";
+	if (found == 1)
+		snprintf(job->name, sizeof(job->name), "%s", row.name);
+	user_row_clear(&row);
+}
+
+static void
+user_unlock_done(void *arg)
+{
+	struct user_job *job = arg;
+	if (job->status == 200) {
+		char prefix[USERS_NAME_MAX + 2];
+		snprintf(prefix, sizeof(prefix), "%s\n", job->name);
+		size_t n = ratelimit_forget_prefix(job->c->users->by_user, prefix);
+		audit_record(job->c, job->actor, job->addr, "user.unlock", job->name, 1,
+		    "%zu lock%s ended", n, n == 1 ? "" : "s");
+		job->result = json_pack("{s:I, s:o, s:I}", "id", (json_int_t)job->id, "name",
+		    json_string_safe(job->name, strlen(job->name)), "unlocked", (json_int_t)n);
+	}
+	user_job_reply(job);
+	user_job_free(job);
+}
+
+void
+api_users_unlock(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	int64_t id;
+	if (parse_id(params[0], &id) < 0) {
+		http_reply_error(req, 404, "no such user");
+		return;
+	}
+	struct user_job *job = user_job_new(c, req, who);
+	if (job == NULL)
+		return;
+	job->id = id;
+	job->pending = http_pending_new(req);
+	store_call(c->store, user_name_run, user_unlock_done, job);
 }
 
 /* ---- audit trail ----------------------------------------------------------------- */

@@ -4,15 +4,17 @@ The admin user comes from CAMPUSMON_ADMIN_PASSWORD, as in the demo. Sessions are
 driven the way a browser does: the cookie from the login, and the CSRF token from
 its JSON body echoed in X-CSRF-Token on requests that change something.
 """
+import http.client as httpclient
 import json
 import os
 import re
 import sqlite3
+import subprocess
 import time
 
 import pytest
 
-from conftest import REPO, http, wait_for
+from conftest import BUILD, REPO, TOKEN, http, wait_for
 
 ADMIN_PW = "correct horse battery staple"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -46,6 +48,19 @@ def login(c, user, password):
     return http("POST", c.url + "/api/v1/login",
                 json.dumps({"user": user, "password": password}).encode(),
                 {"Content-Type": "application/json"})
+
+
+def login_from(c, source, user, password):
+    """Log in from another loopback address (127.0.0.0/8 is all ours): its status."""
+    conn = httpclient.HTTPConnection("127.0.0.1", c.port, timeout=15,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/v1/login",
+                     json.dumps({"user": user, "password": password}),
+                     {"Content-Type": "application/json"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 @pytest.fixture
@@ -173,6 +188,31 @@ def test_login_rate_limited_per_user(web):
     assert login(web, "bob", "bob-password").status == 200
     blocked = [e for e in audit(web, action="login") if "locked" in (e["detail"] or "")]
     assert len(blocked) == 1                # recorded once, not per attempt
+
+
+def test_lockout_is_per_user_and_address_and_can_be_lifted(web):
+    # someone elsewhere guesses admin's password until admin is locked there...
+    for _ in range(5):
+        assert login_from(web, "127.0.0.2", "admin", "guess-guess") == 401
+    assert login_from(web, "127.0.0.2", "admin", ADMIN_PW) == 429
+    # ...which does not lock the real admin out from their own address
+    assert login(web, "admin", ADMIN_PW).status == 200
+    assert login_from(web, "127.0.0.3", "admin", ADMIN_PW) == 200
+    # the admin, on the collector's host, lifts the lock with the CLI
+    env = dict(os.environ, CAMPUSMON_URL=web.url, CAMPUSMON_TOKEN=TOKEN)
+    cli = os.path.join(BUILD, "cli", "campusmon")
+    out = subprocess.run([cli, "user", "unlock", "admin"], env=env, capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "Unlocked user admin (1 lock ended)" in out.stdout
+    assert login_from(web, "127.0.0.2", "admin", ADMIN_PW) == 200
+    assert any(e["action"] == "user.unlock" and e["target"] == "admin"
+               for e in audit(web))
+    out = subprocess.run([cli, "user", "unlock", "nobody"], env=env, capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode != 0 and "no user named 'nobody'" in out.stderr
+    # only an admin may unlock
+    assert http("POST", web.url + "/api/v1/users/1/unlock", b"{}").status == 401
 
 
 def test_login_rate_limited_per_address(collector_factory):
