@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/util.h"
 
 enum access {
 	ACCESS_PUBLIC,		/* no credentials */
@@ -103,6 +104,7 @@ access_allows(enum access access, const struct auth_identity *who)
 }
 
 #define MAX_PARAMS 4
+#define PARAM_MAX 768		/* a 255-byte name with every byte %-escaped */
 
 static void
 security_headers(struct evhttp_request *req)
@@ -297,9 +299,45 @@ http_pending_take(struct http_pending *p)
 
 /* ---- routing ---------------------------------------------------------------- */
 
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode a captured path segment in place ("%E6%A0%B8 1" and
+ * "%20" become the name a client meant; '+' stays '+', as in any path).
+ * -1 for a bad escape, %00, or bytes that are not UTF-8.
+ */
+static int
+segment_decode(char *seg)
+{
+	char *out = seg;
+	for (const char *p = seg; *p != '\0'; p++) {
+		if (*p != '%') {
+			*out++ = *p;
+			continue;
+		}
+		int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		*out++ = (char)(hi << 4 | lo);
+		p += 2;
+	}
+	*out = '\0';
+	return util_utf8_valid(seg, (size_t)(out - seg)) ? 0 : -1;
+}
+
 /* Match path against pattern; captured "*" segments go to params. */
 static int
-route_match(const char *pattern, const char *path, char params[][128], int *n_params)
+route_match(const char *pattern, const char *path, char params[][PARAM_MAX], int *n_params)
 {
 	*n_params = 0;
 	while (*pattern != '\0') {
@@ -311,7 +349,7 @@ route_match(const char *pattern, const char *path, char params[][128], int *n_pa
 			return 1;
 		size_t seg = strcspn(path, "/");
 		if (pattern[0] == '*' && (pattern[1] == '/' || pattern[1] == '\0')) {
-			if (seg == 0 || seg >= 128 || *n_params >= MAX_PARAMS)
+			if (seg == 0 || seg >= PARAM_MAX || *n_params >= MAX_PARAMS)
 				return 0;
 			memcpy(params[*n_params], path, seg);
 			params[(*n_params)++][seg] = '\0';
@@ -333,7 +371,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	struct collector *c = arg;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	unsigned method = (unsigned)evhttp_request_get_command(req);
-	char params[MAX_PARAMS][128];
+	char params[MAX_PARAMS][PARAM_MAX];
 	const char *param_ptrs[MAX_PARAMS + 1] = { NULL };
 	int n_params, path_found = 0;
 
@@ -357,8 +395,14 @@ http_dispatch(struct evhttp_request *req, void *arg)
 			path_found |= strcmp(r->pattern, "/**") != 0;
 			continue;
 		}
-		for (int k = 0; k < n_params; k++)
+		for (int k = 0; k < n_params; k++) {
+			if (segment_decode(params[k]) < 0) {
+				http_reply_error(req, 400, "bad percent-encoding in the path (a %%XX "
+				    "escape, %%00, or bytes that are not UTF-8)");
+				return;
+			}
 			param_ptrs[k] = params[k];
+		}
 		const struct auth_identity *who = NULL;
 		if (r->access != ACCESS_PUBLIC &&
 		    !(r->access == ACCESS_METRICS && c->cfg.metrics_public)) {
