@@ -61,8 +61,8 @@ const struct cfg_key collector_schema[] = {
 	{ "http.timeout", CFG_DURATION, OFF(http_timeout), "30s", 1, 600, NULL, NULL,
 	    "idle and read timeout of a connection" },
 	{ "http.max_connections", CFG_INT, OFF(http_max_connections), "0", 0, 1000000, NULL,
-	    NULL, "most connections open at once; more wait until one closes (0: the "
-	    "descriptor limit less 64)" },
+	    NULL, "most connections open at once (0: the descriptor limit less 64); at the "
+	    "cap a new one closes the one that waited longest for its request" },
 	{ "http.request_timeout", CFG_DURATION, OFF(http_request_timeout), "60s", 1, 3600,
 	    NULL, NULL, "a request's head and body must arrive within this time of the "
 	    "connection opening or the previous reply, else the connection is closed" },

@@ -10,10 +10,14 @@
  *  - every accepted connection gets a record, created in the evhttp bevcb
  *    and freed when libevent frees the connection's bufferevent (a pass-
  *    through filter bufferevent carries the record as its context);
- *  - at http.max_connections the listener is disabled, so further clients
- *    wait in the kernel's backlog, and it is enabled again when one closes;
- *  - an accept() error (EMFILE, ENFILE, ENOBUFS...) disables the listener
- *    for ACCEPT_PAUSE and is logged at most once per LOG_INTERVAL;
+ *  - at http.max_connections a new connection closes the one that has
+ *    waited longest for its request (an idle keep-alive connection or a
+ *    slow sender), so clients that send their request at once are served
+ *    even while slow ones fill the cap; with none waiting, the listener is
+ *    disabled and further clients wait in the kernel's backlog;
+ *  - an accept() error (EMFILE, ENFILE, ENOBUFS...) closes a few waiting
+ *    connections to free descriptors and disables the listener for
+ *    ACCEPT_PAUSE_MS; both are logged at most once per LOG_INTERVAL;
  *  - a request's head and body must arrive within http.request_timeout of
  *    the connection opening or of the previous reply; past it the socket is
  *    shut down, libevent reads EOF and frees the connection.
@@ -32,6 +36,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <utlist.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -40,13 +45,17 @@
 #define LOG_INTERVAL 60.0
 #define FD_RESERVE 64		/* journal, state db, RRD files, SNMP, syslog... */
 #define MIN_AUTO_CAP 16
+#define EVICT_ON_ERROR 16	/* waiting connections closed per accept() error */
 
 struct http_conn {
 	struct http_conns *owner;
 	struct bufferevent *bev;	/* evhttp's, for the connection's life */
 	struct event *ev;		/* attach, then the request deadline */
 	int attached;			/* our closecb is set on the connection */
+	int waiting;			/* for its request: in owner->waiting */
+	int closing;			/* shut down, not yet freed by evhttp */
 	struct http_pending *pending;	/* a request waiting for another thread */
+	struct http_conn *prev, *next;	/* in owner->waiting, oldest first */
 	UT_hash_handle hh;		/* by bev */
 };
 
@@ -56,12 +65,15 @@ struct http_conns {
 	struct http_conns *next;	/* in servers */
 	struct evconnlistener *listener;
 	struct http_conn *by_bev;
-	size_t open, cap;
+	struct http_conn *waiting;	/* waiting for a request, oldest first */
+	size_t open, closing, cap;	/* open includes closing */
 	struct timeval request_timeout;
 	struct event *resume;		/* ends an accept pause */
 	int paused;			/* by an accept error */
 	double last_log;
 	unsigned long errors_since_log;
+	double last_evict_log;
+	unsigned long evicted_since_log;
 	int at_cap_logged;
 };
 
@@ -72,25 +84,95 @@ struct http_conns {
  */
 static struct http_conns *servers;
 
+static size_t
+live(const struct http_conns *hc)
+{
+	return hc->open - hc->closing;
+}
+
+/* Accept while there is room, or a waiting connection to make room with. */
 static void
 listener_update(struct http_conns *hc)
 {
 	if (hc->listener == NULL)
 		return;
-	if (hc->paused || hc->open >= hc->cap)
+	if (hc->paused || (live(hc) >= hc->cap && hc->waiting == NULL))
 		evconnlistener_disable(hc->listener);
 	else
 		evconnlistener_enable(hc->listener);
 }
 
 static void
+waiting_leave(struct http_conn *conn)
+{
+	if (!conn->waiting)
+		return;
+	DL_DELETE(conn->owner->waiting, conn);
+	conn->waiting = 0;
+}
+
+/* Wait for the next request: the deadline starts, and conn may be evicted. */
+static void
+deadline_start(struct http_conn *conn)
+{
+	if (conn->closing)
+		return;
+	event_add(conn->ev, &conn->owner->request_timeout);
+	if (!conn->waiting) {
+		DL_APPEND(conn->owner->waiting, conn);
+		conn->waiting = 1;
+		listener_update(conn->owner);	/* it may make room now */
+	}
+}
+
+/* Shut the socket down: libevent reads EOF next and frees the connection
+ * (conn_closed). */
+static void
+conn_close(struct http_conn *conn)
+{
+	if (conn->closing)
+		return;
+	conn->closing = 1;
+	conn->owner->closing++;
+	waiting_leave(conn);
+	event_del(conn->ev);
+	evutil_socket_t s = bufferevent_getfd(conn->bev);
+	if (s >= 0)
+		shutdown(s, SHUT_RDWR);
+}
+
+/* Close up to n of the connections that have waited longest for a request. */
+static size_t
+evict_waiting(struct http_conns *hc, size_t n, const char *why)
+{
+	size_t done = 0;
+	while (done < n && hc->waiting != NULL) {
+		conn_close(hc->waiting);
+		done++;
+	}
+	hc->evicted_since_log += done;
+	double now = util_monotonic();
+	if (done > 0 && (hc->last_evict_log == 0 || now - hc->last_evict_log >= LOG_INTERVAL)) {
+		log_warnx("http: %s: closed %lu connection%s that waited longest for a request "
+		    "(since the last report)", why, hc->evicted_since_log,
+		    hc->evicted_since_log == 1 ? "" : "s");
+		hc->last_evict_log = now;
+		hc->evicted_since_log = 0;
+	}
+	return done;
+}
+
+static void
 conn_free(struct http_conn *conn)
 {
 	struct http_conns *hc = conn->owner;
+	waiting_leave(conn);
+	if (conn->closing)
+		hc->closing--;
 	event_free(conn->ev);
 	HASH_DEL(hc->by_bev, conn);
 	hc->open--;
-	if (hc->open < hc->cap)
+	if (live(hc) < hc->cap)
 		hc->at_cap_logged = 0;
 	listener_update(hc);
 	free(conn);
@@ -105,12 +187,6 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	if (conn->pending != NULL)
 		http_pending_lost(conn->pending);
 	conn_free(conn);
-}
-
-static void
-deadline_start(struct http_conn *conn)
-{
-	event_add(conn->ev, &conn->owner->request_timeout);
 }
 
 /*
@@ -142,11 +218,8 @@ conn_event(evutil_socket_t fd, short what, void *arg)
 		deadline_start(conn);
 		return;
 	}
-	evutil_socket_t s = bufferevent_getfd(conn->bev);
 	log_debug("http", "closing a connection whose request did not arrive in time");
-	/* libevent reads EOF next and frees the connection (conn_closed). */
-	if (s >= 0)
-		shutdown(s, SHUT_RDWR);
+	conn_close(conn);
 }
 
 /* evhttp's bevcb: the bufferevent of each accepted connection. */
@@ -172,10 +245,11 @@ conn_bevcb(struct event_base *base, void *arg)
 	HASH_ADD_PTR(hc->by_bev, bev, conn);
 	hc->open++;
 	event_active(conn->ev, EV_TIMEOUT, 0);
-	if (hc->open >= hc->cap && !hc->at_cap_logged) {
+	if (live(hc) > hc->cap)
+		evict_waiting(hc, live(hc) - hc->cap, "at http.max_connections");
+	if (live(hc) >= hc->cap && !hc->at_cap_logged) {
 		hc->at_cap_logged = 1;
-		log_warnx("http: %zu connections open (http.max_connections): new clients wait "
-		    "until one closes", hc->open);
+		log_warnx("http: %zu connections open (http.max_connections)", live(hc));
 	}
 	listener_update(hc);
 	return bev;
@@ -207,6 +281,7 @@ http_conns_request_arrived(struct http_conns *hc, struct evhttp_request *req)
 	if (conn == NULL || !conn->attached)
 		return;
 	event_del(conn->ev);
+	waiting_leave(conn);
 	evhttp_request_set_on_complete_cb(req, reply_sent, conn);
 }
 
@@ -240,6 +315,7 @@ accept_error(struct evconnlistener *lev, void *arg)
 		hc->last_log = now;
 		hc->errors_since_log = 0;
 	}
+	evict_waiting(hc, EVICT_ON_ERROR, "out of descriptors");
 	hc->paused = 1;
 	listener_update(hc);
 	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
