@@ -8,8 +8,7 @@
  * time) and keeps clients that trickle one byte at a time forever (its
  * timeout restarts at every byte). So:
  *  - every accepted connection gets a record, created in the evhttp bevcb
- *    and freed when libevent frees the connection's bufferevent (a pass-
- *    through filter bufferevent carries the record as its context);
+ *    and freed by the connection's close callback (see conn_event);
  *  - at http.max_connections a new connection closes the one that has
  *    waited longest for its request (an idle keep-alive connection or a
  *    slow sender), so clients that send their request at once are served
