@@ -130,6 +130,12 @@ const struct cli_command cli_commands[] = {
 	    "Revokes the token with this id (see 'campusmon token list'); the "
 	    "collector refuses it from then on (needs an admin token).",
 	    NULL, 1, 1, 0, cmd_token_revoke },
+	{ "user unlock", "NAME", "end a web user's login locks",
+	    "After too many failed logins a user name is locked for "
+	    "auth.login_lockout, but only from the address the failures came from. "
+	    "This ends every such lock of user NAME at once (needs an admin token, "
+	    "e.g. CAMPUSMON_BOOTSTRAP_TOKEN on the collector's host).",
+	    NULL, 1, 1, 0, cmd_user_unlock },
 	{ "series", "[--host HOST] [--measurement M] [--field F]",
 	    "list series with their last values",
 	    "Lists the series catalogue: id, host, measurement, tags, field, last "

@@ -287,6 +287,7 @@ int cmd_status(struct cli *c, const struct cli_args *args);
 int cmd_token_create(struct cli *c, const struct cli_args *args);
 int cmd_token_list(struct cli *c, const struct cli_args *args);
 int cmd_token_revoke(struct cli *c, const struct cli_args *args);
+int cmd_user_unlock(struct cli *c, const struct cli_args *args);
 int cmd_series(struct cli *c, const struct cli_args *args);
 int cmd_query(struct cli *c, const struct cli_args *args);
 int cmd_backup(struct cli *c, const struct cli_args *args);

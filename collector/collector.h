@@ -42,6 +42,8 @@ struct collector_config {
 	char *tls_key;
 	long long http_timeout;
 	long long http_max_header;
+	long long http_max_connections;	/* 0: from the descriptor limit */
+	long long http_request_timeout;
 	long long max_body;
 	long long max_line;
 	long long max_lines;
@@ -205,6 +207,7 @@ struct collector {
 	struct users *users;		/* users.c: limiters, housekeeping */
 	struct sessions *sessions;	/* session.c */
 	struct observers observers;
+	struct http_conns *conns;	/* http/conns.c */
 };
 
 int collector_main(int argc, char **argv);

@@ -60,6 +60,12 @@ const struct cfg_key collector_schema[] = {
 	    "PEM private key for http.tls_cert" },
 	{ "http.timeout", CFG_DURATION, OFF(http_timeout), "30s", 1, 600, NULL, NULL,
 	    "idle and read timeout of a connection" },
+	{ "http.max_connections", CFG_INT, OFF(http_max_connections), "0", 0, 1000000, NULL,
+	    NULL, "most connections open at once (0: the descriptor limit less 64); at the "
+	    "cap a new one closes the one that waited longest for its request" },
+	{ "http.request_timeout", CFG_DURATION, OFF(http_request_timeout), "60s", 1, 3600,
+	    NULL, NULL, "a request's head and body must arrive within this time of the "
+	    "connection opening or the previous reply, else the connection is closed" },
 	{ "http.max_header_size", CFG_SIZE, OFF(http_max_header), "16KiB", 1 * KiB,
 	    1 * MiB, NULL, NULL, "largest request header block" },
 	{ "ingest.max_body", CFG_SIZE, OFF(max_body), "16MiB", 1 * KiB, 1024 * MiB, NULL,
@@ -127,8 +133,8 @@ const struct cfg_key collector_schema[] = {
 	{ "auth.max_sessions", CFG_INT, OFF(max_sessions), "10000", 1, 1000000, NULL, NULL,
 	    "most web sessions at once (the idlest ends when a new one needs room)" },
 	{ "auth.login_failures_per_user", CFG_INT, OFF(login_failures_user), "5", 1, 1000,
-	    NULL, NULL, "failed logins for one user name before it is locked for "
-	    "auth.login_lockout" },
+	    NULL, NULL, "failed logins for one user name from one address (IPv6: one /64) "
+	    "before that name is locked there for auth.login_lockout" },
 	{ "auth.login_failures_per_address", CFG_INT, OFF(login_failures_addr), "20", 1,
 	    100000, NULL, NULL, "failed logins from one address (IPv6: one /64) before it "
 	    "is locked for auth.login_lockout" },

@@ -6,7 +6,8 @@ set -eu
 
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
   libevent-dev libsnmp-dev libcurl4-openssl-dev librrd-dev libjansson-dev
-  libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev uthash-dev"
+  libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev uthash-dev
+  libunistring-dev"
 RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates openssl procps iproute2 sqlite3"
 # chromium: the web UI's end-to-end tests (tests/e2e, driven by playwright-core from
 # npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots.

@@ -67,6 +67,8 @@ void api_users_update(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_users_delete(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
+void api_users_unlock(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
 void api_audit_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 

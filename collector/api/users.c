@@ -14,8 +14,10 @@
 #include "collector/store/store.h"
 #include "collector/api/api.h"
 
+#include <ctype.h>
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/util.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -54,6 +56,17 @@ secret_body(struct evhttp_request *req)
 	return j;
 }
 
+/* Wipe a body never parsed (it may hold a password). */
+static void
+body_wipe(struct evhttp_request *req)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	unsigned char *data = len > 0 ? evbuffer_pullup(in, -1) : NULL;
+	if (data != NULL)
+		sodium_memzero(data, len);
+}
+
 /* Wipe and free a body that held a password. */
 static void
 body_free(json_t *body)
@@ -77,12 +90,83 @@ hashing_busy(struct collector *c, struct evhttp_request *req)
 
 /* ---- login ------------------------------------------------------------------- */
 
+/* Is the Content-Type application/json (parameters such as charset allowed)? */
+static int
+is_json_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (evutil_ascii_strncasecmp(ct, want, sizeof(want) - 1) != 0)
+		return 0;
+	ct += sizeof(want) - 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/* scheme://host[:port] of url into out (lower case, no path); -1 if not a URL. */
+static int
+url_origin(const char *url, char *out, size_t cap)
+{
+	const char *sep = strstr(url, "://");
+	if (sep == NULL || sep == url)
+		return -1;
+	size_t n = (size_t)(sep - url) + 3;
+	n += strcspn(url + n, "/?#");
+	if (n >= cap)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)url[i]);
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * A browser sends Origin on a cross-site POST; when it does, it must be this
+ * server: http.public_url's origin, or the scheme and Host the request came
+ * to. Without Origin (the CLI, scripts) the JSON Content-Type, which no HTML
+ * form can send, is what keeps a cross-site form out.
+ */
+static int
+origin_allowed(struct collector *c, struct evhttp_request *req)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *origin = evhttp_find_header(in, "Origin");
+	char have[512], want[512];
+	if (origin == NULL)
+		return 1;
+	if (url_origin(origin, have, sizeof(have)) < 0)
+		return 0;	/* "null" (sandboxed or file: pages) and nonsense */
+	if (c->cfg.public_url != NULL && url_origin(c->cfg.public_url, want,
+	    sizeof(want)) == 0 && strcmp(have, want) == 0)
+		return 1;
+	const char *host = evhttp_find_header(in, "Host");
+	if (host == NULL || strlen(host) > 256)
+		return 0;
+	snprintf(want, sizeof(want), "%s://%s", c->tls_ctx ? "https" : "http", host);
+	for (char *p = want; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return strcmp(have, want) == 0;
+}
+
+#define LOCK_KEY_MAX (USERS_NAME_MAX + 96)
+
+void
+users_lock_key(const char *user, const char *addr_key, char *out, size_t cap)
+{
+	/* '\n' cannot occur in a user name (nor does the login take one). */
+	snprintf(out, cap, "%s\n%s", user, addr_key);
+}
+
 struct login_job {
 	struct collector *c;
 	struct http_pending *pending;
 	char user[USERS_NAME_MAX + 1];
 	char password[USERS_PASSWORD_MAX + 1];
-	char addr[64], addr_key[80];
+	char addr[64], addr_key[80], lock_key[LOCK_KEY_MAX];
 	/* results */
 	int rc;				/* 1 ok, 0 refused, -1 error */
 	int64_t user_id;
@@ -123,7 +207,7 @@ login_done(void *arg)
 	struct evhttp_request *req = http_pending_take(job->pending);
 	c->users->hashing--;
 	if (job->rc == 1) {
-		ratelimit_forget(c->users->by_user, job->user);
+		ratelimit_forget(c->users->by_user, job->lock_key);
 		ratelimit_undo(c->users->by_addr, job->addr_key);
 		audit_record(c, job->user, job->addr, "login", NULL, 1, "role %s", job->role);
 		char cookie[128];
@@ -157,6 +241,18 @@ api_login(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	(void)params;
+	/* Login CSRF: a cross-site form must not log a browser into another account. */
+	if (!is_json_type(evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Type"))) {
+		body_wipe(req);
+		http_reply_error(req, 415, "send the login as Content-Type: application/json");
+		return;
+	}
+	if (!origin_allowed(c, req)) {
+		body_wipe(req);
+		http_reply_error(req, 403, "login from another site (Origin) refused");
+		return;
+	}
 	json_t *body = secret_body(req);
 	if (body == NULL)
 		return;
@@ -169,20 +265,26 @@ api_login(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	struct users *u = c->users;
-	char addr[64], key[80];
+	char addr[64], key[80], lock_key[LOCK_KEY_MAX];
 	http_client_addr(req, addr, sizeof(addr), key, sizeof(key));
+	if (strchr(user, '\n') != NULL) {
+		http_reply_error(req, 401, "wrong user name or password");
+		body_free(body);
+		return;
+	}
+	users_lock_key(user, key, lock_key, sizeof(lock_key));
 	double now = util_now();
 	double wait_addr = ratelimit_blocked(u->by_addr, key, now);
-	double wait_user = ratelimit_blocked(u->by_user, user, now);
+	double wait_user = ratelimit_blocked(u->by_user, lock_key, now);
 	if (wait_addr > 0 || wait_user > 0) {
 		double wait = wait_addr > wait_user ? wait_addr : wait_user;
 		char ra[32];
 		snprintf(ra, sizeof(ra), "%.0f", wait);
-		if (wait_user > 0 ? ratelimit_first_report(u->by_user, user) :
+		if (wait_user > 0 ? ratelimit_first_report(u->by_user, lock_key) :
 		    ratelimit_first_report(u->by_addr, key))
 			audit_record(c, user, addr, "login", NULL, 0,
-			    "too many failures from this %s: locked for %.0fs",
-			    wait_user > 0 ? "user" : "address", wait);
+			    "too many failures %s: locked for %.0fs", wait_user > 0 ?
+			    "for this user from this address" : "from this address", wait);
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", ra);
 		http_reply_error(req, 429, "too many failed logins; try again in %.0f seconds",
 		    wait);
@@ -201,8 +303,9 @@ api_login(struct collector *c, struct evhttp_request *req,
 	}
 	/* Counted before the answer, so parallel guesses cannot outrun the limit. */
 	ratelimit_fail(u->by_addr, key, now);
-	ratelimit_fail(u->by_user, user, now);
+	ratelimit_fail(u->by_user, lock_key, now);
 	job->c = c;
+	snprintf(job->lock_key, sizeof(job->lock_key), "%s", lock_key);
 	snprintf(job->user, sizeof(job->user), "%s", user);
 	snprintf(job->password, sizeof(job->password), "%s", pw);
 	snprintf(job->addr, sizeof(job->addr), "%s", addr);
@@ -596,6 +699,55 @@ api_users_delete(struct collector *c, struct evhttp_request *req,
 	job->id = id;
 	job->pending = http_pending_new(req);
 	store_call(c->store, user_delete_run, user_delete_done, job);
+}
+
+/* ---- unlock: end a user's login locks, from every address ------------------------ */
+
+static void
+user_name_run(struct store *st, void *arg)
+{
+	struct user_job *job = arg;
+	struct user_row row;
+	int found = userdb_get(store_db(st), NULL, job->id, &row);
+	job->status = found == 1 ? 200 : found == 0 ? 404 : 500;
+	job->err = found == 0 ? "no such user" : "could not read the user";
+	if (found == 1)
+		snprintf(job->name, sizeof(job->name), "%s", row.name);
+	user_row_clear(&row);
+}
+
+static void
+user_unlock_done(void *arg)
+{
+	struct user_job *job = arg;
+	if (job->status == 200) {
+		char prefix[USERS_NAME_MAX + 2];
+		snprintf(prefix, sizeof(prefix), "%s\n", job->name);
+		size_t n = ratelimit_forget_prefix(job->c->users->by_user, prefix);
+		audit_record(job->c, job->actor, job->addr, "user.unlock", job->name, 1,
+		    "%zu lock%s ended", n, n == 1 ? "" : "s");
+		job->result = json_pack("{s:I, s:o, s:I}", "id", (json_int_t)job->id, "name",
+		    json_string_safe(job->name, strlen(job->name)), "unlocked", (json_int_t)n);
+	}
+	user_job_reply(job);
+	user_job_free(job);
+}
+
+void
+api_users_unlock(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	int64_t id;
+	if (parse_id(params[0], &id) < 0) {
+		http_reply_error(req, 404, "no such user");
+		return;
+	}
+	struct user_job *job = user_job_new(c, req, who);
+	if (job == NULL)
+		return;
+	job->id = id;
+	job->pending = http_pending_new(req);
+	store_call(c->store, user_name_run, user_unlock_done, job);
 }
 
 /* ---- audit trail ----------------------------------------------------------------- */

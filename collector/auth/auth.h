@@ -49,6 +49,8 @@ double ratelimit_blocked(struct ratelimit *rl, const char *key, double now);
 int ratelimit_fail(struct ratelimit *rl, const char *key, double now);
 void ratelimit_undo(struct ratelimit *rl, const char *key);	/* one failure less */
 void ratelimit_forget(struct ratelimit *rl, const char *key);
+/* Forget every key that starts with prefix; how many there were. */
+size_t ratelimit_forget_prefix(struct ratelimit *rl, const char *prefix);
 /* 1 the first time a blocked key asks (to record the block once), else 0. */
 int ratelimit_first_report(struct ratelimit *rl, const char *key);
 size_t ratelimit_sweep(struct ratelimit *rl, double now);
@@ -85,7 +87,9 @@ const struct auth_identity *session_identify(struct collector *c,
 #define USERS_PASSWORD_MAX 1024
 #define USERS_HASH_MAX 128		/* crypto_pwhash_STRBYTES */
 struct users {
-	struct ratelimit *by_addr, *by_user;	/* loop thread */
+	/* loop thread: failures per client address, and per user name from one
+	 * address (users_lock_key), so guesses from elsewhere lock no one out */
+	struct ratelimit *by_addr, *by_user;
 	struct event *timer;			/* housekeeping */
 	int hashing;				/* password jobs in flight (loop) */
 	double last_prune;
@@ -98,6 +102,8 @@ const char *users_check_password(const char *pw);
 int users_hash_password(const char *pw, char out[USERS_HASH_MAX]);
 /* 1 if pw matches hash; hash NULL (unknown user) costs the same and fails. */
 int users_verify_password(struct users *u, const char *hash, const char *pw);
+/* The login limiter's key for a user from an address key: "USER\nADDR". */
+void users_lock_key(const char *user, const char *addr_key, char *out, size_t cap);
 /* Limiters, sessions, timers, and user admin from CAMPUSMON_ADMIN_PASSWORD. */
 extern const struct subsystem users_subsystem;
 

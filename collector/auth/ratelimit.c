@@ -145,6 +145,20 @@ ratelimit_forget(struct ratelimit *rl, const char *key)
 		entry_del(rl, e);
 }
 
+size_t
+ratelimit_forget_prefix(struct ratelimit *rl, const char *prefix)
+{
+	size_t n = 0, plen = strlen(prefix);
+	struct rl_entry *e, *tmp;
+	HASH_ITER(hh, rl->by_key, e, tmp) {
+		if (strncmp(e->key, prefix, plen) == 0) {
+			entry_del(rl, e);
+			n++;
+		}
+	}
+	return n;
+}
+
 int
 ratelimit_first_report(struct ratelimit *rl, const char *key)
 {

@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -29,6 +32,31 @@ _Static_assert(USERS_HASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer too small"
 
 static const char *const roles[] = { "admin", "operator", "viewer", "auditor", NULL };
 
+static const char *const common_passwords[] = {
+#include "collector/auth/common_passwords.inc"
+};
+
+/* Scripts a name may mix (as Unicode TS 39 "highly restrictive" allows):
+ * Latin with the CJK scripts. Any other mix is refused. */
+static int
+mixable_script(const char *name)
+{
+	static const char *const ok[] = { "Latin", "Han", "Hiragana", "Katakana", "Bopomofo",
+		"Hangul", NULL };
+	for (int i = 0; ok[i] != NULL; i++)
+		if (strcmp(name, ok[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A name must look like what it is, so no one can make a second "admin":
+ * it must already be in NFKC form (fullwidth ａｄｍｉｎ, "admin" with a no-break
+ * space are not), hold only letters, combining marks after a letter, decimal
+ * digits and . _ - @ (no spaces, no invisible format characters such as
+ * U+200B, no symbols), and use one script, or Latin with CJK scripts (a
+ * Cyrillic "а" among Latin letters is refused).
+ */
 const char *
 users_check_name(const char *name)
 {
@@ -37,14 +65,71 @@ users_check_name(const char *name)
 		return "name must be 1 to 64 bytes";
 	if (!util_utf8_valid(name, n))
 		return "name must be UTF-8";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)name[i];
-		if (ch >= 0x80 || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-' || ch == '@')
+	size_t nlen = 0;
+	uint8_t *nfkc = u8_normalize(UNINORM_NFKC, (const uint8_t *)name, n, NULL, &nlen);
+	int plain = nfkc != NULL && nlen == n && memcmp(nfkc, name, n) == 0;
+	free(nfkc);
+	if (!plain)
+		return "name may not hold compatibility characters (fullwidth letters, "
+		    "no-break spaces, ligatures...): type it plainly";
+	const char *script = NULL;
+	int after_letter = 0;
+	for (const uint8_t *p = (const uint8_t *)name, *end = p + n; p < end;) {
+		ucs4_t uc;
+		p += u8_mbtouc(&uc, p, (size_t)(end - p));
+		if (uc < 0x80) {
+			after_letter = (uc >= 'a' && uc <= 'z') || (uc >= 'A' && uc <= 'Z');
+			if (after_letter || (uc >= '0' && uc <= '9') || uc == '.' || uc == '_' ||
+			    uc == '-' || uc == '@')
+				continue;
+			return "name may hold letters, digits and . _ - @";
+		}
+		if (uc_is_general_category(uc, UC_CATEGORY_M) && after_letter)
 			continue;
-		return "name may hold letters, digits and . _ - @";
+		if (uc_is_general_category(uc, UC_CATEGORY_Nd)) {
+			after_letter = 0;
+			continue;
+		}
+		if (!uc_is_general_category(uc, UC_CATEGORY_L))
+			return "name may hold letters, digits and . _ - @ (no spaces, invisible or "
+			    "symbol characters)";
+		after_letter = 1;
+		const uc_script_t *sc = uc_script(uc);
+		if (sc == NULL || strcmp(sc->name, "Common") == 0 ||
+		    strcmp(sc->name, "Inherited") == 0)
+			continue;
+		if (script == NULL)
+			script = sc->name;
+		else if (strcmp(script, sc->name) != 0 &&
+		    !(mixable_script(script) && mixable_script(sc->name)))
+			return "name mixes scripts (such as Cyrillic and Latin letters, which look "
+			    "alike)";
+	}
+	/* Latin letters counted from ASCII too: "аdmin" (Cyrillic а) must fail. */
+	if (script != NULL && !mixable_script(script)) {
+		for (size_t i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)name[i];
+			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'))
+				return "name mixes scripts (such as Cyrillic and Latin letters, which "
+				    "look alike)";
+		}
 	}
 	return NULL;
+}
+
+/* Is pw, ignoring ASCII case, one of the commonest passwords? */
+static int
+password_is_common(const char *pw, size_t n)
+{
+	char low[64];
+	if (n >= sizeof(low))
+		return 0;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)(pw[i] >= 'A' && pw[i] <= 'Z' ? pw[i] - 'A' + 'a' : pw[i]);
+	for (size_t i = 0; i < sizeof(common_passwords) / sizeof(common_passwords[0]); i++)
+		if (strcmp(low, common_passwords[i]) == 0)
+			return 1;
+	return 0;
 }
 
 const char *
@@ -56,14 +141,20 @@ users_check_role(const char *role)
 	return "role must be admin, operator, viewer or auditor";
 }
 
+/* At least 8 characters (not bytes: three CJK characters are 9 bytes), at
+ * most 1024 bytes, and not one of the commonest passwords. */
 const char *
 users_check_password(const char *pw)
 {
 	size_t n = pw ? strlen(pw) : 0;
-	if (n < USERS_PASSWORD_MIN)
-		return "password must have at least 8 characters";
 	if (n > USERS_PASSWORD_MAX)
 		return "password must be at most 1024 bytes";
+	if (!util_utf8_valid(pw ? pw : "", n))
+		return "password must be UTF-8";
+	if (u8_mbsnlen((const uint8_t *)(pw ? pw : ""), n) < USERS_PASSWORD_MIN)
+		return "password must have at least 8 characters";
+	if (password_is_common(pw, n))
+		return "that password is among the most common ones: choose another";
 	return NULL;
 }
 
@@ -152,9 +243,10 @@ seed_admin(struct collector *c)
 		struct seed_job *job = calloc(1, sizeof(*job));
 		if (job == NULL)
 			return;
-		if (n < USERS_PASSWORD_MIN)
-			log_warnx("users: CAMPUSMON_ADMIN_PASSWORD is shorter than %d characters: "
-			    "use it for demos only", USERS_PASSWORD_MIN);
+		const char *weak = users_check_password(pw);
+		if (weak != NULL)
+			log_warnx("users: CAMPUSMON_ADMIN_PASSWORD is weak (%s): use it for demos "
+			    "only", weak);
 		job->c = c;
 		memcpy(job->password, pw, n + 1);
 		store_call(c->store, seed_run, seed_done, job);

@@ -52,6 +52,26 @@ struct evhttp_request *http_pending_take(struct http_pending *p);
 void http_client_addr(struct evhttp_request *req, char *addr, size_t cap, char *key,
     size_t keycap);
 
+/* ---- conns.c: connection cap, accept errors, request deadline ------------- */
+struct http_conns;
+struct evconnlistener;
+struct evhttp;
+/* Track the connections of http (sets its bevcb; serves TLS when c->tls_ctx). */
+struct http_conns *http_conns_new(struct collector *c, struct evhttp *http);
+/* Pause lev at the cap and on accept errors; NULL before evhttp_free. */
+void http_conns_listen(struct http_conns *hc, struct evconnlistener *lev);
+/* The connection's close callback will call http_pending_lost(p) (p NULL:
+ * no longer); -1 if the connection is not tracked. */
+int http_conns_set_pending(struct evhttp_request *req, struct http_pending *p);
+/* server.c: the client of p went away. */
+void http_pending_lost(struct http_pending *p);
+/* A request has arrived whole: stop its deadline until the reply is sent. */
+void http_conns_request_arrived(struct http_conns *hc, struct evhttp_request *req);
+size_t http_conns_open(const struct http_conns *hc);
+size_t http_conns_cap(const struct http_conns *hc);
+/* After evhttp_free. */
+void http_conns_free(struct http_conns *hc);
+
 /* ---- webfiles.c: the web UI's files in memory ----------------------------- */
 struct webfiles;
 struct webfile {

@@ -13,9 +13,9 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>	/* the version of a request libevent refused */
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/util.h"
 
 enum access {
 	ACCESS_PUBLIC,		/* no credentials */
@@ -78,6 +79,7 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/users", ACCESS_ADMIN, api_users_create },
 	{ EVHTTP_REQ_PATCH, "/api/v1/users/*", ACCESS_ADMIN, api_users_update },
 	{ EVHTTP_REQ_DELETE, "/api/v1/users/*", ACCESS_ADMIN, api_users_delete },
+	{ EVHTTP_REQ_POST, "/api/v1/users/*/unlock", ACCESS_ADMIN, api_users_unlock },
 	{ EVHTTP_REQ_GET, "/api/v1/audit", ACCESS_AUDIT, api_audit_list },
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/**", ACCESS_PUBLIC, api_static },
 };
@@ -108,6 +110,7 @@ access_allows(enum access access, const struct auth_identity *who)
 }
 
 #define MAX_PARAMS 4
+#define PARAM_MAX 768		/* a 255-byte name with every byte %-escaped */
 
 static void
 security_headers(struct evhttp_request *req)
@@ -175,6 +178,68 @@ http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	    json_string_safe(msg, strlen(msg))));
 }
 
+/*
+ * libevent answers some requests itself (400 malformed request, 413 header
+ * or body too large, 417, 501) with an HTML page, no security headers,
+ * through evhttp_send_error(), and 2.1 has no hook for it. libevent calls
+ * that function through its PLT, so this definition, exported by the
+ * program, replaces libevent's: the same answers, in JSON, with the same
+ * headers as every other reply. tests/integration/test_http_errors.py checks
+ * the replacement is in effect. The connection closes after it, as before.
+ */
+void
+evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
+{
+	const char *msg;
+	(void)reason;
+	switch (error) {
+	case 400:
+		msg = "malformed HTTP request";
+		break;
+	case 413:
+		msg = "request too large: see http.max_header_size and ingest.max_body";
+		break;
+	case 417:
+		msg = "unsupported Expect header";
+		break;
+	case 501:
+		msg = "method not implemented";
+		break;
+	default:
+		msg = "request refused";
+		break;
+	}
+	if (req->major != 1 || (req->minor != 0 && req->minor != 1)) {
+		req->major = 1;	/* the request line did not say (or said nonsense) */
+		req->minor = 1;
+	}
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_clear_headers(out);
+	evhttp_add_header(out, "Connection", "close");
+	http_reply_error(req, error, "%s", msg);
+}
+
+/*
+ * More than one Content-Length, or one with Transfer-Encoding: a proxy in
+ * front may read the body's length differently from libevent (which takes
+ * the first Content-Length, or chunked), and what one takes for body the
+ * other takes for the next request.
+ */
+static int
+ambiguous_length(struct evhttp_request *req)
+{
+	const struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const struct evkeyval *h;
+	int lengths = 0, chunked = 0;
+	for (h = in->tqh_first; h != NULL; h = h->next.tqe_next) {
+		if (evutil_ascii_strcasecmp(h->key, "Content-Length") == 0)
+			lengths++;
+		else if (evutil_ascii_strcasecmp(h->key, "Transfer-Encoding") == 0)
+			chunked++;
+	}
+	return lengths > 1 || (lengths > 0 && chunked > 0);
+}
+
 char *
 http_query_param(struct evhttp_request *req, const char *name)
 {
@@ -195,24 +260,34 @@ http_query_param(struct evhttp_request *req, const char *name)
 
 struct http_pending {
 	struct evhttp_request *req;
+	int tracked;		/* httpconn.c's close callback tells us */
 };
+
+void
+http_pending_lost(struct http_pending *p)
+{
+	p->req = NULL;		/* libevent frees the request with the connection */
+}
 
 static void
 pending_closed(struct evhttp_connection *evcon, void *arg)
 {
-	struct http_pending *p = arg;
 	(void)evcon;
-	p->req = NULL;		/* libevent frees the request with the connection */
+	http_pending_lost(arg);
 }
 
 struct http_pending *
 http_pending_new(struct evhttp_request *req)
 {
-	struct http_pending *p = malloc(sizeof(*p));
+	struct http_pending *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	p->req = req;
-	evhttp_connection_set_closecb(evhttp_request_get_connection(req), pending_closed, p);
+	if (http_conns_set_pending(req, p) == 0)
+		p->tracked = 1;
+	else
+		evhttp_connection_set_closecb(evhttp_request_get_connection(req),
+		    pending_closed, p);
 	return p;
 }
 
@@ -220,7 +295,9 @@ struct evhttp_request *
 http_pending_take(struct http_pending *p)
 {
 	struct evhttp_request *req = p->req;
-	if (req != NULL)
+	if (req != NULL && p->tracked)
+		http_conns_set_pending(req, NULL);
+	else if (req != NULL)
 		evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
 	free(p);
 	return req;
@@ -228,9 +305,45 @@ http_pending_take(struct http_pending *p)
 
 /* ---- routing ---------------------------------------------------------------- */
 
+static int
+hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode a captured path segment in place ("%E6%A0%B8 1" and
+ * "%20" become the name a client meant; '+' stays '+', as in any path).
+ * -1 for a bad escape, %00, or bytes that are not UTF-8.
+ */
+static int
+segment_decode(char *seg)
+{
+	char *out = seg;
+	for (const char *p = seg; *p != '\0'; p++) {
+		if (*p != '%') {
+			*out++ = *p;
+			continue;
+		}
+		int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return -1;
+		*out++ = (char)(hi << 4 | lo);
+		p += 2;
+	}
+	*out = '\0';
+	return util_utf8_valid(seg, (size_t)(out - seg)) ? 0 : -1;
+}
+
 /* Match path against pattern; captured "*" segments go to params. */
 static int
-route_match(const char *pattern, const char *path, char params[][128], int *n_params)
+route_match(const char *pattern, const char *path, char params[][PARAM_MAX], int *n_params)
 {
 	*n_params = 0;
 	while (*pattern != '\0') {
@@ -242,7 +355,7 @@ route_match(const char *pattern, const char *path, char params[][128], int *n_pa
 			return 1;
 		size_t seg = strcspn(path, "/");
 		if (pattern[0] == '*' && (pattern[1] == '/' || pattern[1] == '\0')) {
-			if (seg == 0 || seg >= 128 || *n_params >= MAX_PARAMS)
+			if (seg == 0 || seg >= PARAM_MAX || *n_params >= MAX_PARAMS)
 				return 0;
 			memcpy(params[*n_params], path, seg);
 			params[(*n_params)++][seg] = '\0';
@@ -264,10 +377,17 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	struct collector *c = arg;
 	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	unsigned method = (unsigned)evhttp_request_get_command(req);
-	char params[MAX_PARAMS][128];
+	char params[MAX_PARAMS][PARAM_MAX];
 	const char *param_ptrs[MAX_PARAMS + 1] = { NULL };
 	int n_params, path_found = 0;
 
+	http_conns_request_arrived(c->conns, req);
+	if (ambiguous_length(req)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		http_reply_error(req, 400, "send one Content-Length header, or Transfer-Encoding "
+		    "alone");
+		return;
+	}
 	if (path == NULL || path[0] != '/') {
 		http_reply_error(req, 400, "malformed request path");
 		return;
@@ -276,11 +396,19 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		const struct route *r = &routes[i];
 		if (!route_match(r->pattern, path, params, &n_params))
 			continue;
-		path_found = 1;
-		if (!(r->method & method))
+		if (!(r->method & method)) {
+			/* the static catch-all knows no path: 404, not 405 */
+			path_found |= strcmp(r->pattern, "/**") != 0;
 			continue;
-		for (int k = 0; k < n_params; k++)
+		}
+		for (int k = 0; k < n_params; k++) {
+			if (segment_decode(params[k]) < 0) {
+				http_reply_error(req, 400, "bad percent-encoding in the path (a %%XX "
+				    "escape, %%00, or bytes that are not UTF-8)");
+				return;
+			}
 			param_ptrs[k] = params[k];
+		}
 		const struct auth_identity *who = NULL;
 		if (r->access != ACCESS_PUBLIC &&
 		    !(r->access == ACCESS_METRICS && c->cfg.metrics_public)) {
@@ -317,14 +445,6 @@ http_dispatch(struct evhttp_request *req, void *arg)
 }
 
 /* ---- TLS -------------------------------------------------------------------- */
-
-static struct bufferevent *
-tls_bevcb(struct event_base *base, void *arg)
-{
-	SSL *ssl = SSL_new(arg);
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-	    BEV_OPT_CLOSE_ON_FREE);
-}
 
 /* OpenSSL's words for the first error queued, the root cause ("no start
  * line" rather than "PEM lib"); the queue is emptied. Returns its code. */
@@ -415,8 +535,7 @@ tls_setup(struct collector *c)
 		log_warnx("http: cannot load the TLS certificate: %s", err);
 		return -1;
 	}
-	evhttp_set_bevcb(c->http, tls_bevcb, ctx);
-	c->tls_ctx = ctx;
+	c->tls_ctx = ctx;	/* conns.c's bevcb makes TLS bufferevents */
 	return 0;
 }
 
@@ -482,16 +601,20 @@ http_start(struct collector *c)
 	evhttp_set_max_headers_size(c->http, (ev_ssize_t)c->cfg.http_max_header);
 	/* Compressed bodies are checked again while inflating. */
 	evhttp_set_max_body_size(c->http, (ev_ssize_t)c->cfg.max_body);
-	evhttp_set_allowed_methods(c->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT);
+	/* Every method reaches http_dispatch, which answers 404 or 405 in JSON
+	 * (libevent's own 501 is an HTML page). */
+	evhttp_set_allowed_methods(c->http, 0xffff);
 	evhttp_set_gencb(c->http, http_dispatch, c);
 	if (tls && tls_setup(c) < 0)
+		return -1;
+	if ((c->conns = http_conns_new(c, c->http)) == NULL)
 		return -1;
 	struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(c->http, addr, port);
 	if (bound == NULL) {
 		log_warn("http: cannot listen on %s", c->cfg.listen);
 		return -1;
 	}
+	http_conns_listen(c->conns, evhttp_bound_socket_get_listener(bound));
 	/* Accepted sockets inherit it: without it a reply larger than one segment
 	 * waits for the client's delayed ACK (about 40 ms) before its last part. */
 	int one = 1;
@@ -512,9 +635,13 @@ http_start(struct collector *c)
 void
 http_stop(struct collector *c)
 {
+	if (c->conns != NULL)
+		http_conns_listen(c->conns, NULL);	/* evhttp_free frees it */
 	if (c->http != NULL)
 		evhttp_free(c->http);
 	c->http = NULL;
+	http_conns_free(c->conns);
+	c->conns = NULL;
 	if (c->tls_ctx != NULL)
 		SSL_CTX_free(c->tls_ctx);
 	c->tls_ctx = NULL;

@@ -99,7 +99,9 @@ class Collector:
 
     binary = os.path.join(BUILD, "collector", "campusmon-collector")
 
-    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None, config_dir=None):
+    def __init__(self, data_dir=None, config=None, token=TOKEN, env=None, config_dir=None,
+                 preexec=None):
+        self.preexec = preexec      # run in the child before exec (e.g. setrlimit)
         self.tmp = make_tmpdir("cm-collector-")
         self.config_dir = config_dir or self.tmp   # where collector.yaml is written
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
@@ -122,7 +124,8 @@ class Collector:
             args += ["-c", path]
         self.log = open(self.log_path, "ab")
         self.log_offset = self.log.tell()
-        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env)
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=self.log, env=env,
+                                     preexec_fn=self.preexec)
 
         def bound():
             if self.proc.poll() is not None:

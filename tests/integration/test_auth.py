@@ -4,15 +4,17 @@ The admin user comes from CAMPUSMON_ADMIN_PASSWORD, as in the demo. Sessions are
 driven the way a browser does: the cookie from the login, and the CSRF token from
 its JSON body echoed in X-CSRF-Token on requests that change something.
 """
+import http.client as httpclient
 import json
 import os
 import re
 import sqlite3
+import subprocess
 import time
 
 import pytest
 
-from conftest import REPO, http, wait_for
+from conftest import BUILD, REPO, TOKEN, http, wait_for
 
 ADMIN_PW = "correct horse battery staple"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -46,6 +48,19 @@ def login(c, user, password):
     return http("POST", c.url + "/api/v1/login",
                 json.dumps({"user": user, "password": password}).encode(),
                 {"Content-Type": "application/json"})
+
+
+def login_from(c, source, user, password):
+    """Log in from another loopback address (127.0.0.0/8 is all ours): its status."""
+    conn = httpclient.HTTPConnection("127.0.0.1", c.port, timeout=15,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/v1/login",
+                     json.dumps({"user": user, "password": password}),
+                     {"Content-Type": "application/json"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 @pytest.fixture
@@ -125,6 +140,40 @@ def test_wrong_password_and_unknown_user_look_the_same(web):
     assert {e["detail"] for e in refused} == {"wrong password", "unknown user"}
 
 
+def test_login_csrf_cross_site_form_and_foreign_origin_are_refused(web):
+    body = json.dumps({"user": "admin", "password": ADMIN_PW}).encode()
+    # what an HTML form on another site can send: text/plain, a form encoding
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                  None, "application/jsonx"):
+        h = {"Content-Type": ctype} if ctype else {}
+        r = http("POST", web.url + "/api/v1/login", body, h)
+        assert r.status == 415, (ctype, r.status)
+        assert "Set-Cookie" not in r.headers
+    # JSON from a page of another origin
+    for origin in ("http://evil.example", "null", "https://127.0.0.1:%d" % web.port,
+                   "http://127.0.0.1:%d.evil.example" % web.port):
+        r = http("POST", web.url + "/api/v1/login", body,
+                 {"Content-Type": "application/json", "Origin": origin})
+        assert r.status == 403, (origin, r.status)
+        assert "Set-Cookie" not in r.headers
+    # the UI's own origin, a charset parameter, and no Origin at all (CLI) are fine
+    r = http("POST", web.url + "/api/v1/login", body,
+             {"Content-Type": "Application/JSON; charset=utf-8",
+              "Origin": "http://127.0.0.1:%d" % web.port})
+    assert r.status == 200, r.body
+    assert login(web, "admin", ADMIN_PW).status == 200
+
+
+def test_login_origin_may_be_the_public_url(collector_factory):
+    c = collector_factory(env={"CAMPUSMON_ADMIN_PASSWORD": ADMIN_PW},
+                          config="http:\n  public_url: https://Monitor.example.edu.cn/cm/\n"
+                          ).start()
+    body = json.dumps({"user": "admin", "password": ADMIN_PW}).encode()
+    r = http("POST", c.url + "/api/v1/login", body,
+             {"Content-Type": "application/json", "Origin": "https://monitor.example.edu.cn"})
+    assert r.status == 200, r.body
+
+
 def test_login_rate_limited_per_user(web):
     for _ in range(5):
         assert login(web, "admin", "guess-guess").status == 401
@@ -139,6 +188,31 @@ def test_login_rate_limited_per_user(web):
     assert login(web, "bob", "bob-password").status == 200
     blocked = [e for e in audit(web, action="login") if "locked" in (e["detail"] or "")]
     assert len(blocked) == 1                # recorded once, not per attempt
+
+
+def test_lockout_is_per_user_and_address_and_can_be_lifted(web):
+    # someone elsewhere guesses admin's password until admin is locked there...
+    for _ in range(5):
+        assert login_from(web, "127.0.0.2", "admin", "guess-guess") == 401
+    assert login_from(web, "127.0.0.2", "admin", ADMIN_PW) == 429
+    # ...which does not lock the real admin out from their own address
+    assert login(web, "admin", ADMIN_PW).status == 200
+    assert login_from(web, "127.0.0.3", "admin", ADMIN_PW) == 200
+    # the admin, on the collector's host, lifts the lock with the CLI
+    env = dict(os.environ, CAMPUSMON_URL=web.url, CAMPUSMON_TOKEN=TOKEN)
+    cli = os.path.join(BUILD, "cli", "campusmon")
+    out = subprocess.run([cli, "user", "unlock", "admin"], env=env, capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "Unlocked user admin (1 lock ended)" in out.stdout
+    assert login_from(web, "127.0.0.2", "admin", ADMIN_PW) == 200
+    assert any(e["action"] == "user.unlock" and e["target"] == "admin"
+               for e in audit(web))
+    out = subprocess.run([cli, "user", "unlock", "nobody"], env=env, capture_output=True,
+                         text=True, timeout=30)
+    assert out.returncode != 0 and "no user named 'nobody'" in out.stderr
+    # only an admin may unlock
+    assert http("POST", web.url + "/api/v1/users/1/unlock", b"{}").status == 401
 
 
 def test_login_rate_limited_per_address(collector_factory):
@@ -347,6 +421,28 @@ def test_user_administration(web):
     assert admin.req("DELETE", "/api/v1/users/%d" % u["id"]).status == 204
     assert admin.req("DELETE", "/api/v1/users/%d" % u["id"]).status == 404
     assert login(web, "张三", "zhang-new-pass").status == 401
+
+
+def test_weak_passwords_and_look_alike_names_are_refused(web):
+    admin = Session(web, "admin", ADMIN_PW)
+    for pw in ("password", "12345678", "Password123", "密码啊", "qwertyuiop"):
+        r = admin.req("POST", "/api/v1/users", {"name": "eve", "role": "admin", "password": pw})
+        assert r.status == 400, (pw, r.body)
+        assert "password" in r.json()["error"]
+        u = [x for x in admin.req("GET", "/api/v1/users").json() if x["name"] == "admin"][0]
+        r = admin.req("PATCH", "/api/v1/users/%d" % u["id"], {"password": pw})
+        assert r.status == 400, (pw, r.body)
+    for name in ("\u200badmin", "admin\u00a0", "\uff41\uff44\uff4d\uff49\uff4e",
+                 "\u0430dmin", "admin\u202e", "ad min"):
+        r = admin.req("POST", "/api/v1/users", {"name": name, "role": "admin",
+                                                "password": "a long passphrase"})
+        assert r.status == 400, (name, r.body)
+        assert "name" in r.json()["error"]
+    assert [x["name"] for x in admin.req("GET", "/api/v1/users").json()] == ["admin"]
+    # eight Chinese characters are a password of eight characters
+    assert admin.req("POST", "/api/v1/users", {"name": "王五", "role": "viewer",
+                                              "password": "我的密码很长啊哈"}).status == 201
+    Session(web, "王五", "我的密码很长啊哈")
 
 
 def test_users_and_passwords_survive_restart(web):

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import urllib.parse
 
 import pytest
 
@@ -407,3 +408,31 @@ def test_cacert_for_a_private_ca(collector_factory, private_ca, home):
     p = cli("--cacert", str(private_ca / "other.pem"), "devices")
     assert p.returncode == 3 and "certificate" in p.stderr
     cli.assert_no_secret()
+
+
+def test_names_with_spaces_and_chinese_are_looked_up(collector, cli):
+    """Path segments are percent-decoded by the collector and encoded by the CLI."""
+    name = "核心交换机 1"
+    r = collector.post_json("/api/v1/devices", {"address": "127.0.0.9", "name": name,
+                                                "monitored": False})
+    assert r.status == 201, r.body
+    dev_id = r.json()["id"]
+    p = cli("device", "show", name)
+    assert p.returncode == 0, p.stderr
+    assert name in p.stdout
+    p = cli("--json", "device", "show", name)
+    assert p.returncode == 0 and json.loads(p.stdout)["device"]["id"] == dev_id
+    quoted = "/api/v1/devices/" + urllib.parse.quote(name)
+    got = collector.get(quoted)
+    assert got.status == 200 and got.json()["name"] == name
+    # '+' is a plus in a path, not a space
+    assert collector.get("/api/v1/devices/%E6%A0%B8%E5%BF%83%E4%BA%A4%E6%8D%A2%E6%9C%BA+1"
+                         ).status == 404
+    # bad escapes, NUL and bytes that are not UTF-8 are refused, not looked up
+    for bad in ("%00", "abc%00def", "%ff", "%C3%28", "%zz", "%4", "%"):
+        got = collector.get("/api/v1/devices/" + bad)
+        assert got.status == 400, (bad, got.status)
+        assert "percent" in got.json()["error"]
+    p = cli("device", "rm", name)
+    assert p.returncode == 0, p.stderr
+    assert collector.get(quoted).status == 404

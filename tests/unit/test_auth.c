@@ -197,6 +197,52 @@ Test(users, names)
 	cr_assert_not_null(users_check_name(NULL));
 }
 
+Test(users, names_that_look_like_others_are_refused)
+{
+	static const char *ok[] = { "José", "Zoë", "张三", "li.lei", "山田たろう", "Иван",
+		"wang李", "안녕123", "adm\xc4\xb1n" /* dotless i: a Latin letter of its own */ };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		cr_assert_null(users_check_name(ok[i]), "%s", ok[i]);
+	static const char *const look_alike[] = {
+		"\xe2\x80\x8b" "admin",		/* U+200B zero-width space */
+		"admin\xc2\xa0",			/* U+00A0 no-break space */
+		"\xef\xbd\x81\xef\xbd\x84\xef\xbd\x8d\xef\xbd\x89\xef\xbd\x8e",	/* fullwidth admin */
+		"\xd0\xb0" "dmin",			/* Cyrillic a + Latin dmin */
+		"admin\xe2\x80\x8d",			/* U+200D zero-width joiner */
+		"\xe2\x80\xae" "nimda",		/* U+202E right-to-left override */
+		"admin\xe3\x80\x80",			/* U+3000 ideographic space */
+		"\xef\xac\x81le",			/* U+FB01 ligature fi */
+		"adm\xe2\x85\xb0n",			/* U+2170 small roman numeral one */
+		"e\xcc\x81x",				/* not NFC/NFKC */
+		"a\xe2\x80\x82" "b",			/* en space */
+		"admin\xc2\xad",			/* soft hyphen (Cf) */
+		"\xce\xb1" "dmin",			/* Greek alpha + Latin */
+		"\xe2\x98\x83",			/* a symbol */
+	};
+	for (size_t i = 0; i < sizeof(look_alike) / sizeof(look_alike[0]); i++)
+		cr_assert_not_null(users_check_name(look_alike[i]), "case %zu", i);
+}
+
+Test(users, passwords_count_characters_and_refuse_common_ones)
+{
+	/* three CJK characters are 9 bytes but 3 characters */
+	cr_assert_not_null(users_check_password("\xe5\xaf\x86\xe7\xa0\x81\xe5\x95\x8a"));
+	/* eight CJK characters are enough */
+	cr_assert_null(users_check_password("\xe6\x88\x91\xe7\x9a\x84\xe5\xaf\x86"
+	    "\xe7\xa0\x81\xe5\xbe\x88\xe9\x95\xbf\xe5\x95\x8a\xe5\x93\x88"));
+	static const char *common[] = { "password", "12345678", "Password1", "PASSWORD123",
+		"qwertyuiop", "1qaz2wsx", "iloveyou", "woaini1314", "admin123", "P@ssw0rd",
+		"123456789", "11111111", "campusmon" };
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		const char *err = users_check_password(common[i]);
+		cr_assert_not_null(err, "%s", common[i]);
+		cr_assert(strstr(err, "common") != NULL, "%s: %s", common[i], err);
+	}
+	cr_assert_null(users_check_password("correct horse battery staple"));
+	cr_assert_null(users_check_password("tr0ub4dor&3x"));
+	cr_assert_not_null(users_check_password("\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8"));
+}
+
 Test(users, roles_and_passwords)
 {
 	static const char *roles[] = { "admin", "operator", "viewer", "auditor" };
@@ -209,7 +255,7 @@ Test(users, roles_and_passwords)
 	cr_assert_not_null(users_check_password(NULL));
 	cr_assert_not_null(users_check_password(""));
 	cr_assert_not_null(users_check_password("1234567"));
-	cr_assert_null(users_check_password("12345678"));
+	cr_assert_null(users_check_password("12345x78"));
 	char big[USERS_PASSWORD_MAX + 2];
 	memset(big, 'p', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
