@@ -186,6 +186,7 @@ load_series_row(const struct series_row *row, void *arg)
 		s->text = strdup(row->text);
 	else if (ld->last != NULL)
 		store_last_update(ld->last, row->file, row->ds, &s->last_ts, &s->last);
+	s->accepted_ts = s->last_ts;
 }
 
 static void

@@ -122,8 +122,10 @@ ingest_durable(struct batch *b, int ok, void *arg)
 	struct collector *c = ir->c;
 	struct evhttp_request *req = http_pending_take(ir->pending);
 	size_t n = b->n_samples + b->n_texts;
+	size_t late = ingest_settle(c, b, ok);
 
 	if (ok) {
+		n -= late;
 		c->metrics.samples_accepted += n;
 		store_submit(c->store, b);
 		if (req != NULL)
@@ -139,6 +141,78 @@ ingest_durable(struct batch *b, int ok, void *arg)
 		}
 	}
 	free(ir);
+}
+
+/*
+ * Ordering checks use accepted_ts (what the journal was handed), the
+ * catalogue shows last/last_ts (what it made durable). A refused batch
+ * puts accepted_ts back, so the same samples retried are taken again.
+ */
+size_t
+ingest_settle(struct collector *c, struct batch *b, int ok)
+{
+	struct series_catalog *cat = c->series;
+	if (!ok) {
+		for (size_t i = 0; i < b->n_samples; i++) {
+			struct series *s = series_by_id(cat, b->samples[i].series_id);
+			if (s != NULL)
+				s->accepted_ts = s->last_ts;
+		}
+		for (size_t i = 0; i < b->n_texts; i++) {
+			struct series *s = series_by_id(cat, b->texts[i].series_id);
+			if (s != NULL)
+				s->accepted_ts = s->last_ts;
+		}
+		/* A later batch in flight that uses the series defines it too. */
+		for (size_t i = 0; i < b->n_defs; i++) {
+			struct series *s = series_by_id(cat, b->defs[i].id);
+			if (s != NULL && s->fresh && s->def_gen == b->gen)
+				series_remove(cat, s);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < b->n_defs; i++) {
+		struct series *s = series_by_id(cat, b->defs[i].id);
+		if (s != NULL)
+			s->fresh = 0;
+	}
+	/* Samples older than what an earlier batch made durable (a refused
+	 * batch reset accepted_ts meanwhile) would be refused by RRD: out. */
+	size_t kept = 0, dropped = 0;
+	for (size_t i = 0; i < b->n_samples; i++) {
+		const struct sample *smp = &b->samples[i];
+		struct series *s = series_by_id(cat, smp->series_id);
+		if (s == NULL || smp->ts <= s->last_ts) {
+			dropped++;
+			continue;
+		}
+		s->last_ts = smp->ts;
+		s->last = smp->value;
+		if (s->accepted_ts < smp->ts)
+			s->accepted_ts = smp->ts;
+		b->samples[kept++] = *smp;
+	}
+	b->n_samples = kept;
+	kept = 0;
+	for (size_t i = 0; i < b->n_texts; i++) {
+		struct text_update *t = &b->texts[i];
+		struct series *s = series_by_id(cat, t->series_id);
+		char *copy = s != NULL && t->ts > s->last_ts ? strdup(t->text) : NULL;
+		if (copy == NULL) {
+			free(t->text);
+			dropped++;
+			continue;
+		}
+		s->last_ts = t->ts;
+		if (s->accepted_ts < t->ts)
+			s->accepted_ts = t->ts;
+		free(s->text);
+		s->text = copy;
+		b->texts[kept++] = *t;
+	}
+	b->n_texts = kept;
+	c->metrics.samples_out_of_order += dropped;
+	return dropped;
 }
 
 static const struct lp_str *
@@ -162,16 +236,46 @@ field_number(const struct lp_field *f)
 	}
 }
 
+/* b's generation, given out on first use (never 0). */
+static uint32_t
+batch_gen(struct collector *c, struct batch *b)
+{
+	if (b->gen == 0 && (b->gen = ++c->ingest_gen) == 0)
+		b->gen = ++c->ingest_gen;
+	return b->gen;
+}
+
+/*
+ * A series that is not durable yet goes into the definitions of every batch
+ * using it: whichever of them reaches the disk first defines it.
+ */
+static int
+ingest_define(struct collector *c, struct batch *b, struct series *s, double ts)
+{
+	uint32_t gen = batch_gen(c, b);
+	if (s->def_gen == gen)
+		return 0;
+	if (batch_add_def(b, s, series_host_name(c->series, s->host_id), ts) < 0)
+		return -1;
+	s->def_gen = gen;
+	return 0;
+}
+
 struct series *
 ingest_resolve(struct collector *c, struct batch *b, const char *key, size_t klen,
     const char *host, uint32_t step, enum series_kind kind, double ts)
 {
 	struct series *s = series_find(c->series, key, klen);
 	if (s != NULL)
-		return s;
+		return s->fresh && ingest_define(c, b, s, ts) < 0 ? NULL : s;
 	s = series_add(c->series, 0, key, klen, host, step, kind);
-	if (s == NULL || batch_add_def(b, s, host, ts) < 0)
+	if (s == NULL)
 		return NULL;
+	s->fresh = 1;
+	if (ingest_define(c, b, s, ts) < 0) {
+		series_remove(c->series, s);
+		return NULL;
+	}
 	c->metrics.series_created++;
 	return s;
 }
@@ -188,14 +292,16 @@ int
 ingest_put_series(struct collector *c, struct batch *b, struct series *s, double ts,
     double value)
 {
-	if (ts <= s->last_ts) {
+	if (ts <= s->accepted_ts) {
 		/* RRD cannot take it: counted in /metrics, not silently lost. */
 		c->metrics.samples_out_of_order++;
 		return -1;
 	}
-	s->last_ts = ts;
-	s->last = value;
-	return batch_add_sample(b, s->id, ts, value) < 0 ? -2 : 0;
+	if ((s->fresh && ingest_define(c, b, s, ts) < 0) ||
+	    batch_add_sample(b, s->id, ts, value) < 0)
+		return -2;
+	s->accepted_ts = ts;
+	return 0;
 }
 
 /* Scratch space for one request: canonical keys and the host name. */
@@ -293,17 +399,16 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			line_error(ir, lineno, "out of memory");
 			return -1;
 		}
-		if (ts <= s->last_ts) {
+		if (ts <= s->accepted_ts) {
 			c->metrics.samples_out_of_order++;
 			continue;
 		}
-		char *text = strndup(f->v.s.p, f->v.s.len);
-		if (text == NULL)
+		if ((s->fresh && ingest_define(c, b, s, ts) < 0) ||
+		    batch_add_text(b, s->id, ts, f->v.s.p, f->v.s.len) < 0) {
+			line_error(ir, lineno, "out of memory");
 			continue;
-		s->last_ts = ts;
-		free(s->text);
-		s->text = text;
-		batch_add_text(b, s->id, ts, text);
+		}
+		s->accepted_ts = ts;
 	}
 	return 0;
 }
@@ -462,7 +567,7 @@ ingest_replay_batch(struct batch *b, void *arg)
 		struct series *s = series_by_id(c->series, smp->series_id);
 		if (s == NULL || smp->ts <= s->last_ts)
 			continue;	/* already in its RRD file */
-		s->last_ts = smp->ts;
+		s->last_ts = s->accepted_ts = smp->ts;
 		s->last = smp->value;
 		b->samples[kept++] = *smp;
 	}
@@ -471,7 +576,7 @@ ingest_replay_batch(struct batch *b, void *arg)
 	for (size_t i = 0; i < b->n_texts; i++) {
 		struct series *s = series_by_id(c->series, b->texts[i].series_id);
 		if (s != NULL && b->texts[i].ts >= s->last_ts) {
-			s->last_ts = b->texts[i].ts;
+			s->last_ts = s->accepted_ts = b->texts[i].ts;
 			free(s->text);
 			s->text = strdup(b->texts[i].text);
 		}

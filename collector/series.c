@@ -145,6 +145,19 @@ series_by_id(struct series_catalog *cat, uint32_t id)
 	return id < cat->cap_id ? cat->by_id[id] : NULL;
 }
 
+void
+series_remove(struct series_catalog *cat, struct series *s)
+{
+	HASH_DEL(cat->by_key, s);
+	if (s->id < cat->cap_id)
+		cat->by_id[s->id] = NULL;
+	if (s->host_id < cat->n_hosts)
+		cat->host_by_id[s->host_id]->n_series--;
+	cat->count--;
+	free(s->text);
+	free(s);
+}
+
 size_t
 series_count(const struct series_catalog *cat)
 {
