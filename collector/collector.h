@@ -415,7 +415,11 @@ int ingest_put_series(struct collector *c, struct batch *b, struct series *s, do
 size_t ingest_settle(struct collector *c, struct batch *b, int ok);
 /* Apply a replayed journal batch to the catalogue at startup. */
 void ingest_replay_batch(struct batch *b, void *arg);
-/* gunzip src into a heap buffer no larger than max; -1 too large, -2 corrupt. */
+/*
+ * gunzip src (every member of it, as `cat a.gz b.gz` makes) into a heap
+ * buffer no larger than max; -1 too large, -2 corrupt or truncated, -3 bytes
+ * after a member that do not start another one. *out is NULL on error.
+ */
 int ingest_gunzip(const unsigned char *src, size_t len, size_t max,
     unsigned char **out, size_t *outlen);
 

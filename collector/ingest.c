@@ -37,52 +37,57 @@ ingest_gunzip(const unsigned char *src, size_t len, size_t max, unsigned char **
 {
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
+	*out = NULL;
 	if (inflateInit2(&zs, 15 + 16) != Z_OK)
 		return -2;
 	size_t cap = len * 4 < 65536 ? 65536 : len * 4;
 	if (cap > max + 1)
 		cap = max + 1;
 	unsigned char *buf = malloc(cap);
-	int rc = Z_OK;
+	size_t used = 0;		/* over all members: inflateReset clears total_out */
+	int rc = buf == NULL ? -2 : 1;
 	zs.next_in = (unsigned char *)src;
 	zs.avail_in = (uInt)len;
-	while (buf != NULL) {
-		if (zs.total_out == cap) {
+	while (rc == 1) {
+		if (used == cap) {
 			if (cap > max) {
 				rc = -1;
 				break;
 			}
 			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			unsigned char *g = realloc(buf, ncap);
-			if (g == NULL)
+			if (g == NULL) {
+				rc = -2;
 				break;
+			}
 			buf = g;
 			cap = ncap;
 		}
-		zs.next_out = buf + zs.total_out;
-		zs.avail_out = (uInt)(cap - zs.total_out);
-		rc = inflate(&zs, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END)
-			break;
-		if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) {
-			rc = -2;
-			break;
-		}
-		if (zs.total_out > max) {
+		zs.next_out = buf + used;
+		zs.avail_out = (uInt)(cap - used);
+		int zr = inflate(&zs, Z_NO_FLUSH);
+		used = cap - zs.avail_out;
+		if (used > max)
 			rc = -1;
-			break;
-		}
+		else if (zr == Z_STREAM_END && zs.avail_in == 0)
+			rc = 0;
+		else if (zr == Z_STREAM_END) {
+			/* `gzip a; gzip b` concatenated is one stream of two members;
+			 * anything else after a member is not gzip. */
+			if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
+				rc = -3;
+			else if (inflateReset(&zs) != Z_OK)
+				rc = -2;
+		} else if (zr != Z_OK && !(zr == Z_BUF_ERROR && zs.avail_out == 0))
+			rc = -2;	/* corrupt, or truncated (no progress possible) */
 	}
-	size_t total = zs.total_out;
 	inflateEnd(&zs);
-	if (buf == NULL)
-		return -2;
-	if (rc != Z_STREAM_END || total > max) {
+	if (rc < 0) {
 		free(buf);
-		return rc == -1 || total > max ? -1 : -2;
+		return rc;
 	}
 	*out = buf;
-	*outlen = total;
+	*outlen = used;
 	return 0;
 }
 
@@ -465,6 +470,11 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		if (rc == -1) {
 			http_reply_error(req, 413, "body is larger than %lld bytes once decompressed "
 			    "(ingest.max_body)", c->cfg.max_body);
+			return;
+		}
+		if (rc == -3) {
+			http_reply_error(req, 400, "body has bytes after its gzip data that are "
+			    "not another gzip member");
 			return;
 		}
 		if (rc < 0) {

@@ -138,6 +138,61 @@ Test(gunzip, bounded_inflate)
 	cr_assert_eq(ingest_gunzip(gz, sizeof(gz) - 6, 1000, &out, &len), -2, "truncated");
 }
 
+/* gzip of "ab\n" and of "cd\n", as `printf 'ab\n' | gzip -n` writes them. */
+static const unsigned char gz_ab[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x03, 0x4b, 0x4c, 0xe2, 0x02, 0x00, 0x3e, 0x98, 0x4a, 0x01, 0x03, 0x00, 0x00,
+	0x00 };
+static const unsigned char gz_cd[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x03, 0x4b, 0x4e, 0xe1, 0x02, 0x00, 0xd6, 0xeb, 0x94, 0x54, 0x03, 0x00, 0x00,
+	0x00 };
+
+static int
+gunzip_parts(const unsigned char *const *parts, const size_t *lens, size_t n, size_t max,
+    unsigned char **out, size_t *outlen)
+{
+	unsigned char all[256];
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(all + len, parts[i], lens[i]);
+		len += lens[i];
+	}
+	return ingest_gunzip(all, len, max, out, outlen);
+}
+
+Test(gunzip, every_member_decoded)
+{
+	const unsigned char *parts[] = { gz_ab, gz_cd, gz_ab };
+	const size_t lens[] = { sizeof(gz_ab), sizeof(gz_cd), sizeof(gz_ab) };
+	unsigned char *out = NULL;
+	size_t len = 0;
+	cr_assert_eq(gunzip_parts(parts, lens, 3, 1000, &out, &len), 0);
+	cr_assert_eq(len, 9);
+	cr_assert_arr_eq(out, "ab\ncd\nab\n", 9);
+	free(out);
+	/* The size limit holds over all members together. */
+	cr_assert_eq(gunzip_parts(parts, lens, 3, 8, &out, &len), -1);
+	cr_assert_eq(gunzip_parts(parts, lens, 3, 9, &out, &len), 0);
+	free(out);
+}
+
+Test(gunzip, trailing_bytes_refused)
+{
+	static const unsigned char junk[] = "junk", zeros[8], magic[] = { 0x1f };
+	static const unsigned char half[] = { 0x1f, 0x8b, 0x08, 0x00 };
+	const unsigned char *tails[] = { junk, zeros, magic, half };
+	const size_t tlens[] = { 4, sizeof(zeros), 1, sizeof(half) };
+	const int want[] = { -3, -3, -3, -2 };
+	for (size_t i = 0; i < 4; i++) {
+		const unsigned char *parts[] = { gz_ab, tails[i] };
+		const size_t lens[] = { sizeof(gz_ab), tlens[i] };
+		unsigned char *out = NULL;
+		size_t len = 0;
+		cr_expect_eq(gunzip_parts(parts, lens, 2, 1000, &out, &len), want[i],
+		    "tail %zu", i);
+		cr_expect_null(out, "tail %zu", i);
+	}
+}
+
 Test(rrd_format, exact_update_strings)
 {
 	static const struct { double ts, v; const char *want; } cases[] = {
