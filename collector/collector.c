@@ -296,6 +296,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.max_lines = fresh.max_lines;
 	c->cfg.max_series_per_host = fresh.max_series_per_host;
 	c->cfg.max_future = fresh.max_future;
+	c->cfg.max_future_unbound = fresh.max_future_unbound;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

@@ -43,6 +43,7 @@ struct collector_config {
 	long long max_lines;
 	long long max_series_per_host;
 	long long max_future;
+	long long max_future_unbound;
 	char *data_dir;
 	char *rrdcached;
 	long long default_interval;
@@ -105,6 +106,7 @@ struct collector_metrics {
 	uint64_t samples_accepted;
 	uint64_t samples_rejected;
 	uint64_t samples_out_of_order;
+	uint64_t samples_resent;	/* at exactly their series' last time: ignored */
 	uint64_t samples_replayed;
 	uint64_t lines_rejected;
 	uint64_t requests_write;

@@ -71,7 +71,10 @@ const struct cfg_key collector_schema[] = {
 	{ "ingest.max_series_per_host", CFG_INT, OFF(max_series_per_host), "100000", 1,
 	    10000000, NULL, NULL, "most series one host may create" },
 	{ "ingest.max_future", CFG_DURATION, OFF(max_future), "5m", 0, 86400, NULL, NULL,
-	    "samples further in the future than this are refused per line" },
+	    "samples further in the future than this are dropped per line (400 partial write)" },
+	{ "ingest.max_future_unbound", CFG_DURATION, OFF(max_future_unbound), "10s", 0, 86400,
+	    NULL, NULL, "the same for agent tokens bound to no host (a host's last time "
+	    "pushed ahead blocks its own writes until then); the smaller of the two applies" },
 	{ "storage.data_dir", CFG_STRING, OFF(data_dir), "campusmon-data", 1, 4096, NULL,
 	    NULL, "folder for the state database, journal and RRD files" },
 	{ "storage.rrdcached", CFG_STRING, OFF(rrdcached), NULL, 0, 512, NULL, NULL,

@@ -24,11 +24,19 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#define INGEST_NAMED_DROPS 16
+
 struct ingest_req {
 	struct collector *c;
 	struct http_pending *pending;
 	char first_error[600];
-	size_t lines_rejected;
+	size_t lines_rejected;		/* lines that are not valid to store */
+	/* Valid lines that cannot be stored (older than their series' last
+	 * sample, too far in the future): InfluxDB's "partial write". */
+	char drop_error[600];
+	size_t lines_dropped;
+	uint32_t drop_lines[INGEST_NAMED_DROPS];	/* the first ones, named */
+	long long max_future;		/* seconds, by the writer's kind */
 };
 
 int
@@ -109,15 +117,74 @@ line_error(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 }
 
 static void
-ingest_reply(struct evhttp_request *req, struct ingest_req *ir, size_t accepted)
+line_drop(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+line_drop(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 {
-	if (ir->lines_rejected == 0) {
+	if (ir->lines_dropped < INGEST_NAMED_DROPS)
+		ir->drop_lines[ir->lines_dropped] = lineno > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)lineno;
+	if (ir->lines_dropped++ == 0) {
+		char why[480];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		snprintf(ir->drop_error, sizeof(ir->drop_error), "line %zu: %s", lineno, why);
+	}
+}
+
+/*
+ * 204 when every line was stored (samples at exactly their series' last
+ * time count as stored: a resend). Else 400: the first invalid line, then
+ * InfluxDB's wording for the rest, "partial write: ... dropped=N", naming
+ * the first dropped lines; late: samples an earlier write overtook.
+ */
+static void
+ingest_reply(struct evhttp_request *req, struct ingest_req *ir, size_t accepted,
+    size_t late)
+{
+	size_t dropped = ir->lines_dropped + late;
+	if (ir->lines_rejected == 0 && dropped == 0) {
 		http_reply_json(req, 204, NULL);
 		return;
 	}
-	http_reply_json(req, 400, json_pack("{s:s, s:I, s:I}", "error", ir->first_error,
-	    "rejected_lines", (json_int_t)ir->lines_rejected,
-	    "accepted_samples", (json_int_t)accepted));
+	char msg[1600];
+	size_t at = 0;
+#define PUT(...) do {							\
+	int n_ = snprintf(msg + at, sizeof(msg) - at, __VA_ARGS__);	\
+	if (n_ > 0)							\
+		at = at + (size_t)n_ < sizeof(msg) ? at + (size_t)n_ : sizeof(msg) - 1; \
+} while (0)
+	if (ir->lines_rejected > 0)
+		PUT("%s", ir->first_error);
+	json_t *lines = json_array();
+	if (dropped > 0) {
+		PUT("%spartial write: ", ir->lines_rejected > 0 ? "; " : "");
+		if (ir->lines_dropped > 0) {
+			size_t named = ir->lines_dropped < INGEST_NAMED_DROPS ?
+			    ir->lines_dropped : INGEST_NAMED_DROPS;
+			PUT("%s; lines dropped:", ir->drop_error);
+			for (size_t i = 0; i < named; i++) {
+				PUT("%s %u", i ? "," : "", ir->drop_lines[i]);
+				json_array_append_new(lines, json_integer(ir->drop_lines[i]));
+			}
+			if (named < ir->lines_dropped)
+				PUT(" and %zu more", ir->lines_dropped - named);
+		}
+		if (late > 0)
+			PUT("%s%zu samples overtaken by a write of the same series that reached "
+			    "the disk first", ir->lines_dropped > 0 ? "; " : "", late);
+		PUT(" dropped=%zu", dropped);
+	}
+#undef PUT
+	http_reply_json(req, 400, json_pack("{s:o, s:I, s:I, s:I, s:o}",
+	    "error", json_string_safe(msg, at),
+	    "rejected_lines", (json_int_t)(ir->lines_rejected + ir->lines_dropped),
+	    "accepted_samples", (json_int_t)accepted,
+	    "dropped", (json_int_t)dropped, "dropped_lines", lines));
 }
 
 static void
@@ -134,7 +201,7 @@ ingest_durable(struct batch *b, int ok, void *arg)
 		c->metrics.samples_accepted += n;
 		store_submit(c->store, b);
 		if (req != NULL)
-			ingest_reply(req, ir, n);
+			ingest_reply(req, ir, n, late);
 	} else {
 		c->metrics.samples_rejected += n;
 		batch_free(b);
@@ -315,6 +382,7 @@ struct ingest_scratch {
 	size_t key_cap;
 	char host[1024];
 	struct series *found[LP_DEFAULT_MAX_FIELDS];	/* first pass's lookups, per field */
+	uint8_t resent[LP_DEFAULT_MAX_FIELDS];	/* at exactly the series' last time */
 };
 
 /*
@@ -344,10 +412,11 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		return -1;
 	}
 	double ts = pt->has_time ? (double)pt->time_ns / 1e9 : now;
-	if (ts > now + (double)c->cfg.max_future) {
-		line_error(ir, lineno, "timestamp %.0f is more than %llds in the future "
-		    "(check the sender's clock and the precision parameter)", ts,
-		    c->cfg.max_future);
+	if (ts > now + (double)ir->max_future) {
+		line_drop(ir, lineno, "timestamp %.0f is more than %llds in the future "
+		    "(check the sender's clock and the precision parameter%s)", ts,
+		    ir->max_future, ir->max_future == c->cfg.max_future_unbound ?
+		    "; ingest.max_future_unbound applies to agent tokens bound to no host" : "");
 		return -1;
 	}
 	if (ts < 86400) {
@@ -371,6 +440,7 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		struct series *s = series_find(c->series, sc->key, klen);
 		int is_text = f->type == LP_STRING;
 		sc->found[i] = s;
+		sc->resent[i] = 0;
 		if (s == NULL) {
 			new_series++;
 		} else if ((s->kind == SERIES_TEXT) != is_text) {
@@ -378,6 +448,15 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			    (int)(f->key.len > 64 ? 64 : f->key.len), f->key.p,
 			    is_text ? "a number" : "a string", is_text ? "a string" : "a number");
 			return -1;
+		} else if (ts < s->accepted_ts) {
+			/* RRD keeps time order: the whole line is dropped, and said so. */
+			line_drop(ir, lineno, "timestamp %.3f is older than the last sample (%.3f) "
+			    "of series \"%.*s\"", ts, s->accepted_ts,
+			    (int)(klen > 200 ? 200 : klen), sc->key);
+			c->metrics.samples_out_of_order++;
+			return -1;
+		} else if (ts == s->accepted_ts) {
+			sc->resent[i] = 1;	/* a resend (agent spool, client retry) */
 		}
 	}
 	if (new_series > 0 && series_host_count(c->series, sc->host) + new_series >
@@ -389,6 +468,10 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
 		struct series *s = sc->found[i];
+		if (sc->resent[i]) {
+			c->metrics.samples_resent++;
+			continue;
+		}
 		if (s == NULL) {
 			size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement,
 			    pt->tags, pt->n_tags, &f->key);
@@ -524,6 +607,9 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	ir->c = c;
+	ir->max_future = who->host == NULL && strcmp(who->role, "agent") == 0 &&
+	    c->cfg.max_future_unbound < c->cfg.max_future ? c->cfg.max_future_unbound :
+	    c->cfg.max_future;
 	double now = util_now();
 	size_t pos = 0, lineno = 0;
 	const char *line;
@@ -545,10 +631,10 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	}
 	free(sc.key);
 	free(inflated);
-	c->metrics.lines_rejected += ir->lines_rejected;
+	c->metrics.lines_rejected += ir->lines_rejected + ir->lines_dropped;
 
-	if (b->n_samples == 0 && b->n_texts == 0 && b->n_defs == 0) {
-		ingest_reply(req, ir, 0);
+	if (b->n_samples == 0 && b->n_texts == 0 && b->n_defs == 0) {	/* nothing to store */
+		ingest_reply(req, ir, 0, 0);
 		batch_free(b);
 		free(ir);
 		return;

@@ -51,6 +51,9 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	metric(out, "campusmon_samples_out_of_order_total", "counter",
 	    "Samples older than their series' last update, not storable in RRD.",
 	    LOAD(samples_out_of_order));
+	metric(out, "campusmon_samples_resent_total", "counter",
+	    "Samples at exactly their series' last time (a resend), ignored.",
+	    LOAD(samples_resent));
 	metric(out, "campusmon_samples_replayed_total", "counter",
 	    "Samples replayed from the journal at start.", LOAD(samples_replayed));
 	metric(out, "campusmon_lines_rejected_total", "counter",

@@ -185,7 +185,8 @@ def test_out_of_order_counted_in_metrics(collector):
     t0 = aligned()
     assert collector.write("o,host=o v=1 %d" % (t0 + 20), query="precision=s").status == 204
     before = collector.metrics()["campusmon_samples_out_of_order_total"]
-    assert collector.write("o,host=o v=1 %d" % (t0 + 10), query="precision=s").status == 204
+    r = collector.write("o,host=o v=1 %d" % (t0 + 10), query="precision=s")
+    assert r.status == 400 and "partial write" in r.json()["error"]
     assert collector.metrics()["campusmon_samples_out_of_order_total"] == before + 1
 
 
