@@ -369,6 +369,7 @@ collector_main(int argc, char **argv)
 	/* Stop polling and taking requests, make what is in flight durable, flush. */
 	snmpbridge_stop(&c);
 	http_stop(&c);
+	store_set_journal(c.store, NULL);	/* the store's last flush must not use it */
 	journal_close(c.journal);	/* posts the last completions */
 	event_base_loop(c.base, EVLOOP_NONBLOCK);
 	store_stop(c.store);
