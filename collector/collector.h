@@ -44,6 +44,11 @@ struct collector_config {
 	long long max_series_per_host;
 	long long max_future;
 	long long max_future_unbound;
+	long long max_series;
+	long long max_string_bytes;
+	long long min_interval;
+	long long min_interval_agent;
+	long long min_free;
 	char *data_dir;
 	char *rrdcached;
 	long long default_interval;
@@ -111,6 +116,8 @@ struct collector_metrics {
 	uint64_t lines_rejected;
 	uint64_t requests_write;
 	uint64_t requests_refused_busy;
+	uint64_t requests_refused_space;	/* 507: below storage.min_free */
+	uint64_t intervals_raised;	/* to limits.min_interval(_agent) */
 	uint64_t series_created;
 	uint64_t rrd_updates;		/* values, written by the store thread */
 	uint64_t rrd_update_calls;	/* rrd_update calls, one per file and flush */
@@ -159,6 +166,11 @@ struct series *series_add(struct series_catalog *cat, uint32_t id, const char *k
 struct series *series_by_id(struct series_catalog *cat, uint32_t id);
 /* Forget a series whose definition never became durable (frees it). */
 void series_remove(struct series_catalog *cat, struct series *s);
+/* Replace a text series' last value (takes text, may be NULL), counting bytes. */
+void series_set_text(struct series_catalog *cat, struct series *s, char *text);
+size_t series_text_bytes(const struct series_catalog *cat);
+/* Series of the host that has the most. */
+size_t series_host_max(const struct series_catalog *cat);
 size_t series_count(const struct series_catalog *cat);
 size_t series_host_count(struct series_catalog *cat, const char *host);
 const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
@@ -365,6 +377,9 @@ struct collector {
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
 	uint32_t ingest_gen;		/* ingest.c: last batch generation given out */
+	double disk_checked;		/* limits.c: when disk_free was read */
+	long long disk_free;		/* bytes free for the data folder, -1 unknown */
+	size_t text_longest;		/* longest string value taken since start */
 	struct device_table *devices;
 	struct discovery *discovery;
 	struct snmp_poller *poller;
@@ -424,6 +439,14 @@ void ingest_replay_batch(struct batch *b, void *arg);
  */
 int ingest_gunzip(const unsigned char *src, size_t len, size_t max,
     unsigned char **out, size_t *outlen);
+
+/* ---- limits.c: global write limits and their figures (loop thread) ---- */
+/* Bytes free for the data folder (-1 unknown), read at most once a second. */
+long long limits_disk_free(struct collector *c, double now);
+/* The RRD step a writer may have: at least limits.min_interval(_agent). */
+uint32_t limits_step(struct collector *c, const struct auth_identity *who, uint32_t step);
+/* Every ingest limit and its current use, in Prometheus text. */
+void limits_metrics(struct collector *c, struct evbuffer *out, double now);
 
 /* ---- api_*.c ------------------------------------------------------------ */
 void api_health(struct collector *c, struct evhttp_request *req,

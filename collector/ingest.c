@@ -278,8 +278,7 @@ ingest_settle(struct collector *c, struct batch *b, int ok)
 		s->last_ts = t->ts;
 		if (s->accepted_ts < t->ts)
 			s->accepted_ts = t->ts;
-		free(s->text);
-		s->text = copy;
+		series_set_text(cat, s, copy);
 		b->texts[kept++] = *t;
 	}
 	b->n_texts = kept;
@@ -340,6 +339,8 @@ ingest_resolve(struct collector *c, struct batch *b, const char *key, size_t kle
 	struct series *s = series_find(c->series, key, klen);
 	if (s != NULL)
 		return s->fresh && ingest_define(c, b, s, ts) < 0 ? NULL : s;
+	if (series_count(c->series) >= (size_t)c->cfg.max_series)
+		return NULL;	/* limits.max_series holds for SNMP polls too */
 	s = series_add(c->series, 0, key, klen, host, step, kind);
 	if (s == NULL)
 		return NULL;
@@ -441,6 +442,13 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		int is_text = f->type == LP_STRING;
 		sc->found[i] = s;
 		sc->resent[i] = 0;
+		if (is_text && f->v.s.len > (size_t)c->cfg.max_string_bytes) {
+			line_error(ir, lineno, "string field \"%.*s\" is %zu bytes, more than "
+			    "limits.max_string_bytes (%lld)",
+			    (int)(f->key.len > 64 ? 64 : f->key.len), f->key.p, f->v.s.len,
+			    c->cfg.max_string_bytes);
+			return -1;
+		}
 		if (s == NULL) {
 			new_series++;
 		} else if ((s->kind == SERIES_TEXT) != is_text) {
@@ -458,6 +466,13 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		} else if (ts == s->accepted_ts) {
 			sc->resent[i] = 1;	/* a resend (agent spool, client retry) */
 		}
+	}
+	if (new_series > 0 && series_count(c->series) + new_series >
+	    (size_t)c->cfg.max_series) {
+		line_error(ir, lineno, "the collector holds %zu series: limits.max_series "
+		    "(%lld) reached, no new series", series_count(c->series),
+		    c->cfg.max_series);
+		return -1;
 	}
 	if (new_series > 0 && series_host_count(c->series, sc->host) + new_series >
 	    (size_t)c->cfg.max_series_per_host) {
@@ -491,6 +506,8 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			c->metrics.samples_out_of_order++;
 			continue;
 		}
+		if (f->v.s.len > c->text_longest)
+			c->text_longest = f->v.s.len;
 		if ((s->fresh && ingest_define(c, b, s, ts) < 0) ||
 		    batch_add_text(b, s->id, ts, f->v.s.p, f->v.s.len) < 0) {
 			line_error(ir, lineno, "out of memory");
@@ -538,6 +555,16 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	uint32_t step;
 	if (parse_step(c, req, &step) < 0) {
 		http_reply_error(req, 400, "interval must be a number of seconds from 1 to 86400");
+		return;
+	}
+	step = limits_step(c, who, step);
+	long long space = limits_disk_free(c, util_now());
+	if (space >= 0 && space < c->cfg.min_free) {
+		c->metrics.requests_refused_space++;
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "60");
+		http_reply_error(req, 507, "%lld MiB free on the data folder's filesystem, less "
+		    "than storage.min_free (%lld MiB): writes are refused until space is freed",
+		    space >> 20, c->cfg.min_free >> 20);
 		return;
 	}
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -673,8 +700,7 @@ ingest_replay_batch(struct batch *b, void *arg)
 		struct series *s = series_by_id(c->series, b->texts[i].series_id);
 		if (s != NULL && b->texts[i].ts >= s->last_ts) {
 			s->last_ts = s->accepted_ts = b->texts[i].ts;
-			free(s->text);
-			s->text = strdup(b->texts[i].text);
+			series_set_text(c->series, s, strdup(b->texts[i].text));
 		}
 	}
 	store_submit(c->store, b);

@@ -97,6 +97,7 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    "Wall time of SNMP polls, summed.", m->snmp_poll_seconds);
 	metric(out, "campusmon_snmp_devices", "gauge", "Devices scheduled for polling.",
 	    c->poller ? (double)snmp_poller_count(c->poller) : 0);
+	limits_metrics(c, out, util_now());
 	metric(out, "campusmon_cpu_seconds_total", "counter", "CPU time of the collector.",
 	    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
