@@ -37,6 +37,7 @@ struct ingest_req {
 	size_t lines_dropped;
 	uint32_t drop_lines[INGEST_NAMED_DROPS];	/* the first ones, named */
 	long long max_future;		/* seconds, by the writer's kind */
+	int unbound_agent;		/* an agent token bound to no host */
 };
 
 int
@@ -249,13 +250,14 @@ ingest_settle(struct collector *c, struct batch *b, int ok)
 			s->fresh = 0;
 	}
 	/* Samples older than what an earlier batch made durable (a refused
-	 * batch reset accepted_ts meanwhile) would be refused by RRD: out. */
+	 * batch reset accepted_ts meanwhile) would be refused by RRD: out, and
+	 * said so; at exactly its time, a resend of what is stored. */
 	size_t kept = 0, dropped = 0;
 	for (size_t i = 0; i < b->n_samples; i++) {
 		const struct sample *smp = &b->samples[i];
 		struct series *s = series_by_id(cat, smp->series_id);
 		if (s == NULL || smp->ts <= s->last_ts) {
-			dropped++;
+			dropped += s == NULL || smp->ts < s->last_ts;
 			continue;
 		}
 		s->last_ts = smp->ts;
@@ -271,8 +273,8 @@ ingest_settle(struct collector *c, struct batch *b, int ok)
 		struct series *s = series_by_id(cat, t->series_id);
 		char *copy = s != NULL && t->ts > s->last_ts ? strdup(t->text) : NULL;
 		if (copy == NULL) {
+			dropped += s == NULL || t->ts != s->last_ts;
 			free(t->text);
-			dropped++;
 			continue;
 		}
 		s->last_ts = t->ts;
@@ -416,7 +418,7 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 	if (ts > now + (double)ir->max_future) {
 		line_drop(ir, lineno, "timestamp %.0f is more than %llds in the future "
 		    "(check the sender's clock and the precision parameter%s)", ts,
-		    ir->max_future, ir->max_future == c->cfg.max_future_unbound ?
+		    ir->max_future, ir->unbound_agent ?
 		    "; ingest.max_future_unbound applies to agent tokens bound to no host" : "");
 		return -1;
 	}
@@ -634,9 +636,9 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	ir->c = c;
-	ir->max_future = who->host == NULL && strcmp(who->role, "agent") == 0 &&
-	    c->cfg.max_future_unbound < c->cfg.max_future ? c->cfg.max_future_unbound :
-	    c->cfg.max_future;
+	ir->unbound_agent = who->host == NULL && strcmp(who->role, "agent") == 0;
+	ir->max_future = ir->unbound_agent && c->cfg.max_future_unbound < c->cfg.max_future ?
+	    c->cfg.max_future_unbound : c->cfg.max_future;
 	double now = util_now();
 	size_t pos = 0, lineno = 0;
 	const char *line;
