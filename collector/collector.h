@@ -164,6 +164,8 @@ struct series *series_find(struct series_catalog *cat, const char *key, size_t k
 struct series *series_add(struct series_catalog *cat, uint32_t id, const char *key,
     size_t keylen, const char *host, uint32_t step, enum series_kind kind);
 struct series *series_by_id(struct series_catalog *cat, uint32_t id);
+/* A hint: series id will be used soon (loops over a batch). */
+void series_prefetch(struct series_catalog *cat, uint32_t id);
 /* Forget a series whose definition never became durable (frees it). */
 void series_remove(struct series_catalog *cat, struct series *s);
 /* Replace a text series' last value (takes text, may be NULL), counting bytes. */

@@ -25,6 +25,7 @@
 #include "common/util.h"
 
 #define INGEST_NAMED_DROPS 16
+#define INGEST_PREFETCH 8	/* series fetched ahead when a batch settles */
 
 struct ingest_req {
 	struct collector *c;
@@ -255,6 +256,9 @@ ingest_settle(struct collector *c, struct batch *b, int ok)
 	size_t kept = 0, dropped = 0;
 	for (size_t i = 0; i < b->n_samples; i++) {
 		const struct sample *smp = &b->samples[i];
+		/* The parse pass left these series cold: fetch ahead. */
+		if (i + INGEST_PREFETCH < b->n_samples)
+			series_prefetch(cat, b->samples[i + INGEST_PREFETCH].series_id);
 		struct series *s = series_by_id(cat, smp->series_id);
 		if (s == NULL || smp->ts <= s->last_ts) {
 			dropped += s == NULL || smp->ts < s->last_ts;

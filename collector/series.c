@@ -186,6 +186,13 @@ series_host_max(const struct series_catalog *cat)
 	return max;
 }
 
+void
+series_prefetch(struct series_catalog *cat, uint32_t id)
+{
+	if (id < cat->cap_id && cat->by_id[id] != NULL)
+		__builtin_prefetch(cat->by_id[id], 1);
+}
+
 size_t
 series_count(const struct series_catalog *cat)
 {
