@@ -67,6 +67,32 @@ Test(series_key, reports_needed_length_when_buffer_small)
 	cr_assert_gt(n, sizeof(small));
 }
 
+Test(series_catalog, remove_and_text_bytes)
+{
+	struct series_catalog *cat = series_catalog_new();
+	struct series *a = series_add(cat, 0, "m v", 3, "h1", 10, SERIES_NUMBER);
+	struct series *t = series_add(cat, 0, "m s", 3, "h1", 10, SERIES_TEXT);
+	cr_assert(a && t);
+	series_set_text(cat, t, strdup("hello"));
+	cr_assert_eq(series_text_bytes(cat), 5);
+	series_set_text(cat, t, strdup("hi"));
+	cr_assert_eq(series_text_bytes(cat), 2);
+	cr_assert(series_add(cat, 0, "m w", 3, "h2", 10, SERIES_NUMBER) != NULL);
+	cr_assert_eq(series_host_max(cat), 2);
+	series_remove(cat, t);
+	cr_assert_eq(series_text_bytes(cat), 0);
+	cr_assert_null(series_find(cat, "m s", 3));
+	cr_assert_null(series_by_id(cat, 2));
+	cr_assert_eq(series_count(cat), 2);
+	cr_assert_eq(series_host_count(cat, "h1"), 1);
+	/* The key is free again; the id is not handed out twice. */
+	struct series *again = series_add(cat, 0, "m s", 3, "h1", 10, SERIES_TEXT);
+	cr_assert(again != NULL);
+	cr_assert_eq(again->id, 4);
+	cr_assert_eq(series_find(cat, "m s", 3), again);
+	series_catalog_free(cat);
+}
+
 Test(series_path, named_by_id_only)
 {
 	char rel[64];
