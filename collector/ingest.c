@@ -467,7 +467,7 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			line_drop(ir, lineno, "timestamp %.3f is older than the last sample (%.3f) "
 			    "of series \"%.*s\"", ts, s->accepted_ts,
 			    (int)(klen > 200 ? 200 : klen), sc->key);
-			c->metrics.samples_out_of_order++;
+			c->metrics.samples_out_of_order += pt->n_fields;	/* all of the line */
 			return -1;
 		} else if (ts == s->accepted_ts) {
 			sc->resent[i] = 1;	/* a resend (agent spool, client retry) */
