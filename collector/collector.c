@@ -188,9 +188,10 @@ load_series_row(const struct series_row *row, void *arg)
 	if (s == NULL)
 		return;
 	if (row->kind == SERIES_TEXT && row->text != NULL)
-		s->text = strdup(row->text);
+		series_set_text(ld->c->series, s, strdup(row->text));
 	else if (ld->last != NULL)
 		store_last_update(ld->last, row->file, row->ds, &s->last_ts, &s->last);
+	s->accepted_ts = s->last_ts;
 }
 
 static void
@@ -400,6 +401,12 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.max_lines = fresh.max_lines;
 	c->cfg.max_series_per_host = fresh.max_series_per_host;
 	c->cfg.max_future = fresh.max_future;
+	c->cfg.max_future_unbound = fresh.max_future_unbound;
+	c->cfg.max_series = fresh.max_series;
+	c->cfg.max_string_bytes = fresh.max_string_bytes;
+	c->cfg.min_interval = fresh.min_interval;
+	c->cfg.min_interval_agent = fresh.min_interval_agent;
+	c->cfg.min_free = fresh.min_free;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

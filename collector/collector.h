@@ -49,6 +49,12 @@ struct collector_config {
 	long long max_lines;
 	long long max_series_per_host;
 	long long max_future;
+	long long max_future_unbound;
+	long long max_series;
+	long long max_string_bytes;
+	long long min_interval;
+	long long min_interval_agent;
+	long long min_free;
 	char *data_dir;
 	char *rrdcached;
 	long long default_interval;
@@ -99,10 +105,13 @@ struct collector_metrics {
 	uint64_t samples_accepted;
 	uint64_t samples_rejected;
 	uint64_t samples_out_of_order;
+	uint64_t samples_resent;	/* at exactly their series' last time: ignored */
 	uint64_t samples_replayed;
 	uint64_t lines_rejected;
 	uint64_t requests_write;
 	uint64_t requests_refused_busy;
+	uint64_t requests_refused_space;	/* 507: below storage.min_free */
+	uint64_t intervals_raised;	/* to limits.min_interval(_agent) */
 	uint64_t series_created;
 	uint64_t rrd_updates;		/* values, written by the store thread */
 	uint64_t rrd_update_calls;	/* rrd_update calls, one per file and flush */
@@ -150,7 +159,8 @@ struct device;
 struct device_iface;
 struct observer {
 	const char *name;
-	/* A numeric sample taken by the ingest sink (agents, SNMP, traps). */
+	/* A numeric sample taken by the ingest sink (agents, SNMP, traps), once
+	 * it is durable: the catalogue's last value already is this one. */
 	void (*sample)(void *arg, const struct series *s, double ts, double value);
 	/* After every poll of a device: its status before and after (equal when
 	 * nothing changed; "unknown" before its first poll). */
@@ -198,6 +208,10 @@ struct collector {
 	struct sp_profile_set *profiles;	/* handed to the poller at start */
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
+	uint32_t ingest_gen;		/* ingest.c: last batch generation given out */
+	double disk_checked;		/* limits.c: when disk_free was read */
+	long long disk_free;		/* bytes free for the data folder, -1 unknown */
+	size_t text_longest;		/* longest string value taken since start */
 	struct device_table *devices;
 	struct discovery *discovery;
 	struct sp_poller *poller;

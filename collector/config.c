@@ -77,9 +77,25 @@ const struct cfg_key collector_schema[] = {
 	{ "ingest.max_series_per_host", CFG_INT, OFF(max_series_per_host), "100000", 1,
 	    10000000, NULL, NULL, "most series one host may create" },
 	{ "ingest.max_future", CFG_DURATION, OFF(max_future), "5m", 0, 86400, NULL, NULL,
-	    "samples further in the future than this are refused per line" },
+	    "samples further in the future than this are dropped per line (400 partial write)" },
+	{ "ingest.max_future_unbound", CFG_DURATION, OFF(max_future_unbound), "10s", 0, 86400,
+	    NULL, NULL, "the same for agent tokens bound to no host (a host's last time "
+	    "pushed ahead blocks its own writes until then); the smaller of the two applies" },
+	{ "limits.max_series", CFG_INT, OFF(max_series), "1000000", 1, 100000000, NULL, NULL,
+	    "most series in the catalogue; lines that would add more are refused (400)" },
+	{ "limits.max_string_bytes", CFG_SIZE, OFF(max_string_bytes), "4KiB", 16, 1 * MiB,
+	    NULL, NULL, "longest string field value; longer ones refuse their line (400)" },
+	{ "limits.min_interval", CFG_DURATION, OFF(min_interval), "1s", 1, 3600, NULL, NULL,
+	    "smallest RRD step of new series written with API tokens or a web session "
+	    "(smaller stated intervals are raised to it)" },
+	{ "limits.min_interval_agent", CFG_DURATION, OFF(min_interval_agent), "5s", 1, 3600,
+	    NULL, NULL, "the same for agent tokens (an RRD file at 1 s is about 1 MB per "
+	    "series with the default retention)" },
 	{ "storage.data_dir", CFG_STRING, OFF(data_dir), "campusmon-data", 1, 4096, NULL,
 	    NULL, "folder for the state database, journal and RRD files" },
+	{ "storage.min_free", CFG_SIZE, OFF(min_free), "64MiB", 0, 1024 * 1024 * MiB, NULL,
+	    NULL, "free space kept on the data folder's filesystem: below it, writes get "
+	    "507 until space is freed (checked at most once a second)" },
 	{ "storage.rrdcached", CFG_STRING, OFF(rrdcached), NULL, 0, 512, NULL, NULL,
 	    "write RRD files through rrdcached: unix:/path or host:port" },
 	{ "storage.default_interval", CFG_DURATION, OFF(default_interval), "10s", 1, 3600,

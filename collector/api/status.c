@@ -56,6 +56,9 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	metric(out, "campusmon_samples_out_of_order_total", "counter",
 	    "Samples older than their series' last update, not storable in RRD.",
 	    LOAD(samples_out_of_order));
+	metric(out, "campusmon_samples_resent_total", "counter",
+	    "Samples at exactly their series' last time (a resend), ignored.",
+	    LOAD(samples_resent));
 	metric(out, "campusmon_samples_replayed_total", "counter",
 	    "Samples replayed from the journal at start.", LOAD(samples_replayed));
 	metric(out, "campusmon_lines_rejected_total", "counter",
@@ -104,6 +107,7 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	metric(out, "campusmon_http_max_connections", "gauge",
 	    "HTTP connections allowed at once (http.max_connections).",
 	    (double)http_conns_cap(c->conns));
+	limits_metrics(c, out, util_now());
 	metric(out, "campusmon_cpu_seconds_total", "counter", "CPU time of the collector.",
 	    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);

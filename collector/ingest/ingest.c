@@ -28,11 +28,21 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#define INGEST_NAMED_DROPS 16
+#define INGEST_PREFETCH 8	/* series fetched ahead when a batch settles */
+
 struct ingest_req {
 	struct collector *c;
 	struct http_pending *pending;
 	char first_error[600];
-	size_t lines_rejected;
+	size_t lines_rejected;		/* lines that are not valid to store */
+	/* Valid lines that cannot be stored (older than their series' last
+	 * sample, too far in the future): InfluxDB's "partial write". */
+	char drop_error[600];
+	size_t lines_dropped;
+	uint32_t drop_lines[INGEST_NAMED_DROPS];	/* the first ones, named */
+	long long max_future;		/* seconds, by the writer's kind */
+	int unbound_agent;		/* an agent token bound to no host */
 };
 
 int
@@ -41,52 +51,57 @@ ingest_gunzip(const unsigned char *src, size_t len, size_t max, unsigned char **
 {
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
+	*out = NULL;
 	if (inflateInit2(&zs, 15 + 16) != Z_OK)
 		return -2;
 	size_t cap = len * 4 < 65536 ? 65536 : len * 4;
 	if (cap > max + 1)
 		cap = max + 1;
 	unsigned char *buf = malloc(cap);
-	int rc = Z_OK;
+	size_t used = 0;		/* over all members: inflateReset clears total_out */
+	int rc = buf == NULL ? -2 : 1;
 	zs.next_in = (unsigned char *)src;
 	zs.avail_in = (uInt)len;
-	while (buf != NULL) {
-		if (zs.total_out == cap) {
+	while (rc == 1) {
+		if (used == cap) {
 			if (cap > max) {
 				rc = -1;
 				break;
 			}
 			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			unsigned char *g = realloc(buf, ncap);
-			if (g == NULL)
+			if (g == NULL) {
+				rc = -2;
 				break;
+			}
 			buf = g;
 			cap = ncap;
 		}
-		zs.next_out = buf + zs.total_out;
-		zs.avail_out = (uInt)(cap - zs.total_out);
-		rc = inflate(&zs, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END)
-			break;
-		if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) {
-			rc = -2;
-			break;
-		}
-		if (zs.total_out > max) {
+		zs.next_out = buf + used;
+		zs.avail_out = (uInt)(cap - used);
+		int zr = inflate(&zs, Z_NO_FLUSH);
+		used = cap - zs.avail_out;
+		if (used > max)
 			rc = -1;
-			break;
-		}
+		else if (zr == Z_STREAM_END && zs.avail_in == 0)
+			rc = 0;
+		else if (zr == Z_STREAM_END) {
+			/* `gzip a; gzip b` concatenated is one stream of two members;
+			 * anything else after a member is not gzip. */
+			if (zs.avail_in < 2 || zs.next_in[0] != 0x1f || zs.next_in[1] != 0x8b)
+				rc = -3;
+			else if (inflateReset(&zs) != Z_OK)
+				rc = -2;
+		} else if (zr != Z_OK && !(zr == Z_BUF_ERROR && zs.avail_out == 0))
+			rc = -2;	/* corrupt, or truncated (no progress possible) */
 	}
-	size_t total = zs.total_out;
 	inflateEnd(&zs);
-	if (buf == NULL)
-		return -2;
-	if (rc != Z_STREAM_END || total > max) {
+	if (rc < 0) {
 		free(buf);
-		return rc == -1 || total > max ? -1 : -2;
+		return rc;
 	}
 	*out = buf;
-	*outlen = total;
+	*outlen = used;
 	return 0;
 }
 
@@ -108,15 +123,74 @@ line_error(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 }
 
 static void
-ingest_reply(struct evhttp_request *req, struct ingest_req *ir, size_t accepted)
+line_drop(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+line_drop(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 {
-	if (ir->lines_rejected == 0) {
+	if (ir->lines_dropped < INGEST_NAMED_DROPS)
+		ir->drop_lines[ir->lines_dropped] = lineno > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)lineno;
+	if (ir->lines_dropped++ == 0) {
+		char why[480];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		snprintf(ir->drop_error, sizeof(ir->drop_error), "line %zu: %s", lineno, why);
+	}
+}
+
+/*
+ * 204 when every line was stored (samples at exactly their series' last
+ * time count as stored: a resend). Else 400: the first invalid line, then
+ * InfluxDB's wording for the rest, "partial write: ... dropped=N", naming
+ * the first dropped lines; late: samples an earlier write overtook.
+ */
+static void
+ingest_reply(struct evhttp_request *req, struct ingest_req *ir, size_t accepted,
+    size_t late)
+{
+	size_t dropped = ir->lines_dropped + late;
+	if (ir->lines_rejected == 0 && dropped == 0) {
 		http_reply_json(req, 204, NULL);
 		return;
 	}
-	http_reply_json(req, 400, json_pack("{s:s, s:I, s:I}", "error", ir->first_error,
-	    "rejected_lines", (json_int_t)ir->lines_rejected,
-	    "accepted_samples", (json_int_t)accepted));
+	char msg[1600];
+	size_t at = 0;
+#define PUT(...) do {							\
+	int n_ = snprintf(msg + at, sizeof(msg) - at, __VA_ARGS__);	\
+	if (n_ > 0)							\
+		at = at + (size_t)n_ < sizeof(msg) ? at + (size_t)n_ : sizeof(msg) - 1; \
+} while (0)
+	if (ir->lines_rejected > 0)
+		PUT("%s", ir->first_error);
+	json_t *lines = json_array();
+	if (dropped > 0) {
+		PUT("%spartial write: ", ir->lines_rejected > 0 ? "; " : "");
+		if (ir->lines_dropped > 0) {
+			size_t named = ir->lines_dropped < INGEST_NAMED_DROPS ?
+			    ir->lines_dropped : INGEST_NAMED_DROPS;
+			PUT("%s; lines dropped:", ir->drop_error);
+			for (size_t i = 0; i < named; i++) {
+				PUT("%s %u", i ? "," : "", ir->drop_lines[i]);
+				json_array_append_new(lines, json_integer(ir->drop_lines[i]));
+			}
+			if (named < ir->lines_dropped)
+				PUT(" and %zu more", ir->lines_dropped - named);
+		}
+		if (late > 0)
+			PUT("%s%zu samples overtaken by a write of the same series that reached "
+			    "the disk first", ir->lines_dropped > 0 ? "; " : "", late);
+		PUT(" dropped=%zu", dropped);
+	}
+#undef PUT
+	http_reply_json(req, 400, json_pack("{s:o, s:I, s:I, s:I, s:o}",
+	    "error", json_string_safe(msg, at),
+	    "rejected_lines", (json_int_t)(ir->lines_rejected + ir->lines_dropped),
+	    "accepted_samples", (json_int_t)accepted,
+	    "dropped", (json_int_t)dropped, "dropped_lines", lines));
 }
 
 static void
@@ -126,12 +200,14 @@ ingest_durable(struct batch *b, int ok, void *arg)
 	struct collector *c = ir->c;
 	struct evhttp_request *req = http_pending_take(ir->pending);
 	size_t n = b->n_samples + b->n_texts;
+	size_t late = ingest_settle(c, b, ok);
 
 	if (ok) {
+		n -= late;
 		c->metrics.samples_accepted += n;
 		store_submit(c->store, b);
 		if (req != NULL)
-			ingest_reply(req, ir, n);
+			ingest_reply(req, ir, n, late);
 	} else {
 		c->metrics.samples_rejected += n;
 		batch_free(b);
@@ -143,6 +219,82 @@ ingest_durable(struct batch *b, int ok, void *arg)
 		}
 	}
 	free(ir);
+}
+
+/*
+ * Ordering checks use accepted_ts (what the journal was handed), the
+ * catalogue shows last/last_ts (what it made durable). A refused batch
+ * puts accepted_ts back, so the same samples retried are taken again.
+ */
+size_t
+ingest_settle(struct collector *c, struct batch *b, int ok)
+{
+	struct series_catalog *cat = c->series;
+	if (!ok) {
+		for (size_t i = 0; i < b->n_samples; i++) {
+			struct series *s = series_by_id(cat, b->samples[i].series_id);
+			if (s != NULL)
+				s->accepted_ts = s->last_ts;
+		}
+		for (size_t i = 0; i < b->n_texts; i++) {
+			struct series *s = series_by_id(cat, b->texts[i].series_id);
+			if (s != NULL)
+				s->accepted_ts = s->last_ts;
+		}
+		/* A later batch in flight that uses the series defines it too. */
+		for (size_t i = 0; i < b->n_defs; i++) {
+			struct series *s = series_by_id(cat, b->defs[i].id);
+			if (s != NULL && s->fresh && s->def_gen == b->gen)
+				series_remove(cat, s);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < b->n_defs; i++) {
+		struct series *s = series_by_id(cat, b->defs[i].id);
+		if (s != NULL)
+			s->fresh = 0;
+	}
+	/* Samples older than what an earlier batch made durable (a refused
+	 * batch reset accepted_ts meanwhile) would be refused by RRD: out, and
+	 * said so; at exactly its time, a resend of what is stored. */
+	size_t kept = 0, dropped = 0;
+	for (size_t i = 0; i < b->n_samples; i++) {
+		const struct sample *smp = &b->samples[i];
+		/* The parse pass left these series cold: fetch ahead. */
+		if (i + INGEST_PREFETCH < b->n_samples)
+			series_prefetch(cat, b->samples[i + INGEST_PREFETCH].series_id);
+		struct series *s = series_by_id(cat, smp->series_id);
+		if (s == NULL || smp->ts <= s->last_ts) {
+			dropped += s == NULL || smp->ts < s->last_ts;
+			continue;
+		}
+		s->last_ts = smp->ts;
+		s->last = smp->value;
+		if (s->accepted_ts < smp->ts)
+			s->accepted_ts = smp->ts;
+		b->samples[kept++] = *smp;
+		observe_sample(c, s, smp->ts, smp->value);
+	}
+	b->n_samples = kept;
+	kept = 0;
+	for (size_t i = 0; i < b->n_texts; i++) {
+		struct text_update *t = &b->texts[i];
+		struct series *s = series_by_id(cat, t->series_id);
+		char *copy = s != NULL && t->ts > s->last_ts ? strdup(t->text) : NULL;
+		if (copy == NULL) {
+			dropped += s == NULL || t->ts != s->last_ts;
+			free(t->text);
+			continue;
+		}
+		s->last_ts = t->ts;
+		if (s->accepted_ts < t->ts)
+			s->accepted_ts = t->ts;
+		series_set_text(cat, s, copy);
+		b->texts[kept++] = *t;
+	}
+	b->n_texts = kept;
+	c->metrics.samples_out_of_order += dropped;
+	return dropped;
 }
 
 static const struct lp_str *
@@ -166,16 +318,48 @@ field_number(const struct lp_field *f)
 	}
 }
 
+/* b's generation, given out on first use (never 0). */
+static uint32_t
+batch_gen(struct collector *c, struct batch *b)
+{
+	if (b->gen == 0 && (b->gen = ++c->ingest_gen) == 0)
+		b->gen = ++c->ingest_gen;
+	return b->gen;
+}
+
+/*
+ * A series that is not durable yet goes into the definitions of every batch
+ * using it: whichever of them reaches the disk first defines it.
+ */
+static int
+ingest_define(struct collector *c, struct batch *b, struct series *s, double ts)
+{
+	uint32_t gen = batch_gen(c, b);
+	if (s->def_gen == gen)
+		return 0;
+	if (batch_add_def(b, s, series_host_name(c->series, s->host_id), ts) < 0)
+		return -1;
+	s->def_gen = gen;
+	return 0;
+}
+
 struct series *
 ingest_resolve(struct collector *c, struct batch *b, const char *key, size_t klen,
     const char *host, uint32_t step, enum series_kind kind, double ts)
 {
 	struct series *s = series_find(c->series, key, klen);
 	if (s != NULL)
-		return s;
+		return s->fresh && ingest_define(c, b, s, ts) < 0 ? NULL : s;
+	if (series_count(c->series) >= (size_t)c->cfg.max_series)
+		return NULL;	/* limits.max_series holds for SNMP polls too */
 	s = series_add(c->series, 0, key, klen, host, step, kind);
-	if (s == NULL || batch_add_def(b, s, host, ts) < 0)
+	if (s == NULL)
 		return NULL;
+	s->fresh = 1;
+	if (ingest_define(c, b, s, ts) < 0) {
+		series_remove(c->series, s);
+		return NULL;
+	}
 	c->metrics.series_created++;
 	return s;
 }
@@ -192,16 +376,15 @@ int
 ingest_put_series(struct collector *c, struct batch *b, struct series *s, double ts,
     double value)
 {
-	if (ts <= s->last_ts) {
+	if (ts <= s->accepted_ts) {
 		/* RRD cannot take it: counted in /metrics, not silently lost. */
 		c->metrics.samples_out_of_order++;
 		return -1;
 	}
-	s->last_ts = ts;
-	s->last = value;
-	if (batch_add_sample(b, s->id, ts, value) < 0)
+	if ((s->fresh && ingest_define(c, b, s, ts) < 0) ||
+	    batch_add_sample(b, s->id, ts, value) < 0)
 		return -2;
-	observe_sample(c, s, ts, value);
+	s->accepted_ts = ts;
 	return 0;
 }
 
@@ -211,6 +394,7 @@ struct ingest_scratch {
 	size_t key_cap;
 	char host[1024];
 	struct series *found[LP_DEFAULT_MAX_FIELDS];	/* first pass's lookups, per field */
+	uint8_t resent[LP_DEFAULT_MAX_FIELDS];	/* at exactly the series' last time */
 };
 
 /*
@@ -240,10 +424,11 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		return -1;
 	}
 	double ts = pt->has_time ? (double)pt->time_ns / 1e9 : now;
-	if (ts > now + (double)c->cfg.max_future) {
-		line_error(ir, lineno, "timestamp %.0f is more than %llds in the future "
-		    "(check the sender's clock and the precision parameter)", ts,
-		    c->cfg.max_future);
+	if (ts > now + (double)ir->max_future) {
+		line_drop(ir, lineno, "timestamp %.0f is more than %llds in the future "
+		    "(check the sender's clock and the precision parameter%s)", ts,
+		    ir->max_future, ir->unbound_agent ?
+		    "; ingest.max_future_unbound applies to agent tokens bound to no host" : "");
 		return -1;
 	}
 	if (ts < 86400) {
@@ -267,6 +452,14 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		struct series *s = series_find(c->series, sc->key, klen);
 		int is_text = f->type == LP_STRING;
 		sc->found[i] = s;
+		sc->resent[i] = 0;
+		if (is_text && f->v.s.len > (size_t)c->cfg.max_string_bytes) {
+			line_error(ir, lineno, "string field \"%.*s\" is %zu bytes, more than "
+			    "limits.max_string_bytes (%lld)",
+			    (int)(f->key.len > 64 ? 64 : f->key.len), f->key.p, f->v.s.len,
+			    c->cfg.max_string_bytes);
+			return -1;
+		}
 		if (s == NULL) {
 			new_series++;
 		} else if ((s->kind == SERIES_TEXT) != is_text) {
@@ -274,7 +467,23 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			    (int)(f->key.len > 64 ? 64 : f->key.len), f->key.p,
 			    is_text ? "a number" : "a string", is_text ? "a string" : "a number");
 			return -1;
+		} else if (ts < s->accepted_ts) {
+			/* RRD keeps time order: the whole line is dropped, and said so. */
+			line_drop(ir, lineno, "timestamp %.3f is older than the last sample (%.3f) "
+			    "of series \"%.*s\"", ts, s->accepted_ts,
+			    (int)(klen > 200 ? 200 : klen), sc->key);
+			c->metrics.samples_out_of_order += pt->n_fields;	/* all of the line */
+			return -1;
+		} else if (ts == s->accepted_ts) {
+			sc->resent[i] = 1;	/* a resend (agent spool, client retry) */
 		}
+	}
+	if (new_series > 0 && series_count(c->series) + new_series >
+	    (size_t)c->cfg.max_series) {
+		line_error(ir, lineno, "the collector holds %zu series: limits.max_series "
+		    "(%lld) reached, no new series", series_count(c->series),
+		    c->cfg.max_series);
+		return -1;
 	}
 	if (new_series > 0 && series_host_count(c->series, sc->host) + new_series >
 	    (size_t)c->cfg.max_series_per_host) {
@@ -285,6 +494,10 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
 		struct series *s = sc->found[i];
+		if (sc->resent[i]) {
+			c->metrics.samples_resent++;
+			continue;
+		}
 		if (s == NULL) {
 			size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement,
 			    pt->tags, pt->n_tags, &f->key);
@@ -300,17 +513,18 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			line_error(ir, lineno, "out of memory");
 			return -1;
 		}
-		if (ts <= s->last_ts) {
+		if (ts <= s->accepted_ts) {
 			c->metrics.samples_out_of_order++;
 			continue;
 		}
-		char *text = strndup(f->v.s.p, f->v.s.len);
-		if (text == NULL)
+		if (f->v.s.len > c->text_longest)
+			c->text_longest = f->v.s.len;
+		if ((s->fresh && ingest_define(c, b, s, ts) < 0) ||
+		    batch_add_text(b, s->id, ts, f->v.s.p, f->v.s.len) < 0) {
+			line_error(ir, lineno, "out of memory");
 			continue;
-		s->last_ts = ts;
-		free(s->text);
-		s->text = text;
-		batch_add_text(b, s->id, ts, text);
+		}
+		s->accepted_ts = ts;
 	}
 	return 0;
 }
@@ -354,6 +568,16 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 400, "interval must be a number of seconds from 1 to 86400");
 		return;
 	}
+	step = limits_step(c, who, step);
+	long long space = limits_disk_free(c, util_now());
+	if (space >= 0 && space < c->cfg.min_free) {
+		c->metrics.requests_refused_space++;
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "60");
+		http_reply_error(req, 507, "%lld MiB free on the data folder's filesystem, less "
+		    "than storage.min_free (%lld MiB): writes are refused until space is freed",
+		    space >> 20, c->cfg.min_free >> 20);
+		return;
+	}
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
 	const char *body = (const char *)evbuffer_pullup(in, -1);
@@ -367,6 +591,11 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		if (rc == -1) {
 			http_reply_error(req, 413, "body is larger than %lld bytes once decompressed "
 			    "(ingest.max_body)", c->cfg.max_body);
+			return;
+		}
+		if (rc == -3) {
+			http_reply_error(req, 400, "body has bytes after its gzip data that are "
+			    "not another gzip member");
 			return;
 		}
 		if (rc < 0) {
@@ -416,6 +645,9 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	ir->c = c;
+	ir->unbound_agent = who->host == NULL && strcmp(who->role, "agent") == 0;
+	ir->max_future = ir->unbound_agent && c->cfg.max_future_unbound < c->cfg.max_future ?
+	    c->cfg.max_future_unbound : c->cfg.max_future;
 	double now = util_now();
 	size_t pos = 0, lineno = 0;
 	const char *line;
@@ -437,10 +669,10 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	}
 	free(sc.key);
 	free(inflated);
-	c->metrics.lines_rejected += ir->lines_rejected;
+	c->metrics.lines_rejected += ir->lines_rejected + ir->lines_dropped;
 
-	if (b->n_samples == 0 && b->n_texts == 0 && b->n_defs == 0) {
-		ingest_reply(req, ir, 0);
+	if (b->n_samples == 0 && b->n_texts == 0 && b->n_defs == 0) {	/* nothing to store */
+		ingest_reply(req, ir, 0, 0);
 		batch_free(b);
 		free(ir);
 		return;
@@ -469,7 +701,7 @@ ingest_replay_batch(struct batch *b, void *arg)
 		struct series *s = series_by_id(c->series, smp->series_id);
 		if (s == NULL || smp->ts <= s->last_ts)
 			continue;	/* already in its RRD file */
-		s->last_ts = smp->ts;
+		s->last_ts = s->accepted_ts = smp->ts;
 		s->last = smp->value;
 		b->samples[kept++] = *smp;
 	}
@@ -478,9 +710,8 @@ ingest_replay_batch(struct batch *b, void *arg)
 	for (size_t i = 0; i < b->n_texts; i++) {
 		struct series *s = series_by_id(c->series, b->texts[i].series_id);
 		if (s != NULL && b->texts[i].ts >= s->last_ts) {
-			s->last_ts = b->texts[i].ts;
-			free(s->text);
-			s->text = strdup(b->texts[i].text);
+			s->last_ts = s->accepted_ts = b->texts[i].ts;
+			series_set_text(c->series, s, strdup(b->texts[i].text));
 		}
 	}
 	store_submit(c->store, b);

@@ -30,9 +30,13 @@ struct series {
 	uint32_t host_id;		/* index into the host table */
 	uint32_t keylen;
 	uint8_t kind;
-	double last;			/* last numeric value (NaN: none) */
-	double last_ts;			/* Unix seconds of the last sample, 0: none */
-	char *text;			/* last value of a text series */
+	uint8_t fresh;			/* only batches still in flight define it */
+	uint32_t def_gen;		/* ingest.c: gen of the last batch defining it */
+	double last;			/* last durable numeric value (NaN: none) */
+	double last_ts;			/* Unix seconds of the last durable sample, 0: none */
+	double accepted_ts;		/* newest sample handed to the journal (>= last_ts
+					 * while a batch is in flight; ordering checks) */
+	char *text;			/* last durable value of a text series */
 	UT_hash_handle hh;		/* by key, in series.c */
 	char key[];			/* canonical key: measurement,tags field */
 };
@@ -47,6 +51,15 @@ struct series *series_find(struct series_catalog *cat, const char *key, size_t k
 struct series *series_add(struct series_catalog *cat, uint32_t id, const char *key,
     size_t keylen, const char *host, uint32_t step, enum series_kind kind);
 struct series *series_by_id(struct series_catalog *cat, uint32_t id);
+/* A hint: series id will be used soon (loops over a batch). */
+void series_prefetch(struct series_catalog *cat, uint32_t id);
+/* Forget a series whose definition never became durable (frees it). */
+void series_remove(struct series_catalog *cat, struct series *s);
+/* Replace a text series' last value (takes text, may be NULL), counting bytes. */
+void series_set_text(struct series_catalog *cat, struct series *s, char *text);
+size_t series_text_bytes(const struct series_catalog *cat);
+/* Series of the host that has the most. */
+size_t series_host_max(const struct series_catalog *cat);
 size_t series_count(const struct series_catalog *cat);
 size_t series_host_count(struct series_catalog *cat, const char *host);
 const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
@@ -91,6 +104,7 @@ struct batch {
 	struct text_update *texts;
 	size_t n_texts, cap_texts;
 	uint64_t seq;			/* assigned by the journal */
+	uint32_t gen;			/* ingest.c: tells batches in flight apart */
 	void (*on_durable)(struct batch *b, int ok, void *arg);
 	void *arg;
 	struct batch *next;
@@ -106,7 +120,7 @@ struct batch *batch_new(void);
 void batch_free(struct batch *b);
 int batch_add_sample(struct batch *b, uint32_t id, double ts, double value);
 int batch_add_def(struct batch *b, const struct series *s, const char *host, double first_ts);
-int batch_add_text(struct batch *b, uint32_t id, double ts, const char *text);
+int batch_add_text(struct batch *b, uint32_t id, double ts, const char *text, size_t len);
 
 /* Open the journal in dir; new segments start after sequence first_seq. */
 struct journal *journal_open(const char *dir, struct loopq *q, uint64_t first_seq,
@@ -137,10 +151,31 @@ int ingest_put(struct collector *c, struct batch *b, const char *key, size_t kle
 /* The same for a series already resolved. */
 int ingest_put_series(struct collector *c, struct batch *b, struct series *s, double ts,
     double value);
+/*
+ * A batch's journal write is over: the catalogue follows what is durable.
+ * ok: last values move on (and the sample observers are told); samples that
+ * an earlier batch overtook meanwhile are taken out of b. Not ok: what b was
+ * accepted with is undone, series it alone defined are forgotten. Returns
+ * the samples taken out of b.
+ */
+size_t ingest_settle(struct collector *c, struct batch *b, int ok);
 /* Apply a replayed journal batch to the catalogue at startup. */
 void ingest_replay_batch(struct batch *b, void *arg);
-/* gunzip src into a heap buffer no larger than max; -1 too large, -2 corrupt. */
+/*
+ * gunzip src (every member of it, as `cat a.gz b.gz` makes) into a heap
+ * buffer no larger than max; -1 too large, -2 corrupt or truncated, -3 bytes
+ * after a member that do not start another one. *out is NULL on error.
+ */
 int ingest_gunzip(const unsigned char *src, size_t len, size_t max,
     unsigned char **out, size_t *outlen);
+
+/* ---- limits.c: global write limits and their figures (loop thread) ---- */
+struct evbuffer;
+/* Bytes free for the data folder (-1 unknown), read at most once a second. */
+long long limits_disk_free(struct collector *c, double now);
+/* The RRD step a writer may have: at least limits.min_interval(_agent). */
+uint32_t limits_step(struct collector *c, const struct auth_identity *who, uint32_t step);
+/* Every ingest limit and its current use, in Prometheus text. */
+void limits_metrics(struct collector *c, struct evbuffer *out, double now);
 
 #endif

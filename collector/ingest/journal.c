@@ -120,10 +120,10 @@ batch_add_def(struct batch *b, const struct series *s, const char *host, double 
 }
 
 int
-batch_add_text(struct batch *b, uint32_t id, double ts, const char *text)
+batch_add_text(struct batch *b, uint32_t id, double ts, const char *text, size_t len)
 {
 	GROW(b->texts, b->n_texts, b->cap_texts);
-	char *copy = strdup(text);
+	char *copy = strndup(text, len);
 	if (copy == NULL)
 		return -1;
 	b->texts[b->n_texts++] = (struct text_update){ id, ts, copy };
@@ -276,7 +276,7 @@ decode_batch(const unsigned char *p, size_t len, uint64_t seq)
 		char *text = rbuf_str(&r);
 		if (text == NULL)
 			goto bad;
-		int rc = batch_add_text(b, id, ts, text);
+		int rc = batch_add_text(b, id, ts, text, strlen(text));
 		free(text);
 		if (rc < 0)
 			goto bad;

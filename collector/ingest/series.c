@@ -32,6 +32,7 @@ struct series_catalog {
 	struct host_entry *hosts;	/* uthash head, by name */
 	struct host_entry **host_by_id;
 	size_t n_hosts;
+	size_t text_bytes;		/* last values of text series, summed */
 };
 
 struct series_catalog *
@@ -145,6 +146,53 @@ struct series *
 series_by_id(struct series_catalog *cat, uint32_t id)
 {
 	return id < cat->cap_id ? cat->by_id[id] : NULL;
+}
+
+void
+series_remove(struct series_catalog *cat, struct series *s)
+{
+	HASH_DEL(cat->by_key, s);
+	if (s->id < cat->cap_id)
+		cat->by_id[s->id] = NULL;
+	if (s->host_id < cat->n_hosts)
+		cat->host_by_id[s->host_id]->n_series--;
+	cat->count--;
+	series_set_text(cat, s, NULL);
+	free(s);
+}
+
+void
+series_set_text(struct series_catalog *cat, struct series *s, char *text)
+{
+	if (s->text != NULL)
+		cat->text_bytes -= strlen(s->text);
+	free(s->text);
+	s->text = text;
+	if (text != NULL)
+		cat->text_bytes += strlen(text);
+}
+
+size_t
+series_text_bytes(const struct series_catalog *cat)
+{
+	return cat->text_bytes;
+}
+
+size_t
+series_host_max(const struct series_catalog *cat)
+{
+	size_t max = 0;
+	for (size_t i = 0; i < cat->n_hosts; i++)
+		if (cat->host_by_id[i]->n_series > max)
+			max = cat->host_by_id[i]->n_series;
+	return max;
+}
+
+void
+series_prefetch(struct series_catalog *cat, uint32_t id)
+{
+	if (id < cat->cap_id && cat->by_id[id] != NULL)
+		__builtin_prefetch(cat->by_id[id], 1);
 }
 
 size_t

@@ -86,6 +86,7 @@ static void
 metrics_durable(struct batch *b, int ok, void *arg)
 {
 	struct collector *c = arg;
+	ingest_settle(c, b, ok);
 	if (ok) {
 		c->metrics.samples_accepted += b->n_samples;
 		store_submit(c->store, b);

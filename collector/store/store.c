@@ -231,11 +231,13 @@ flush_all(struct store *st, int force)
 		st->freed = 0;
 	}
 	st->last_flush_all = util_monotonic();
+	/* Under the lock: once store_set_journal(NULL) returns, the journal
+	 * may be freed (lock order: store, then journal). */
 	pthread_mutex_lock(&st->lock);
-	struct journal *j = st->journal;
+	if (st->journal != NULL)
+		journal_checkpoint(st->journal, !kept ? st->seq_seen :
+		    oldest_kept > 0 ? oldest_kept - 1 : 0);
 	pthread_mutex_unlock(&st->lock);
-	if (j != NULL)
-		journal_checkpoint(j, !kept ? st->seq_seen : oldest_kept > 0 ? oldest_kept - 1 : 0);
 }
 
 void

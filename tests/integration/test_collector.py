@@ -94,6 +94,30 @@ def test_bad_gzip_and_unknown_encoding(collector):
     assert r.status == 415
 
 
+def test_gzip_members_all_stored_trailing_bytes_refused(collector):
+    t0 = aligned()
+    first = "".join("mm,host=m1,i=%d v=%d %d\n" % (i, i, t0) for i in range(50))
+    second = "".join("mm,host=m2,i=%d v=%d %d\n" % (i, i, t0) for i in range(50))
+    # As `gzip a; gzip b; cat a.gz b.gz` or a client appending members makes it.
+    body = gzip.compress(first.encode()) + gzip.compress(second.encode())
+    r = collector.write(body, query="precision=s", headers={"Content-Encoding": "gzip"})
+    assert r.status == 204, r.body
+    assert len(collector.series(host="m1")) == 50
+    assert len(collector.series(host="m2")) == 50
+    for tail in (b"garbage", b"\0" * 8, b"\x1f"):
+        body = gzip.compress(b"mm,host=m3 v=1 %d\n" % t0) + tail
+        r = collector.write(body, query="precision=s", headers={"Content-Encoding": "gzip"})
+        assert r.status == 400 and "after its gzip data" in r.json()["error"], tail
+    assert not collector.series(host="m3")
+
+
+def test_gzip_bomb_in_a_later_member_is_413(collector_factory):
+    c = collector_factory(config="ingest:\n  max_body: 1MiB\n").start()
+    member = gzip.compress(b"a" * (512 * 1024))
+    r = c.write(member * 3, headers={"Content-Encoding": "gzip"})
+    assert r.status == 413 and "decompressed" in r.json()["error"]
+
+
 def test_gzip_bomb_is_413_while_inflating(collector_factory):
     c = collector_factory(config="ingest:\n  max_body: 1MiB\n").start()
     bomb = gzip.compress(b"a" * (20 * 1024 * 1024))
@@ -161,7 +185,8 @@ def test_out_of_order_counted_in_metrics(collector):
     t0 = aligned()
     assert collector.write("o,host=o v=1 %d" % (t0 + 20), query="precision=s").status == 204
     before = collector.metrics()["campusmon_samples_out_of_order_total"]
-    assert collector.write("o,host=o v=1 %d" % (t0 + 10), query="precision=s").status == 204
+    r = collector.write("o,host=o v=1 %d" % (t0 + 10), query="precision=s")
+    assert r.status == 400 and "partial write" in r.json()["error"]
     assert collector.metrics()["campusmon_samples_out_of_order_total"] == before + 1
 
 

@@ -57,11 +57,12 @@ on_interface(void *arg, const struct device *d, const struct device_iface *old,
 	}
 }
 
-Test(observers, sink_tells_every_accepted_sample_once)
+Test(observers, sink_tells_every_durable_sample_once)
 {
 	struct collector c;
 	struct seen a = { 0 }, b = { 0 };
 	memset(&c, 0, sizeof(c));
+	c.cfg.max_series = 100;
 	c.series = series_catalog_new();
 	struct observer oa = { .name = "a", .sample = on_sample, .arg = &a };
 	struct observer ob = { .name = "b", .sample = on_sample, .arg = &b };
@@ -73,6 +74,8 @@ Test(observers, sink_tells_every_accepted_sample_once)
 	cr_assert_eq(ingest_put(&c, bt, key, strlen(key), "h1", 10, 110, 40.0), 0);
 	/* older than the last: refused by the sink, so nobody is told */
 	cr_assert_eq(ingest_put(&c, bt, key, strlen(key), "h1", 10, 105, 1.0), -1);
+	cr_assert_eq(a.samples, 0, "nothing is told before the batch is durable");
+	ingest_settle(&c, bt, 1);	/* the journal wrote it */
 	cr_assert_eq(a.samples, 2);
 	cr_assert_eq(b.samples, 2);
 	cr_assert_float_eq(a.last_ts, 110, 1e-9);
@@ -164,4 +167,22 @@ Test(observers, polls_tell_device_status_and_interfaces_typed)
 	cr_assert(json_is_null(json_object_get(json_array_get(j, 0), "in_bps")));
 	json_decref(j);
 	device_table_free(c.devices);
+}
+
+Test(observers, a_failed_journal_write_tells_nobody)
+{
+	struct collector c;
+	struct seen a = { 0 };
+	memset(&c, 0, sizeof(c));
+	c.cfg.max_series = 100;
+	c.series = series_catalog_new();
+	struct observer oa = { .name = "a", .sample = on_sample, .arg = &a };
+	observe_add(&c, &oa);
+	struct batch *bt = batch_new();
+	const char *key = "mem,host=h1 used";
+	cr_assert_eq(ingest_put(&c, bt, key, strlen(key), "h1", 10, 100, 1.0), 0);
+	ingest_settle(&c, bt, 0);	/* 503: the client will send it again */
+	cr_assert_eq(a.samples, 0);
+	batch_free(bt);
+	series_catalog_free(c.series);
 }

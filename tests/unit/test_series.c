@@ -70,6 +70,32 @@ Test(series_key, reports_needed_length_when_buffer_small)
 	cr_assert_gt(n, sizeof(small));
 }
 
+Test(series_catalog, remove_and_text_bytes)
+{
+	struct series_catalog *cat = series_catalog_new();
+	struct series *a = series_add(cat, 0, "m v", 3, "h1", 10, SERIES_NUMBER);
+	struct series *t = series_add(cat, 0, "m s", 3, "h1", 10, SERIES_TEXT);
+	cr_assert(a && t);
+	series_set_text(cat, t, strdup("hello"));
+	cr_assert_eq(series_text_bytes(cat), 5);
+	series_set_text(cat, t, strdup("hi"));
+	cr_assert_eq(series_text_bytes(cat), 2);
+	cr_assert(series_add(cat, 0, "m w", 3, "h2", 10, SERIES_NUMBER) != NULL);
+	cr_assert_eq(series_host_max(cat), 2);
+	series_remove(cat, t);
+	cr_assert_eq(series_text_bytes(cat), 0);
+	cr_assert_null(series_find(cat, "m s", 3));
+	cr_assert_null(series_by_id(cat, 2));
+	cr_assert_eq(series_count(cat), 2);
+	cr_assert_eq(series_host_count(cat, "h1"), 1);
+	/* The key is free again; the id is not handed out twice. */
+	struct series *again = series_add(cat, 0, "m s", 3, "h1", 10, SERIES_TEXT);
+	cr_assert(again != NULL);
+	cr_assert_eq(again->id, 4);
+	cr_assert_eq(series_find(cat, "m s", 3), again);
+	series_catalog_free(cat);
+}
+
 Test(series_path, named_by_id_only)
 {
 	char rel[64];
@@ -139,6 +165,61 @@ Test(gunzip, bounded_inflate)
 	cr_assert_eq(ingest_gunzip((const unsigned char *)"junkjunkjunk", 12, 1000, &out, &len),
 	    -2);
 	cr_assert_eq(ingest_gunzip(gz, sizeof(gz) - 6, 1000, &out, &len), -2, "truncated");
+}
+
+/* gzip of "ab\n" and of "cd\n", as `printf 'ab\n' | gzip -n` writes them. */
+static const unsigned char gz_ab[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x03, 0x4b, 0x4c, 0xe2, 0x02, 0x00, 0x3e, 0x98, 0x4a, 0x01, 0x03, 0x00, 0x00,
+	0x00 };
+static const unsigned char gz_cd[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x03, 0x4b, 0x4e, 0xe1, 0x02, 0x00, 0xd6, 0xeb, 0x94, 0x54, 0x03, 0x00, 0x00,
+	0x00 };
+
+static int
+gunzip_parts(const unsigned char *const *parts, const size_t *lens, size_t n, size_t max,
+    unsigned char **out, size_t *outlen)
+{
+	unsigned char all[256];
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(all + len, parts[i], lens[i]);
+		len += lens[i];
+	}
+	return ingest_gunzip(all, len, max, out, outlen);
+}
+
+Test(gunzip, every_member_decoded)
+{
+	const unsigned char *parts[] = { gz_ab, gz_cd, gz_ab };
+	const size_t lens[] = { sizeof(gz_ab), sizeof(gz_cd), sizeof(gz_ab) };
+	unsigned char *out = NULL;
+	size_t len = 0;
+	cr_assert_eq(gunzip_parts(parts, lens, 3, 1000, &out, &len), 0);
+	cr_assert_eq(len, 9);
+	cr_assert_arr_eq(out, "ab\ncd\nab\n", 9);
+	free(out);
+	/* The size limit holds over all members together. */
+	cr_assert_eq(gunzip_parts(parts, lens, 3, 8, &out, &len), -1);
+	cr_assert_eq(gunzip_parts(parts, lens, 3, 9, &out, &len), 0);
+	free(out);
+}
+
+Test(gunzip, trailing_bytes_refused)
+{
+	static const unsigned char junk[] = "junk", zeros[8], magic[] = { 0x1f };
+	static const unsigned char half[] = { 0x1f, 0x8b, 0x08, 0x00 };
+	const unsigned char *tails[] = { junk, zeros, magic, half };
+	const size_t tlens[] = { 4, sizeof(zeros), 1, sizeof(half) };
+	const int want[] = { -3, -3, -3, -2 };
+	for (size_t i = 0; i < 4; i++) {
+		const unsigned char *parts[] = { gz_ab, tails[i] };
+		const size_t lens[] = { sizeof(gz_ab), tlens[i] };
+		unsigned char *out = NULL;
+		size_t len = 0;
+		cr_expect_eq(gunzip_parts(parts, lens, 2, 1000, &out, &len), want[i],
+		    "tail %zu", i);
+		cr_expect_null(out, "tail %zu", i);
+	}
 }
 
 Test(rrd_format, exact_update_strings)
