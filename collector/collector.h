@@ -77,7 +77,7 @@ struct collector_config {
 	long long discovery_concurrency;
 	long long discovery_rate;
 	int log_verbosity;
-	/* web users (users.c, session.c) and the audit trail (audit.c) */
+	/* web users (auth/accounts.c, session.c) and the audit trail (audit.c) */
 	long long session_idle;
 	long long session_lifetime;
 	long long max_sessions;

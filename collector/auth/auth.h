@@ -81,7 +81,7 @@ void session_set_cookie(struct evhttp_request *req, const char *value, double ma
 const struct auth_identity *session_identify(struct collector *c,
     struct evhttp_request *req, int *code);
 
-/* ---- users.c: web users (hashing on the store thread only) ------------- */
+/* ---- accounts.c: web users (hashing on the store thread only) ---------- */
 #define USERS_NAME_MAX 64
 #define USERS_PASSWORD_MIN 8
 #define USERS_PASSWORD_MAX 1024

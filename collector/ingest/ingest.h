@@ -20,7 +20,7 @@ struct evhttp_request;
 struct auth_identity;
 struct json_t;
 
-/* ---- series.c: the in-memory catalogue (loop thread only) --------------- */
+/* ---- catalog.c: the in-memory series catalogue (loop thread only) ------ */
 enum series_kind { SERIES_NUMBER, SERIES_TEXT };
 
 /* One per series, so kept small: the key lives inside it. */
@@ -37,7 +37,7 @@ struct series {
 	double accepted_ts;		/* newest sample handed to the journal (>= last_ts
 					 * while a batch is in flight; ordering checks) */
 	char *text;			/* last durable value of a text series */
-	UT_hash_handle hh;		/* by key, in series.c */
+	UT_hash_handle hh;		/* by key, in catalog.c */
 	char key[];			/* canonical key: measurement,tags field */
 };
 

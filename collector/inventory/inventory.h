@@ -1,7 +1,7 @@
 /*
  * inventory.h — what the collector monitors: the device inventory (SNMP-polled
  * devices and their asset fields), discovery sweeps, and poll results coming
- * into it. One column table (devices.c) drives the SQL, the JSON output
+ * into it. One column table (columns.c) drives the SQL, the JSON output
  * (secrets never leave) and the JSON input of POST/PATCH.
  */
 #ifndef CAMPUSMON_INVENTORY_H
@@ -170,7 +170,7 @@ int inventory_apply_poll(struct collector *c, struct device *d, const struct sp_
 void snmpbridge_watch(struct collector *c, struct device *d);	/* (re)schedule */
 void snmpbridge_forget(struct collector *c, int64_t id);
 
-/* ---- discovery.c: sweeps of address ranges that add what answers SNMP and
+/* ---- sweep.c: sweeps of address ranges that add what answers SNMP and
  * record what only answers ICMP or TCP. */
 struct disco_job;
 

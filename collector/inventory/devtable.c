@@ -1,5 +1,5 @@
 /*
- * devices.c — the device inventory in memory, and the column table that
+ * devtable.c — the device inventory in memory; the column table (columns.c)
  * maps each stored field to its SQL column, its JSON key and whether the
  * API may write it or must never return it.
  */

@@ -1,5 +1,5 @@
 /*
- * series.c — the series catalogue: every series the collector knows, by
+ * catalog.c — the series catalogue: every series the collector knows, by
  * canonical key (hash) and by id (dense array), with its last value, and a
  * per-host count that enforces the series-per-host limit. Loop thread only.
  *

@@ -1,5 +1,5 @@
 /*
- * discovery.c — sweeps of address ranges (IPv4 and IPv6 CIDRs) as jobs on
+ * sweep.c — sweeps of address ranges (IPv4 and IPv6 CIDRs) as jobs on
  * the event loop. Each address is asked over SNMP with every configured
  * credential (the poller's one-shot probe); a responder becomes a monitored
  * device with its kind guessed from the profiles that matched. An address

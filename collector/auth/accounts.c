@@ -1,5 +1,5 @@
 /*
- * users.c — web users: what a valid name, role and password are, password
+ * accounts.c — web users: what a valid name, role and password are, password
  * hashing (argon2id through libsodium's crypto_pwhash_str, slow on purpose:
  * only ever called on the store thread), the login limiters, the periodic
  * housekeeping timer (expired sessions and limiter entries every minute,
