@@ -50,6 +50,8 @@ usage(FILE *out)
 	    "      --listen A:P    override http.listen (port 0 picks a free port)\n"
 	    "      --data-dir DIR  override storage.data_dir\n"
 	    "      --dump-config-doc  print the configuration reference (Markdown)\n"
+	    "      --list-routes   print every API route, its methods and the permissions it\n"
+	    "                      needs, and exit\n"
 	    "  -h, --help          this text\n"
 	    "  -V, --version       print the version\n"
 	    "\n"
@@ -77,6 +79,7 @@ parse_options(int argc, char **argv, struct options *o)
 		{ "listen", required_argument, NULL, 'L' },
 		{ "data-dir", required_argument, NULL, 'D' },
 		{ "dump-config-doc", no_argument, NULL, 'M' },
+		{ "list-routes", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -92,6 +95,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'D': o->data_dir = optarg; break;
 		case 'M':
 			cfg_write_doc(collector_schema, stdout);
+			exit(0);
+		case 'R':
+			http_routes_print(stdout);
 			exit(0);
 		case 'h':
 			usage(stdout);

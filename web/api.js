@@ -54,7 +54,7 @@ CM.route = function route(...parts) {
 
 /* ---- API ---- */
 
-CM.session = { user: null, role: null, csrf: null, kind: null };
+CM.session = { user: null, role: null, csrf: null, kind: null, permissions: [] };
 
 class ApiError extends Error {
   constructor(status, message) {

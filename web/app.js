@@ -108,7 +108,7 @@
 
   CM.onUnauthorized = () => {
     if (!CM.session.user) return;
-    CM.session = { user: null, role: null, csrf: null, kind: null };
+    CM.session = { user: null, role: null, csrf: null, kind: null, permissions: [] };
     top.hidden = true;
     render();
   };
@@ -118,7 +118,7 @@
     document.getElementById("lang").addEventListener("click", toggleLang);
     document.getElementById("logout").addEventListener("click", async () => {
       try { await api("POST", "/api/v1/logout"); } catch (e) { /* the session may be gone already */ }
-      CM.session = { user: null, role: null, csrf: null, kind: null };
+      CM.session = { user: null, role: null, csrf: null, kind: null, permissions: [] };
       afterLogin = "#/overview";
       location.hash = "#/login";
       render();
@@ -128,11 +128,11 @@
     timer = setInterval(tick, REFRESH_MS);
     try {
       const me = await api("GET", "/api/v1/me");
-      CM.session = { user: me.user, role: me.role, csrf: me.csrf || null, kind: me.kind };
+      CM.session = { user: me.user, role: me.role, csrf: me.csrf || null, kind: me.kind, permissions: me.permissions || [] };
       startApp();
       if (!location.hash || location.hash === "#/login" || location.hash === "#/") location.hash = defaultRoute();
     } catch (e) {
-      CM.session = { user: null, role: null, csrf: null, kind: null };
+      CM.session = { user: null, role: null, csrf: null, kind: null, permissions: [] };
       if (e.status === 0) showBanner(t("offline"), true);
     }
     render();
@@ -141,7 +141,7 @@
 
   /* After a successful login (view-login.js): r is the answer of POST /api/v1/login. */
   function loggedIn(r) {
-    CM.session = { user: r.user, role: r.role, csrf: r.csrf, kind: "session" };
+    CM.session = { user: r.user, role: r.role, csrf: r.csrf, kind: "session", permissions: r.permissions || [] };
     startApp();
     location.hash = afterLogin && afterLogin !== "#/login" ? afterLogin : defaultRoute();
     if (location.hash === afterLogin) render();

@@ -11,11 +11,12 @@
 
   const banner = document.getElementById("banner");
 
-  /* ---- roles ---- */
-  const role = () => CM.session.role;
-  const canRead = () => ["admin", "operator", "viewer"].includes(role());
-  const isAdmin = () => role() === "admin";
-  const canAudit = () => ["admin", "auditor"].includes(role());
+  /* ---- permissions: what /api/v1/me says this session may do (the
+   * collector's one role table decides; the UI keeps no copy of it) ---- */
+  const can = (perm) => (CM.session.permissions || []).includes(perm);
+  const canRead = () => can("read");
+  const isAdmin = () => can("admin");
+  const canAudit = () => can("audit");
 
   /* ---- small building blocks ---- */
   function card(title, ...body) {
@@ -140,6 +141,6 @@
   }
 
   CM.views = {};
-  CM.ui = { canRead, isAdmin, canAudit, card, stateKey, badge, stateCell, stat, twoLines, table, pager,
+  CM.ui = { can, canRead, isAdmin, canAudit, card, stateKey, badge, stateCell, stat, twoLines, table, pager,
     confirmInline, errorText, notYet, showBanner, fill };
 })();

@@ -11,11 +11,29 @@
   const { badge, table, pager, twoLines, confirmInline, errorText, fill, addDeviceCard, deviceForm } = CM.ui;
 
   /* ---- settings: users and tokens ---- */
-  const ROLES = ["admin", "operator", "viewer", "auditor"];
+  /* The roles people may have come from the collector's one table
+   * (GET /api/v1/roles), asked once per page load. */
+  let rolesLoading = null;
+  function roles() {
+    if (!rolesLoading)
+      rolesLoading = api("GET", "/api/v1/roles").then((list) => list.map((r) => r.role))
+        .catch(() => { rolesLoading = null; return []; });
+    return rolesLoading;
+  }
 
+  /* A select showing value at once; the other roles fill in when known. */
   function roleSelect(value) {
-    const s = el("select", { "aria-label": t("role") }, ROLES.map((r) => el("option", { value: r }, t("role_" + r))));
-    s.value = value || "viewer";
+    const chosen = value || "viewer";
+    const option = (r) => el("option", { value: r }, t("role_" + r, null, r));
+    const s = el("select", { "aria-label": t("role") }, option(chosen));
+    s.value = chosen;
+    roles().then((list) => {
+      if (!list.length) return;
+      const keep = s.value;
+      clear(s);
+      for (const r of list) s.appendChild(option(r));
+      s.value = keep;
+    });
     return s;
   }
 

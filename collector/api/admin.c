@@ -91,7 +91,7 @@ token_create_done(void *arg)
 	token_job_free(job);
 }
 
-void
+static void
 api_tokens_create(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -110,7 +110,7 @@ api_tokens_create(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 400, "name is required (1 to 128 characters of UTF-8)");
 	} else if (strcmp(kind, "agent") != 0 && strcmp(kind, "api") != 0) {
 		http_reply_error(req, 400, "kind must be agent or api");
-	} else if (strcmp(kind, "api") == 0 && role != NULL && users_check_role(role) != NULL) {
+	} else if (strcmp(kind, "api") == 0 && role != NULL && perms_check_role(role) != NULL) {
 		http_reply_error(req, 400, "role must be admin, operator, viewer or auditor");
 	} else if (host != NULL && (strlen(host) > 255 || !util_utf8_valid(host, strlen(host)))) {
 		http_reply_error(req, 400, "host must be at most 255 characters of UTF-8");
@@ -137,7 +137,7 @@ api_tokens_create(struct collector *c, struct evhttp_request *req,
 	json_decref(body);
 }
 
-void
+static void
 api_tokens_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -171,7 +171,7 @@ token_revoke_done(void *arg)
 	token_job_free(job);
 }
 
-void
+static void
 api_tokens_revoke(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -224,7 +224,7 @@ backup_done(void *arg)
 	free(job);
 }
 
-void
+static void
 api_backup(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -253,3 +253,11 @@ api_backup(struct collector *c, struct evhttp_request *req,
 	job->pending = http_pending_new(req);
 	store_call(c->store, backup_run, backup_done, job);
 }
+
+const struct route api_admin_routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/tokens", PERM_ADMIN, api_tokens_list },
+	{ EVHTTP_REQ_POST, "/api/v1/tokens", PERM_ADMIN, api_tokens_create },
+	{ EVHTTP_REQ_DELETE, "/api/v1/tokens/*", PERM_ADMIN, api_tokens_revoke },
+	{ EVHTTP_REQ_POST, "/api/v1/backup", PERM_ADMIN, api_backup },
+	ROUTES_END
+};

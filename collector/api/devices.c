@@ -53,7 +53,7 @@ matches(const struct device *d, void *arg)
 	return 1;
 }
 
-void
+static void
 api_devices_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -78,7 +78,7 @@ api_devices_list(struct collector *c, struct evhttp_request *req,
 	evbuffer_free(out);
 }
 
-void
+static void
 api_device_get(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -102,7 +102,7 @@ reply_fragment(struct evhttp_request *req, struct jfrag *f)
 	evbuffer_free(out);
 }
 
-void
+static void
 api_device_interfaces(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -115,7 +115,7 @@ api_device_interfaces(struct collector *c, struct evhttp_request *req,
 	reply_fragment(req, d->ifaces_cache);
 }
 
-void
+static void
 api_device_sensors(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -181,7 +181,7 @@ change_start(struct collector *c, struct evhttp_request *req,
 	}
 }
 
-void
+static void
 api_devices_create(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -213,7 +213,7 @@ api_devices_create(struct collector *c, struct evhttp_request *req,
 	change_start(c, req, who, d, 0, 1);
 }
 
-void
+static void
 api_device_patch(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -241,7 +241,7 @@ api_device_patch(struct collector *c, struct evhttp_request *req,
 	change_start(c, req, who, copy, 0, 0);
 }
 
-void
+static void
 api_device_delete(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -249,3 +249,14 @@ api_device_delete(struct collector *c, struct evhttp_request *req,
 	if (d != NULL)
 		change_start(c, req, who, NULL, d->id, 0);
 }
+
+const struct route api_devices_routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/devices", PERM_READ, api_devices_list },
+	{ EVHTTP_REQ_POST, "/api/v1/devices", PERM_ADMIN, api_devices_create },
+	{ EVHTTP_REQ_GET, "/api/v1/devices/*", PERM_READ, api_device_get },
+	{ EVHTTP_REQ_PATCH, "/api/v1/devices/*", PERM_ADMIN, api_device_patch },
+	{ EVHTTP_REQ_DELETE, "/api/v1/devices/*", PERM_ADMIN, api_device_delete },
+	{ EVHTTP_REQ_GET, "/api/v1/devices/*/interfaces", PERM_READ, api_device_interfaces },
+	{ EVHTTP_REQ_GET, "/api/v1/devices/*/sensors", PERM_READ, api_device_sensors },
+	ROUTES_END
+};

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void
+static void
 api_discovery_start(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -58,7 +58,7 @@ api_discovery_start(struct collector *c, struct evhttp_request *req,
 	json_decref(body);
 }
 
-void
+static void
 api_discovery_get(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -71,3 +71,9 @@ api_discovery_get(struct collector *c, struct evhttp_request *req,
 	else
 		http_reply_json(req, 200, discovery_job_json(job));
 }
+
+const struct route api_discovery_routes[] = {
+	{ EVHTTP_REQ_POST, "/api/v1/discovery", PERM_ADMIN, api_discovery_start },
+	{ EVHTTP_REQ_GET, "/api/v1/discovery/*", PERM_READ, api_discovery_get },
+	ROUTES_END
+};

@@ -64,7 +64,7 @@ series_matches(struct collector *c, const struct series *s, const char *host,
 	return 1;
 }
 
-void
+static void
 api_series_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -204,7 +204,7 @@ query_done(void *arg)
 	free(job);
 }
 
-void
+static void
 api_query(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -259,7 +259,7 @@ graph_done(void *arg)
 	free(job);
 }
 
-void
+static void
 api_graph(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -293,3 +293,10 @@ api_graph(struct collector *c, struct evhttp_request *req,
 	job->pending = http_pending_new(req);
 	store_call(c->store, graph_run, graph_done, job);
 }
+
+const struct route api_series_routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/series", PERM_READ, api_series_list },
+	{ EVHTTP_REQ_GET, "/api/v1/query", PERM_READ, api_query },
+	{ EVHTTP_REQ_GET, "/api/v1/graph", PERM_READ, api_graph },
+	ROUTES_END
+};

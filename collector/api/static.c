@@ -45,7 +45,7 @@ safe_relpath(const char *p)
 	return 1;
 }
 
-void
+static void
 api_static(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -84,3 +84,8 @@ api_static(struct collector *c, struct evhttp_request *req,
 	evhttp_send_reply(req, 200, "OK", out);
 	evbuffer_free(out);
 }
+
+const struct route api_static_routes[] = {
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/**", 0, api_static },
+	ROUTES_END
+};

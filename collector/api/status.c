@@ -17,7 +17,7 @@
 #include "collector/snmp/snmp.h"
 #include "common/util.h"
 
-void
+static void
 api_health(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -39,7 +39,7 @@ metric(struct evbuffer *out, const char *name, const char *type, const char *hel
 
 #define LOAD(f) ((double)__atomic_load_n(&m->f, __ATOMIC_RELAXED))
 
-void
+static void
 api_metrics(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -118,3 +118,9 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	evhttp_send_reply(req, 200, "OK", out);
 	evbuffer_free(out);
 }
+
+const struct route api_status_routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/health", 0, api_health },
+	{ EVHTTP_REQ_GET, "/metrics", PERM_METRICS, api_metrics },
+	ROUTES_END
+};

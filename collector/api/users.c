@@ -217,9 +217,9 @@ login_done(void *arg)
 		if (who != NULL) {
 			session_set_cookie(req, cookie, (double)c->cfg.session_lifetime,
 			    c->tls_ctx != NULL);
-			http_reply_json(req, 200, json_pack("{s:o, s:s, s:s}", "user",
+			http_reply_json(req, 200, json_pack("{s:o, s:s, s:s, s:o}", "user",
 			    json_string_safe(who->name, strlen(who->name)), "role", who->role,
-			    "csrf", who->csrf));
+			    "csrf", who->csrf, "permissions", perms_json(who->perms)));
 		} else if (req != NULL) {
 			http_reply_error(req, 503, "could not start a session");
 		}
@@ -235,7 +235,7 @@ login_done(void *arg)
 	free(job);
 }
 
-void
+static void
 api_login(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -316,7 +316,7 @@ api_login(struct collector *c, struct evhttp_request *req,
 	store_call(c->store, login_run, login_done, job);
 }
 
-void
+static void
 api_logout(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -335,17 +335,29 @@ api_logout(struct collector *c, struct evhttp_request *req,
 	http_reply_json(req, 204, NULL);
 }
 
-void
+static void
 api_me(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)c;
 	(void)params;
-	json_t *o = json_pack("{s:o, s:s, s:s}", "user", json_string_safe(who->name,
-	    strlen(who->name)), "role", who->role, "kind", who->user_id ? "session" : "token");
+	json_t *o = json_pack("{s:o, s:s, s:s, s:o}", "user", json_string_safe(who->name,
+	    strlen(who->name)), "role", who->role, "kind", who->user_id ? "session" : "token",
+	    "permissions", perms_json(who->perms));
 	if (who->csrf != NULL)
 		json_object_set_new(o, "csrf", json_string(who->csrf));
 	http_reply_json(req, 200, o);
+}
+
+/* The roles a user or API token may have, and what each may do. */
+static void
+api_roles_list(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)c;
+	(void)who;
+	(void)params;
+	http_reply_json(req, 200, perms_roles_json());
 }
 
 /* ---- users --------------------------------------------------------------------- */
@@ -420,7 +432,7 @@ user_job_done(void *arg)
 	user_job_free(job);
 }
 
-void
+static void
 api_users_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -484,7 +496,7 @@ user_fields(struct evhttp_request *req, json_t *body, struct user_job *job, int 
 	else if (jname != NULL)
 		err = "a user's name cannot change; create a new user";
 	if (err == NULL && (creating || jrole != NULL))
-		err = users_check_role(json_string_value(jrole));
+		err = perms_check_role(json_string_value(jrole));
 	if (err == NULL && (creating || jpw != NULL))
 		err = users_check_password(json_string_value(jpw));
 	if (err == NULL && jdis != NULL && !json_is_boolean(jdis))
@@ -506,7 +518,7 @@ user_fields(struct evhttp_request *req, json_t *body, struct user_job *job, int 
 	return 0;
 }
 
-void
+static void
 api_users_create(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -615,7 +627,7 @@ user_update_done(void *arg)
 	user_job_free(job);
 }
 
-void
+static void
 api_users_update(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -680,7 +692,7 @@ user_delete_done(void *arg)
 	user_job_free(job);
 }
 
-void
+static void
 api_users_delete(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -733,7 +745,7 @@ user_unlock_done(void *arg)
 	user_job_free(job);
 }
 
-void
+static void
 api_users_unlock(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -782,7 +794,7 @@ audit_query_done(void *arg)
 	free(job);
 }
 
-void
+static void
 api_audit_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -825,3 +837,17 @@ api_audit_list(struct collector *c, struct evhttp_request *req,
 	job->pending = http_pending_new(req);
 	store_call(c->store, audit_query_run, audit_query_done, job);
 }
+
+const struct route api_users_routes[] = {
+	{ EVHTTP_REQ_POST, "/api/v1/login", 0, api_login },
+	{ EVHTTP_REQ_POST, "/api/v1/logout", PERM_SELF, api_logout },
+	{ EVHTTP_REQ_GET, "/api/v1/me", PERM_SELF, api_me },
+	{ EVHTTP_REQ_GET, "/api/v1/roles", PERM_SELF, api_roles_list },
+	{ EVHTTP_REQ_GET, "/api/v1/users", PERM_ADMIN, api_users_list },
+	{ EVHTTP_REQ_POST, "/api/v1/users", PERM_ADMIN, api_users_create },
+	{ EVHTTP_REQ_PATCH, "/api/v1/users/*", PERM_ADMIN, api_users_update },
+	{ EVHTTP_REQ_DELETE, "/api/v1/users/*", PERM_ADMIN, api_users_delete },
+	{ EVHTTP_REQ_POST, "/api/v1/users/*/unlock", PERM_ADMIN, api_users_unlock },
+	{ EVHTTP_REQ_GET, "/api/v1/audit", PERM_AUDIT, api_audit_list },
+	ROUTES_END
+};

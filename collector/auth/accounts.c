@@ -30,7 +30,6 @@
 
 _Static_assert(USERS_HASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer too small");
 
-static const char *const roles[] = { "admin", "operator", "viewer", "auditor", NULL };
 
 static const char *const common_passwords[] = {
 #include "collector/auth/common_passwords.inc"
@@ -132,14 +131,6 @@ password_is_common(const char *pw, size_t n)
 	return 0;
 }
 
-const char *
-users_check_role(const char *role)
-{
-	for (int i = 0; role != NULL && roles[i] != NULL; i++)
-		if (strcmp(role, roles[i]) == 0)
-			return NULL;
-	return "role must be admin, operator, viewer or auditor";
-}
 
 /* At least 8 characters (not bytes: three CJK characters are 9 bytes), at
  * most 1024 bytes, and not one of the commonest passwords. */

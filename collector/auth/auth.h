@@ -17,6 +17,28 @@ struct token_row;
 
 /* ---- tokens.c: API tokens (loop thread) ---------------------------------- */
 struct auth;
+/* ---- perms.c: roles and what each may do (the one table) ----------------- */
+enum perm {
+	PERM_WRITE = 1 << 0,		/* send samples (line protocol) */
+	PERM_READ = 1 << 1,		/* monitoring data: devices, series, graphs */
+	PERM_OPERATE = 1 << 2,		/* acknowledge, maintenance */
+	PERM_AUDIT = 1 << 3,		/* the audit trail, reports */
+	PERM_ADMIN = 1 << 4,		/* users, tokens, devices, discovery, backup */
+	PERM_SELF = 1 << 5,		/* who am I, log out */
+	PERM_METRICS = 1 << 6,		/* /metrics (unless metrics.public) */
+};
+/* The role's permission bits; 0 for an unknown role. */
+unsigned perms_of_role(const char *role);
+/* NULL if a person (web user, API token) may have role, else why not. */
+const char *perms_check_role(const char *role);
+/* The bits as a JSON array of names ("read", "admin", ...), or as text
+ * ("read,self"). */
+struct json_t *perms_json(unsigned perms);
+void perms_format(unsigned perms, char *buf, size_t cap);
+/* [{"role", "permissions"}] for every role a person may have. */
+struct json_t *perms_roles_json(void);
+
+/* ---- tokens.c: API tokens (loop thread) ---------------------------------- */
 struct auth_identity {
 	const char *name;
 	const char *role;
@@ -24,8 +46,7 @@ struct auth_identity {
 	int64_t token_id;		/* 0 for the bootstrap token */
 	int64_t user_id;		/* web session: the user's id; tokens: 0 */
 	const char *csrf;		/* web session: its CSRF token; tokens: NULL */
-	int can_write;
-	int is_admin;
+	unsigned perms;			/* PERM_* bits of its role (sessions never write) */
 };
 
 struct auth *auth_new(const char *bootstrap_token);
@@ -97,7 +118,6 @@ struct users {
 };
 /* NULL if valid, else what is wrong, in words for the user. */
 const char *users_check_name(const char *name);
-const char *users_check_role(const char *role);
 const char *users_check_password(const char *pw);
 int users_hash_password(const char *pw, char out[USERS_HASH_MAX]);
 /* 1 if pw matches hash; hash NULL (unknown user) costs the same and fails. */

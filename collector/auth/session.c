@@ -87,8 +87,8 @@ static void
 set_identity(struct session *se)
 {
 	se->id = (struct auth_identity){ .name = se->user, .role = se->role,
-		.user_id = se->user_id, .csrf = se->csrf, .can_write = 0,
-		.is_admin = strcmp(se->role, "admin") == 0 };
+		.user_id = se->user_id, .csrf = se->csrf,
+		.perms = perms_of_role(se->role) & ~PERM_WRITE };
 }
 
 static void

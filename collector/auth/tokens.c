@@ -70,7 +70,7 @@ auth_new(const char *bootstrap_token)
 		a->has_bootstrap = 1;
 		auth_hash(bootstrap_token, a->bootstrap_hash);
 		a->bootstrap = (struct auth_identity){ .name = "bootstrap", .role = "admin",
-			.can_write = 1, .is_admin = 1 };
+			.perms = perms_of_role("admin") };
 	}
 	return a;
 }
@@ -112,9 +112,7 @@ auth_add_row(struct auth *a, const struct token_row *row)
 	t->created = row->created;
 	t->revoked = row->revoked;
 	t->id = (struct auth_identity){ .name = t->name, .role = t->role, .host = t->host,
-		.token_id = row->id,
-		.can_write = strcmp(row->role, "agent") == 0 || strcmp(row->role, "admin") == 0,
-		.is_admin = strcmp(row->role, "admin") == 0 };
+		.token_id = row->id, .perms = perms_of_role(row->role) };
 	HASH_ADD_STR(a->by_hash, hash, t);
 }
 

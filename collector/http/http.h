@@ -6,6 +6,7 @@
 #define CAMPUSMON_HTTP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct collector;
 struct evbuffer;
@@ -29,6 +30,28 @@ void jfrag_add_to(struct evbuffer *out, struct jfrag *f);
 typedef void (*route_fn)(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 
+/* ---- router.c: which handler answers, and who may ask -------------------- */
+struct route {
+	unsigned method;		/* EVHTTP_REQ_* mask */
+	const char *pattern;		/* segments; "*" matches one, "**" the rest */
+	unsigned need;			/* PERM_* bits (auth.h) all required; 0: public */
+	route_fn fn;
+};
+/* Ends an API file's routes[]. */
+#define ROUTES_END { 0, NULL, 0, NULL }
+#define HTTP_MAX_PARAMS 4
+#define HTTP_PARAM_MAX 768		/* a 255-byte name with every byte %-escaped */
+/* evhttp's callback for every request. */
+void http_route(struct evhttp_request *req, void *arg);
+/* Iterate every route in match order: pass NULL first; NULL at the end. */
+const struct route *route_next(const struct route *r);
+/* Does path match pattern? Captured "*" segments (raw) go to params. */
+int http_route_match(const char *pattern, const char *path, char params[][HTTP_PARAM_MAX],
+    int *n_params);
+/* One line per route: methods, pattern, permissions needed (--list-routes). */
+void http_routes_print(FILE *out);
+
+/* ---- server.c ------------------------------------------------------------ */
 extern const struct subsystem http_subsystem;
 int http_start(struct collector *c);
 /* -t: can the configured certificate and key be loaded? 0, or -1 with why. */

@@ -1,7 +1,7 @@
 /*
- * http.c — the collector's HTTP(S) server: every limit in one place, the
- * route table with the access each route needs, JSON replies and security
- * headers. Handlers live in ingest.c and api_*.c.
+ * server.c — the collector's HTTP(S) server: listening, TLS, every limit in
+ * one place, JSON replies and security headers. router.c picks the handler;
+ * handlers live in the API files (and ingest/ for the write endpoints).
  */
 #include "collector/collector.h"
 #include "collector/http/http.h"
@@ -32,85 +32,6 @@
 #include "common/log.h"
 #include "common/util.h"
 
-enum access {
-	ACCESS_PUBLIC,		/* no credentials */
-	ACCESS_WRITE,		/* agent or admin token */
-	ACCESS_READ,		/* admin, operator, viewer (user or API token) */
-	ACCESS_OPERATE,		/* admin, operator: acknowledge, maintenance */
-	ACCESS_AUDIT,		/* admin, auditor: the audit trail */
-	ACCESS_ANY,		/* any user or API token but agent: /me, logout, reports */
-	ACCESS_ADMIN,
-	ACCESS_METRICS,		/* token unless metrics.public */
-};
-
-struct route {
-	unsigned method;	/* EVHTTP_REQ_* mask */
-	const char *pattern;	/* segments; "*" matches one, "**" the rest */
-	enum access access;
-	route_fn fn;
-};
-
-static const struct route routes[] = {
-	{ EVHTTP_REQ_GET, "/api/v1/health", ACCESS_PUBLIC, api_health },
-	{ EVHTTP_REQ_POST, "/api/v1/write", ACCESS_WRITE, ingest_write },
-	{ EVHTTP_REQ_POST, "/api/v2/write", ACCESS_WRITE, ingest_write },
-	{ EVHTTP_REQ_POST, "/write", ACCESS_WRITE, ingest_write },
-	{ EVHTTP_REQ_GET, "/metrics", ACCESS_METRICS, api_metrics },
-	{ EVHTTP_REQ_GET, "/api/v1/series", ACCESS_READ, api_series_list },
-	{ EVHTTP_REQ_GET, "/api/v1/query", ACCESS_READ, api_query },
-	{ EVHTTP_REQ_GET, "/api/v1/graph", ACCESS_READ, api_graph },
-	{ EVHTTP_REQ_GET, "/api/v1/tokens", ACCESS_ADMIN, api_tokens_list },
-	{ EVHTTP_REQ_POST, "/api/v1/tokens", ACCESS_ADMIN, api_tokens_create },
-	{ EVHTTP_REQ_DELETE, "/api/v1/tokens/*", ACCESS_ADMIN, api_tokens_revoke },
-	{ EVHTTP_REQ_POST, "/api/v1/backup", ACCESS_ADMIN, api_backup },
-	{ EVHTTP_REQ_POST, "/api/v1/discovery", ACCESS_ADMIN, api_discovery_start },
-	{ EVHTTP_REQ_GET, "/api/v1/discovery/*", ACCESS_READ, api_discovery_get },
-	{ EVHTTP_REQ_GET, "/api/v1/devices", ACCESS_READ, api_devices_list },
-	{ EVHTTP_REQ_POST, "/api/v1/devices", ACCESS_ADMIN, api_devices_create },
-	{ EVHTTP_REQ_GET, "/api/v1/devices/*", ACCESS_READ, api_device_get },
-	{ EVHTTP_REQ_PATCH, "/api/v1/devices/*", ACCESS_ADMIN, api_device_patch },
-	{ EVHTTP_REQ_DELETE, "/api/v1/devices/*", ACCESS_ADMIN, api_device_delete },
-	{ EVHTTP_REQ_GET, "/api/v1/devices/*/interfaces", ACCESS_READ, api_device_interfaces },
-	{ EVHTTP_REQ_GET, "/api/v1/devices/*/sensors", ACCESS_READ, api_device_sensors },
-	{ EVHTTP_REQ_POST, "/api/v1/login", ACCESS_PUBLIC, api_login },
-	{ EVHTTP_REQ_POST, "/api/v1/logout", ACCESS_ANY, api_logout },
-	{ EVHTTP_REQ_GET, "/api/v1/me", ACCESS_ANY, api_me },
-	{ EVHTTP_REQ_GET, "/api/v1/users", ACCESS_ADMIN, api_users_list },
-	{ EVHTTP_REQ_POST, "/api/v1/users", ACCESS_ADMIN, api_users_create },
-	{ EVHTTP_REQ_PATCH, "/api/v1/users/*", ACCESS_ADMIN, api_users_update },
-	{ EVHTTP_REQ_DELETE, "/api/v1/users/*", ACCESS_ADMIN, api_users_delete },
-	{ EVHTTP_REQ_POST, "/api/v1/users/*/unlock", ACCESS_ADMIN, api_users_unlock },
-	{ EVHTTP_REQ_GET, "/api/v1/audit", ACCESS_AUDIT, api_audit_list },
-	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/**", ACCESS_PUBLIC, api_static },
-};
-
-/* May this identity use a route of this access level? (same for users and tokens) */
-static int
-access_allows(enum access access, const struct auth_identity *who)
-{
-	const char *r = who->role;
-	switch (access) {
-	case ACCESS_PUBLIC:
-		return 1;
-	case ACCESS_WRITE:
-		return who->can_write;
-	case ACCESS_ADMIN:
-		return who->is_admin;
-	case ACCESS_READ:
-		return !strcmp(r, "admin") || !strcmp(r, "operator") || !strcmp(r, "viewer");
-	case ACCESS_OPERATE:
-		return !strcmp(r, "admin") || !strcmp(r, "operator");
-	case ACCESS_AUDIT:
-		return !strcmp(r, "admin") || !strcmp(r, "auditor");
-	case ACCESS_ANY:
-	case ACCESS_METRICS:
-		return strcmp(r, "agent") != 0;
-	}
-	return 0;
-}
-
-#define MAX_PARAMS 4
-#define PARAM_MAX 768		/* a 255-byte name with every byte %-escaped */
 
 static void
 security_headers(struct evhttp_request *req)
@@ -219,27 +140,6 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 	http_reply_error(req, error, "%s", msg);
 }
 
-/*
- * More than one Content-Length, or one with Transfer-Encoding: a proxy in
- * front may read the body's length differently from libevent (which takes
- * the first Content-Length, or chunked), and what one takes for body the
- * other takes for the next request.
- */
-static int
-ambiguous_length(struct evhttp_request *req)
-{
-	const struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-	const struct evkeyval *h;
-	int lengths = 0, chunked = 0;
-	for (h = in->tqh_first; h != NULL; h = h->next.tqe_next) {
-		if (evutil_ascii_strcasecmp(h->key, "Content-Length") == 0)
-			lengths++;
-		else if (evutil_ascii_strcasecmp(h->key, "Transfer-Encoding") == 0)
-			chunked++;
-	}
-	return lengths > 1 || (lengths > 0 && chunked > 0);
-}
-
 char *
 http_query_param(struct evhttp_request *req, const char *name)
 {
@@ -301,147 +201,6 @@ http_pending_take(struct http_pending *p)
 		evhttp_connection_set_closecb(evhttp_request_get_connection(req), NULL, NULL);
 	free(p);
 	return req;
-}
-
-/* ---- routing ---------------------------------------------------------------- */
-
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decode a captured path segment in place ("%E6%A0%B8 1" and
- * "%20" become the name a client meant; '+' stays '+', as in any path).
- * -1 for a bad escape, %00, or bytes that are not UTF-8.
- */
-static int
-segment_decode(char *seg)
-{
-	char *out = seg;
-	for (const char *p = seg; *p != '\0'; p++) {
-		if (*p != '%') {
-			*out++ = *p;
-			continue;
-		}
-		int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
-		if (lo < 0 || (hi == 0 && lo == 0))
-			return -1;
-		*out++ = (char)(hi << 4 | lo);
-		p += 2;
-	}
-	*out = '\0';
-	return util_utf8_valid(seg, (size_t)(out - seg)) ? 0 : -1;
-}
-
-/* Match path against pattern; captured "*" segments go to params. */
-static int
-route_match(const char *pattern, const char *path, char params[][PARAM_MAX], int *n_params)
-{
-	*n_params = 0;
-	while (*pattern != '\0') {
-		if (*path != '/' || *pattern != '/')
-			return 0;
-		pattern++;
-		path++;
-		if (strcmp(pattern, "**") == 0)
-			return 1;
-		size_t seg = strcspn(path, "/");
-		if (pattern[0] == '*' && (pattern[1] == '/' || pattern[1] == '\0')) {
-			if (seg == 0 || seg >= PARAM_MAX || *n_params >= MAX_PARAMS)
-				return 0;
-			memcpy(params[*n_params], path, seg);
-			params[(*n_params)++][seg] = '\0';
-			pattern++;
-		} else {
-			size_t plen = strcspn(pattern, "/");
-			if (plen != seg || strncmp(pattern, path, seg) != 0)
-				return 0;
-			pattern += plen;
-		}
-		path += seg;
-	}
-	return *path == '\0';
-}
-
-static void
-http_dispatch(struct evhttp_request *req, void *arg)
-{
-	struct collector *c = arg;
-	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-	unsigned method = (unsigned)evhttp_request_get_command(req);
-	char params[MAX_PARAMS][PARAM_MAX];
-	const char *param_ptrs[MAX_PARAMS + 1] = { NULL };
-	int n_params, path_found = 0;
-
-	http_conns_request_arrived(c->conns, req);
-	if (ambiguous_length(req)) {
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-		http_reply_error(req, 400, "send one Content-Length header, or Transfer-Encoding "
-		    "alone");
-		return;
-	}
-	if (path == NULL || path[0] != '/') {
-		http_reply_error(req, 400, "malformed request path");
-		return;
-	}
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const struct route *r = &routes[i];
-		if (!route_match(r->pattern, path, params, &n_params))
-			continue;
-		if (!(r->method & method)) {
-			/* the static catch-all knows no path: 404, not 405 */
-			path_found |= strcmp(r->pattern, "/**") != 0;
-			continue;
-		}
-		for (int k = 0; k < n_params; k++) {
-			if (segment_decode(params[k]) < 0) {
-				http_reply_error(req, 400, "bad percent-encoding in the path (a %%XX "
-				    "escape, %%00, or bytes that are not UTF-8)");
-				return;
-			}
-			param_ptrs[k] = params[k];
-		}
-		const struct auth_identity *who = NULL;
-		if (r->access != ACCESS_PUBLIC &&
-		    !(r->access == ACCESS_METRICS && c->cfg.metrics_public)) {
-			int code;
-			who = session_identify(c, req, &code);
-			if (who == NULL && code == 403) {
-				http_reply_error(req, 403, "missing or wrong X-CSRF-Token header: "
-				    "send the csrf value from the login (or GET /api/v1/me)");
-				return;
-			}
-			if (who == NULL) {
-				evhttp_add_header(evhttp_request_get_output_headers(req),
-				    "WWW-Authenticate", "Bearer realm=\"campusmon\"");
-				http_reply_error(req, 401, "log in, or send 'Authorization: Bearer "
-				    "<token>'");
-				return;
-			}
-			if (!access_allows(r->access, who)) {
-				http_reply_error(req, 403, "%s '%s' (role %s) may not do this",
-				    who->user_id ? "user" : "token", who->name, who->role);
-				return;
-			}
-		}
-		if (c->tls_ctx != NULL)
-			evhttp_add_header(evhttp_request_get_output_headers(req),
-			    "Strict-Transport-Security", "max-age=31536000");
-		r->fn(c, req, who, param_ptrs);
-		return;
-	}
-	if (path_found)
-		http_reply_error(req, 405, "method not allowed on %s", path);
-	else
-		http_reply_error(req, 404, "no such endpoint: %s", path);
 }
 
 /* ---- TLS -------------------------------------------------------------------- */
@@ -604,7 +363,7 @@ http_start(struct collector *c)
 	/* Every method reaches http_dispatch, which answers 404 or 405 in JSON
 	 * (libevent's own 501 is an HTML page). */
 	evhttp_set_allowed_methods(c->http, 0xffff);
-	evhttp_set_gencb(c->http, http_dispatch, c);
+	evhttp_set_gencb(c->http, http_route, c);
 	if (tls && tls_setup(c) < 0)
 		return -1;
 	if ((c->conns = http_conns_new(c, c->http)) == NULL)

@@ -548,7 +548,7 @@ parse_step(struct collector *c, struct evhttp_request *req, uint32_t *step)
 	return 0;
 }
 
-void
+static void
 ingest_write(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
@@ -736,4 +736,11 @@ const struct subsystem ingest_subsystem = {
 	.name = "ingest",
 	.start = ingest_start,
 	.release = ingest_release,
+};
+
+const struct route ingest_routes[] = {
+	{ EVHTTP_REQ_POST, "/api/v1/write", PERM_WRITE, ingest_write },
+	{ EVHTTP_REQ_POST, "/api/v2/write", PERM_WRITE, ingest_write },
+	{ EVHTTP_REQ_POST, "/write", PERM_WRITE, ingest_write },
+	ROUTES_END
 };

@@ -12,6 +12,7 @@
 #include <uthash.h>
 
 #include "common/lineproto.h"
+#include "collector/http/http.h"
 
 struct collector;
 struct collector_metrics;
@@ -140,8 +141,8 @@ void journal_free(struct journal *j);
 
 /* ---- ingest.c ---------------------------------------------------------- */
 extern const struct subsystem ingest_subsystem;
-void ingest_write(struct collector *c, struct evhttp_request *req,
-    const struct auth_identity *who, const char *const *params);
+/* The write endpoints (line protocol), joined by http/router.c. */
+extern const struct route ingest_routes[];
 /* Find or create the series for key (its definition goes into b). */
 struct series *ingest_resolve(struct collector *c, struct batch *b, const char *key,
     size_t klen, const char *host, uint32_t step, enum series_kind kind, double ts);

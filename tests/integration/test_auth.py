@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, REPO, TOKEN, http, wait_for
+from conftest import BUILD, REPO, TOKEN, Collector, http, wait_for
 
 ADMIN_PW = "correct horse battery staple"
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -90,15 +90,13 @@ def strings(v):
 
 
 def routes():
-    """(methods, pattern, access) of every route in collector/http/server.c.s table."""
-    with open(os.path.join(REPO, "collector", "http", "server.c")) as f:
-        src = f.read()
-    table = src[src.index("routes[] = {"):]
-    table = table[:table.index("};")]
+    """(methods, pattern, permissions) of every route, as the collector lists them."""
     out = []
-    for m in re.finditer(r'\{\s*((?:EVHTTP_REQ_\w+\s*\|?\s*)+),\s*"([^"]+)",\s*(ACCESS_\w+)', table):
-        methods = re.findall(r"EVHTTP_REQ_(\w+)", m.group(1))
-        out.append((methods, m.group(2), m.group(3)))
+    listing = subprocess.run([Collector.binary, "--list-routes"], capture_output=True,
+                             text=True, check=True).stdout
+    for line in listing.splitlines():
+        methods, pattern, need = line.split(" ")
+        out.append((methods.split(","), pattern, need))
     assert len(out) > 10
     return out
 
@@ -114,13 +112,34 @@ def test_login_sets_a_strict_httponly_cookie(web):
     assert "Secure" not in flags            # plain HTTP on loopback; TLS adds it
     me = s.req("GET", "/api/v1/me")
     assert me.status == 200
-    assert me.json() == {"user": "admin", "role": "admin", "kind": "session", "csrf": s.csrf}
+    assert me.json() == {"user": "admin", "role": "admin", "kind": "session", "csrf": s.csrf,
+                         "permissions": ["read", "operate", "audit", "admin", "self",
+                                         "metrics"]}   # sessions never write samples
     # the session reads what the admin may read
     assert s.req("GET", "/api/v1/series").status == 200
     assert s.req("GET", "/api/v1/tokens").status == 200
     # a token's /me has no CSRF token: it needs none
     me = web.get("/api/v1/me").json()
     assert me["kind"] == "token" and "csrf" not in me
+    assert "write" in me["permissions"] and "admin" in me["permissions"]
+
+
+def test_me_lists_the_permissions_of_each_role(web):
+    """The web UI shows what /api/v1/me permits: one table decides (auth/perms.c)."""
+    admin = Session(web, "admin", ADMIN_PW)
+    listed = admin.req("GET", "/api/v1/roles").json()
+    assert [r["role"] for r in listed] == ["admin", "operator", "viewer", "auditor"]
+    want = {"operator": ["read", "operate", "self", "metrics"],
+            "viewer": ["read", "self", "metrics"],
+            "auditor": ["audit", "self", "metrics"]}
+    for role, perms in want.items():
+        make_user(admin, "p-" + role, role, "perm-pass-" + role)
+        s = Session(web, "p-" + role, "perm-pass-" + role)
+        assert s.me["permissions"] == perms, role
+        t = admin.req("POST", "/api/v1/tokens", {"name": "t-" + role, "kind": "api",
+                                                  "role": role}).json()["token"]
+        assert web.get("/api/v1/me", token=t).json()["permissions"] == perms, role
+        assert {r["role"]: r["permissions"] for r in listed}[role] == perms
 
 
 def test_wrong_password_and_unknown_user_look_the_same(web):
@@ -344,7 +363,7 @@ def test_roles(web):
 def test_every_api_route_needs_a_session_or_token(web):
     public = set()
     for methods, pattern, access in routes():
-        if access == "ACCESS_PUBLIC":
+        if access == "public":
             public.add(pattern)
             continue
         path = pattern.replace("*", "1")
@@ -357,7 +376,7 @@ def test_every_api_route_needs_a_session_or_token(web):
             assert "error" in r.json()
             r = http(m, web.url + path, body, {"Cookie": "cm_session=" + "B" * 43})
             assert r.status == 401, (m, path, r.status)
-    # only these are open (ingest needs an agent token: it is ACCESS_WRITE)
+    # only these are open (ingest needs an agent token: it needs "write")
     assert public == {"/api/v1/health", "/api/v1/login", "/**"}
     assert web.get("/api/v1/health", token=False).status == 200
     assert web.get("/api/v1/nothing-here", token=False).status == 404

@@ -133,8 +133,9 @@ Test(sessions, create_identity_and_expiry, .init = init)
 	cr_assert_str_eq(a->name, "alice");
 	cr_assert_str_eq(a->role, "operator");
 	cr_assert_eq(a->user_id, 7);
-	cr_assert_eq(a->can_write, 0, "sessions never write line protocol");
-	cr_assert_eq(a->is_admin, 0);
+	cr_assert_eq(a->perms & PERM_WRITE, 0, "sessions never write line protocol");
+	cr_assert_eq(a->perms & PERM_ADMIN, 0);
+	cr_assert_eq(a->perms, PERM_READ | PERM_OPERATE | PERM_SELF | PERM_METRICS);
 	cr_assert_geq(strlen(a->csrf), 43);
 	cr_assert_eq(strlen(cookie), 43);
 	char parsed[64];
@@ -146,7 +147,7 @@ Test(sessions, create_identity_and_expiry, .init = init)
 	    sizeof(cookie2));
 	cr_assert_str_neq(cookie, cookie2);
 	cr_assert_str_neq(a->csrf, b->csrf);
-	cr_assert_eq(b->is_admin, 1);
+	cr_assert(b->perms & PERM_ADMIN);
 	cr_assert_eq(sessions_count(s), 2);
 	cr_assert_eq(sessions_sweep(s, 1), 0, "nothing idle yet");
 	cr_assert_eq(sessions_sweep(s, 1e12), 2, "everything idle much later");
@@ -164,7 +165,7 @@ Test(sessions, role_changes_and_user_removal, .init = init)
 	session_create(s, 2, "v", "viewer", cookie, 64);
 	sessions_set_role(s, 1, "admin");
 	cr_assert_str_eq(a->role, "admin");
-	cr_assert_eq(a->is_admin, 1);
+	cr_assert(a->perms & PERM_ADMIN, "a new role applies at once");
 	cr_assert_eq(sessions_drop_user(s, 1), 2);
 	cr_assert_eq(sessions_drop_user(s, 1), 0);
 	cr_assert_eq(sessions_count(s), 1);
@@ -248,10 +249,10 @@ Test(users, roles_and_passwords)
 	static const char *roles[] = { "admin", "operator", "viewer", "auditor" };
 	static const char *bad_roles[] = { "", "agent", "Admin", "root", "admin ", "viewer\n" };
 	for (size_t i = 0; i < 4; i++)
-		cr_assert_null(users_check_role(roles[i]));
+		cr_assert_null(perms_check_role(roles[i]));
 	for (size_t i = 0; i < sizeof(bad_roles) / sizeof(bad_roles[0]); i++)
-		cr_assert_not_null(users_check_role(bad_roles[i]), "case %zu", i);
-	cr_assert_not_null(users_check_role(NULL));
+		cr_assert_not_null(perms_check_role(bad_roles[i]), "case %zu", i);
+	cr_assert_not_null(perms_check_role(NULL));
 	cr_assert_not_null(users_check_password(NULL));
 	cr_assert_not_null(users_check_password(""));
 	cr_assert_not_null(users_check_password("1234567"));
@@ -281,4 +282,23 @@ Test(users, argon2id_hash_and_verify, .init = init)
 	char again[USERS_HASH_MAX];
 	users_hash_password("correct horse", again);
 	cr_assert_str_neq(hash, again, "salted");
+}
+
+/* ---- the role table (auth/perms.c) ---------------------------------------- */
+
+Test(perms, each_role_may_do_what_the_table_says)
+{
+	cr_assert_eq(perms_of_role("viewer"), PERM_READ | PERM_SELF | PERM_METRICS);
+	cr_assert_eq(perms_of_role("auditor"), PERM_AUDIT | PERM_SELF | PERM_METRICS);
+	cr_assert_eq(perms_of_role("agent"), PERM_WRITE, "agents write samples, nothing else");
+	cr_assert(perms_of_role("admin") & PERM_WRITE);
+	cr_assert(!(perms_of_role("operator") & PERM_ADMIN));
+	cr_assert_eq(perms_of_role("Admin"), 0);
+	cr_assert_eq(perms_of_role(""), 0);
+	cr_assert_eq(perms_of_role(NULL), 0);
+	char buf[64];
+	perms_format(PERM_READ | PERM_SELF, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "read,self");
+	perms_format(perms_of_role("admin"), buf, 8);	/* cut, still terminated */
+	cr_assert_eq(strlen(buf), 7);
 }
