@@ -257,7 +257,14 @@ int store_fetch(struct store *st, uint32_t id, const char *cf, double from, doub
     unsigned long step, struct json_t **points, unsigned long *out_step, char **err);
 int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
     const char *format, unsigned char **img, size_t *len, char **err);
+/*
+ * Copy the state database and RRD files into dir (made if missing). 0 done;
+ * -1 failed, -2 refused (dir is inside the data directory, by real path);
+ * *err (heap, may be NULL) says why.
+ */
 int store_backup(struct store *st, const char *dir, char **err);
+/* The refusal test of store_backup alone: 0 ok, -1 cannot tell, -2 refused. */
+int store_backup_check(const char *data_dir, const char *dir, char **err);
 /*
  * Read the last update of series from their RRD files (startup, before the
  * loop); the reader keeps the last file it read, as series of one file come
