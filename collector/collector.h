@@ -217,9 +217,36 @@ struct journal *journal_open(const char *dir, struct loopq *q, uint64_t first_se
     struct collector_metrics *metrics);
 /* Hand a batch over; on_durable runs later on the loop thread. */
 void journal_append(struct journal *j, struct batch *b);
-/* Replay every segment in order: cb gets each batch (caller frees it). */
+/*
+ * Replay every segment in order: cb gets each batch and owns it. Damaged
+ * records are skipped (logged with segment and offsets), replay goes on with
+ * the next valid one; a gap in sequences between segments is logged as a
+ * missing segment. *last_seq: the highest sequence seen (0: none).
+ */
 int journal_replay(const char *dir, void (*cb)(struct batch *b, void *arg), void *arg,
     uint64_t *last_seq);
+
+/* The record codec, for tests and the fuzzer. */
+enum journal_rec {
+	JOURNAL_REC_OK,			/* *out: the batch (caller frees), *used: its bytes */
+	JOURNAL_REC_SHORT,		/* a record's start whose end is past len */
+	JOURNAL_REC_BAD			/* not a record: magic, length, CRC or payload */
+};
+/* One record (header and payload) for b, with b->seq; heap, NULL if no memory. */
+unsigned char *journal_encode(const struct batch *b, size_t *len);
+enum journal_rec journal_decode(const unsigned char *p, size_t len, struct batch **out,
+    size_t *used);
+struct journal_scan {
+	uint64_t records;		/* valid records handed on */
+	uint64_t last_seq;		/* the highest sequence among them */
+	uint64_t damaged_bytes;		/* skipped, in damaged_runs places */
+	unsigned damaged_runs;
+	int torn_tail;			/* ended in an incomplete record */
+};
+/* Hand every valid record of a segment's bytes to cb (which owns it); name is
+ * for the log. */
+void journal_scan(const char *name, const unsigned char *buf, size_t len,
+    void (*cb)(struct batch *b, void *arg), void *arg, struct journal_scan *rep);
 /* Drop segments whose batches all have seq <= applied. */
 void journal_checkpoint(struct journal *j, uint64_t applied);
 void journal_close(struct journal *j);
