@@ -113,6 +113,7 @@ struct collector_metrics {
 	uint64_t rrd_updates;		/* values, written by the store thread */
 	uint64_t rrd_update_calls;	/* rrd_update calls, one per file and flush */
 	uint64_t rrd_update_errors;
+	uint64_t rrd_files_damaged;	/* moved aside and made anew (store/damage.c) */
 	uint64_t rrd_update_usec_total;
 	uint64_t journal_fsyncs;
 	uint64_t journal_bytes;

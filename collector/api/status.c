@@ -74,6 +74,9 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    LOAD(rrd_update_calls));
 	metric(out, "campusmon_rrd_update_errors_total", "counter", "Failed RRD updates.",
 	    LOAD(rrd_update_errors));
+	metric(out, "campusmon_rrd_files_damaged_total", "counter",
+	    "Unreadable RRD files moved aside (NAME.rrd.damaged-TIME) and made anew.",
+	    LOAD(rrd_files_damaged));
 	metric(out, "campusmon_rrd_update_seconds_total", "counter",
 	    "Time spent in RRD updates.", LOAD(rrd_update_usec_total) / 1e6);
 	metric(out, "campusmon_journal_fsyncs_total", "counter", "Journal group commits.",

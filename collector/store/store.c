@@ -192,11 +192,15 @@ store_flush_file(struct store *st, uint32_t id, int force)
 		f->exists = 1;
 		f->n_ds_disk = present ? 0 : f->n_ds;
 	}
-	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0) {
+	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0 &&
+	    store_replace_damaged(st, id, f) < 0) {
+		__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 		st->freed += file_drop_rows(f);
 		return -1;
 	}
 	int rc = rrd_write_rows(st, id, f);
+	if (rc != 0 && store_replace_damaged(st, id, f) == 0)
+		rc = rrd_write_rows(st, id, f);	/* into the new file */
 	st->freed += file_drop_rows(f);
 	return rc;
 }

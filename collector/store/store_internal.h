@@ -107,6 +107,14 @@ int rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f);
 void rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n);
 int rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f);
 
+/* damage.c */
+/*
+ * If file id is on disk but not readable as an RRD file, move it aside (kept,
+ * counted, logged once) and make a new one with f's data sources: 0 then, the
+ * rows may be written. -1: not damaged (another error), or not replaced.
+ */
+int store_replace_damaged(struct store *st, uint32_t id, struct store_file *f);
+
 /* store.c */
 /* The file with this id, NULL if none (valid until the next file is added). */
 struct store_file *store_file_at(struct store *st, uint32_t id);
