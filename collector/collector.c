@@ -295,6 +295,8 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.max_lines = fresh.max_lines;
 	c->cfg.max_series_per_host = fresh.max_series_per_host;
 	c->cfg.max_future = fresh.max_future;
+	c->cfg.api_max_points = fresh.api_max_points;
+	c->cfg.api_max_series_page = fresh.api_max_series_page;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

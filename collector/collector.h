@@ -73,6 +73,9 @@ struct collector_config {
 	long long login_failures_addr;
 	long long login_lockout;
 	long long audit_retention;
+	/* read limits (api/series.c) */
+	long long api_max_points;
+	long long api_max_series_page;
 };
 
 extern const struct cfg_key collector_schema[];
@@ -281,8 +284,15 @@ void store_call(struct store *st, void (*fn)(struct store *st, void *arg),
 void store_stop(struct store *st);
 /* Store-thread side helpers for jobs. */
 struct statedb *store_db(struct store *st);
+/*
+ * Values of series id in (from, to] as JSON text "[[ts,v],…]" (*points heap,
+ * *len bytes), at step (0: the finest kept) made coarser when needed so that
+ * at most max_points come back; *out_step: the step of the answer. Times
+ * before the longest retention or a day past now are left out.
+ */
 int store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
-    unsigned long step, struct json_t **points, unsigned long *out_step, char **err);
+    unsigned long step, size_t max_points, char **points, size_t *len,
+    unsigned long *out_step, char **err);
 int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
     const char *format, unsigned char **img, size_t *len, char **err);
 /*

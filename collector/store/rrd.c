@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <math.h>
 #include <rrd.h>
 #include <rrd_client.h>
@@ -354,37 +353,68 @@ series_place(struct store *st, uint32_t id, uint32_t *file, char ds[20])
 	return 0;
 }
 
-static json_t *
-waiting_points(const struct store_file *f, uint16_t ds, double from, double to)
+static void
+waiting_points(const struct store_file *f, uint16_t ds, double from, double to,
+    struct points *pt)
 {
-	json_t *arr = json_array();
 	size_t width = 1 + (size_t)f->n_ds;
 	for (uint32_t r = 0; r < f->n_rows; r++) {
 		const double *row = f->rows + r * width;
 		if (row[0] <= from || row[0] > to || isnan(row[1 + ds]))
 			continue;
-		json_t *pt = json_array();
-		json_array_append_new(pt, json_integer((json_int_t)row[0]));
-		json_array_append_new(pt, json_real(row[1 + ds]));
-		json_array_append_new(arr, pt);
+		points_add(pt, (long long)row[0], row[1 + ds]);
 	}
-	return arr;
+}
+
+/* The longest span the configured RRAs keep, in seconds. */
+static double
+retention_span(const struct store *st)
+{
+	long long longest = 0;
+	for (size_t i = 0; i < st->retention->n; i++) {
+		long long res, span;
+		if (rrd_parse_retention(st->retention->v[i], &res, &span) == 0 && span > longest)
+			longest = span;
+	}
+	return (double)longest;
+}
+
+/*
+ * The rows librrd returned (n rows of ds_cnt values, column col; col ==
+ * ds_cnt: the file has no such data source) as at most max points: groups of
+ * k rows become one, stamped with the end of the group.
+ */
+static void
+rows_to_points(const rrd_value_t *data, size_t n, unsigned long ds_cnt, unsigned long col,
+    time_t start, unsigned long rstep, const char *cf, size_t max, struct points *pt,
+    unsigned long *out_step)
+{
+	size_t k = n > max ? (n + max - 1) / max : 1;
+	for (size_t i = 0; i < n; i += k) {
+		size_t m = n - i < k ? n - i : k;
+		double v = col == ds_cnt ? NAN :
+		    points_consolidate(data + i * ds_cnt + col, m, ds_cnt, cf);
+		points_add(pt, (long long)start + (long long)((i + m) * rstep), v);
+	}
+	*out_step = rstep * k;
 }
 
 int
 store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
-    unsigned long step, json_t **points, unsigned long *out_step, char **err)
+    unsigned long step, size_t max_points, char **points, size_t *len,
+    unsigned long *out_step, char **err)
 {
 	*err = NULL;
 	*points = NULL;
+	*out_step = step ? step : 1;
+	if (max_points == 0)
+		max_points = 1;
+	struct points pt;
+	points_begin(&pt);
 	uint32_t file = 0;
 	char ds[20];
-	if (series_place(st, id, &file, ds) < 0) {
-		/* Known to the loop, not yet here, or a text series: nothing stored. */
-		*points = json_array();
-		*out_step = step ? step : 1;
-		return 0;
-	}
+	if (series_place(st, id, &file, ds) < 0)
+		goto done;	/* known to the loop, not yet here, or text: nothing stored */
 	if (store_file_waits(st, file)) {
 		/*
 		 * A new file with one row (a device's first poll, opened in the
@@ -392,26 +422,41 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 		 * with every field the second poll brings.
 		 */
 		const struct store_file *f = store_file_at(st, file);
-		*points = waiting_points(f, st->tab[id].ds, from, to);
+		waiting_points(f, st->tab[id].ds, from, to, &pt);
 		*out_step = f->step;
-		return 0;
+		goto done;
 	}
 	store_flush_file(st, file, 1);
+	/*
+	 * Nothing is kept before the longest retention nor after now: left out,
+	 * they cannot make librrd allocate rows for millions of empty steps.
+	 * Then a step coarse enough for at most max_points.
+	 */
+	double now = util_now();
+	if (from < now - retention_span(st))
+		from = now - retention_span(st);
+	if (to > now + 86400)
+		to = now + 86400;
+	if (from >= to)
+		goto done;
+	double need = ceil((to - from) / (double)max_points);
+	if ((double)step < need)
+		step = (unsigned long)need;
+	*out_step = step;
 	char *path = rrd_path_for(st->data_dir, file);
 	time_t start = (time_t)from, end = (time_t)to;
-	unsigned long ds_cnt = 0, rstep = step ? step : 1;
+	unsigned long ds_cnt = 0, rstep = step;
 	char **ds_names = NULL;
 	rrd_value_t *data = NULL;
 	struct stat sb;
 
-	if (path == NULL)
+	if (path == NULL) {
+		free(pt.p);
 		return -1;
+	}
 	if (stat(path, &sb) < 0) {
-		/* Known series without samples on disk yet: an empty answer. */
-		free(path);
-		*points = json_array();
-		*out_step = rstep;
-		return 0;
+		free(path);	/* known series without samples on disk yet */
+		goto done;
 	}
 	if (st->rrdcached)
 		rrdc_flush(path);
@@ -421,26 +466,25 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 	if (rc != 0) {
 		if (asprintf(err, "cannot read series %u: %s", id, rrd_get_error()) < 0)
 			*err = NULL;
+		free(pt.p);
 		return -1;
 	}
 	unsigned long col = 0;
 	while (col < ds_cnt && strcmp(ds_names[col], ds) != 0)
 		col++;
-	json_t *arr = json_array();
-	rrd_value_t *d = data + col;
-	for (time_t t = start + (time_t)rstep; t <= end; t += (time_t)rstep) {
-		json_t *pt = json_array();
-		json_array_append_new(pt, json_integer((json_int_t)t));
-		json_array_append_new(pt, col == ds_cnt || isnan(*d) ? json_null() : json_real(*d));
-		json_array_append_new(arr, pt);
-		d += ds_cnt;
-	}
+	size_t n = end > start && rstep > 0 ? (size_t)(end - start) / rstep : 0;
+	rows_to_points(data, n, ds_cnt, col, start, rstep, cf, max_points, &pt, out_step);
 	for (unsigned long i = 0; i < ds_cnt; i++)
 		rrd_freemem(ds_names[i]);
 	rrd_freemem(ds_names);
 	rrd_freemem(data);
-	*points = arr;
-	*out_step = rstep;
+done:
+	*points = points_end(&pt, len);
+	if (*points == NULL) {
+		if (asprintf(err, "out of memory") < 0)
+			*err = NULL;
+		return -1;
+	}
 	return 0;
 }
 
