@@ -420,13 +420,21 @@ cli_call(struct cli *c, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply)
 {
+	return cli_call_accept(c, method, path, params, n_params, json_body, reply, 0);
+}
+
+int
+cli_call_accept(struct cli *c, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *json_body,
+    struct cli_reply *reply, long accept)
+{
 	char err[512];
 	if (cli_http_request(c->http, method, path, params, n_params, json_body, reply,
 	    err, sizeof(err)) < 0) {
 		cli_error(c, "cannot reach the collector at %s: %s", c->url, err);
 		return CLI_EXIT_UNREACHABLE;
 	}
-	if (reply->status >= 200 && reply->status < 300)
+	if ((reply->status >= 200 && reply->status < 300) || reply->status == accept)
 		return CLI_EXIT_OK;
 	print_api_error(c, method, path, reply);
 	cli_reply_free(reply);

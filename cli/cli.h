@@ -263,13 +263,18 @@ void cli_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf
 int cli_call(struct cli *c, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply);
+/* The same, taking the status accept (e.g. 503 for a health answer) as an answer too. */
+int cli_call_accept(struct cli *c, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *json_body,
+    struct cli_reply *reply, long accept);
 /* Parse a reply body as JSON; prints an error and returns NULL if it is not. */
 struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
 /*
  * GET path and parse the answer as a JSON array into *out (the caller owns
  * it), following Link rel="next" headers to the last page (up to
- * CLI_MAX_PAGES) and joining the pages. what names the list in an error. With print_json and --json, the
- * array is printed instead and *out is NULL. Returns the exit code.
+ * CLI_MAX_PAGES) and joining the pages. what names the list in an error.
+ * With print_json and --json, the array is printed instead and *out is
+ * NULL. Returns the exit code.
  */
 int cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
     size_t n_params, const char *what, int print_json, struct json_t **out);

@@ -169,25 +169,6 @@ raise_fd_limit(void)
 
 /* ---- recovery ---------------------------------------------------------- */
 
-struct series_loading {
-	struct collector *c;
-	struct store_last_reader *last;
-};
-
-static void
-load_series_row(const struct series_row *row, void *arg)
-{
-	struct series_loading *ld = arg;
-	struct series *s = series_add(ld->c->series, row->id, row->key, strlen(row->key),
-	    row->host, row->step, row->kind);
-	if (s == NULL)
-		return;
-	if (row->kind == SERIES_TEXT && row->text != NULL)
-		s->text = strdup(row->text);
-	else if (ld->last != NULL)
-		store_last_update(ld->last, row->file, row->ds, &s->last_ts, &s->last);
-}
-
 static void
 load_token_row(const struct token_row *row, void *arg)
 {
@@ -200,6 +181,7 @@ load_device_row(struct device *d, void *arg)
 	device_insert(arg, d);
 }
 
+/* The state database, tokens and devices; the series come later (load.c). */
 static int
 open_state(struct collector *c)
 {
@@ -218,26 +200,18 @@ open_state(struct collector *c)
 	c->auth = auth_new(getenv("CAMPUSMON_BOOTSTRAP_TOKEN"));
 	if (c->series == NULL || c->auth == NULL)
 		return -1;
-	double t0 = util_monotonic();
-	struct series_loading ld = { c, store_last_reader_new(c->cfg.data_dir) };
-	statedb_load_series(c->db, load_series_row, &ld);
-	store_last_reader_free(ld.last);
 	statedb_load_tokens(c->db, load_token_row, c->auth);
 	c->devices = device_table_new();
 	if (c->devices == NULL)
 		return -1;
 	devices_db_load(c->db, load_device_row, c->devices);
-	log_info("catalogue: %zu series loaded in %.2fs", series_count(c->series),
-	    util_monotonic() - t0);
 	return 0;
 }
 
+/* The store, its thread not started: load.c gives it the series first. */
 static int
-start_storage(struct collector *c)
+open_storage(struct collector *c)
 {
-	char *jdir;
-	if (asprintf(&jdir, "%s/journal", c->cfg.data_dir) < 0)
-		return -1;
 	struct store_config sc = {
 		.data_dir = c->cfg.data_dir, .rrdcached = c->cfg.rrdcached,
 		.flush_delay = c->cfg.flush_delay, .queue_max = c->cfg.queue_max,
@@ -245,10 +219,16 @@ start_storage(struct collector *c)
 	};
 	c->loopq = loopq_new(c->base);
 	c->store = c->loopq ? store_start(&sc, c->db, c->loopq, &c->metrics, NULL) : NULL;
-	if (c->store == NULL) {
-		free(jdir);
+	return c->store != NULL ? 0 : -1;
+}
+
+/* The store thread, then the journal: replayed into it, then opened. */
+static int
+start_storage(struct collector *c)
+{
+	char *jdir;
+	if (store_run(c->store) < 0 || asprintf(&jdir, "%s/journal", c->cfg.data_dir) < 0)
 		return -1;
-	}
 	uint64_t last_seq = 0;
 	journal_replay(jdir, ingest_replay_batch, c, &last_seq);
 	if (c->metrics.samples_replayed > 0)
@@ -260,6 +240,21 @@ start_storage(struct collector *c)
 		return -1;
 	store_set_journal(c->store, c->journal);
 	return 0;
+}
+
+/* The catalogue is in (load.c): start everything that needs it, then serve. */
+static void
+catalogue_loaded(struct collector *c)
+{
+	if (start_storage(c) < 0)
+		fatalx("cannot start storage in %s (see the messages above)", c->cfg.data_dir);
+	if (users_start(c) < 0)
+		fatalx("cannot start web sessions (out of memory)");
+	if (snmpbridge_start(c) < 0)
+		fatalx("cannot start SNMP polling (see the messages above)");
+	c->starting = 0;
+	log_info("campusmon-collector %s ready: data in %s, web UI from %s", PACKAGE_VERSION,
+	    c->cfg.data_dir, c->web_dir ? c->web_dir : "(none found)");
 }
 
 /* ---- signals ----------------------------------------------------------- */
@@ -348,12 +343,8 @@ collector_main(int argc, char **argv)
 		fatalx("out of memory");
 	privdrop(c.cfg.user, c.cfg.data_dir);
 	discovery_start_events(&c);
-	if (open_state(&c) < 0 || start_storage(&c) < 0)
+	if (open_state(&c) < 0 || open_storage(&c) < 0 || load_begin(&c, catalogue_loaded) < 0)
 		fatalx("cannot start storage in %s (see the messages above)", c.cfg.data_dir);
-	if (users_start(&c) < 0)
-		fatalx("cannot start web sessions (out of memory)");
-	if (snmpbridge_start(&c) < 0)
-		fatalx("cannot start SNMP polling (see the messages above)");
 
 	struct event *ev_term = evsignal_new(c.base, SIGTERM, on_terminate, &c);
 	struct event *ev_int = evsignal_new(c.base, SIGINT, on_terminate, &c);
@@ -361,17 +352,29 @@ collector_main(int argc, char **argv)
 	event_add(ev_term, NULL);
 	event_add(ev_int, NULL);
 	event_add(ev_hup, NULL);
-	log_info("campusmon-collector %s ready: data in %s, web UI from %s", PACKAGE_VERSION,
-	    c.cfg.data_dir, c.web_dir ? c.web_dir : "(none found)");
-
 	event_base_dispatch(c.base);
 
 	/* Stop polling and taking requests, make what is in flight durable, flush. */
+	int started = !c.starting;
+	load_abort(&c);
 	snmpbridge_stop(&c);
 	http_stop(&c);
 	journal_close(c.journal);	/* posts the last completions */
 	event_base_loop(c.base, EVLOOP_NONBLOCK);
+	uint64_t errors = c.metrics.rrd_update_errors;
 	store_stop(c.store);
+	/*
+	 * Every value is in its RRD file: the next start needs no replay, and
+	 * may take the last values from here instead of every RRD file.
+	 */
+	if (started && c.metrics.rrd_update_errors == errors) {
+		char *jdir;
+		if (lastvals_write(c.cfg.data_dir, c.series) == 0 &&
+		    asprintf(&jdir, "%s/journal", c.cfg.data_dir) >= 0) {
+			journal_discard(jdir);
+			free(jdir);
+		}
+	}
 	loopq_free(c.loopq);
 	users_stop(&c);
 	event_free(ev_term);

@@ -141,7 +141,6 @@ struct series {
 	double last;			/* last numeric value (NaN: none) */
 	double last_ts;			/* Unix seconds of the last sample, 0: none */
 	char *text;			/* last value of a text series */
-	UT_hash_handle hh;		/* by key, in series.c */
 	char key[];			/* canonical key: measurement,tags field */
 };
 
@@ -156,6 +155,8 @@ struct series *series_add(struct series_catalog *cat, uint32_t id, const char *k
     size_t keylen, const char *host, uint32_t step, enum series_kind kind);
 struct series *series_by_id(struct series_catalog *cat, uint32_t id);
 size_t series_count(const struct series_catalog *cat);
+/* Make room for series ids up to max_id at once (a start: no regrowing). */
+int series_catalog_reserve(struct series_catalog *cat, uint32_t max_id);
 size_t series_host_count(struct series_catalog *cat, const char *host);
 const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
 /* Iterate all series in id order; returns NULL at the end. */
@@ -171,6 +172,31 @@ int series_key_split(const char *key, char **measurement, char **field,
 /* Build a canonical key from parsed parts into buf; returns its length. */
 size_t series_key_build(char *buf, size_t cap, const struct lp_str *meas,
     const struct lp_tag *tags, size_t n_tags, const struct lp_str *field);
+
+/* ---- lastvals.c: last values kept across a clean restart ---------------- */
+struct lastval {
+	uint32_t id;
+	uint32_t zero;
+	double ts, value;
+};
+/* DATA/last-values in id order (heap, *n entries); NULL if none or damaged. */
+struct lastval *lastvals_read(const char *data_dir, size_t *n);
+/* Write it from the catalogue: only once every RRD file is flushed. */
+int lastvals_write(const char *data_dir, struct series_catalog *cat);
+void lastvals_remove(const char *data_dir);
+
+/* ---- load.c: the catalogue, loaded at start while the loop runs ----------- */
+struct collector;
+/*
+ * Load the series catalogue and the store's view of it in slices of the
+ * running loop, so that /api/v1/health answers (503, "starting") meanwhile;
+ * the store thread is not running yet. Last values come from DATA/last-values
+ * when a clean stop left it, else from each RRD file. done(c) runs on the
+ * loop once every series is in. -1 if it cannot start.
+ */
+int load_begin(struct collector *c, void (*done)(struct collector *c));
+/* Stop a load still in progress (a shutdown during it). */
+void load_abort(struct collector *c);
 
 /* ---- journal.c: write-ahead journal (own thread) ------------------------- */
 struct journal;
@@ -251,6 +277,8 @@ struct journal_scan {
  * for the log. */
 void journal_scan(const char *name, const unsigned char *buf, size_t len,
     void (*cb)(struct batch *b, void *arg), void *arg, struct journal_scan *rep);
+/* Remove every segment: after a clean stop wrote everything to RRD files. */
+void journal_discard(const char *dir);
 /* Drop segments whose batches all have seq <= applied. */
 void journal_checkpoint(struct journal *j, uint64_t applied);
 void journal_close(struct journal *j);
@@ -268,8 +296,15 @@ struct store_config {
 	const struct cfg_strlist *consolidation;
 };
 
+/*
+ * The store, without its thread: give it the catalogue with store_load_row,
+ * then start the thread with store_run (nothing may be submitted before).
+ */
 struct store *store_start(const struct store_config *cfg, struct statedb *db,
     struct loopq *q, struct collector_metrics *metrics, struct journal *j);
+struct series_row;
+void store_load_row(struct store *st, const struct series_row *row);
+int store_run(struct store *st);
 /* The journal is opened after replay; until then checkpoints are skipped. */
 void store_set_journal(struct store *st, struct journal *j);
 /* Queue a durable batch for RRD; the store frees it. Returns -1 if full. */
@@ -335,12 +370,23 @@ int statedb_insert_group(struct statedb *db, const char *group, size_t len, uint
 struct series_row {
 	uint32_t id;
 	const char *key, *host;
+	size_t keylen;
 	uint32_t step;
 	int kind;
 	const char *text;		/* last value of a text series */
 	uint32_t file;			/* RRD file id, 0 for text series */
 	const char *ds;			/* data source in that file */
 };
+/*
+ * Every series in id order, one row at a time: the row's strings stay valid
+ * until the next call. Loop thread at startup, before the store thread runs.
+ */
+struct statedb_cursor;
+struct statedb_cursor *statedb_series_cursor(struct statedb *db);
+/* 1: a row; 0: the end; -1: the database failed (logged). */
+int statedb_series_next(struct statedb_cursor *cur, struct series_row *row);
+void statedb_cursor_free(struct statedb_cursor *cur);
+uint32_t statedb_series_max_id(struct statedb *db);	/* 0: none */
 /* Load every series, in id order. */
 int statedb_load_series(struct statedb *db, void (*cb)(const struct series_row *row, void *arg),
     void *arg);
@@ -407,6 +453,8 @@ struct collector {
 	double started;
 	unsigned short bound_port;
 	struct users *users;		/* users.c: limiters, housekeeping */
+	struct loader *loader;		/* load.c, while the catalogue loads */
+	int starting;			/* 1 until it is loaded: only health answers */
 	struct sessions *sessions;	/* session.c */
 };
 

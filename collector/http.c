@@ -273,6 +273,13 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		path_found = 1;
 		if (!(r->method & method))
 			continue;
+		if (c->starting && r->fn != api_health && r->fn != api_static) {
+			/* the catalogue is loading (load.c): nothing else is ready */
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+			http_reply_error(req, 503, "the collector is starting: %zu series loaded so "
+			    "far; try again in a moment", series_count(c->series));
+			return;
+		}
 		for (int k = 0; k < n_params; k++)
 			param_ptrs[k] = params[k];
 		const struct auth_identity *who = NULL;

@@ -755,3 +755,24 @@ journal_replay(const char *dir, void (*cb)(struct batch *, void *), void *arg,
 		    "every valid record around them was replayed", damaged);
 	return 0;
 }
+
+void
+journal_discard(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		uint64_t v;
+		char tail[8], *path;
+		if (sscanf(de->d_name, "%20" SCNu64 "%7s", &v, tail) != 2 ||
+		    strcmp(tail, ".wal") != 0 || asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+			continue;
+		if (unlink(path) < 0)
+			log_warn("journal: cannot remove %s", path);
+		free(path);
+	}
+	closedir(d);
+	fsync_dir(dir);
+}

@@ -18,7 +18,11 @@ api_health(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	(void)params;
-	http_reply_json(req, 200, json_pack("{s:s, s:s, s:f, s:I, s:I}", "status", "ok",
+	/* 503 "starting" while the catalogue loads (load.c), so a balancer waits */
+	if (c->starting)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+	http_reply_json(req, c->starting ? 503 : 200, json_pack("{s:s, s:s, s:f, s:I, s:I}",
+	    "status", c->starting ? "starting" : "ok",
 	    "version", PACKAGE_VERSION, "uptime", util_now() - c->started,
 	    "series", (json_int_t)series_count(c->series),
 	    "queue", (json_int_t)store_queue_depth(c->store)));

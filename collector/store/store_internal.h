@@ -60,6 +60,7 @@ struct store {
 	struct collector_metrics *metrics;
 
 	pthread_t thread;
+	int running;			/* store_run() started the thread */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct batch *batches, *batches_tail;
