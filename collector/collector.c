@@ -359,6 +359,9 @@ collector_main(int argc, char **argv)
 	load_abort(&c);
 	snmpbridge_stop(&c);
 	http_stop(&c);
+	/* the store's last flush must not checkpoint a freed journal */
+	if (c.store != NULL)
+		store_set_journal(c.store, NULL);
 	journal_close(c.journal);	/* posts the last completions */
 	event_base_loop(c.base, EVLOOP_NONBLOCK);
 	uint64_t errors = c.metrics.rrd_update_errors;
