@@ -22,7 +22,7 @@ CONFIG = "storage:\n  retention: [raw:2m]\n  consolidation: [AVERAGE]\n  flush_d
 def make_series(c, hosts, fields=10):
     now = int(time.time()) - 30
     for r in range(2):
-        body = "\n".join("st,host=s%05d %s %d" % (h, ",".join("f%d=%d" % (f, h + f + r)
+        body = "\n".join("st,host=s%05d %s %d" % (h, ",".join("f%d=%d.25" % (f, h + f + r)
                          for f in range(fields)), now + 10 * r) for h in range(hosts))
         assert c.write(body, query="precision=s&interval=10").status == 204
     files = os.path.join(c.data_dir, "rrd", "*", "*.rrd")
