@@ -426,13 +426,21 @@ cli_call(struct cli *c, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply)
 {
+	return cli_call_accept(c, method, path, params, n_params, json_body, reply, 0);
+}
+
+int
+cli_call_accept(struct cli *c, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *json_body,
+    struct cli_reply *reply, long accept)
+{
 	char err[512];
 	if (cli_http_request(c->http, method, path, params, n_params, json_body, reply,
 	    err, sizeof(err)) < 0) {
 		cli_error(c, "cannot reach the collector at %s: %s", c->url, err);
 		return CLI_EXIT_UNREACHABLE;
 	}
-	if (reply->status >= 200 && reply->status < 300)
+	if ((reply->status >= 200 && reply->status < 300) || reply->status == accept)
 		return CLI_EXIT_OK;
 	print_api_error(c, method, path, reply);
 	cli_reply_free(reply);
@@ -456,23 +464,46 @@ cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
 {
 	struct cli_reply r;
 	*out = NULL;
-	int rc = cli_call(c, "GET", path, params, n_params, NULL, &r);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_array(j)) {
-		if (j != NULL)
-			cli_error(c, "the collector's %s list is not a JSON array", what);
-		json_decref(j);
-		return CLI_EXIT_API;
+	json_t *all = NULL;
+	char *next = NULL;
+	/* pages: follow each Link rel="next" until the last (bounded, in case of a loop) */
+	for (int page = 0; page < CLI_MAX_PAGES; page++) {
+		int rc = next ? cli_call(c, "GET", next, NULL, 0, NULL, &r) :
+		    cli_call(c, "GET", path, params, n_params, NULL, &r);
+		free(next);
+		next = NULL;
+		if (rc != CLI_EXIT_OK) {
+			json_decref(all);
+			return rc;
+		}
+		json_t *j = cli_reply_json(c, &r);
+		next = r.next;
+		r.next = NULL;
+		cli_reply_free(&r);
+		if (!json_is_array(j)) {
+			if (j != NULL)
+				cli_error(c, "the collector's %s list is not a JSON array", what);
+			json_decref(j);
+			json_decref(all);
+			free(next);
+			return CLI_EXIT_API;
+		}
+		if (all == NULL)
+			all = j;
+		else {
+			json_array_extend(all, j);
+			json_decref(j);
+		}
+		if (next == NULL)
+			break;
 	}
+	free(next);
 	if (print_json && c->json) {
-		cli_print_json(c, j);
-		json_decref(j);
+		cli_print_json(c, all);
+		json_decref(all);
 		return CLI_EXIT_OK;
 	}
-	*out = j;
+	*out = all;
 	return CLI_EXIT_OK;
 }
 

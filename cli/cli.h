@@ -27,6 +27,7 @@ enum cli_exit {
 
 #define CLI_DEFAULT_URL "http://127.0.0.1:8080"
 #define CLI_DEFAULT_TIMEOUT 30		/* seconds, per request */
+#define CLI_MAX_PAGES 10000		/* pages of one list followed by Link rel="next" */
 #define CLI_BACKUP_TIMEOUT 600		/* backup copies every RRD file */
 #define CLI_MAX_REPLY (64L * 1024 * 1024) /* bytes of one reply body */
 
@@ -110,6 +111,7 @@ struct cli_reply {
 	long status;		/* HTTP status */
 	char *body;		/* heap, NUL-terminated (may hold other NULs) */
 	size_t len;
+	char *next;		/* heap: the path of a Link rel="next" on this server, or NULL */
 };
 
 /*
@@ -261,12 +263,18 @@ void cli_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf
 int cli_call(struct cli *c, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply);
+/* The same, taking the status accept (e.g. 503 for a health answer) as an answer too. */
+int cli_call_accept(struct cli *c, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *json_body,
+    struct cli_reply *reply, long accept);
 /* Parse a reply body as JSON; prints an error and returns NULL if it is not. */
 struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
 /*
  * GET path and parse the answer as a JSON array into *out (the caller owns
- * it). what names the list in an error. With print_json and --json, the
- * array is printed instead and *out is NULL. Returns the exit code.
+ * it), following Link rel="next" headers to the last page (up to
+ * CLI_MAX_PAGES) and joining the pages. what names the list in an error.
+ * With print_json and --json, the array is printed instead and *out is
+ * NULL. Returns the exit code.
  */
 int cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
     size_t n_params, const char *what, int print_json, struct json_t **out);

@@ -38,9 +38,11 @@ cmd_status(struct cli *c, const struct cli_args *args)
 {
 	(void)args;
 	struct cli_reply r;
-	int rc = cli_call(c, "GET", "/api/v1/health", NULL, 0, NULL, &r);
+	/* 503 {"status": "starting"} while the collector loads its catalogue */
+	int rc = cli_call_accept(c, "GET", "/api/v1/health", NULL, 0, NULL, &r, 503);
 	if (rc != CLI_EXIT_OK)
 		return rc;
+	int starting = r.status == 503;
 	json_t *health = cli_reply_json(c, &r);
 	cli_reply_free(&r);
 	if (health == NULL || !json_is_object(health)) {
@@ -53,7 +55,9 @@ cmd_status(struct cli *c, const struct cli_args *args)
 	/* /metrics needs a token unless the collector makes it public */
 	double fig[N_FIGURES];
 	int have_metrics = 0, metrics_rc = CLI_EXIT_OK;
-	if (c->token != NULL) {
+	if (starting)
+		metrics_rc = CLI_EXIT_API;	/* not ready: /metrics would say 503 too */
+	else if (c->token != NULL) {
 		metrics_rc = cli_call(c, "GET", "/metrics", NULL, 0, NULL, &r);
 		if (metrics_rc == CLI_EXIT_OK) {
 			for (size_t i = 0; i < N_FIGURES; i++)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct cli_http {
 	CURL *curl;
@@ -25,6 +26,28 @@ struct sink {
 	size_t len, cap;
 	int too_big;
 };
+
+/*
+ * A "Link: </api/v1/…?after=…>; rel=\"next\"" header: keep its path. Only
+ * a path on the same collector is kept (it must start with "/api/v1/").
+ */
+static size_t
+header_line(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct cli_reply *reply = arg;
+	size_t n = size * nmemb;
+	if (n < 6 || strncasecmp(data, "Link:", 5) != 0 || reply->next != NULL)
+		return n;
+	char *line = strndup(data + 5, n - 5);
+	if (line == NULL)
+		return n;
+	char *lt = strchr(line, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	if (gt != NULL && strstr(gt, "rel=\"next\"") != NULL &&
+	    strncmp(lt + 1, "/api/v1/", 8) == 0 && strcspn(lt + 1, " \t\r\n") >= (size_t)(gt - lt - 1))
+		reply->next = strndup(lt + 1, (size_t)(gt - lt - 1));
+	free(line);
+	return n;
+}
 
 static size_t
 sink_write(char *data, size_t size, size_t nmemb, void *arg)
@@ -178,6 +201,8 @@ cli_http_request(struct cli_http *h, const char *method, const char *path,
 	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, curl_err);
 	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, sink_write);
 	curl_easy_setopt(cu, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, header_line);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, reply);
 	curl_easy_setopt(cu, CURLOPT_ACCEPT_ENCODING, "");
 	if (h->cainfo != NULL)
 		curl_easy_setopt(cu, CURLOPT_CAINFO, h->cainfo);
@@ -203,6 +228,8 @@ cli_http_request(struct cli_http *h, const char *method, const char *path,
 			snprintf(err, errlen, "%s", curl_err[0] ? curl_err :
 			    curl_easy_strerror(rc));
 		free(sink.buf);
+		free(reply->next);
+		reply->next = NULL;
 		ret = -1;
 	} else {
 		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &reply->status);
@@ -234,6 +261,8 @@ void
 cli_reply_free(struct cli_reply *reply)
 {
 	free(reply->body);
+	free(reply->next);
 	reply->body = NULL;
+	reply->next = NULL;
 	reply->len = 0;
 }

@@ -180,26 +180,6 @@ raise_fd_limit(void)
 
 /* ---- recovery ---------------------------------------------------------- */
 
-struct series_loading {
-	struct collector *c;
-	struct store_last_reader *last;
-};
-
-static void
-load_series_row(const struct series_row *row, void *arg)
-{
-	struct series_loading *ld = arg;
-	struct series *s = series_add(ld->c->series, row->id, row->key, strlen(row->key),
-	    row->host, row->step, row->kind);
-	if (s == NULL)
-		return;
-	if (row->kind == SERIES_TEXT && row->text != NULL)
-		series_set_text(ld->c->series, s, strdup(row->text));
-	else if (ld->last != NULL)
-		store_last_update(ld->last, row->file, row->ds, &s->last_ts, &s->last);
-	s->accepted_ts = s->last_ts;
-}
-
 static void
 load_token_row(const struct token_row *row, void *arg)
 {
@@ -212,6 +192,7 @@ load_device_row(struct device *d, void *arg)
 	device_insert(arg, d);
 }
 
+/* The state database, tokens and devices; the series come later (load.c). */
 static int
 open_state(struct collector *c)
 {
@@ -230,26 +211,18 @@ open_state(struct collector *c)
 	c->auth = auth_new(getenv("CAMPUSMON_BOOTSTRAP_TOKEN"));
 	if (c->series == NULL || c->auth == NULL)
 		return -1;
-	double t0 = util_monotonic();
-	struct series_loading ld = { c, store_last_reader_new(c->cfg.data_dir) };
-	statedb_load_series(c->db, load_series_row, &ld);
-	store_last_reader_free(ld.last);
 	statedb_load_tokens(c->db, load_token_row, c->auth);
 	c->devices = device_table_new();
 	if (c->devices == NULL)
 		return -1;
 	devices_db_load(c->db, load_device_row, c->devices);
-	log_info("catalogue: %zu series loaded in %.2fs", series_count(c->series),
-	    util_monotonic() - t0);
 	return 0;
 }
 
+/* The store, its thread not started: load.c gives it the series first. */
 static int
-start_storage(struct collector *c)
+open_storage(struct collector *c)
 {
-	char *jdir;
-	if (asprintf(&jdir, "%s/journal", c->cfg.data_dir) < 0)
-		return -1;
 	struct store_config sc = {
 		.data_dir = c->cfg.data_dir, .rrdcached = c->cfg.rrdcached,
 		.flush_delay = c->cfg.flush_delay, .queue_max = c->cfg.queue_max,
@@ -257,10 +230,16 @@ start_storage(struct collector *c)
 	};
 	c->loopq = loopq_new(c->base);
 	c->store = c->loopq ? store_start(&sc, c->db, c->loopq, &c->metrics, NULL) : NULL;
-	if (c->store == NULL) {
-		free(jdir);
+	return c->store != NULL ? 0 : -1;
+}
+
+/* The store thread, then the journal: replayed into it, then opened. */
+static int
+start_storage(struct collector *c)
+{
+	char *jdir;
+	if (store_run(c->store) < 0 || asprintf(&jdir, "%s/journal", c->cfg.data_dir) < 0)
 		return -1;
-	}
 	uint64_t last_seq = 0;
 	journal_replay(jdir, ingest_replay_batch, c, &last_seq);
 	if (c->metrics.samples_replayed > 0)
@@ -274,26 +253,54 @@ start_storage(struct collector *c)
 	return 0;
 }
 
+static void start_from(struct collector *c, size_t first);
+
+/* The catalogue is in (ingest/load.c): the store thread and the journal,
+ * then the subsystems after storage in the table. */
+static void
+storage_loaded(struct collector *c)
+{
+	if (start_storage(c) < 0)
+		fatalx("cannot start storage in %s (see the messages above)", c->cfg.data_dir);
+	start_from(c, c->start_next);
+}
+
+/* State, tokens and devices at once; the catalogue on the running loop, so
+ * that health answers "starting" meanwhile. */
 static int
 storage_start(struct collector *c)
 {
-	if (open_state(c) < 0 || start_storage(c) < 0) {
+	if (open_state(c) < 0 || open_storage(c) < 0 || load_begin(c, storage_loaded) < 0) {
 		log_warnx("cannot start storage in %s (see the messages above)", c->cfg.data_dir);
 		return -1;
 	}
-	return 0;
+	return SUBSYSTEM_LATER;
 }
 
-/* Make what is in flight durable and flush it. */
+/* Make what is in flight durable and flush it; after a clean run, leave the
+ * last values for the next start and no journal to replay. */
 static void
 storage_stop(struct collector *c)
 {
+	int started = c->journal != NULL;	/* the catalogue was loaded, the journal replayed */
+	load_abort(c);
 	journal_close(c->journal);	/* posts the last completions */
 	event_base_loop(c->base, EVLOOP_NONBLOCK);
+	uint64_t errors = c->metrics.rrd_update_errors;
 	store_stop(c->store);		/* its last flush checkpoints the journal */
 	c->store = NULL;
 	journal_free(c->journal);
 	c->journal = NULL;
+	/* Every value is in its RRD file: the next start needs no replay and may
+	 * take the last values from here instead of every RRD file. */
+	if (started && c->metrics.rrd_update_errors == errors) {
+		char *jdir;
+		if (lastvals_write(c->cfg.data_dir, c->series) == 0 &&
+		    asprintf(&jdir, "%s/journal", c->cfg.data_dir) >= 0) {
+			journal_discard(jdir);
+			free(jdir);
+		}
+	}
 	loopq_free(c->loopq);
 	c->loopq = NULL;
 }
@@ -331,18 +338,35 @@ static const struct subsystem *const subsystems[] = {
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
 
-enum phase { PHASE_OPEN_PRIVILEGED, PHASE_START };
-
-/* Run a starting phase over the table; the first failure ends the start. */
+/* As root, in table order; the first failure ends the start. */
 static void
-run_phase(struct collector *c, enum phase phase)
+open_privileged(struct collector *c)
 {
 	for (size_t i = 0; i < N_SUBSYSTEMS; i++) {
 		const struct subsystem *s = subsystems[i];
-		int (*fn)(struct collector *) = phase == PHASE_START ? s->start : s->open_privileged;
-		if (fn != NULL && fn(c) < 0)
+		if (s->open_privileged != NULL && s->open_privileged(c) < 0)
 			fatalx("cannot start %s (see the messages above)", s->name);
 	}
+}
+
+/* Start subsystems from first on; one that answers SUBSYSTEM_LATER calls
+ * start_from again for the next ones once it is ready. */
+static void
+start_from(struct collector *c, size_t first)
+{
+	for (size_t i = first; i < N_SUBSYSTEMS; i++) {
+		const struct subsystem *s = subsystems[i];
+		int rc = s->start != NULL ? s->start(c) : 0;
+		if (rc < 0)
+			fatalx("cannot start %s (see the messages above)", s->name);
+		if (rc == SUBSYSTEM_LATER) {
+			c->start_next = i + 1;
+			return;
+		}
+	}
+	c->starting = 0;
+	log_info("campusmon-collector %s ready: data in %s, web UI from %s", PACKAGE_VERSION,
+	    c->cfg.data_dir, c->web_dir ? c->web_dir : "(none found)");
 }
 
 static void
@@ -413,6 +437,8 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.min_interval = fresh.min_interval;
 	c->cfg.min_interval_agent = fresh.min_interval_agent;
 	c->cfg.min_free = fresh.min_free;
+	c->cfg.api_max_points = fresh.api_max_points;
+	c->cfg.api_max_series_page = fresh.api_max_series_page;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);
@@ -468,10 +494,11 @@ collector_main(int argc, char **argv)
 	}
 	if (evthread_use_pthreads() < 0 || (c.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
-	run_phase(&c, PHASE_OPEN_PRIVILEGED);
+	open_privileged(&c);
 	privdrop(c.cfg.user, c.cfg.data_dir);
 	privdrop_check_reach(c.cfg.data_dir);
-	run_phase(&c, PHASE_START);
+	c.starting = 1;		/* until every subsystem has started: only health answers */
+	start_from(&c, 0);
 
 	struct event *ev_term = evsignal_new(c.base, SIGTERM, on_terminate, &c);
 	struct event *ev_int = evsignal_new(c.base, SIGINT, on_terminate, &c);
@@ -479,9 +506,6 @@ collector_main(int argc, char **argv)
 	event_add(ev_term, NULL);
 	event_add(ev_int, NULL);
 	event_add(ev_hup, NULL);
-	log_info("campusmon-collector %s ready: data in %s, web UI from %s", PACKAGE_VERSION,
-	    c.cfg.data_dir, c.web_dir ? c.web_dir : "(none found)");
-
 	event_base_dispatch(c.base);
 
 	stop_all(&c);

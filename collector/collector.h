@@ -32,6 +32,7 @@ struct users;
 struct sessions;
 struct sp_profile_set;
 struct webfiles;
+struct loader;
 
 /* ---- config.c ----------------------------------------------------------- */
 struct collector_config {
@@ -85,6 +86,9 @@ struct collector_config {
 	long long login_failures_addr;
 	long long login_lockout;
 	long long audit_retention;
+	/* read limits (api/series.c) */
+	long long api_max_points;
+	long long api_max_series_page;
 };
 
 extern const struct cfg_key collector_schema[];
@@ -116,6 +120,7 @@ struct collector_metrics {
 	uint64_t rrd_updates;		/* values, written by the store thread */
 	uint64_t rrd_update_calls;	/* rrd_update calls, one per file and flush */
 	uint64_t rrd_update_errors;
+	uint64_t rrd_files_damaged;	/* moved aside and made anew (store/damage.c) */
 	uint64_t rrd_update_usec_total;
 	uint64_t journal_fsyncs;
 	uint64_t journal_bytes;
@@ -135,8 +140,12 @@ struct collector_metrics {
  * live; stop in reverse order (stop taking work: the loop may still run
  * callbacks of others), then release in reverse order (free what it owns).
  * Any phase may be NULL. A failing open_privileged or start has logged why;
- * the collector then exits. A new subsystem exports one of these from its
- * folder and adds one line to the table. */
+ * the collector then exits. A start that must wait for the running loop
+ * (storage loads the catalogue in slices) answers SUBSYSTEM_LATER and the
+ * rest of the table starts when it is ready; until the last one has
+ * started, c->starting is 1 and only health answers. A new subsystem
+ * exports one of these from its folder and adds one line to the table. */
+#define SUBSYSTEM_LATER 1
 struct collector;
 struct subsystem {
 	const char *name;
@@ -219,6 +228,9 @@ struct collector {
 	double started;
 	unsigned short bound_port;
 	struct users *users;		/* users.c: limiters, housekeeping */
+	struct loader *loader;		/* ingest/load.c, while the catalogue loads */
+	int starting;			/* 1 until every subsystem started: only health answers */
+	size_t start_next;		/* collector.c: the subsystem to start after a LATER */
 	struct sessions *sessions;	/* session.c */
 	struct observers observers;
 	struct http_conns *conns;	/* http/conns.c */

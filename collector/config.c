@@ -160,6 +160,11 @@ const struct cfg_key collector_schema[] = {
 	    3660 * 86400LL, NULL, NULL, "audit entries (logins, changes) are kept this long; "
 	    "at least 180 days (six months of network logs, as China's Cybersecurity Law "
 	    "asks)" },
+	{ "api.max_points", CFG_INT, OFF(api_max_points), "10000", 100, 1000000, NULL, NULL,
+	    "most points in one /api/v1/query answer: a longer range gets a coarser step" },
+	{ "api.max_series_page", CFG_INT, OFF(api_max_series_page), "10000", 100, 1000000,
+	    NULL, NULL, "most series in one /api/v1/series answer; its Link header names "
+	    "the next page" },
 	CFG_END
 };
 

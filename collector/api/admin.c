@@ -197,7 +197,9 @@ api_tokens_revoke(struct collector *c, struct evhttp_request *req,
 /* ---- backup ------------------------------------------------------------------ */
 
 struct backup_job {
+	struct collector *c;
 	struct http_pending *pending;
+	char actor[160], addr[64];
 	char *dir;
 	char *err;
 	int rc;
@@ -215,10 +217,18 @@ backup_done(void *arg)
 {
 	struct backup_job *job = arg;
 	struct evhttp_request *req = http_pending_take(job->pending);
+	const char *why = job->err ? job->err : "error";
+	/* the outcome, not the intent: a refused or failed backup is ok: false */
+	if (job->rc == 0)
+		audit_record(job->c, job->actor, job->addr, "backup", job->dir, 1, NULL);
+	else
+		audit_record(job->c, job->actor, job->addr, "backup", job->dir, 0, "%s", why);
 	if (req != NULL && job->rc == 0)
 		http_reply_json(req, 200, json_pack("{s:s}", "dir", job->dir));
+	else if (req != NULL && job->rc == -2)
+		http_reply_error(req, 400, "backup refused: %s", why);
 	else if (req != NULL)
-		http_reply_error(req, 500, "backup failed: %s", job->err ? job->err : "error");
+		http_reply_error(req, 500, "backup failed: %s", why);
 	free(job->dir);
 	free(job->err);
 	free(job);
@@ -234,6 +244,11 @@ api_backup(struct collector *c, struct evhttp_request *req,
 		return;
 	const char *dir = json_string_value(json_object_get(body, "dir"));
 	if (dir == NULL || dir[0] != '/' || strlen(dir) > 1024) {
+		char actor[160], addr[64];
+		audit_actor(who, actor, sizeof(actor));
+		http_client_addr(req, addr, sizeof(addr), NULL, 0);
+		audit_record(c, actor, addr, "backup", dir && strlen(dir) <= 1024 ? dir : "-", 0,
+		    "dir must be an absolute path");
 		http_reply_error(req, 400, "dir must be an absolute path on the collector's host");
 		json_decref(body);
 		return;
@@ -245,10 +260,9 @@ api_backup(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 503, "out of memory");
 		return;
 	}
-	char actor[160], addr[64];
-	audit_actor(who, actor, sizeof(actor));
-	http_client_addr(req, addr, sizeof(addr), NULL, 0);
-	audit_record(c, actor, addr, "backup", dir, 1, NULL);
+	job->c = c;
+	audit_actor(who, job->actor, sizeof(job->actor));
+	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	json_decref(body);
 	job->pending = http_pending_new(req);
 	store_call(c->store, backup_run, backup_done, job);

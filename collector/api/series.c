@@ -64,6 +64,25 @@ series_matches(struct collector *c, const struct series *s, const char *host,
 	return 1;
 }
 
+/* "&name=value" percent-encoded, for the next page's link; "" if value is NULL. */
+static void
+link_param(struct evbuffer *out, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	char *enc = evhttp_encode_uri(value);
+	if (enc != NULL)
+		evbuffer_add_printf(out, "&%s=%s", name, enc);
+	free(enc);
+}
+
+/*
+ * GET /api/v1/series[?host=&measurement=&field=&limit=&after=]: a bare array
+ * of at most limit series (api.max_series_page at most and by default), in id
+ * order after the series id `after`. When more match, a Link header names
+ * the next page (rel="next"). Each series is serialised and appended on its
+ * own, so a page never exists as one JSON tree.
+ */
 static void
 api_series_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
@@ -74,24 +93,71 @@ api_series_list(struct collector *c, struct evhttp_request *req,
 	char *meas = http_query_param(req, "measurement");
 	char *field = http_query_param(req, "field");
 	char *limit_s = http_query_param(req, "limit");
-	long limit = limit_s ? strtol(limit_s, NULL, 10) : 10000;
-	if (limit <= 0 || limit > 1000000)
-		limit = 10000;
-	json_t *arr = json_array();
-	uint32_t cursor = 0;
+	char *after_s = http_query_param(req, "after");
+	long long page_max = c->cfg.api_max_series_page, limit = page_max;
+	unsigned long long after = 0;
+	char *end = NULL;
+	if (limit_s != NULL) {
+		limit = strtoll(limit_s, &end, 10);
+		if (*limit_s == '\0' || *end != '\0' || limit <= 0) {
+			http_reply_error(req, 400, "limit must be a whole number from 1 (at most %lld "
+			    "series come back; follow the Link header for more)", page_max);
+			goto out;
+		}
+		if (limit > page_max)
+			limit = page_max;
+	}
+	if (after_s != NULL) {
+		after = strtoull(after_s, &end, 10);
+		if (*after_s == '\0' || *end != '\0' || after > UINT32_MAX) {
+			http_reply_error(req, 400, "after must be a series id (from the Link header "
+			    "of the previous page)");
+			goto out;
+		}
+	}
+	struct evbuffer *body = evbuffer_new();
+	uint32_t cursor = (uint32_t)after, last = 0;
+	long long n = 0;
+	int more = 0;
 	struct series *s;
-	while ((s = series_next(c->series, &cursor)) != NULL && (long)json_array_size(arr) < limit) {
+	evbuffer_add(body, "[", 1);
+	while ((s = series_next(c->series, &cursor)) != NULL) {
 		if (!series_matches(c, s, host, meas, field))
 			continue;
+		if (n == limit) {
+			more = 1;	/* one more matches: there is a next page */
+			break;
+		}
 		json_t *o = series_json(c, s);
-		if (o != NULL)
-			json_array_append_new(arr, o);
+		if (o == NULL)
+			continue;
+		if (n++ > 0)
+			evbuffer_add(body, ",", 1);
+		http_json_append(body, o);
+		json_decref(o);
+		last = s->id;
 	}
+	evbuffer_add(body, "]\n", 2);
+	if (more) {
+		struct evbuffer *link = evbuffer_new();
+		evbuffer_add_printf(link, "</api/v1/series?after=%u&limit=%lld", last, limit);
+		link_param(link, "host", host);
+		link_param(link, "measurement", meas);
+		link_param(link, "field", field);
+		evbuffer_add_printf(link, ">; rel=\"next\"");
+		evbuffer_add(link, "", 1);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Link",
+		    (const char *)evbuffer_pullup(link, -1));
+		evbuffer_free(link);
+	}
+	http_reply_buffer(req, 200, body);
+	evbuffer_free(body);
+out:
 	free(host);
 	free(meas);
 	free(field);
 	free(limit_s);
-	http_reply_json(req, 200, arr);
+	free(after_s);
 }
 
 /* ---- query and graph: a job for the store thread --------------------------- */
@@ -105,8 +171,10 @@ struct rrd_job {
 	char cf[8];
 	char format[4];
 	char *title;
+	size_t max_points;
 	/* results */
-	json_t *points;
+	char *points;			/* JSON text, points_len bytes */
+	size_t points_len;
 	unsigned long out_step;
 	unsigned char *img;
 	size_t img_len;
@@ -185,7 +253,7 @@ query_run(struct store *st, void *arg)
 {
 	struct rrd_job *job = arg;
 	job->rc = store_fetch(st, job->id, job->cf, job->from, job->to, job->step,
-	    &job->points, &job->out_step, &job->err);
+	    job->max_points, &job->points, &job->points_len, &job->out_step, &job->err);
 }
 
 static void
@@ -193,13 +261,19 @@ query_done(void *arg)
 {
 	struct rrd_job *job = arg;
 	struct evhttp_request *req = http_pending_take(job->pending);
-	if (req != NULL && job->rc == 0)
-		http_reply_json(req, 200, json_pack("{s:I, s:I, s:s, s:O}", "series",
-		    (json_int_t)job->id, "step", (json_int_t)job->out_step, "cf", job->cf,
-		    "points", job->points));
-	else if (req != NULL)
+	if (req != NULL && job->rc == 0) {
+		/* the points come as text from the store thread: no JSON tree here */
+		struct evbuffer *out = evbuffer_new();
+		evbuffer_add_printf(out, "{\"series\":%u,\"step\":%lu,\"cf\":\"%s\",\"points\":",
+		    job->id, job->out_step, job->cf);
+		evbuffer_add(out, job->points, job->points_len);
+		evbuffer_add(out, "}\n", 2);
+		http_reply_buffer(req, 200, out);
+		evbuffer_free(out);
+	} else if (req != NULL) {
 		http_reply_error(req, 500, "%s", job->err ? job->err : "query failed");
-	json_decref(job->points);
+	}
+	free(job->points);
 	free(job->err);
 	free(job);
 }
@@ -223,6 +297,7 @@ api_query(struct collector *c, struct evhttp_request *req,
 		free(job);
 		return;
 	}
+	job->max_points = (size_t)c->cfg.api_max_points;
 	job->pending = http_pending_new(req);
 	store_call(c->store, query_run, query_done, job);
 }

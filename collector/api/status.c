@@ -23,7 +23,11 @@ api_health(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	(void)params;
-	http_reply_json(req, 200, json_pack("{s:s, s:s, s:f, s:I, s:I}", "status", "ok",
+	/* 503 "starting" while the catalogue loads (load.c), so a balancer waits */
+	if (c->starting)
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+	http_reply_json(req, c->starting ? 503 : 200, json_pack("{s:s, s:s, s:f, s:I, s:I}",
+	    "status", c->starting ? "starting" : "ok",
 	    "version", PACKAGE_VERSION, "uptime", util_now() - c->started,
 	    "series", (json_int_t)series_count(c->series),
 	    "queue", (json_int_t)store_queue_depth(c->store)));
@@ -82,6 +86,9 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    LOAD(rrd_update_calls));
 	metric(out, "campusmon_rrd_update_errors_total", "counter", "Failed RRD updates.",
 	    LOAD(rrd_update_errors));
+	metric(out, "campusmon_rrd_files_damaged_total", "counter",
+	    "Unreadable RRD files moved aside (NAME.rrd.damaged-TIME) and made anew.",
+	    LOAD(rrd_files_damaged));
 	metric(out, "campusmon_rrd_update_seconds_total", "counter",
 	    "Time spent in RRD updates.", LOAD(rrd_update_usec_total) / 1e6);
 	metric(out, "campusmon_journal_fsyncs_total", "counter", "Journal group commits.",

@@ -204,6 +204,14 @@ http_route(struct evhttp_request *req, void *arg)
 			path_found |= strcmp(r->pattern, "/**") != 0;
 			continue;
 		}
+		if (c->starting && strcmp(r->pattern, "/api/v1/health") != 0 &&
+		    strcmp(r->pattern, "/**") != 0) {
+			/* the catalogue is loading (ingest/load.c): nothing else is ready */
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+			http_reply_error(req, 503, "the collector is starting: %zu series loaded so "
+			    "far; try again in a moment", series_count(c->series));
+			return;
+		}
 		for (int k = 0; k < n_params; k++) {
 			if (segment_decode(params[k]) < 0) {
 				http_reply_error(req, 400, "bad percent-encoding in the path (a %%XX "

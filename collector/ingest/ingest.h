@@ -38,7 +38,6 @@ struct series {
 	double accepted_ts;		/* newest sample handed to the journal (>= last_ts
 					 * while a batch is in flight; ordering checks) */
 	char *text;			/* last durable value of a text series */
-	UT_hash_handle hh;		/* by key, in catalog.c */
 	char key[];			/* canonical key: measurement,tags field */
 };
 
@@ -62,6 +61,8 @@ size_t series_text_bytes(const struct series_catalog *cat);
 /* Series of the host that has the most. */
 size_t series_host_max(const struct series_catalog *cat);
 size_t series_count(const struct series_catalog *cat);
+/* Make room for series ids up to max_id at once (a start: no regrowing). */
+int series_catalog_reserve(struct series_catalog *cat, uint32_t max_id);
 size_t series_host_count(struct series_catalog *cat, const char *host);
 const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
 /* Iterate all series in id order; returns NULL at the end. */
@@ -77,6 +78,18 @@ int series_key_split(const char *key, char **measurement, char **field,
 /* Build a canonical key from parsed parts into buf; returns its length. */
 size_t series_key_build(char *buf, size_t cap, const struct lp_str *meas,
     const struct lp_tag *tags, size_t n_tags, const struct lp_str *field);
+
+/* ---- load.c: the catalogue, loaded at start while the loop runs ----------- */
+/*
+ * Load the series catalogue and the store's view of it in slices of the
+ * running loop, so that /api/v1/health answers (503, "starting") meanwhile;
+ * the store thread is not running yet. Last values come from DATA/last-values
+ * when a clean stop left it, else from each RRD file. done(c) runs on the
+ * loop once every series is in. -1 if it cannot start.
+ */
+int load_begin(struct collector *c, void (*done)(struct collector *c));
+/* Stop a load still in progress (a shutdown during it). */
+void load_abort(struct collector *c);
 
 /* ---- journal.c: write-ahead journal (own thread) ------------------------- */
 struct journal;
@@ -128,9 +141,38 @@ struct journal *journal_open(const char *dir, struct loopq *q, uint64_t first_se
     struct collector_metrics *metrics);
 /* Hand a batch over; on_durable runs later on the loop thread. */
 void journal_append(struct journal *j, struct batch *b);
-/* Replay every segment in order: cb gets each batch (caller frees it). */
+/*
+ * Replay every segment in order: cb gets each batch and owns it. Damaged
+ * records are skipped (logged with segment and offsets), replay goes on with
+ * the next valid one; a gap in sequences between segments is logged as a
+ * missing segment. *last_seq: the highest sequence seen (0: none).
+ */
 int journal_replay(const char *dir, void (*cb)(struct batch *b, void *arg), void *arg,
     uint64_t *last_seq);
+
+/* The record codec, for tests and the fuzzer. */
+enum journal_rec {
+	JOURNAL_REC_OK,			/* *out: the batch (caller frees), *used: its bytes */
+	JOURNAL_REC_SHORT,		/* a record's start whose end is past len */
+	JOURNAL_REC_BAD			/* not a record: magic, length, CRC or payload */
+};
+/* One record (header and payload) for b, with b->seq; heap, NULL if no memory. */
+unsigned char *journal_encode(const struct batch *b, size_t *len);
+enum journal_rec journal_decode(const unsigned char *p, size_t len, struct batch **out,
+    size_t *used);
+struct journal_scan {
+	uint64_t records;		/* valid records handed on */
+	uint64_t last_seq;		/* the highest sequence among them */
+	uint64_t damaged_bytes;		/* skipped, in damaged_runs places */
+	unsigned damaged_runs;
+	int torn_tail;			/* ended in an incomplete record */
+};
+/* Hand every valid record of a segment's bytes to cb (which owns it); name is
+ * for the log. */
+void journal_scan(const char *name, const unsigned char *buf, size_t len,
+    void (*cb)(struct batch *b, void *arg), void *arg, struct journal_scan *rep);
+/* Remove every segment: after a clean stop wrote everything to RRD files. */
+void journal_discard(const char *dir);
 /* Drop segments whose batches all have seq <= applied. */
 void journal_checkpoint(struct journal *j, uint64_t applied);
 /* Stop the thread (the last completions are posted to the loop) and close

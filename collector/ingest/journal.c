@@ -9,8 +9,12 @@
  * samples are all in RRD files; whole segments below it are deleted.
  *
  * Segment files: DIR/<first seq, 20 digits>.wal. Record: magic, payload
- * length, seq, CRC-32 of the payload, payload. A torn record at the tail
- * (crash in mid-write, never acknowledged) ends replay of that segment.
+ * length, seq, CRC-32 of the payload, payload. Replay hands on every valid
+ * record: damaged bytes are skipped up to the next valid record (magic,
+ * length and CRC), and reported with their segment and offsets; an
+ * incomplete record at the very end is a write cut by a crash, never
+ * acknowledged. Sequences are consecutive across segments, so a gap between
+ * two segments means records were lost (a segment file removed or damaged).
  */
 #include "collector/collector.h"
 #include "collector/ingest/ingest.h"
@@ -206,6 +210,18 @@ encode_batch(struct wbuf *w, const struct batch *b)
 	return 0;
 }
 
+unsigned char *
+journal_encode(const struct batch *b, size_t *len)
+{
+	struct wbuf w = { 0 };
+	if (encode_batch(&w, b) < 0) {
+		free(w.p);
+		return NULL;
+	}
+	*len = w.len;
+	return w.p;
+}
+
 struct rbuf {
 	const unsigned char *p;
 	size_t len, at;
@@ -225,8 +241,8 @@ static char *
 rbuf_str(struct rbuf *r)
 {
 	uint32_t n;
-	if (rbuf_get(r, &n, 4) || r->len - r->at < n)
-		return NULL;
+	if (rbuf_get(r, &n, 4) || r->len - r->at < n || memchr(r->p + r->at, '\0', n) != NULL)
+		return NULL;		/* encode_batch never writes a NUL inside */
 	char *s = strndup((const char *)r->p + r->at, n);
 	r->at += n;
 	return s;
@@ -281,6 +297,8 @@ decode_batch(const unsigned char *p, size_t len, uint64_t seq)
 		if (rc < 0)
 			goto bad;
 	}
+	if (r.at != r.len)
+		goto bad;		/* trailing bytes: not what encode_batch wrote */
 	return b;
 bad:
 	batch_free(b);
@@ -577,44 +595,93 @@ journal_free(struct journal *j)
 	free(j);
 }
 
-/* ---- replay (startup, before the loop runs) ------------------------------ */
+/* ---- decoding and replay (startup, before the loop runs) ---------------- */
 
-static int
-replay_segment(const char *path, void (*cb)(struct batch *, void *), void *arg,
-    uint64_t *last_seq)
+#define HDR 20				/* magic, length, seq, CRC */
+
+enum journal_rec
+journal_decode(const unsigned char *p, size_t len, struct batch **out, size_t *used)
 {
-	size_t len;
-	unsigned char *buf = (unsigned char *)util_read_file(path, 1u << 30, &len);
-	if (buf == NULL) {
-		log_warn("journal: cannot read %s", path);
-		return -1;
+	static const uint32_t magic_v = JOURNAL_MAGIC;
+	uint32_t magic, plen, crc;
+	uint64_t seq;
+	*out = NULL;
+	*used = 0;
+	if (len < HDR)		/* a torn header, if what there is could start one */
+		return memcmp(p, &magic_v, len < 4 ? len : 4) == 0 ? JOURNAL_REC_SHORT :
+		    JOURNAL_REC_BAD;
+	memcpy(&magic, p, 4);
+	memcpy(&plen, p + 4, 4);
+	memcpy(&seq, p + 8, 8);
+	memcpy(&crc, p + 16, 4);
+	if (magic != JOURNAL_MAGIC || plen > JOURNAL_RECORD_MAX)
+		return JOURNAL_REC_BAD;
+	if (len - HDR < plen)
+		return JOURNAL_REC_SHORT;
+	if ((uint32_t)crc32(0L, p + HDR, plen) != crc)
+		return JOURNAL_REC_BAD;
+	*out = decode_batch(p + HDR, plen, seq);
+	if (*out == NULL)
+		return JOURNAL_REC_BAD;
+	*used = HDR + plen;
+	return JOURNAL_REC_OK;
+}
+
+/*
+ * The offset of the next valid record after at (len if none); *b: that
+ * record decoded, *used its size.
+ */
+static size_t
+next_valid(const unsigned char *buf, size_t len, size_t at, struct batch **b, size_t *used)
+{
+	static const uint32_t magic_v = JOURNAL_MAGIC;
+	for (size_t k = at + 1; k + HDR <= len; k++) {
+		const unsigned char *m = memmem(buf + k, len - k, &magic_v, 4);
+		if (m == NULL)
+			break;
+		k = (size_t)(m - buf);
+		if (journal_decode(buf + k, len - k, b, used) == JOURNAL_REC_OK)
+			return k;
 	}
+	*b = NULL;
+	return len;
+}
+
+void
+journal_scan(const char *name, const unsigned char *buf, size_t len,
+    void (*cb)(struct batch *b, void *arg), void *arg, struct journal_scan *rep)
+{
+	memset(rep, 0, sizeof(*rep));
 	size_t at = 0;
-	while (len - at >= 20) {
-		uint32_t magic, plen, crc;
-		uint64_t seq;
-		memcpy(&magic, buf + at, 4);
-		memcpy(&plen, buf + at + 4, 4);
-		memcpy(&seq, buf + at + 8, 8);
-		memcpy(&crc, buf + at + 16, 4);
-		if (magic != JOURNAL_MAGIC || plen > JOURNAL_RECORD_MAX || len - at - 20 < plen ||
-		    (uint32_t)crc32(0L, buf + at + 20, plen) != crc) {
-			log_warnx("journal: %s: torn or corrupt record at offset %zu ignored "
-			    "(never acknowledged)", path, at);
-			break;
+	while (at < len) {
+		struct batch *b;
+		size_t used;
+		enum journal_rec rc = journal_decode(buf + at, len - at, &b, &used);
+		if (rc != JOURNAL_REC_OK) {
+			size_t next = next_valid(buf, len, at, &b, &used);
+			if (next == len && rc == JOURNAL_REC_SHORT) {
+				log_warnx("journal: %s: incomplete record at offset %zu (%zu bytes) "
+				    "at the end: a write cut short by a crash, never acknowledged",
+				    name, at, len - at);
+				rep->torn_tail = 1;
+			} else {
+				log_warnx("journal: %s: %zu damaged bytes at offsets %zu to %zu "
+				    "skipped%s", name, next - at, at, next,
+				    next < len ? "; replay goes on with the next valid record" :
+				    " (the rest of the segment)");
+				rep->damaged_bytes += next - at;
+				rep->damaged_runs++;
+			}
+			if (b == NULL)
+				break;
+			at = next;
 		}
-		struct batch *b = decode_batch(buf + at + 20, plen, seq);
-		if (b == NULL) {
-			log_warnx("journal: %s: undecodable record at offset %zu", path, at);
-			break;
-		}
-		if (seq > *last_seq)
-			*last_seq = seq;
+		if (b->seq > rep->last_seq)
+			rep->last_seq = b->seq;
+		rep->records++;
 		cb(b, arg);
-		at += 20 + plen;
+		at += used;
 	}
-	free(buf);
-	return 0;
 }
 
 static int
@@ -623,37 +690,98 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Replay one segment file; its first sequence (from its name) is first. */
+static void
+replay_segment(const char *dir, const char *name, void (*cb)(struct batch *, void *),
+    void *arg, struct journal_scan *rep)
+{
+	char *path;
+	memset(rep, 0, sizeof(*rep));
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return;
+	size_t len;
+	unsigned char *buf = (unsigned char *)util_read_file(path, 1u << 30, &len);
+	if (buf == NULL)
+		log_warn("journal: cannot read %s; its records are lost", path);
+	else
+		journal_scan(path, buf, len, cb, arg, rep);
+	free(buf);
+	free(path);
+}
+
 int
 journal_replay(const char *dir, void (*cb)(struct batch *, void *), void *arg,
     uint64_t *last_seq)
 {
 	DIR *d = opendir(dir);
 	*last_seq = 0;
-	if (d == NULL)
-		return errno == ENOENT ? 0 : -1;
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("journal: cannot open %s; nothing replayed", dir);
+		return -1;
+	}
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-		if (l < 5 || strcmp(de->d_name + l - 4, ".wal") != 0)
+		uint64_t v;
+		char tail[8];
+		if (sscanf(de->d_name, "%20" SCNu64 "%7s", &v, tail) != 2 ||
+		    strcmp(tail, ".wal") != 0)
 			continue;
 		char **g = realloc(names, (n + 1) * sizeof(*g));
-		if (g == NULL)
+		if (g == NULL || (g[n] = strdup(de->d_name)) == NULL) {
+			names = g ? g : names;
 			break;
+		}
 		names = g;
-		names[n++] = strdup(de->d_name);
+		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp_names);
+	uint64_t damaged = 0, expect = 0;	/* expect: the next segment's first seq */
 	for (size_t i = 0; i < n; i++) {
-		char *path;
-		if (names[i] != NULL && asprintf(&path, "%s/%s", dir, names[i]) >= 0) {
-			replay_segment(path, cb, arg, last_seq);
-			free(path);
-		}
+		uint64_t first = strtoull(names[i], NULL, 10);
+		if (i > 0 && first > expect)
+			log_warnx("journal: %s/%s: sequences %" PRIu64 " to %" PRIu64 " are in no "
+			    "segment: a journal segment before it is missing (or its end was "
+			    "damaged); those samples are lost", dir, names[i], expect, first - 1);
+		struct journal_scan rep;
+		replay_segment(dir, names[i], cb, arg, &rep);
+		damaged += rep.damaged_bytes;
+		/* an empty segment still tells where the sequence stood */
+		uint64_t top = rep.last_seq > first - 1 || first == 0 ? rep.last_seq : first - 1;
+		if (top > *last_seq)
+			*last_seq = top;
+		expect = top + 1;
 		free(names[i]);
 	}
 	free(names);
+	if (damaged > 0)
+		log_warnx("journal: %" PRIu64 " damaged bytes skipped in replay (see above); "
+		    "every valid record around them was replayed", damaged);
 	return 0;
+}
+
+void
+journal_discard(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		uint64_t v;
+		char tail[8], *path;
+		if (sscanf(de->d_name, "%20" SCNu64 "%7s", &v, tail) != 2 ||
+		    strcmp(tail, ".wal") != 0 || asprintf(&path, "%s/%s", dir, de->d_name) < 0)
+			continue;
+		if (unlink(path) < 0)
+			log_warn("journal: cannot remove %s", path);
+		free(path);
+	}
+	closedir(d);
+	fsync_dir(dir);
 }

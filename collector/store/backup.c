@@ -2,6 +2,9 @@
  * backup.c — a consistent copy of the state database (SQLite backup API)
  * and every RRD file, taken on the store thread while the collector runs:
  * pending values are flushed first and no RRD write happens during the copy.
+ * A destination inside the data directory (by real path) is refused: copying
+ * the files onto themselves would truncate them, and a subfolder would be
+ * copied into itself without end.
  */
 #include "collector/store/store_internal.h"
 
@@ -19,15 +22,28 @@
 #include "common/log.h"
 #include "common/util.h"
 
+/*
+ * Copy one file. The target is truncated only once it is known not to be the
+ * source itself (a symlinked folder on the way could make them one file).
+ */
 static int
 copy_file(const char *from, const char *to)
 {
 	int in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
 	if (out < 0) {
 		close(in);
+		return -1;
+	}
+	struct stat sin, sout;
+	if (fstat(in, &sin) < 0 || fstat(out, &sout) < 0 ||
+	    (sin.st_dev == sout.st_dev && sin.st_ino == sout.st_ino) || ftruncate(out, 0) < 0) {
+		if (sin.st_dev == sout.st_dev && sin.st_ino == sout.st_ino)
+			errno = EINVAL;
+		close(in);
+		close(out);
 		return -1;
 	}
 	char buf[65536];
@@ -81,10 +97,99 @@ copy_tree(const char *from, const char *to, size_t *files)
 	return rc;
 }
 
+/*
+ * The real path dir has or would have once made: its longest existing prefix
+ * resolved (symlinks and all), the rest appended with "." and ".." applied
+ * (util_mkdirs makes those folders real, so no symlink can hide there). A
+ * ".." there may climb back into existing folders: then the result is
+ * resolved once more. Returns a heap string, NULL with errno set on error.
+ */
+static char *
+real_dest(const char *dir)
+{
+	size_t plen = strlen(dir);
+	char *res = NULL;
+	for (;;) {
+		char *prefix = plen ? strndup(dir, plen) : strdup("/");
+		if (prefix == NULL)
+			return NULL;
+		res = realpath(prefix, NULL);
+		free(prefix);
+		if (res != NULL || errno != ENOENT || plen == 0)
+			break;
+		while (plen > 0 && dir[plen - 1] != '/')	/* drop the last component */
+			plen--;
+		while (plen > 0 && dir[plen - 1] == '/')
+			plen--;
+	}
+	if (res == NULL)
+		return NULL;
+	char *out = malloc(strlen(res) + strlen(dir + plen) + 2);
+	char *tail = strdup(dir + plen), *save = NULL;
+	if (out == NULL || tail == NULL) {
+		free(out);
+		free(tail);
+		free(res);
+		return NULL;
+	}
+	strcpy(out, res);
+	free(res);
+	int climbed = 0;
+	for (char *c = strtok_r(tail, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			char *slash = strrchr(out, '/');
+			slash[slash == out ? 1 : 0] = '\0';
+			climbed = 1;
+			continue;
+		}
+		if (strcmp(out, "/") != 0)
+			strcat(out, "/");
+		strcat(out, c);
+	}
+	free(tail);
+	if (climbed) {
+		char *again = real_dest(out);
+		free(out);
+		return again;
+	}
+	return out;
+}
+
+int
+store_backup_check(const char *data_dir, const char *dir, char **err)
+{
+	*err = NULL;
+	char *data = realpath(data_dir, NULL);
+	char *dest = data ? real_dest(dir) : NULL;
+	int rc = 0;
+	if (data == NULL || dest == NULL) {
+		if (asprintf(err, "cannot resolve %s: %s", data ? dir : data_dir,
+		    strerror(errno)) < 0)
+			*err = NULL;
+		rc = -1;
+	} else {
+		size_t n = strlen(data);
+		if (strncmp(dest, data, n) == 0 && (dest[n] == '\0' || dest[n] == '/' ||
+		    strcmp(data, "/") == 0)) {
+			if (asprintf(err, "%s is inside the data directory %s; "
+			    "back up to a folder outside it", dir, data) < 0)
+				*err = NULL;
+			rc = -2;
+		}
+	}
+	free(data);
+	free(dest);
+	return rc;
+}
+
 int
 store_backup(struct store *st, const char *dir, char **err)
 {
-	*err = NULL;
+	int refused = store_backup_check(st->data_dir, dir, err);
+	if (refused < 0)
+		return refused;
 	for (size_t i = 0; i < st->n_dirty; i++)
 		store_flush_file(st, st->dirty[i], 1);
 	st->n_dirty = 0;

@@ -282,29 +282,84 @@ statedb_insert_group(struct statedb *s, const char *group, size_t len, uint32_t 
 	return 0;
 }
 
+struct statedb_cursor {
+	sqlite3_stmt *st;
+};
+
+struct statedb_cursor *
+statedb_series_cursor(struct statedb *s)
+{
+	struct statedb_cursor *cur = calloc(1, sizeof(*cur));
+	if (cur == NULL)
+		return NULL;
+	/* In id order: a file's data sources were added in that order too. */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, key, host, step, kind, last_text, file, ds "
+	    "FROM series ORDER BY id", -1, &cur->st, NULL) != SQLITE_OK) {
+		free(cur);
+		return NULL;
+	}
+	return cur;
+}
+
+uint32_t
+statedb_series_max_id(struct statedb *s)
+{
+	sqlite3_stmt *st;
+	uint32_t max = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT max(id) FROM series", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		max = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return max;
+}
+
+int
+statedb_series_next(struct statedb_cursor *cur, struct series_row *row)
+{
+	int rc = sqlite3_step(cur->st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW) {
+		log_warnx("state database: reading the series failed: %s",
+		    sqlite3_errstr(rc));
+		return -1;
+	}
+	sqlite3_stmt *st = cur->st;
+	*row = (struct series_row){
+		.id = (uint32_t)sqlite3_column_int64(st, 0),
+		.key = (const char *)sqlite3_column_text(st, 1),
+		.host = (const char *)sqlite3_column_text(st, 2),
+		.step = (uint32_t)sqlite3_column_int64(st, 3),
+		.kind = sqlite3_column_int(st, 4),
+		.text = (const char *)sqlite3_column_text(st, 5),
+		.file = (uint32_t)sqlite3_column_int64(st, 6),
+		.ds = (const char *)sqlite3_column_text(st, 7),
+	};
+	row->keylen = (size_t)sqlite3_column_bytes(st, 1);	/* after its text */
+	return row->key != NULL && row->host != NULL ? 1 : statedb_series_next(cur, row);
+}
+
+void
+statedb_cursor_free(struct statedb_cursor *cur)
+{
+	if (cur == NULL)
+		return;
+	sqlite3_finalize(cur->st);
+	free(cur);
+}
+
 int
 statedb_load_series(struct statedb *s, void (*cb)(const struct series_row *row, void *arg),
     void *arg)
 {
-	sqlite3_stmt *st;
-	/* In id order: a file's data sources were added in that order too. */
-	if (sqlite3_prepare_v2(s->db, "SELECT id, key, host, step, kind, last_text, file, ds "
-	    "FROM series ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	struct statedb_cursor *cur = statedb_series_cursor(s);
+	struct series_row row;
+	if (cur == NULL)
 		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct series_row row = {
-			.id = (uint32_t)sqlite3_column_int64(st, 0),
-			.key = (const char *)sqlite3_column_text(st, 1),
-			.host = (const char *)sqlite3_column_text(st, 2),
-			.step = (uint32_t)sqlite3_column_int64(st, 3),
-			.kind = sqlite3_column_int(st, 4),
-			.text = (const char *)sqlite3_column_text(st, 5),
-			.file = (uint32_t)sqlite3_column_int64(st, 6),
-			.ds = (const char *)sqlite3_column_text(st, 7),
-		};
+	while (statedb_series_next(cur, &row) > 0)
 		cb(&row, arg);
-	}
-	sqlite3_finalize(st);
+	statedb_cursor_free(cur);
 	return 0;
 }
 

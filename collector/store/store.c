@@ -95,10 +95,9 @@ place_series(struct store *st, uint32_t id, uint32_t file, const char *ds, uint3
 	return 0;
 }
 
-static void
-load_series_cb(const struct series_row *row, void *arg)
+void
+store_load_row(struct store *st, const struct series_row *row)
 {
-	struct store *st = arg;
 	if (row->file == 0 || row->ds == NULL)
 		return;		/* a text series: no RRD file */
 	if (place_series(st, row->id, row->file, row->ds, row->step, row->kind) == 0)
@@ -186,17 +185,22 @@ store_flush_file(struct store *st, uint32_t id, int force)
 		int present = file_on_disk(st, id);
 		/* Start one step early so the first sample fills a whole PDP. */
 		if (!present && rrd_create_file(st, id, f, f->rows[0] - f->step) < 0) {
+			__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 			st->freed += file_drop_rows(f);
 			return -1;
 		}
 		f->exists = 1;
 		f->n_ds_disk = present ? 0 : f->n_ds;
 	}
-	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0) {
+	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0 &&
+	    store_replace_damaged(st, id, f) < 0) {
+		__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 		st->freed += file_drop_rows(f);
 		return -1;
 	}
 	int rc = rrd_write_rows(st, id, f);
+	if (rc != 0 && store_replace_damaged(st, id, f) == 0)
+		rc = rrd_write_rows(st, id, f);	/* into the new file */
 	st->freed += file_drop_rows(f);
 	return rc;
 }
@@ -385,14 +389,20 @@ store_start(const struct store_config *cfg, struct statedb *db, struct loopq *q,
 		st->rrdcached = 1;
 		log_info("store: writing RRD files through rrdcached at %s", cfg->rrdcached);
 	}
-	statedb_load_series(db, load_series_cb, st);
-	if (pthread_create(&st->thread, NULL, store_thread, st) != 0)
-		goto fail;
 	return st;
 fail:
 	free(st->data_dir);
 	free(st);
 	return NULL;
+}
+
+int
+store_run(struct store *st)
+{
+	if (pthread_create(&st->thread, NULL, store_thread, st) != 0)
+		return -1;
+	st->running = 1;
+	return 0;
 }
 
 int
@@ -460,7 +470,8 @@ store_stop(struct store *st)
 	st->stopping = 1;
 	pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->lock);
-	pthread_join(st->thread, NULL);
+	if (st->running)
+		pthread_join(st->thread, NULL);
 	for (size_t i = 0; i < st->n_filev; i++)
 		file_drop_rows(&st->filev[i]);
 	free(st->filev);

@@ -31,8 +31,15 @@ struct store_config {
 	const struct cfg_strlist *consolidation;
 };
 
+/*
+ * The store, without its thread: give it the catalogue with store_load_row,
+ * then start the thread with store_run (nothing may be submitted before).
+ */
 struct store *store_start(const struct store_config *cfg, struct statedb *db,
     struct loopq *q, struct collector_metrics *metrics, struct journal *j);
+struct series_row;
+void store_load_row(struct store *st, const struct series_row *row);
+int store_run(struct store *st);
 /* The journal is opened after replay; until then checkpoints are skipped. */
 void store_set_journal(struct store *st, struct journal *j);
 /* Queue a durable batch for RRD; the store frees it. Returns -1 if full. */
@@ -47,11 +54,25 @@ void store_call(struct store *st, void (*fn)(struct store *st, void *arg),
 void store_stop(struct store *st);
 /* Store-thread side helpers for jobs. */
 struct statedb *store_db(struct store *st);
+/*
+ * Values of series id in (from, to] as JSON text "[[ts,v],…]" (*points heap,
+ * *len bytes), at step (0: the finest kept) made coarser when needed so that
+ * at most max_points come back; *out_step: the step of the answer. Times
+ * before the longest retention or a day past now are left out.
+ */
 int store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
-    unsigned long step, struct json_t **points, unsigned long *out_step, char **err);
+    unsigned long step, size_t max_points, char **points, size_t *len,
+    unsigned long *out_step, char **err);
 int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
     const char *format, unsigned char **img, size_t *len, char **err);
+/*
+ * Copy the state database and RRD files into dir (made if missing). 0 done;
+ * -1 failed, -2 refused (dir is inside the data directory, by real path);
+ * *err (heap, may be NULL) says why.
+ */
 int store_backup(struct store *st, const char *dir, char **err);
+/* The refusal test of store_backup alone: 0 ok, -1 cannot tell, -2 refused. */
+int store_backup_check(const char *data_dir, const char *dir, char **err);
 /*
  * Read the last update of series from their RRD files (startup, before the
  * loop); the reader keeps the last file it read, as series of one file come
@@ -84,12 +105,23 @@ int statedb_insert_group(struct statedb *db, const char *group, size_t len, uint
 struct series_row {
 	uint32_t id;
 	const char *key, *host;
+	size_t keylen;
 	uint32_t step;
 	int kind;
 	const char *text;		/* last value of a text series */
 	uint32_t file;			/* RRD file id, 0 for text series */
 	const char *ds;			/* data source in that file */
 };
+/*
+ * Every series in id order, one row at a time: the row's strings stay valid
+ * until the next call. Loop thread at startup, before the store thread runs.
+ */
+struct statedb_cursor;
+struct statedb_cursor *statedb_series_cursor(struct statedb *db);
+/* 1: a row; 0: the end; -1: the database failed (logged). */
+int statedb_series_next(struct statedb_cursor *cur, struct series_row *row);
+void statedb_cursor_free(struct statedb_cursor *cur);
+uint32_t statedb_series_max_id(struct statedb *db);	/* 0: none */
 /* Load every series, in id order. */
 int statedb_load_series(struct statedb *db, void (*cb)(const struct series_row *row, void *arg),
     void *arg);
@@ -153,5 +185,18 @@ int devices_db_load(struct statedb *db, void (*cb)(struct device *d, void *arg),
 /* Insert (id 0: sets d->id) or update; -2 if the name is taken. */
 int devices_db_save(struct statedb *db, struct device *d);
 int devices_db_delete(struct statedb *db, int64_t id);
+
+/* ---- lastvals.c: last values kept across a clean restart ---------------- */
+struct series_catalog;
+struct lastval {
+	uint32_t id;
+	uint32_t zero;
+	double ts, value;
+};
+/* DATA/last-values in id order (heap, *n entries); NULL if none or damaged. */
+struct lastval *lastvals_read(const char *data_dir, size_t *n);
+/* Write it from the catalogue: only once every RRD file is flushed. */
+int lastvals_write(const char *data_dir, struct series_catalog *cat);
+void lastvals_remove(const char *data_dir);
 
 #endif

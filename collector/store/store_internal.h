@@ -62,6 +62,7 @@ struct store {
 	struct collector_metrics *metrics;
 
 	pthread_t thread;
+	int running;			/* store_run() started the thread */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct batch *batches, *batches_tail;
@@ -108,6 +109,28 @@ int rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f);
 /* "seconds.mmm:v1:v2…" for rrd_update (U for NaN); exact, fast for whole numbers. */
 void rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n);
 int rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f);
+
+/* points.c: a query's points as JSON text, "[[ts,v],…]" */
+struct points {
+	char *p;
+	size_t len, cap, n;
+	int failed;			/* out of memory: points_end gives NULL */
+};
+void points_begin(struct points *pt);
+/* One point; a NaN or infinite v is written as null. */
+void points_add(struct points *pt, long long ts, double v);
+/* The text (heap, caller frees; NUL-terminated) and its length; NULL if no memory. */
+char *points_end(struct points *pt, size_t *len);
+/* n values stride apart, as one: AVERAGE (mean of the known), MAX or MIN; NaN if none. */
+double points_consolidate(const double *v, size_t n, size_t stride, const char *cf);
+
+/* damage.c */
+/*
+ * If file id is on disk but not readable as an RRD file, move it aside (kept,
+ * counted, logged once) and make a new one with f's data sources: 0 then, the
+ * rows may be written. -1: not damaged (another error), or not replaced.
+ */
+int store_replace_damaged(struct store *st, uint32_t id, struct store_file *f);
 
 /* store.c */
 /* The file with this id, NULL if none (valid until the next file is added). */

@@ -359,3 +359,76 @@ Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
 	cr_assert_gt(file_drop_rows(f), 0);
 	cr_assert_eq(f->n_rows, 0);
 }
+
+/* The key index (open addressing, grown by doubling or reserved at start). */
+Test(series_catalog, finds_every_key_after_growth_and_reserve)
+{
+	for (int reserve = 0; reserve < 2; reserve++) {
+		struct series_catalog *cat = series_catalog_new();
+		cr_assert_not_null(cat);
+		enum { N = 50000 };
+		if (reserve)
+			cr_assert_eq(series_catalog_reserve(cat, N), 0);
+		char key[64], host[16];
+		for (uint32_t i = 1; i <= N; i++) {
+			size_t len = (size_t)snprintf(key, sizeof(key), "m,host=h%u v%u", i / 7, i % 7);
+			snprintf(host, sizeof(host), "h%u", i / 7);
+			struct series *s = series_add(cat, i, key, len, host, 10, SERIES_NUMBER);
+			cr_assert_not_null(s);
+			cr_assert_eq(s->id, i);
+		}
+		cr_assert_eq(series_count(cat), N);
+		for (uint32_t i = 1; i <= N; i++) {
+			size_t len = (size_t)snprintf(key, sizeof(key), "m,host=h%u v%u", i / 7, i % 7);
+			struct series *s = series_find(cat, key, len);
+			cr_assert_not_null(s, "key %s", key);
+			cr_assert_eq(s->id, i);
+			cr_assert_eq(series_by_id(cat, i), s);
+			cr_assert_eq(series_host_count(cat, series_host_name(cat, s->host_id)),
+			    i / 7 == 0 ? 6 : i / 7 == N / 7 ? (size_t)(N % 7 + 1) : 7);
+			/* a prefix or an extension of a key is another key */
+			cr_assert_null(series_find(cat, key, len - 1));
+		}
+		cr_assert_null(series_find(cat, "nosuch", 6));
+		/* an id in use is refused; id 0 takes the next */
+		cr_assert_null(series_add(cat, 5, "x y", 3, "h", 10, SERIES_NUMBER));
+		struct series *s = series_add(cat, 0, "x y", 3, "h", 10, SERIES_NUMBER);
+		cr_assert(s != NULL && s->id == N + 1);
+		series_catalog_free(cat);
+	}
+}
+
+/* A series whose defining batch never became durable is forgotten; with open
+ * addressing every other key, in the same probe runs, must still be found. */
+Test(series_catalog, removal_keeps_every_other_key_findable)
+{
+	struct series_catalog *cat = series_catalog_new();
+	enum { N = 20000 };
+	char key[64];
+	for (uint32_t i = 1; i <= N; i++) {
+		size_t len = (size_t)snprintf(key, sizeof(key), "r,host=h v%u", i);
+		cr_assert_not_null(series_add(cat, i, key, len, "h", 10, SERIES_NUMBER));
+	}
+	for (uint32_t i = 1; i <= N; i += 3) {	/* every third one goes */
+		size_t len = (size_t)snprintf(key, sizeof(key), "r,host=h v%u", i);
+		series_remove(cat, series_find(cat, key, len));
+	}
+	cr_assert_eq(series_count(cat), N - (N + 2) / 3);
+	cr_assert_eq(series_host_count(cat, "h"), (size_t)(N - (N + 2) / 3));
+	for (uint32_t i = 1; i <= N; i++) {
+		size_t len = (size_t)snprintf(key, sizeof(key), "r,host=h v%u", i);
+		struct series *s = series_find(cat, key, len);
+		if (i % 3 == 1) {
+			cr_assert_null(s, "%s was removed", key);
+			cr_assert_null(series_by_id(cat, i));
+		} else {
+			cr_assert_not_null(s, "%s lost after removals", key);
+			cr_assert_eq(s->id, i);
+		}
+	}
+	/* a removed key can be defined again */
+	size_t len = (size_t)snprintf(key, sizeof(key), "r,host=h v%u", 1u);
+	cr_assert_not_null(series_add(cat, 0, key, len, "h", 10, SERIES_NUMBER));
+	cr_assert_not_null(series_find(cat, key, len));
+	series_catalog_free(cat);
+}
