@@ -101,7 +101,15 @@ const char *collector_check_retention(const void *field);
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
 struct loopq;
 struct loopq *loopq_new(struct event_base *base);
-void loopq_post(struct loopq *q, void (*fn)(void *arg), void *arg);
+/* The queue's link, kept inside what is posted (a job, a batch): posting
+ * allocates nothing, so a completion that owns a waiting request is never
+ * lost to an out-of-memory. It stays in use until fn has started. */
+struct loopq_item {
+	void (*fn)(void *arg);
+	void *arg;
+	struct loopq_item *next;
+};
+void loopq_post(struct loopq *q, struct loopq_item *it, void (*fn)(void *arg), void *arg);
 void loopq_free(struct loopq *q);
 
 /* ---- the collector's own figures, read by /metrics ------------------------- */

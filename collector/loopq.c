@@ -8,12 +8,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-struct loopq_item {
-	void (*fn)(void *arg);
-	void *arg;
-	struct loopq_item *next;
-};
-
 struct loopq {
 	struct event *ev;
 	pthread_mutex_t lock;
@@ -32,8 +26,7 @@ loopq_run(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&q->lock);
 	while (it != NULL) {
 		struct loopq_item *next = it->next;
-		it->fn(it->arg);
-		free(it);
+		it->fn(it->arg);	/* may free the struct that holds it */
 		it = next;
 	}
 }
@@ -54,11 +47,8 @@ loopq_new(struct event_base *base)
 }
 
 void
-loopq_post(struct loopq *q, void (*fn)(void *arg), void *arg)
+loopq_post(struct loopq *q, struct loopq_item *it, void (*fn)(void *arg), void *arg)
 {
-	struct loopq_item *it = malloc(sizeof(*it));
-	if (it == NULL)
-		abort();	/* cannot drop a completion: it owns a request */
 	it->fn = fn;
 	it->arg = arg;
 	it->next = NULL;

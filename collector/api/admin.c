@@ -19,31 +19,9 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#define MAX_JSON_BODY (64 * 1024)
-
-json_t *
-api_json_body(struct evhttp_request *req)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	if (len > MAX_JSON_BODY) {
-		http_reply_error(req, 413, "JSON body larger than %d bytes", MAX_JSON_BODY);
-		return NULL;
-	}
-	json_error_t jerr;
-	json_t *j = json_loadb((const char *)evbuffer_pullup(in, -1), len, 0, &jerr);
-	if (j == NULL || !json_is_object(j)) {
-		http_reply_error(req, 400, "body must be a JSON object%s%s", j ? "" : ": ",
-		    j ? "" : jerr.text);
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
 
 struct token_job {
 	struct collector *c;
-	struct http_pending *pending;
 	struct token_row row;
 	char secret[64];
 	char who[128];			/* audit_actor(): "alice" or "token:NAME" */
@@ -59,8 +37,9 @@ token_create_run(struct store *st, void *arg)
 }
 
 static void
-token_job_free(struct token_job *job)
+token_job_free(void *arg)
 {
+	struct token_job *job = arg;
 	sodium_memzero(job->secret, sizeof(job->secret));
 	free(job->row.name);
 	free(job->row.kind);
@@ -70,10 +49,9 @@ token_job_free(struct token_job *job)
 }
 
 static void
-token_create_done(void *arg)
+token_create_done(struct evhttp_request *req, void *arg)
 {
 	struct token_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
 	if (job->rc == 0) {
 		auth_add_row(job->c->auth, &job->row);
 		audit_record(job->c, job->who, job->addr, "token.create", job->row.name, 1,
@@ -88,7 +66,6 @@ token_create_done(void *arg)
 		    "host", job->row.host ? json_string(job->row.host) : json_null()));
 	else if (req != NULL)
 		http_reply_error(req, 500, "could not store the token");
-	token_job_free(job);
 }
 
 static void
@@ -131,8 +108,7 @@ api_tokens_create(struct collector *c, struct evhttp_request *req,
 		audit_actor(who, job->who, sizeof(job->who));
 		http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 		auth_new_secret(job->secret, sizeof(job->secret), job->row.hash);
-		job->pending = http_pending_new(req);
-		store_call(c->store, token_create_run, token_create_done, job);
+		api_defer(c, req, job, token_create_run, token_create_done, token_job_free);
 	}
 	json_decref(body);
 }
@@ -154,10 +130,9 @@ token_revoke_run(struct store *st, void *arg)
 }
 
 static void
-token_revoke_done(void *arg)
+token_revoke_done(struct evhttp_request *req, void *arg)
 {
 	struct token_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
 	if (job->rc == 0) {
 		auth_revoke(job->c->auth, job->row.id);
 		char target[32];
@@ -168,7 +143,6 @@ token_revoke_done(void *arg)
 		http_reply_json(req, 204, NULL);
 	else if (req != NULL)
 		http_reply_error(req, 404, "no such token");
-	token_job_free(job);
 }
 
 static void
@@ -190,15 +164,13 @@ api_tokens_revoke(struct collector *c, struct evhttp_request *req,
 	job->row.id = id;
 	audit_actor(who, job->who, sizeof(job->who));
 	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
-	job->pending = http_pending_new(req);
-	store_call(c->store, token_revoke_run, token_revoke_done, job);
+	api_defer(c, req, job, token_revoke_run, token_revoke_done, token_job_free);
 }
 
 /* ---- backup ------------------------------------------------------------------ */
 
 struct backup_job {
 	struct collector *c;
-	struct http_pending *pending;
 	char actor[160], addr[64];
 	char *dir;
 	char *err;
@@ -213,10 +185,9 @@ backup_run(struct store *st, void *arg)
 }
 
 static void
-backup_done(void *arg)
+backup_done(struct evhttp_request *req, void *arg)
 {
 	struct backup_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
 	const char *why = job->err ? job->err : "error";
 	/* the outcome, not the intent: a refused or failed backup is ok: false */
 	if (job->rc == 0)
@@ -229,6 +200,12 @@ backup_done(void *arg)
 		http_reply_error(req, 400, "backup refused: %s", why);
 	else if (req != NULL)
 		http_reply_error(req, 500, "backup failed: %s", why);
+}
+
+static void
+backup_job_free(void *arg)
+{
+	struct backup_job *job = arg;
 	free(job->dir);
 	free(job->err);
 	free(job);
@@ -264,8 +241,7 @@ api_backup(struct collector *c, struct evhttp_request *req,
 	audit_actor(who, job->actor, sizeof(job->actor));
 	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	json_decref(body);
-	job->pending = http_pending_new(req);
-	store_call(c->store, backup_run, backup_done, job);
+	api_defer(c, req, job, backup_run, backup_done, backup_job_free);
 }
 
 const struct route api_admin_routes[] = {

@@ -8,6 +8,7 @@
 
 #include "collector/http/http.h"
 
+struct collector;
 struct evhttp_request;
 struct json_t;
 
@@ -19,7 +20,23 @@ extern const struct route api_devices_routes[];
 extern const struct route api_users_routes[];		/* login, me, users, audit */
 extern const struct route api_static_routes[];		/* the web UI: last, it catches all */
 
-/* Parse the request body as a JSON object, or reply 400/413 and return NULL. */
+/* ---- body.c ---------------------------------------------------------------
+ * The request body as a JSON object, or reply 400/413 and return NULL; the
+ * secret variant wipes the raw bytes (a password) once parsed. */
 struct json_t *api_json_body(struct evhttp_request *req);
+struct json_t *api_json_body_secret(struct evhttp_request *req);
+
+/* ---- defer.c: blocking work for a request ----------------------------------
+ * work(st, job) runs on the store thread; then reply(req, job) on the loop,
+ * req NULL when the client has gone (side effects such as the audit trail
+ * still happen there); then cleanup(job), or free(job) when cleanup is NULL.
+ * When the work cannot be queued the client gets 503 (Retry-After), job is
+ * released at once and -1 returned: the caller then only undoes its own
+ * bookkeeping. */
+struct store;
+typedef void (*api_work_fn)(struct store *st, void *job);
+typedef void (*api_reply_fn)(struct evhttp_request *req, void *job);
+int api_defer(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
+    api_reply_fn reply, void (*cleanup)(void *job));
 
 #endif

@@ -175,8 +175,10 @@ change_start(struct collector *c, struct evhttp_request *req,
 	int rc = copy ? inventory_save(c, copy, creating, actor, addr, change_done, r) :
 	    inventory_delete(c, delete_id, actor, addr, change_done, r);
 	if (rc < 0) {			/* done() will not run: answer here */
-		if (http_pending_take(r->pending) != NULL)
-			http_reply_error(req, 503, "out of memory");
+		if (http_pending_take(r->pending) != NULL) {
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+			http_reply_error(req, 503, "the collector is busy; try again in a moment");
+		}
 		free(r);
 	}
 }

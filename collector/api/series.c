@@ -164,7 +164,6 @@ out:
 
 struct rrd_job {
 	struct collector *c;
-	struct http_pending *pending;
 	uint32_t id;
 	double from, to;
 	unsigned long step;
@@ -257,10 +256,9 @@ query_run(struct store *st, void *arg)
 }
 
 static void
-query_done(void *arg)
+query_done(struct evhttp_request *req, void *arg)
 {
 	struct rrd_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
 	if (req != NULL && job->rc == 0) {
 		/* the points come as text from the store thread: no JSON tree here */
 		struct evbuffer *out = evbuffer_new();
@@ -273,8 +271,17 @@ query_done(void *arg)
 	} else if (req != NULL) {
 		http_reply_error(req, 500, "%s", job->err ? job->err : "query failed");
 	}
+}
+
+/* Everything a query or graph job holds. */
+static void
+rrd_job_free(void *arg)
+{
+	struct rrd_job *job = arg;
 	free(job->points);
+	free(job->img);
 	free(job->err);
+	free(job->title);
 	free(job);
 }
 
@@ -298,8 +305,7 @@ api_query(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	job->max_points = (size_t)c->cfg.api_max_points;
-	job->pending = http_pending_new(req);
-	store_call(c->store, query_run, query_done, job);
+	api_defer(c, req, job, query_run, query_done, rrd_job_free);
 }
 
 static void
@@ -311,10 +317,9 @@ graph_run(struct store *st, void *arg)
 }
 
 static void
-graph_done(void *arg)
+graph_done(struct evhttp_request *req, void *arg)
 {
 	struct rrd_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
 	if (req != NULL && job->rc == 0) {
 		struct evbuffer *out = evbuffer_new();
 		evbuffer_add(out, job->img, job->img_len);
@@ -328,10 +333,6 @@ graph_done(void *arg)
 	} else if (req != NULL) {
 		http_reply_error(req, 500, "%s", job->err ? job->err : "graph failed");
 	}
-	free(job->img);
-	free(job->err);
-	free(job->title);
-	free(job);
 }
 
 static void
@@ -365,8 +366,7 @@ api_graph(struct collector *c, struct evhttp_request *req,
 		title[o++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
 	title[o] = '\0';
 	job->title = strdup(title);
-	job->pending = http_pending_new(req);
-	store_call(c->store, graph_run, graph_done, job);
+	api_defer(c, req, job, graph_run, graph_done, rrd_job_free);
 }
 
 const struct route api_series_routes[] = {

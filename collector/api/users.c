@@ -27,35 +27,11 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#define MAX_JSON_BODY (64 * 1024)
 #define MAX_HASHING 4		/* password jobs waiting for the store thread */
 #define AUDIT_LIMIT_DEFAULT 500
 #define AUDIT_LIMIT_MAX 10000
 
 /* The body as a JSON object, its buffer wiped (it may hold a password). */
-static json_t *
-secret_body(struct evhttp_request *req)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	if (len > MAX_JSON_BODY) {
-		http_reply_error(req, 413, "JSON body larger than %d bytes", MAX_JSON_BODY);
-		return NULL;
-	}
-	json_error_t jerr;
-	unsigned char *data = evbuffer_pullup(in, -1);
-	json_t *j = json_loadb((const char *)data, len, 0, &jerr);
-	if (data != NULL)
-		sodium_memzero(data, len);	/* may hold a password */
-	if (j == NULL || !json_is_object(j)) {
-		http_reply_error(req, 400, "body must be a JSON object%s%s", j ? "" : ": ",
-		    j ? "" : jerr.text);
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
 /* Wipe a body never parsed (it may hold a password). */
 static void
 body_wipe(struct evhttp_request *req)
@@ -163,7 +139,6 @@ users_lock_key(const char *user, const char *addr_key, char *out, size_t cap)
 
 struct login_job {
 	struct collector *c;
-	struct http_pending *pending;
 	char user[USERS_NAME_MAX + 1];
 	char password[USERS_PASSWORD_MAX + 1];
 	char addr[64], addr_key[80], lock_key[LOCK_KEY_MAX];
@@ -200,11 +175,10 @@ login_run(struct store *st, void *arg)
 }
 
 static void
-login_done(void *arg)
+login_done(struct evhttp_request *req, void *arg)
 {
 	struct login_job *job = arg;
 	struct collector *c = job->c;
-	struct evhttp_request *req = http_pending_take(job->pending);
 	c->users->hashing--;
 	if (job->rc == 1) {
 		ratelimit_forget(c->users->by_user, job->lock_key);
@@ -231,6 +205,12 @@ login_done(void *arg)
 	} else if (req != NULL) {
 		http_reply_error(req, 500, "could not check the password (state database error)");
 	}
+}
+
+static void
+login_job_free(void *arg)
+{
+	struct login_job *job = arg;
 	sodium_memzero(job, sizeof(*job));
 	free(job);
 }
@@ -253,7 +233,7 @@ api_login(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 403, "login from another site (Origin) refused");
 		return;
 	}
-	json_t *body = secret_body(req);
+	json_t *body = api_json_body_secret(req);
 	if (body == NULL)
 		return;
 	const char *user = json_string_value(json_object_get(body, "user"));
@@ -312,8 +292,8 @@ api_login(struct collector *c, struct evhttp_request *req,
 	snprintf(job->addr_key, sizeof(job->addr_key), "%s", key);
 	body_free(body);
 	u->hashing++;
-	job->pending = http_pending_new(req);
-	store_call(c->store, login_run, login_done, job);
+	if (api_defer(c, req, job, login_run, login_done, login_job_free) < 0)
+		u->hashing--;
 }
 
 static void
@@ -364,7 +344,6 @@ api_roles_list(struct collector *c, struct evhttp_request *req,
 
 struct user_job {
 	struct collector *c;
-	struct http_pending *pending;
 	char actor[USERS_NAME_MAX + 16], addr[64];
 	int64_t id;
 	char name[USERS_NAME_MAX + 1];
@@ -396,17 +375,17 @@ user_job_new(struct collector *c, struct evhttp_request *req,
 }
 
 static void
-user_job_free(struct user_job *job)
+user_job_free(void *arg)
 {
+	struct user_job *job = arg;
 	json_decref(job->result);
 	sodium_memzero(job, sizeof(*job));
 	free(job);
 }
 
 static void
-user_job_reply(struct user_job *job)
+user_job_reply(struct evhttp_request *req, struct user_job *job)
 {
-	struct evhttp_request *req = http_pending_take(job->pending);
 	if (req == NULL)
 		return;
 	if (job->status >= 400)
@@ -425,11 +404,10 @@ users_list_run(struct store *st, void *arg)
 }
 
 static void
-user_job_done(void *arg)
+user_job_done(struct evhttp_request *req, void *arg)
 {
 	struct user_job *job = arg;
-	user_job_reply(job);
-	user_job_free(job);
+	user_job_reply(req, job);
 }
 
 static void
@@ -440,8 +418,7 @@ api_users_list(struct collector *c, struct evhttp_request *req,
 	struct user_job *job = user_job_new(c, req, who);
 	if (job == NULL)
 		return;
-	job->pending = http_pending_new(req);
-	store_call(c->store, users_list_run, user_job_done, job);
+	api_defer(c, req, job, users_list_run, user_job_done, user_job_free);
 }
 
 static json_t *
@@ -471,15 +448,14 @@ user_create_run(struct store *st, void *arg)
 }
 
 static void
-user_create_done(void *arg)
+user_create_done(struct evhttp_request *req, void *arg)
 {
 	struct user_job *job = arg;
 	job->c->users->hashing--;
 	if (job->status == 201)
 		audit_record(job->c, job->actor, job->addr, "user.create", job->name, 1,
 		    "id %lld, role %s", (long long)job->id, job->role);
-	user_job_reply(job);
-	user_job_free(job);
+	user_job_reply(req, job);
 }
 
 /* Read the optional fields of a create/update body into job; 0 or -1 (replied). */
@@ -523,7 +499,7 @@ api_users_create(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)params;
-	json_t *body = secret_body(req);
+	json_t *body = api_json_body_secret(req);
 	if (body == NULL)
 		return;
 	struct user_job *job = user_job_new(c, req, who);
@@ -535,8 +511,8 @@ api_users_create(struct collector *c, struct evhttp_request *req,
 	}
 	body_free(body);
 	c->users->hashing++;
-	job->pending = http_pending_new(req);
-	store_call(c->store, user_create_run, user_create_done, job);
+	if (api_defer(c, req, job, user_create_run, user_create_done, user_job_free) < 0)
+		c->users->hashing--;
 }
 
 static int
@@ -594,7 +570,7 @@ user_update_run(struct store *st, void *arg)
 }
 
 static void
-user_update_done(void *arg)
+user_update_done(struct evhttp_request *req, void *arg)
 {
 	struct user_job *job = arg;
 	struct collector *c = job->c;
@@ -623,8 +599,7 @@ user_update_done(void *arg)
 		else if (job->role[0])
 			sessions_set_role(c->sessions, job->id, job->role);
 	}
-	user_job_reply(job);
-	user_job_free(job);
+	user_job_reply(req, job);
 }
 
 static void
@@ -636,7 +611,7 @@ api_users_update(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 404, "no such user");
 		return;
 	}
-	json_t *body = secret_body(req);
+	json_t *body = api_json_body_secret(req);
 	if (body == NULL)
 		return;
 	struct user_job *job = user_job_new(c, req, who);
@@ -649,10 +624,10 @@ api_users_update(struct collector *c, struct evhttp_request *req,
 	}
 	body_free(body);
 	job->id = id;
-	if (job->password[0])
-		c->users->hashing++;
-	job->pending = http_pending_new(req);
-	store_call(c->store, user_update_run, user_update_done, job);
+	int hashing = job->password[0] != '\0';
+	c->users->hashing += hashing;
+	if (api_defer(c, req, job, user_update_run, user_update_done, user_job_free) < 0)
+		c->users->hashing -= hashing;
 }
 
 static void
@@ -680,7 +655,7 @@ user_delete_run(struct store *st, void *arg)
 }
 
 static void
-user_delete_done(void *arg)
+user_delete_done(struct evhttp_request *req, void *arg)
 {
 	struct user_job *job = arg;
 	if (job->status == 204) {
@@ -688,8 +663,7 @@ user_delete_done(void *arg)
 		    "id %lld", (long long)job->id);
 		sessions_drop_user(job->c->sessions, job->id);
 	}
-	user_job_reply(job);
-	user_job_free(job);
+	user_job_reply(req, job);
 }
 
 static void
@@ -709,8 +683,7 @@ api_users_delete(struct collector *c, struct evhttp_request *req,
 	if (job == NULL)
 		return;
 	job->id = id;
-	job->pending = http_pending_new(req);
-	store_call(c->store, user_delete_run, user_delete_done, job);
+	api_defer(c, req, job, user_delete_run, user_delete_done, user_job_free);
 }
 
 /* ---- unlock: end a user's login locks, from every address ------------------------ */
@@ -729,7 +702,7 @@ user_name_run(struct store *st, void *arg)
 }
 
 static void
-user_unlock_done(void *arg)
+user_unlock_done(struct evhttp_request *req, void *arg)
 {
 	struct user_job *job = arg;
 	if (job->status == 200) {
@@ -741,8 +714,7 @@ user_unlock_done(void *arg)
 		job->result = json_pack("{s:I, s:o, s:I}", "id", (json_int_t)job->id, "name",
 		    json_string_safe(job->name, strlen(job->name)), "unlocked", (json_int_t)n);
 	}
-	user_job_reply(job);
-	user_job_free(job);
+	user_job_reply(req, job);
 }
 
 static void
@@ -758,14 +730,12 @@ api_users_unlock(struct collector *c, struct evhttp_request *req,
 	if (job == NULL)
 		return;
 	job->id = id;
-	job->pending = http_pending_new(req);
-	store_call(c->store, user_name_run, user_unlock_done, job);
+	api_defer(c, req, job, user_name_run, user_unlock_done, user_job_free);
 }
 
 /* ---- audit trail ----------------------------------------------------------------- */
 
 struct audit_query_job {
-	struct http_pending *pending;
 	struct audit_filter f;
 	json_t *result;
 };
@@ -778,17 +748,22 @@ audit_query_run(struct store *st, void *arg)
 }
 
 static void
-audit_query_done(void *arg)
+audit_query_done(struct evhttp_request *req, void *arg)
 {
 	struct audit_query_job *job = arg;
-	struct evhttp_request *req = http_pending_take(job->pending);
-	if (req != NULL && job->result != NULL)
-		http_reply_json(req, 200, job->result);
-	else {
-		json_decref(job->result);
-		if (req != NULL)
-			http_reply_error(req, 500, "could not read the audit trail");
+	if (req != NULL && job->result != NULL) {
+		http_reply_json(req, 200, job->result);	/* takes the reference */
+		job->result = NULL;
+	} else if (req != NULL) {
+		http_reply_error(req, 500, "could not read the audit trail");
 	}
+}
+
+static void
+audit_job_free(void *arg)
+{
+	struct audit_query_job *job = arg;
+	json_decref(job->result);
 	free(job->f.actor);
 	free(job->f.action);
 	free(job);
@@ -834,8 +809,7 @@ api_audit_list(struct collector *c, struct evhttp_request *req,
 		free(job);
 		return;
 	}
-	job->pending = http_pending_new(req);
-	store_call(c->store, audit_query_run, audit_query_done, job);
+	api_defer(c, req, job, audit_query_run, audit_query_done, audit_job_free);
 }
 
 const struct route api_users_routes[] = {

@@ -240,7 +240,11 @@ seed_admin(struct collector *c)
 			    "only", weak);
 		job->c = c;
 		memcpy(job->password, pw, n + 1);
-		store_call(c->store, seed_run, seed_done, job);
+		if (store_call(c->store, seed_run, seed_done, job) < 0) {
+			log_warnx("users: cannot create the admin user now (out of memory)");
+			sodium_memzero(job, sizeof(*job));
+			free(job);
+		}
 	}
 	/* Keep it out of anything started later. */
 	sodium_memzero(getenv("CAMPUSMON_ADMIN_PASSWORD"), n);

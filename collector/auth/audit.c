@@ -110,7 +110,11 @@ audit_record(struct collector *c, const char *actor, const char *addr, const cha
 	log_info("audit: %s %s%s%s%s%s%s from %s%s", la, job->action, lt[0] ? " " : "", lt,
 	    ld[0] ? " (" : "", ld, ld[0] ? ")" : "", addr ? job->addr : "-",
 	    ok ? "" : ": refused");
-	store_call(c->store, audit_run, audit_done, job);
+	if (store_call(c->store, audit_run, audit_done, job) < 0) {
+		/* The log line above keeps it; the table misses this one. */
+		log_warnx("audit: the store is overloaded; entry kept in the log only");
+		free(job);
+	}
 }
 
 /* ---- retention -------------------------------------------------------------- */
@@ -145,5 +149,6 @@ audit_prune(struct collector *c)
 	if (job == NULL)
 		return;
 	job->before = util_now() - (double)c->cfg.audit_retention;
-	store_call(c->store, prune_run, prune_done, job);
+	if (store_call(c->store, prune_run, prune_done, job) < 0)
+		free(job);		/* the next housekeeping round tries again */
 }

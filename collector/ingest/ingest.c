@@ -678,8 +678,14 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	ir->pending = http_pending_new(req);
-	if (ir->pending == NULL)
-		abort();
+	if (ir->pending == NULL) {	/* out of memory: as if the journal had failed */
+		ingest_settle(c, b, 0);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+		http_reply_error(req, 503, "out of memory; send the batch again");
+		batch_free(b);
+		free(ir);
+		return;
+	}
 	b->on_durable = ingest_durable;
 	b->arg = ir;
 	journal_append(c->journal, b);

@@ -12,6 +12,7 @@
 #include <uthash.h>
 
 #include "common/lineproto.h"
+#include "collector/collector.h"
 #include "collector/http/http.h"
 
 struct collector;
@@ -121,6 +122,8 @@ struct batch {
 	uint32_t gen;			/* ingest.c: tells batches in flight apart */
 	void (*on_durable)(struct batch *b, int ok, void *arg);
 	void *arg;
+	struct loopq_item durable_item;	/* journal.c: posts on_durable to the loop */
+	int durable_ok;
 	struct batch *next;
 };
 

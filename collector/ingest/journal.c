@@ -374,18 +374,12 @@ segments_trim(struct journal *j, uint64_t applied)
 	}
 }
 
-struct durable_call {
-	struct batch *b;
-	int ok;
-};
-
 /* Runs on the loop: tell the batch's owner how the commit went. */
 static void
 journal_deliver(void *arg)
 {
-	struct durable_call *call = arg;
-	call->b->on_durable(call->b, call->ok, call->b->arg);
-	free(call);
+	struct batch *b = arg;
+	b->on_durable(b, b->durable_ok, b->arg);
 }
 
 /* Write every queued batch with one fdatasync, then report them durable. */
@@ -441,13 +435,9 @@ journal_commit(struct journal *j, struct batch *list)
 	}
 	while (list != NULL) {
 		struct batch *next = list->next;
-		struct durable_call *call = malloc(sizeof(*call));
-		if (call == NULL)
-			abort();	/* the batch owns a waiting request */
 		list->next = NULL;
-		call->b = list;
-		call->ok = ok;
-		loopq_post(j->loopq, journal_deliver, call);
+		list->durable_ok = ok;
+		loopq_post(j->loopq, &list->durable_item, journal_deliver, list);
 		list = next;
 	}
 }

@@ -88,7 +88,11 @@ inventory_save(struct collector *c, struct device *copy, int creating, const cha
 	}
 	ch->copy = copy;
 	ch->creating = creating;
-	store_call(c->store, save_run, save_done, ch);
+	if (store_call(c->store, save_run, save_done, ch) < 0) {
+		device_free(copy);
+		free(ch);
+		return -1;
+	}
 	return 0;
 }
 
@@ -126,6 +130,9 @@ inventory_delete(struct collector *c, int64_t id, const char *who, const char *a
 	if (ch == NULL)
 		return -1;
 	ch->id = id;
-	store_call(c->store, delete_run, delete_done, ch);
+	if (store_call(c->store, delete_run, delete_done, ch) < 0) {
+		free(ch);
+		return -1;
+	}
 	return 0;
 }

@@ -155,7 +155,8 @@ struct json_t *device_profiles_json(const struct device *d);
  * d is NULL after a removal. The change is audited as who from addr. */
 typedef void (*inventory_done_fn)(void *arg, const struct device *d, int rc);
 /* Store copy (id 0: a new device; taken over), then put it in the table and
- * (re)schedule its polls. -1 if it could not even start (done never runs). */
+ * (re)schedule its polls. -1 if it could not even start (out of memory or
+ * the store overloaded; copy is freed, done never runs). */
 int inventory_save(struct collector *c, struct device *copy, int creating, const char *who,
     const char *addr, inventory_done_fn done, void *arg);
 int inventory_delete(struct collector *c, int64_t id, const char *who, const char *addr,

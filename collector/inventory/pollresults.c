@@ -166,8 +166,11 @@ save_device(struct collector *c, struct device *d)
 		free(job);
 		return;
 	}
+	if (store_call(c->store, save_run, save_done, job) < 0) {
+		save_done(job);		/* kept in memory; saved after the next poll */
+		return;
+	}
 	d->last_saved = util_now();
-	store_call(c->store, save_run, save_done, job);
 }
 
 /* Each interface of the new table, with its row from the poll before. */

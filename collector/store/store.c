@@ -300,6 +300,15 @@ struct job_done {
 	void *arg;
 };
 
+/* On the loop: a job's completion, then its record. */
+static void
+job_done(void *arg)
+{
+	struct store_job *job = arg;
+	job->done(job->arg);
+	free(job);
+}
+
 static void *
 store_thread(void *arg)
 {
@@ -317,6 +326,7 @@ store_thread(void *arg)
 		struct store_job *jobs = st->jobs;
 		st->batches = st->batches_tail = NULL;
 		st->jobs = st->jobs_tail = NULL;
+		st->n_jobs = 0;
 		int stopping = st->stopping;
 		if (st->queued > peak)
 			peak = st->queued;
@@ -337,8 +347,9 @@ store_thread(void *arg)
 			struct store_job *next = jobs->next;
 			jobs->fn(st, jobs->arg);
 			if (jobs->done != NULL)
-				loopq_post(st->loopq, jobs->done, jobs->arg);
-			free(jobs);
+				loopq_post(st->loopq, &jobs->item, job_done, jobs);
+			else
+				free(jobs);
 			jobs = next;
 		}
 		if (stopping || util_monotonic() - st->last_flush_all >= (double)st->flush_delay)
@@ -440,18 +451,24 @@ store_submit(struct store *st, struct batch *b)
 	return 0;
 }
 
-void
+int
 store_call(struct store *st, void (*fn)(struct store *, void *), void (*done)(void *),
     void *arg)
 {
 	struct store_job *job = malloc(sizeof(*job));
 	if (job == NULL)
-		abort();	/* the job owns a waiting request */
+		return -1;
 	job->fn = fn;
 	job->done = done;
 	job->arg = arg;
 	job->next = NULL;
 	pthread_mutex_lock(&st->lock);
+	if (st->n_jobs >= STORE_JOBS_MAX) {
+		pthread_mutex_unlock(&st->lock);
+		free(job);
+		return -1;
+	}
+	st->n_jobs++;
 	if (st->jobs_tail)
 		st->jobs_tail->next = job;
 	else
@@ -459,6 +476,7 @@ store_call(struct store *st, void (*fn)(struct store *, void *), void (*done)(vo
 	st->jobs_tail = job;
 	pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->lock);
+	return 0;
 }
 
 void

@@ -48,7 +48,9 @@ int store_submit(struct store *st, struct batch *b);
 int store_has_room(struct store *st, size_t n);
 size_t store_queue_depth(struct store *st);
 /* Run fn(st, arg) on the store thread, then done(arg) on the loop. */
-void store_call(struct store *st, void (*fn)(struct store *st, void *arg),
+/* -1, nothing queued, when out of memory or STORE_JOBS_MAX jobs already wait
+ * (the caller answers 503 or logs); 0 queued. */
+int store_call(struct store *st, void (*fn)(struct store *st, void *arg),
     void (*done)(void *arg), void *arg);
 /* Flush everything and stop the thread. */
 void store_stop(struct store *st);

@@ -42,11 +42,16 @@ struct store_file {
 	double *rows;			/* n_rows x (1 + n_ds) */
 };
 
+/* Jobs (queries, graphs, logins, backups) waiting for the store thread: a
+ * flood of requests gets 503 rather than memory without end. */
+#define STORE_JOBS_MAX 4096
+
 struct store_job {
 	void (*fn)(struct store *st, void *arg);
 	void (*done)(void *arg);
 	void *arg;
 	struct store_job *next;
+	struct loopq_item item;		/* done() goes back to the loop in this */
 };
 
 struct store {
@@ -67,6 +72,7 @@ struct store {
 	pthread_cond_t cond;
 	struct batch *batches, *batches_tail;
 	struct store_job *jobs, *jobs_tail;
+	size_t n_jobs;			/* waiting in jobs, under lock (STORE_JOBS_MAX) */
 	size_t queued;			/* samples waiting, under lock */
 	int stopping;
 
