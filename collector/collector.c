@@ -555,7 +555,7 @@ observe_device(struct collector *c, const struct device *d, const char *old_stat
 
 void
 observe_interface(struct collector *c, const struct device *d,
-    const struct device_iface *old, const struct device_iface *now)
+    const struct sp_iface *old, const struct sp_iface *now)
 {
 	const struct observers *obs = &c->observers;
 	for (size_t i = 0; obs->n_interface && i < obs->n; i++)

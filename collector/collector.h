@@ -173,7 +173,7 @@ struct subsystem {
 struct collector;
 struct series;
 struct device;
-struct device_iface;
+struct sp_iface;
 struct observer {
 	const char *name;
 	/* A numeric sample taken by the ingest sink (agents, SNMP, traps), once
@@ -185,8 +185,8 @@ struct observer {
 	    const char *new_status);
 	/* After every good poll, for each interface: old is its row from the
 	 * poll before (NULL: first seen), now its row from this one. */
-	void (*interface)(void *arg, const struct device *d, const struct device_iface *old,
-	    const struct device_iface *now);
+	void (*interface)(void *arg, const struct device *d, const struct sp_iface *old,
+	    const struct sp_iface *now);
 	void *arg;
 };
 
@@ -203,7 +203,7 @@ void observe_sample(struct collector *c, const struct series *s, double ts, doub
 void observe_device(struct collector *c, const struct device *d, const char *old_status,
     const char *new_status);
 void observe_interface(struct collector *c, const struct device *d,
-    const struct device_iface *old, const struct device_iface *now);
+    const struct sp_iface *old, const struct sp_iface *now);
 
 /* ---- collector.c: lifecycle -------------------------------------------- */
 struct collector {

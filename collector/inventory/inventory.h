@@ -23,26 +23,10 @@ struct jfrag;
  * one block owned by the table; nothing here outlives the next poll, so
  * observers copy what they keep. Rates are NAN until two polls gave a delta.
  */
-struct device_iface {
-	unsigned long index;		/* ifIndex */
-	const char *name, *descr, *alias;
-	const char *admin_status, *oper_status;	/* "up" "down" "testing" ... */
-	unsigned long long speed_bps;
-	double in_bps, out_bps, in_errors_ps, out_errors_ps;
-	double in_discards_ps, out_discards_ps;
-};
-
-struct device_sensor {
-	const char *name, *type, *unit;	/* type and unit as DESIGN §3 */
-	const char *state;		/* normal warning critical unknown, or the device's word */
-	const char *index, *profile;
-	double value;			/* NAN when only a state is known */
-};
-
 struct device_live {
-	struct device_iface *ifaces;
+	struct sp_iface *ifaces;	/* the SNMP engine's row types (snmp.h) */
 	size_t n_ifaces;
-	struct device_sensor *sensors;
+	struct sp_sensor *sensors;
 	size_t n_sensors;
 	const char **profiles;		/* names of the profiles that matched */
 	size_t n_profiles;
@@ -142,7 +126,7 @@ int device_check(const struct device *d, char *errbuf, size_t errlen);
 /* ---- live.c: the live tables --------------------------------------------- */
 struct device_live *device_live_from_result(const struct sp_result *r);
 void device_live_free(struct device_live *l);
-const struct device_iface *device_iface_by_index(const struct device_live *l,
+const struct sp_iface *device_iface_by_index(const struct device_live *l,
     unsigned long index);
 /* JSON for the API (DESIGN §3 shapes); empty arrays before the first poll. */
 struct json_t *device_ifaces_json(const struct device *d);

@@ -9,7 +9,6 @@
  * than a few hundred.
  */
 #include <jansson.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,7 +84,7 @@ device_live_from_result(const struct sp_result *r)
 	}
 	for (size_t i = 0; i < r->n_ifaces; i++) {
 		const struct sp_iface *f = &r->ifaces[i];
-		struct device_iface *x = &l->ifaces[i];
+		struct sp_iface *x = &l->ifaces[i];
 		x->index = f->index;
 		x->name = pool_put(&p, f->name);
 		x->descr = pool_put(&p, f->descr);
@@ -103,7 +102,7 @@ device_live_from_result(const struct sp_result *r)
 	l->n_ifaces = r->n_ifaces;
 	for (size_t i = 0; i < r->n_sensors; i++) {
 		const struct sp_sensor *s = &r->sensors[i];
-		struct device_sensor *x = &l->sensors[i];
+		struct sp_sensor *x = &l->sensors[i];
 		x->name = pool_put(&p, s->name);
 		x->type = pool_put(&p, s->type);
 		x->unit = pool_put(&p, s->unit);
@@ -119,7 +118,7 @@ device_live_from_result(const struct sp_result *r)
 	return l;
 }
 
-const struct device_iface *
+const struct sp_iface *
 device_iface_by_index(const struct device_live *l, unsigned long index)
 {
 	if (l == NULL)
@@ -131,64 +130,18 @@ device_iface_by_index(const struct device_live *l, unsigned long index)
 	return NULL;
 }
 
-/* ---- JSON, for HTTP only --------------------------------------------------- */
-
-static json_t *
-text(const char *s)
-{
-	return json_string_safe(s, strlen(s));
-}
-
-static json_t *
-num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
+/* ---- JSON, for HTTP only (the engine's shapes, DESIGN §3) ---------------- */
 
 json_t *
 device_ifaces_json(const struct device *d)
 {
-	json_t *a = json_array();
-	const struct device_live *l = d->live;
-	for (size_t i = 0; l && i < l->n_ifaces; i++) {
-		const struct device_iface *f = &l->ifaces[i];
-		json_t *x = json_object();
-		json_object_set_new(x, "index", json_integer((json_int_t)f->index));
-		json_object_set_new(x, "name", text(f->name));
-		json_object_set_new(x, "descr", text(f->descr));
-		json_object_set_new(x, "alias", text(f->alias));
-		json_object_set_new(x, "speed_bps", json_integer((json_int_t)f->speed_bps));
-		json_object_set_new(x, "admin_status", text(f->admin_status));
-		json_object_set_new(x, "oper_status", text(f->oper_status));
-		json_object_set_new(x, "in_bps", num_or_null(f->in_bps));
-		json_object_set_new(x, "out_bps", num_or_null(f->out_bps));
-		json_object_set_new(x, "in_errors_ps", num_or_null(f->in_errors_ps));
-		json_object_set_new(x, "out_errors_ps", num_or_null(f->out_errors_ps));
-		json_object_set_new(x, "in_discards_ps", num_or_null(f->in_discards_ps));
-		json_object_set_new(x, "out_discards_ps", num_or_null(f->out_discards_ps));
-		json_array_append_new(a, x);
-	}
-	return a;
+	return d->live ? sp_ifaces_json(d->live->ifaces, d->live->n_ifaces) : json_array();
 }
 
 json_t *
 device_sensors_json(const struct device *d)
 {
-	json_t *a = json_array();
-	const struct device_live *l = d->live;
-	for (size_t i = 0; l && i < l->n_sensors; i++) {
-		const struct device_sensor *s = &l->sensors[i];
-		json_t *x = json_object();
-		json_object_set_new(x, "name", text(s->name));
-		json_object_set_new(x, "type", text(s->type));
-		json_object_set_new(x, "value", num_or_null(s->value));
-		json_object_set_new(x, "unit", text(s->unit));
-		json_object_set_new(x, "state", text(s->state));
-		json_object_set_new(x, "index", text(s->index));
-		json_object_set_new(x, "profile", text(s->profile));
-		json_array_append_new(a, x);
-	}
-	return a;
+	return d->live ? sp_sensors_json(d->live->sensors, d->live->n_sensors) : json_array();
 }
 
 json_t *
@@ -197,6 +150,6 @@ device_profiles_json(const struct device *d)
 	json_t *a = json_array();
 	const struct device_live *l = d->live;
 	for (size_t i = 0; l && i < l->n_profiles; i++)
-		json_array_append_new(a, text(l->profiles[i]));
+		json_array_append_new(a, json_string_safe(l->profiles[i], strlen(l->profiles[i])));
 	return a;
 }

@@ -180,9 +180,9 @@ tell_interfaces(struct collector *c, const struct device *d, const struct device
 	if (c->observers.n_interface == 0)
 		return;
 	for (size_t i = 0; i < d->live->n_ifaces; i++) {
-		const struct device_iface *now = &d->live->ifaces[i];
+		const struct sp_iface *now = &d->live->ifaces[i];
 		/* Rows keep their order between polls: look in the same slot first. */
-		const struct device_iface *before = old && i < old->n_ifaces &&
+		const struct sp_iface *before = old && i < old->n_ifaces &&
 		    old->ifaces[i].index == now->index ? &old->ifaces[i] :
 		    device_iface_by_index(old, now->index);
 		observe_interface(c, d, before, now);

@@ -22,11 +22,11 @@ num_or_null(double v)
 }
 
 json_t *
-sp_ifaces_json(const struct sp_result *r)
+sp_ifaces_json(const struct sp_iface *ifaces, size_t n)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < r->n_ifaces; i++) {
-		const struct sp_iface *f = &r->ifaces[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_iface *f = &ifaces[i];
 		json_t *x = json_object();
 		json_object_set_new(x, "index", json_integer((json_int_t)f->index));
 		json_object_set_new(x, "name", json_string(f->name));
@@ -47,11 +47,11 @@ sp_ifaces_json(const struct sp_result *r)
 }
 
 json_t *
-sp_sensors_json(const struct sp_result *r)
+sp_sensors_json(const struct sp_sensor *sensors, size_t n)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < r->n_sensors; i++) {
-		const struct sp_sensor *s = &r->sensors[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct sp_sensor *s = &sensors[i];
 		json_t *x = json_object();
 		json_object_set_new(x, "name", json_string(s->name));
 		json_object_set_new(x, "type", json_string(s->type));
@@ -98,8 +98,8 @@ sp_result_to_json(const struct sp_result *r, int pretty)
 		json_array_append_new(a, json_string(r->profiles[i]));
 	json_object_set_new(o, "profiles", a);
 
-	json_object_set_new(o, "interfaces", sp_ifaces_json(r));
-	json_object_set_new(o, "sensors", sp_sensors_json(r));
+	json_object_set_new(o, "interfaces", sp_ifaces_json(r->ifaces, r->n_ifaces));
+	json_object_set_new(o, "sensors", sp_sensors_json(r->sensors, r->n_sensors));
 
 	a = json_array();
 	for (size_t i = 0; i < r->n_metrics; i++) {

@@ -192,8 +192,9 @@ const char *sp_status_name(enum sp_status s);
 
 /* The interface and sensor tables of a result, shaped as DESIGN.md §3
  * (new references, caller owns them). */
-struct json_t *sp_ifaces_json(const struct sp_result *r);
-struct json_t *sp_sensors_json(const struct sp_result *r);
+/* Interface and sensor rows as JSON arrays (DESIGN §3 shapes). */
+struct json_t *sp_ifaces_json(const struct sp_iface *ifaces, size_t n);
+struct json_t *sp_sensors_json(const struct sp_sensor *sensors, size_t n);
 /* Render a result as a JSON document (heap string, caller frees). */
 char *sp_result_to_json(const struct sp_result *r, int pretty);
 

@@ -44,8 +44,8 @@ on_device(void *arg, const struct device *d, const char *old_status, const char 
 }
 
 static void
-on_interface(void *arg, const struct device *d, const struct device_iface *old,
-    const struct device_iface *now)
+on_interface(void *arg, const struct device *d, const struct sp_iface *old,
+    const struct sp_iface *now)
 {
 	struct seen *w = arg;
 	(void)d;
