@@ -94,7 +94,7 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'L': o->listen = optarg; break;
 		case 'D': o->data_dir = optarg; break;
 		case 'M':
-			cfg_write_doc(collector_schema, stdout);
+			cfg_write_doc(collector_schema(), stdout);
 			exit(0);
 		case 'R':
 			http_routes_print(stdout);
@@ -125,9 +125,9 @@ load_config(const struct options *o, struct collector_config *cfg)
 {
 	struct cfg_errors errs = { 0 };
 	int rc = collector_config_load(cfg, o->config, &errs);
-	if (o->listen && cfg_set(collector_schema, cfg, "http.listen", o->listen, &errs) < 0)
+	if (o->listen && cfg_set(collector_schema(), cfg, "http.listen", o->listen, &errs) < 0)
 		rc = -1;
-	if (o->data_dir && cfg_set(collector_schema, cfg, "storage.data_dir", o->data_dir,
+	if (o->data_dir && cfg_set(collector_schema(), cfg, "storage.data_dir", o->data_dir,
 	    &errs) < 0)
 		rc = -1;
 	if (rc < 0) {
@@ -422,7 +422,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 			log_warnx("reload: %s", errs.msgs[i]);
 		log_warnx("reload: configuration has errors; keeping the running one");
 		cfg_errors_clear(&errs);
-		cfg_free(collector_schema, &fresh);
+		cfg_free(collector_schema(), &fresh);
 		return;
 	}
 	/* Limits apply at once; addresses and storage need a restart. */
@@ -445,7 +445,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
 	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))
 		log_warnx("reload: snmp.profiles_dir changed; restart the collector to use it");
-	cfg_free(collector_schema, &fresh);
+	cfg_free(collector_schema(), &fresh);
 	reload_all(c);
 	log_info("configuration reloaded%s", c->config_path ? "" : " (built-in defaults)");
 }
@@ -467,12 +467,12 @@ collector_main(int argc, char **argv)
 		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "campusmon-collector: %s\n"
 			    "campusmon-collector: 1 error in the configuration\n", err);
-			cfg_free(collector_schema, &c.cfg);
+			cfg_free(collector_schema(), &c.cfg);
 			return 1;
 		}
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
-		cfg_free(collector_schema, &c.cfg);
+		cfg_free(collector_schema(), &c.cfg);
 		return 0;
 	}
 	c.config_path = o.config;
@@ -514,7 +514,7 @@ collector_main(int argc, char **argv)
 	event_free(ev_hup);
 	event_base_free(c.base);
 	free(c.web_dir);
-	cfg_free(collector_schema, &c.cfg);
+	cfg_free(collector_schema(), &c.cfg);
 	log_info("stopped cleanly");
 	return 0;
 }

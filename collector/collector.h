@@ -91,12 +91,13 @@ struct collector_config {
 	long long api_max_series_page;
 };
 
-extern const struct cfg_key collector_schema[];
+/* The whole schema, joined once from each subsystem's part (config.c);
+ * each part names its fields with CONFIG_OFF. */
+const struct cfg_key *collector_schema(void);
+#define CONFIG_OFF(f) offsetof(struct collector_config, f)
 /* Load defaults, then FILE if not NULL; returns 0 or -1 with errs filled. */
 int collector_config_load(struct collector_config *cfg, const char *file,
     struct cfg_errors *errs);
-/* RRD retention from config: "raw:1d", "5m:30d", ... checked at load. */
-const char *collector_check_retention(const void *field);
 
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
 struct loopq;

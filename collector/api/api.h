@@ -6,6 +6,8 @@
 #ifndef CAMPUSMON_API_H
 #define CAMPUSMON_API_H
 
+#include "common/cfg.h"
+
 #include "collector/http/http.h"
 
 struct collector;
@@ -38,5 +40,8 @@ typedef void (*api_work_fn)(struct store *st, void *job);
 typedef void (*api_reply_fn)(struct evhttp_request *req, void *job);
 int api_defer(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
     api_reply_fn reply, void (*cleanup)(void *job));
+
+/* ---- api_keys.c: api.* in the configuration schema --------------------- */
+extern const struct cfg_key api_keys[];
 
 #endif

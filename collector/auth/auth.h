@@ -6,6 +6,8 @@
 #ifndef CAMPUSMON_AUTH_H
 #define CAMPUSMON_AUTH_H
 
+#include "common/cfg.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -137,5 +139,8 @@ void audit_record(struct collector *c, const char *actor, const char *addr,
 void audit_actor(const struct auth_identity *who, char *buf, size_t cap);
 /* Remove entries older than audit.retention (runs on the store thread). */
 void audit_prune(struct collector *c);
+
+/* ---- auth_keys.c: auth.* and audit.* in the configuration schema ------- */
+extern const struct cfg_key auth_keys[];
 
 #endif

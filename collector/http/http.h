@@ -5,6 +5,8 @@
 #ifndef CAMPUSMON_HTTP_H
 #define CAMPUSMON_HTTP_H
 
+#include "common/cfg.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -110,5 +112,8 @@ size_t webfiles_count(const struct webfiles *w);
 void webfiles_free(struct webfiles *w);
 /* Is seg (n bytes, one path segment) a name the UI may use? */
 int webfiles_safe_name(const char *seg, size_t n);
+
+/* ---- http_keys.c: http.* in the configuration schema ------------------- */
+extern const struct cfg_key http_keys[];
 
 #endif

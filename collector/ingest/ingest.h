@@ -6,6 +6,8 @@
 #ifndef CAMPUSMON_INGEST_H
 #define CAMPUSMON_INGEST_H
 
+#include "common/cfg.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -223,5 +225,8 @@ long long limits_disk_free(struct collector *c, double now);
 uint32_t limits_step(struct collector *c, const struct auth_identity *who, uint32_t step);
 /* Every ingest limit and its current use, in Prometheus text. */
 void limits_metrics(struct collector *c, struct evbuffer *out, double now);
+
+/* ---- ingest_keys.c: ingest.* and limits.* in the configuration schema --- */
+extern const struct cfg_key ingest_keys[];
 
 #endif

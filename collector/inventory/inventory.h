@@ -7,6 +7,8 @@
 #ifndef CAMPUSMON_INVENTORY_H
 #define CAMPUSMON_INVENTORY_H
 
+#include "common/cfg.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <uthash.h>
@@ -122,7 +124,6 @@ int device_apply_json(struct device *d, struct json_t *body, int creating,
  * with it, so POST and PATCH both keep them. -1 with errbuf filled. */
 int device_check(const struct device *d, char *errbuf, size_t errlen);
 
-
 /* ---- live.c: the live tables --------------------------------------------- */
 struct device_live *device_live_from_result(const struct sp_result *r);
 void device_live_free(struct device_live *l);
@@ -187,5 +188,8 @@ struct disco_job *discovery_start(struct collector *c, struct json_t *ranges,
     struct json_t *communities, unsigned port, const char *who, char *err, size_t errlen);
 struct disco_job *discovery_find(struct collector *c, int64_t id);
 struct json_t *discovery_job_json(const struct disco_job *job);
+
+/* ---- inventory_keys.c: snmp.* and discovery.* in the configuration ------ */
+extern const struct cfg_key inventory_keys[];
 
 #endif

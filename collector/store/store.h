@@ -6,6 +6,8 @@
 #ifndef CAMPUSMON_STORE_H
 #define CAMPUSMON_STORE_H
 
+#include "common/cfg.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -200,5 +202,8 @@ struct lastval *lastvals_read(const char *data_dir, size_t *n);
 /* Write it from the catalogue: only once every RRD file is flushed. */
 int lastvals_write(const char *data_dir, struct series_catalog *cat);
 void lastvals_remove(const char *data_dir);
+
+/* ---- storage_keys.c: storage.* in the configuration schema ------------- */
+extern const struct cfg_key storage_keys[];
 
 #endif

@@ -1,0 +1,35 @@
+/*
+ * inventory_keys.c — this subsystem's part of the configuration schema (snmp.* and discovery.*: polling and sweeps).
+ * config.c joins the parts; docs/configuration.md is generated from them.
+ */
+#include <stddef.h>
+
+#include "collector/collector.h"
+
+const struct cfg_key inventory_keys[] = {
+	{ "snmp.profiles_dir", CFG_STRING, CONFIG_OFF(profiles_dir), NULL, 0, 4096, NULL, NULL,
+	    "folder of SNMP profiles (default: the build tree's or the installed ones); read "
+	    "at start, before the privilege drop, and again on SIGHUP" },
+	{ "snmp.timeout_ms", CFG_INT, CONFIG_OFF(snmp_timeout_ms), "2000", 100, 60000, NULL, NULL,
+	    "wait for one SNMP reply before retrying (milliseconds)" },
+	{ "snmp.retries", CFG_INT, CONFIG_OFF(snmp_retries), "1", 0, 10, NULL, NULL,
+	    "retransmissions after the first try" },
+	{ "snmp.interval", CFG_DURATION, CONFIG_OFF(snmp_interval), "60s", 5, 86400, NULL, NULL,
+	    "poll interval of devices that set none (devices default to 60 s)" },
+	{ "snmp.jitter_percent", CFG_INT, CONFIG_OFF(snmp_jitter_pct), "10", 0, 50, NULL, NULL,
+	    "each poll starts up to this share of the interval early or late" },
+	{ "snmp.max_inflight", CFG_INT, CONFIG_OFF(snmp_max_inflight), "1", 1, 16, NULL, NULL,
+	    "requests in flight per device (1 spares the device's CPU)" },
+	{ "snmp.bulk_max", CFG_INT, CONFIG_OFF(snmp_bulk_max), "50", 1, 200, NULL, NULL,
+	    "largest GETBULK max-repetitions; shrinks by itself on tooBig or timeouts" },
+	{ "snmp.max_concurrent_polls", CFG_INT, CONFIG_OFF(snmp_max_concurrent), "0", 0, 100000, NULL,
+	    NULL, "devices polled at once (0: no limit)" },
+	{ "discovery.communities", CFG_STRLIST, CONFIG_OFF(discovery_communities), "[public]", 0, 16,
+	    NULL, NULL, "SNMP v1/v2c communities a sweep tries, in order (secret: a file that "
+	    "sets it must not be readable by others)" },
+	{ "discovery.concurrency", CFG_INT, CONFIG_OFF(discovery_concurrency), "64", 1, 4096, NULL,
+	    NULL, "addresses probed at once by one sweep" },
+	{ "discovery.rate", CFG_INT, CONFIG_OFF(discovery_rate), "200", 1, 100000, NULL, NULL,
+	    "new addresses probed per second by one sweep" },
+	CFG_END
+};
