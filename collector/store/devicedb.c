@@ -68,15 +68,7 @@ devices_db_save(struct statedb *db, struct device *d)
 int
 devices_db_delete(struct statedb *db, int64_t id)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(statedb_sqlite(db), "DELETE FROM devices WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	int n = sqlite3_changes(statedb_sqlite(db));
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE && n == 1 ? 0 : -1;
+	return db_exec(db, "DELETE FROM devices WHERE id = ?", "i", id) == 1 ? 0 : -1;
 }
 
 int

@@ -388,15 +388,7 @@ statedb_insert_token(struct statedb *s, struct token_row *t)
 int
 statedb_revoke_token(struct statedb *s, int64_t id)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "UPDATE tokens SET revoked = 1 WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	int changed = sqlite3_changes(s->db);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE && changed == 1 ? 0 : -1;
+	return db_exec(s, "UPDATE tokens SET revoked = 1 WHERE id = ?", "i", id) == 1 ? 0 : -1;
 }
 
 int

@@ -182,6 +182,12 @@ int auditdb_insert(struct statedb *db, const struct audit_row *r);
 struct json_t *auditdb_query(struct statedb *db, const struct audit_filter *f);
 long long auditdb_prune(struct statedb *db, double before);
 
+/* ---- stmt.c: a statement without rows in one call ------------------------
+ * Arguments bound from fmt, one letter each: 'i' int64_t, 'd' double, 't'
+ * text (NULL binds NULL). Returns the rows changed (>= 0), -2 on a
+ * constraint violation, -1 on another error. Store thread only. */
+int db_exec(struct statedb *db, const char *sql, const char *fmt, ...);
+
 /* ---- devicedb.c: the devices table (store thread only) ------------------- */
 struct device;
 /* Every stored device, in id order; cb owns each device it gets. */

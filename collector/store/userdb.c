@@ -104,57 +104,25 @@ int
 userdb_update(struct statedb *db, int64_t id, const char *role, const char *hash,
     int disabled, double now)
 {
-	sqlite3 *sq = statedb_sqlite(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(sq, "UPDATE users SET role = coalesce(?, role), "
+	int n = db_exec(db, "UPDATE users SET role = coalesce(?, role), "
 	    "hash = coalesce(?, hash), disabled = CASE WHEN ? < 0 THEN disabled ELSE ? END, "
-	    "updated = ? WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (role)
-		sqlite3_bind_text(st, 1, role, -1, SQLITE_STATIC);
-	if (hash)
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, disabled);
-	sqlite3_bind_int(st, 4, disabled);
-	sqlite3_bind_double(st, 5, now);
-	sqlite3_bind_int64(st, 6, id);
-	int rc = sqlite3_step(st);
-	int changed = sqlite3_changes(sq);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return changed == 1 ? 0 : -2;
+	    "updated = ? WHERE id = ?", "ttiidi", role, hash, (int64_t)disabled,
+	    (int64_t)disabled, now, id);
+	return n < 0 ? -1 : n == 1 ? 0 : -2;
 }
 
 int
 userdb_delete(struct statedb *db, int64_t id)
 {
-	sqlite3 *sq = statedb_sqlite(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(sq, "DELETE FROM users WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	int changed = sqlite3_changes(sq);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return changed == 1 ? 0 : -2;
+	int n = db_exec(db, "DELETE FROM users WHERE id = ?", "i", id);
+	return n < 0 ? -1 : n == 1 ? 0 : -2;
 }
 
 int
 userdb_touch_login(struct statedb *db, int64_t id, double now)
 {
-	sqlite3 *sq = statedb_sqlite(db);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(sq, "UPDATE users SET last_login = ? WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_double(st, 1, now);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_exec(db, "UPDATE users SET last_login = ? WHERE id = ?", "di", now, id) < 0 ?
+	    -1 : 0;
 }
 
 int

@@ -1,5 +1,6 @@
 /* test_series.c — canonical series keys and RRD file names for hostile input. */
 #include <criterion/criterion.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
@@ -431,4 +432,29 @@ Test(series_catalog, removal_keeps_every_other_key_findable)
 	cr_assert_not_null(series_add(cat, 0, key, len, "h", 10, SERIES_NUMBER));
 	cr_assert_not_null(series_find(cat, key, len));
 	series_catalog_free(cat);
+}
+
+/* ---- store/stmt.c: one statement without rows in one call ------------------ */
+
+Test(statedb, db_exec_binds_counts_and_refuses)
+{
+	char dir[] = "/tmp/cm-stmt-XXXXXX", path[64];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	char *err = NULL;
+	struct statedb *db = statedb_open(path, &err);
+	cr_assert_not_null(db, "%s", err ? err : "");
+	cr_assert_eq(db_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, "
+	    "v REAL)", NULL), 0);
+	cr_assert_eq(db_exec(db, "INSERT INTO t VALUES (?, ?, ?)", "itd", (int64_t)1, "a", 1.5), 1);
+	cr_assert_eq(db_exec(db, "INSERT INTO t VALUES (?, ?, ?)", "itd", (int64_t)2, NULL, 2.0), 1);
+	cr_assert_eq(db_exec(db, "INSERT INTO t VALUES (?, ?, ?)", "itd", (int64_t)3, "a", 0.0), -2,
+	    "a constraint violation is told apart");
+	cr_assert_eq(db_exec(db, "UPDATE t SET v = v * 2 WHERE v > ?", "d", 1.0), 2);
+	cr_assert_eq(db_exec(db, "DELETE FROM t WHERE name IS NULL", ""), 1);
+	cr_assert_eq(db_exec(db, "DELETE FROM t WHERE id = ?", "i", (int64_t)99), 0);
+	cr_assert_eq(db_exec(db, "NOT SQL AT ALL", NULL), -1);
+	statedb_close(db);
+	unlink(path);
+	rmdir(dir);
 }
