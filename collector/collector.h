@@ -4,10 +4,8 @@
  * loop queue, and the lifecycle. Each subsystem's own interface lives in its
  * folder's header (http/, auth/, ingest/, store/, inventory/, snmp/, api/).
  *
- * Threads: the event loop owns HTTP, parsing, the series catalogue and the
- * in-memory last values. The journal thread makes accepted samples durable
- * (append + fdatasync). The store thread owns every RRD file and the SQLite
- * state database. Work crosses between them only through queues.
+ * Threads (docs/architecture.md): the loop owns HTTP and the catalogue, the
+ * journal thread durability, the store thread RRD files and SQLite.
  */
 #ifndef CAMPUSMON_COLLECTOR_H
 #define CAMPUSMON_COLLECTOR_H
@@ -17,22 +15,12 @@
 
 #include "common/cfg.h"
 
-struct event_base;
-struct evhttp;
-struct lp_parser;
-struct series_catalog;
-struct journal;
-struct store;
-struct statedb;
-struct auth;
-struct device_table;
-struct discovery;
-struct sp_poller;
-struct users;
-struct sessions;
-struct sp_profile_set;
+/* Each subsystem's own types, defined in its folder's header. */
+struct event_base; struct evhttp; struct lp_parser;
+struct series_catalog; struct journal; struct store; struct statedb; struct loader;
+struct auth; struct users; struct sessions;
+struct device_table; struct discovery; struct sp_poller; struct sp_profile_set;
 struct webfiles;
-struct loader;
 
 /* ---- config.c ----------------------------------------------------------- */
 struct collector_config {
