@@ -35,8 +35,10 @@ util_monotonic(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int
-util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode)
+/* Make path and its missing parents; exact: parents get parent_mode whatever
+ * the umask (a service user must be able to pass through them). */
+static int
+mkdirs(const char *path, unsigned parent_mode, int exact, unsigned mode)
 {
 	char buf[4096];
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
@@ -48,7 +50,7 @@ util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, parent_mode) == 0) {
-			if (chmod(buf, parent_mode) < 0)	/* not narrowed by the umask */
+			if (exact && chmod(buf, parent_mode) < 0)
 				return -1;
 		} else if (errno != EEXIST) {
 			return -1;
@@ -61,24 +63,15 @@ util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode)
 }
 
 int
+util_mkdirs_parents(const char *path, unsigned parent_mode, unsigned mode)
+{
+	return mkdirs(path, parent_mode, 1, mode);
+}
+
+int
 util_mkdirs(const char *path, unsigned mode)
 {
-	char buf[4096];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
+	return mkdirs(path, mode, 0, mode);
 }
 
 char *
