@@ -295,6 +295,8 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.max_lines = fresh.max_lines;
 	c->cfg.max_series_per_host = fresh.max_series_per_host;
 	c->cfg.max_future = fresh.max_future;
+	if (counters_set_rules(c->counters, &fresh.counters, &fresh.extra_counters) < 0)
+		log_warnx("reload: out of memory; ingest.counters unchanged");
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);
@@ -340,7 +342,8 @@ collector_main(int argc, char **argv)
 	if (evthread_use_pthreads() < 0 || (c.base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	c.lp = lp_parser_new(NULL);
-	if (c.lp == NULL || http_start(&c) < 0)
+	c.counters = counters_new(&c.cfg.counters, &c.cfg.extra_counters);
+	if (c.lp == NULL || c.counters == NULL || http_start(&c) < 0)
 		fatalx("cannot start the HTTP server");
 	if (discovery_open_sockets(&c) < 0)
 		fatalx("out of memory");
@@ -380,6 +383,7 @@ collector_main(int argc, char **argv)
 	device_table_free(c.devices);
 	auth_free(c.auth);
 	lp_parser_free(c.lp);
+	counters_free(c.counters);
 	discovery_free(&c);
 	event_base_free(c.base);
 	free(c.web_dir);

@@ -43,6 +43,8 @@ struct collector_config {
 	long long max_lines;
 	long long max_series_per_host;
 	long long max_future;
+	struct cfg_strlist counters;	/* ingest.counters: MEASUREMENT.FIELD[*] */
+	struct cfg_strlist extra_counters;	/* ingest.extra_counters: added to those */
 	char *data_dir;
 	char *rrdcached;
 	long long default_interval;
@@ -81,6 +83,28 @@ int collector_config_load(struct collector_config *cfg, const char *file,
     struct cfg_errors *errs);
 /* RRD retention from config: "raw:1d", "5m:30d", ... checked at load. */
 const char *collector_check_retention(const void *field);
+
+/* ---- counters.c: cumulative fields into FIELD_ps rates (loop thread) ---- */
+struct counters;
+/* Rules from ingest.counters plus ingest.extra_counters (may be NULL); NULL if
+ * an entry is malformed or no memory. */
+struct counters *counters_new(const struct cfg_strlist *rules,
+    const struct cfg_strlist *extra);
+/* Replace the rules (SIGHUP); readings already tracked are kept. 0 or -1. */
+int counters_set_rules(struct counters *cs, const struct cfg_strlist *rules,
+    const struct cfg_strlist *extra);
+void counters_free(struct counters *cs);
+/* Is this field of this measurement a counter? Fields ending in _ps never are. */
+int counters_match(const struct counters *cs, const struct lp_str *measurement,
+    const struct lp_str *field);
+/* Feed one reading of the counter whose rate series has key. 1: *rate set;
+ * 0: no rate this time (first reading, reset, repeat); -1: f is not a counter
+ * reading (negative, fractional, not a number); -2: no memory or table full. */
+int counters_rate(struct counters *cs, const char *key, size_t klen, double ts,
+    const struct lp_field *f, double *rate);
+size_t counters_tracked(const struct counters *cs);
+/* Validator of ingest.counters for the config schema. */
+const char *collector_check_counters(const void *field);
 
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
 struct loopq;
@@ -355,6 +379,7 @@ struct collector {
 	char *web_dir;
 	void *tls_ctx;			/* SSL_CTX when serving HTTPS */
 	struct lp_parser *lp;		/* reused by every write request */
+	struct counters *counters;	/* ingest.counters state */
 	struct device_table *devices;
 	struct discovery *discovery;
 	struct snmp_poller *poller;
@@ -408,6 +433,8 @@ int ingest_gunzip(const unsigned char *src, size_t len, size_t max,
 void api_health(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_metrics(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
+void api_ping(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_series_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);

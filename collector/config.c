@@ -72,6 +72,28 @@ const struct cfg_key collector_schema[] = {
 	    10000000, NULL, NULL, "most series one host may create" },
 	{ "ingest.max_future", CFG_DURATION, OFF(max_future), "5m", 0, 86400, NULL, NULL,
 	    "samples further in the future than this are refused per line" },
+	{ "ingest.counters", CFG_STRLIST, OFF(counters),
+	    "[net.bytes_recv, net.bytes_sent, net.packets_recv, net.packets_sent, "
+	    "net.err_in, net.err_out, net.drop_in, net.drop_out, "
+	    "net.tcp_activeopens, net.tcp_passiveopens, net.tcp_attemptfails, "
+	    "net.tcp_estabresets, net.tcp_insegs, net.tcp_outsegs, net.tcp_retranssegs, "
+	    "net.tcp_inerrs, net.tcp_outrsts, net.udp_indatagrams, net.udp_outdatagrams, "
+	    "net.udp_noports, net.udp_inerrors, net.udp_rcvbuferrors, net.udp_sndbuferrors, "
+	    "net.ip_inreceives, net.ip_outrequests, net.ip_indiscards, net.ip_outdiscards, "
+	    "net.icmp_inmsgs, net.icmp_outmsgs, net.icmp_inerrors, "
+	    "diskio.reads, diskio.writes, diskio.read_bytes, diskio.write_bytes, "
+	    "diskio.read_time, diskio.write_time, diskio.io_time, diskio.weighted_io_time, "
+	    "diskio.merged_reads, diskio.merged_writes, "
+	    "kernel.context_switches, kernel.interrupts, kernel.processes_forked, "
+	    "kernel.disk_pages_in, kernel.disk_pages_out, nstat.*]", 0, 256, NULL,
+	    collector_check_counters,
+	    "cumulative fields stored as per-second rates named FIELD_ps (MEASUREMENT.FIELD, "
+	    "FIELD may end in *); the defaults are Telegraf's counters of net (with its "
+	    "netstat-style protocol counters), diskio, kernel and nstat; [] turns this off" },
+	{ "ingest.extra_counters", CFG_STRLIST, OFF(extra_counters), "[]", 0, 256, NULL,
+	    collector_check_counters,
+	    "more cumulative fields turned into rates, added to ingest.counters "
+	    "(e.g. [snmp.ifHCInOctets, mysql.queries])" },
 	{ "storage.data_dir", CFG_STRING, OFF(data_dir), "campusmon-data", 1, 4096, NULL,
 	    NULL, "folder for the state database, journal and RRD files" },
 	{ "storage.rrdcached", CFG_STRING, OFF(rrdcached), NULL, 0, 512, NULL, NULL,

@@ -45,6 +45,7 @@ struct route {
 
 static const struct route routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/health", ACCESS_PUBLIC, api_health },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ping", ACCESS_PUBLIC, api_ping },
 	{ EVHTTP_REQ_POST, "/api/v1/write", ACCESS_WRITE, ingest_write },
 	{ EVHTTP_REQ_POST, "/api/v2/write", ACCESS_WRITE, ingest_write },
 	{ EVHTTP_REQ_POST, "/write", ACCESS_WRITE, ingest_write },

@@ -204,7 +204,25 @@ struct ingest_scratch {
 	size_t key_cap;
 	char host[1024];
 	struct series *found[LP_DEFAULT_MAX_FIELDS];	/* first pass's lookups, per field */
+	unsigned char counter[LP_DEFAULT_MAX_FIELDS];	/* field is in ingest.counters */
+	char *fname;			/* FIELD_ps of a counter */
 };
+
+/* The series key of field i: FIELD_ps for a counter (ingest.counters), whose
+ * rate is stored instead of the raw reading. Returns the key's length. */
+static size_t
+field_key(struct ingest_scratch *sc, const struct lp_point *pt, size_t i)
+{
+	struct lp_str name = pt->fields[i].key;
+	if (sc->counter[i]) {
+		memcpy(sc->fname, name.p, name.len);
+		memcpy(sc->fname + name.len, "_ps", 3);
+		name.p = sc->fname;
+		name.len += 3;
+	}
+	return series_key_build(sc->key, sc->key_cap, &pt->measurement, pt->tags, pt->n_tags,
+	    &name);
+}
 
 /*
  * Check a whole point first (so a line is taken entirely or not at all),
@@ -247,8 +265,9 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 	size_t new_series = 0;
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
-		size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement, pt->tags,
-		    pt->n_tags, &f->key);
+		sc->counter[i] = f->type != LP_STRING &&
+		    counters_match(c->counters, &pt->measurement, &f->key);
+		size_t klen = field_key(sc, pt, i);
 		if (klen >= sc->key_cap) {
 			line_error(ir, lineno, "series key too long");
 			return -1;
@@ -278,14 +297,26 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
 		struct series *s = sc->found[i];
+		double value = field_number(f);
+		if (sc->counter[i]) {
+			size_t klen = field_key(sc, pt, i);
+			int rc = counters_rate(c->counters, sc->key, klen, ts, f, &value);
+			if (rc == -1)
+				line_error(ir, lineno, "field \"%.*s\" is a counter (ingest.counters) "
+				    "but its value is not a whole number >= 0",
+				    (int)(f->key.len > 64 ? 64 : f->key.len), f->key.p);
+			else if (rc == -2)
+				line_error(ir, lineno, "out of memory for counter state");
+			if (rc != 1)
+				continue;	/* no rate yet: the series waits for one */
+		}
 		if (s == NULL) {
-			size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement,
-			    pt->tags, pt->n_tags, &f->key);
+			size_t klen = field_key(sc, pt, i);
 			s = ingest_resolve(c, b, sc->key, klen, sc->host, step,
 			    f->type == LP_STRING ? SERIES_TEXT : SERIES_NUMBER, ts);
 		}
 		if (s != NULL && f->type != LP_STRING) {
-			if (ingest_put_series(c, b, s, ts, field_number(f)) == -2)
+			if (ingest_put_series(c, b, s, ts, value) == -2)
 				line_error(ir, lineno, "out of memory");
 			continue;
 		}
@@ -339,7 +370,7 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	int bad_prec = ptext != NULL && lp_precision_parse(ptext, &prec) < 0;
 	free(ptext);
 	if (bad_prec) {
-		http_reply_error(req, 400, "precision must be one of ns, us, ms, s");
+		http_reply_error(req, 400, "precision must be one of ns, us, ms, s, m, h");
 		return;
 	}
 	uint32_t step;
@@ -400,10 +431,12 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	struct ingest_scratch sc;
 	sc.key_cap = (size_t)c->cfg.max_line * 2 + 64;
 	sc.key = malloc(sc.key_cap);
-	if (ir == NULL || b == NULL || sc.key == NULL) {
+	sc.fname = malloc((size_t)c->cfg.max_line + 4);
+	if (ir == NULL || b == NULL || sc.key == NULL || sc.fname == NULL) {
 		free(ir);
 		batch_free(b);
 		free(sc.key);
+		free(sc.fname);
 		free(inflated);
 		http_reply_error(req, 503, "out of memory");
 		return;
@@ -429,6 +462,7 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 			ingest_point(c, ir, who, &pt, lineno, step, now, b, &sc);
 	}
 	free(sc.key);
+	free(sc.fname);
 	free(inflated);
 	c->metrics.lines_rejected += ir->lines_rejected;
 

@@ -24,6 +24,21 @@ api_health(struct collector *c, struct evhttp_request *req,
 	    "queue", (json_int_t)store_queue_depth(c->store)));
 }
 
+/* InfluxDB's health check: clients (Telegraf, influxdb-client-*, node-influx)
+ * call GET or HEAD /ping before writing and want 204 with a version header. */
+void
+api_ping(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)c;
+	(void)who;
+	(void)params;
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "X-Influxdb-Version", "campusmon-" PACKAGE_VERSION);
+	evhttp_add_header(h, "X-Influxdb-Build", "campusmon");
+	http_reply_json(req, 204, NULL);
+}
+
 static void
 metric(struct evbuffer *out, const char *name, const char *type, const char *help,
     double value)
