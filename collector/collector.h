@@ -178,6 +178,12 @@ struct series *series_by_id(struct series_catalog *cat, uint32_t id);
 size_t series_count(const struct series_catalog *cat);
 size_t series_host_count(struct series_catalog *cat, const char *host);
 const char *series_host_name(const struct series_catalog *cat, uint32_t host_id);
+/* A write request (agent, Telegraf) brought samples of this host at now. */
+void series_host_written(struct series_catalog *cat, uint32_t host_id, double now);
+/* Hosts written since start, in host-id order: the next one's name (and
+ * *last_write), or NULL at the end. Start with *cursor = 0. */
+const char *series_host_next_written(const struct series_catalog *cat, uint32_t *cursor,
+    double *last_write);
 /* Iterate all series in id order; returns NULL at the end. */
 struct series *series_next(struct series_catalog *cat, uint32_t *cursor);
 /*
@@ -436,6 +442,14 @@ void api_metrics(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_ping(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
+
+/* ---- api/prom.c: Prometheus text exposition helpers for /metrics --------- */
+/* Append s as a label value: \\, \" and \n escaped, invalid UTF-8 as U+FFFD. */
+void prom_label_value(struct evbuffer *out, const char *s);
+/* The standard process_* metrics of this process (Linux /proc). */
+void prom_process_metrics(struct evbuffer *out, double start_time);
+/* campusmon_device_up{device,kind,site} and campusmon_agent_last_seen_seconds{host}. */
+void prom_inventory_metrics(struct collector *c, struct evbuffer *out);
 void api_series_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_query(struct collector *c, struct evhttp_request *req,

@@ -294,6 +294,7 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		    sc->host, c->cfg.max_series_per_host);
 		return -1;
 	}
+	int seen = 0;
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
 		struct series *s = sc->found[i];
@@ -314,6 +315,10 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			size_t klen = field_key(sc, pt, i);
 			s = ingest_resolve(c, b, sc->key, klen, sc->host, step,
 			    f->type == LP_STRING ? SERIES_TEXT : SERIES_NUMBER, ts);
+		}
+		if (s != NULL && !seen) {
+			series_host_written(c->series, s->host_id, now);	/* /metrics freshness */
+			seen = 1;
 		}
 		if (s != NULL && f->type != LP_STRING) {
 			if (ingest_put_series(c, b, s, ts, value) == -2)

@@ -114,6 +114,16 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 	metric(out, "campusmon_max_rss_bytes", "gauge", "Peak resident memory.",
 	    (double)ru.ru_maxrss * 1024);
+	metric(out, "campusmon_counters_tracked", "gauge",
+	    "Counter series whose last reading is kept to make rates (ingest.counters).",
+	    c->counters ? (double)counters_tracked(c->counters) : 0);
+	evbuffer_add_printf(out, "# HELP campusmon_build_info The collector's version.\n"
+	    "# TYPE campusmon_build_info gauge\ncampusmon_build_info{version=\"");
+	prom_label_value(out, PACKAGE_VERSION);
+	evbuffer_add_printf(out, "\"} 1\n");
+	prom_process_metrics(out, c->started);
+	if (c->devices != NULL && c->series != NULL)
+		prom_inventory_metrics(c, out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", out);
