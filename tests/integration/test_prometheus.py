@@ -93,3 +93,46 @@ def test_invalid_utf8_names_do_not_break_the_scrape(collector):
     fam, _ = scrape(collector)
     hosts = [s.labels["host"] for s in samples(fam, "campusmon_agent_last_seen_seconds")]
     assert hosts == ["bad\ufffd\ufffdname"]
+
+
+def test_a_real_prometheus_scrapes_us(collector, tmp_path):
+    """Debian's prometheus server scrapes /metrics with a bearer token; what it
+    stored comes back through its own query API, hostile names intact."""
+    import json
+    import subprocess
+    import urllib.parse
+    from conftest import free_port, http
+
+    r = collector.write("system,host=%s load1=0.5\n" % HOSTILE_HOST.replace(" ", "\\ "))
+    assert r.status == 204, r.body
+    port = free_port()
+    (tmp_path / "prometheus.yml").write_text(
+        "global: {scrape_interval: 1s}\n"
+        "scrape_configs:\n"
+        "  - job_name: campusmon\n"
+        "    authorization: {credentials: %s}\n"
+        "    static_configs: [{targets: ['127.0.0.1:%d']}]\n" % (collector.token, collector.port))
+    proc = subprocess.Popen(["prometheus", "--config.file", str(tmp_path / "prometheus.yml"),
+                             "--storage.tsdb.path", str(tmp_path / "tsdb"),
+                             "--web.listen-address", "127.0.0.1:%d" % port],
+                            stdout=subprocess.DEVNULL, stderr=open(tmp_path / "log", "wb"))
+    try:
+        def query(q):
+            assert proc.poll() is None, (tmp_path / "log").read_text()
+            try:
+                r = http("GET", "http://127.0.0.1:%d/api/v1/query?query=%s"
+                         % (port, urllib.parse.quote(q)))
+            except OSError:
+                return []       # not listening yet
+            return json.loads(r.body)["data"]["result"] if r.status == 200 else []
+
+        res = wait_for(lambda: query("campusmon_agent_last_seen_seconds"), timeout=60,
+                       what="prometheus to scrape the collector")
+        assert [x["metric"]["host"] for x in res] == [HOSTILE_HOST]
+        assert query('up{job="campusmon"}')[0]["value"][1] == "1"
+        assert query("process_open_fds")[0]["value"][1] != "0"
+        targets = json.loads(http("GET", "http://127.0.0.1:%d/api/v1/targets" % port).body)
+        assert targets["data"]["activeTargets"][0]["lastError"] == ""
+    finally:
+        proc.terminate()
+        proc.wait(20)
