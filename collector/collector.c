@@ -343,6 +343,8 @@ collector_main(int argc, char **argv)
 		fatalx("cannot create the event loop");
 	c.lp = lp_parser_new(NULL);
 	c.counters = counters_new(&c.cfg.counters, &c.cfg.extra_counters);
+	if ((c.resolver = resolver_new(&c)) == NULL)
+		fatalx("cannot start the DNS resolver");
 	if (c.lp == NULL || c.counters == NULL || http_start(&c) < 0)
 		fatalx("cannot start the HTTP server");
 	if (discovery_open_sockets(&c) < 0)
@@ -369,6 +371,8 @@ collector_main(int argc, char **argv)
 
 	/* Stop polling and taking requests, make what is in flight durable, flush. */
 	snmpbridge_stop(&c);
+	resolver_free(c.resolver);
+	c.resolver = NULL;
 	http_stop(&c);
 	journal_close(c.journal);	/* posts the last completions */
 	event_base_loop(c.base, EVLOOP_NONBLOCK);

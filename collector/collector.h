@@ -63,6 +63,8 @@ struct collector_config {
 	long long snmp_max_inflight;
 	long long snmp_bulk_max;
 	long long snmp_max_concurrent;
+	long long snmp_dns_refresh;
+	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
 	struct cfg_strlist discovery_communities;
 	long long discovery_concurrency;
 	long long discovery_rate;
@@ -103,6 +105,8 @@ int counters_match(const struct counters *cs, const struct lp_str *measurement,
 int counters_rate(struct counters *cs, const char *key, size_t klen, double ts,
     const struct lp_field *f, double *rate);
 size_t counters_tracked(const struct counters *cs);
+/* Validator of snmp.dns_servers (resolve.c). */
+const char *collector_check_dns_servers(const void *field);
 /* Validator of ingest.counters for the config schema. */
 const char *collector_check_counters(const void *field);
 
@@ -389,6 +393,7 @@ struct collector {
 	struct device_table *devices;
 	struct discovery *discovery;
 	struct snmp_poller *poller;
+	struct resolver *resolver;	/* resolve.c: device host names */
 	struct loopq *loopq;
 	double started;
 	unsigned short bound_port;

@@ -42,6 +42,7 @@ struct device {
 	struct json_t *profiles;
 	struct jfrag *json_cache;	/* device_to_json() text until it changes */
 	struct jfrag *ifaces_cache;	/* the interface list until the next poll */
+	char *resolved;			/* address of a host-name address (resolve.c) */
 	uint64_t version;		/* bumped by device_touch() */
 	UT_hash_handle hh;
 };
@@ -97,5 +98,15 @@ int snmpbridge_start(struct collector *c);
 void snmpbridge_stop(struct collector *c);
 void snmpbridge_watch(struct collector *c, struct device *d);	/* (re)schedule */
 void snmpbridge_forget(struct collector *c, int64_t id);
+
+/* ---- resolve.c: host-name addresses through evdns (loop thread) ---------- */
+struct resolver;
+struct resolver *resolver_new(struct collector *c);	/* before the privilege drop */
+void resolver_free(struct resolver *r);
+/* The address to poll d at: an IP literal as is, a name's last good answer, or
+ * NULL while the first lookup runs (its answer calls snmpbridge_watch). */
+const char *resolver_address(struct resolver *r, struct device *d);
+void resolver_forget(struct resolver *r, int64_t id);
+int resolver_is_literal(const char *addr);
 
 #endif

@@ -43,7 +43,11 @@ snmpbridge_watch(struct collector *c, struct device *d)
 	snmp_poller_remove(c->poller, d->id);
 	if (!d->monitored)
 		return;
+	const char *addr = resolver_address(c->resolver, d);
+	if (addr == NULL)
+		return;		/* a host name being looked up: its answer calls us again */
 	struct snmp_target t = target_of(d);
+	t.address = addr;
 	if (snmp_poller_add(c->poller, &t) < 0)
 		log_warnx("snmp: cannot schedule device %s", d->name);
 }
@@ -53,6 +57,7 @@ snmpbridge_forget(struct collector *c, int64_t id)
 {
 	if (c->poller != NULL)
 		snmp_poller_remove(c->poller, id);
+	resolver_forget(c->resolver, id);
 }
 
 /* ---- results ------------------------------------------------------------- */
