@@ -96,6 +96,8 @@ struct counters *counters_new(const struct cfg_strlist *rules,
 int counters_set_rules(struct counters *cs, const struct cfg_strlist *rules,
     const struct cfg_strlist *extra);
 void counters_free(struct counters *cs);
+/* Has this measurement any counter rule? (one check per point, before fields) */
+int counters_measurement(const struct counters *cs, const struct lp_str *measurement);
 /* Is this field of this measurement a counter? Fields ending in _ps never are. */
 int counters_match(const struct counters *cs, const struct lp_str *measurement,
     const struct lp_str *field);

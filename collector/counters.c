@@ -24,6 +24,7 @@
 
 struct counter_rule {
 	char *measurement;
+	size_t measurement_len;
 	char *field;
 	size_t field_len;
 	int prefix;			/* field ended in '*': a prefix */
@@ -99,6 +100,7 @@ counters_set_rules(struct counters *cs, const struct cfg_strlist *rules,
 			rules_free(r, i + 1);
 			return -1;
 		}
+		r[i].measurement_len = strlen(r[i].measurement);
 		r[i].field_len = strlen(r[i].field);
 		if (r[i].field[r[i].field_len - 1] == '*') {
 			r[i].prefix = 1;
@@ -143,6 +145,16 @@ counters_tracked(const struct counters *cs)
 }
 
 int
+counters_measurement(const struct counters *cs, const struct lp_str *m)
+{
+	for (size_t i = 0; i < cs->n_rules; i++)
+		if (cs->rules[i].measurement_len == m->len &&
+		    memcmp(cs->rules[i].measurement, m->p, m->len) == 0)
+			return 1;
+	return 0;
+}
+
+int
 counters_match(const struct counters *cs, const struct lp_str *m, const struct lp_str *f)
 {
 	/* Already a rate (campusmon's agent, or a writer that did the work). */
@@ -150,7 +162,7 @@ counters_match(const struct counters *cs, const struct lp_str *m, const struct l
 		return 0;
 	for (size_t i = 0; i < cs->n_rules; i++) {
 		const struct counter_rule *r = &cs->rules[i];
-		if (strlen(r->measurement) != m->len || memcmp(r->measurement, m->p, m->len) != 0)
+		if (r->measurement_len != m->len || memcmp(r->measurement, m->p, m->len) != 0)
 			continue;
 		if (r->prefix ? f->len >= r->field_len && memcmp(r->field, f->p, r->field_len) == 0
 		    : f->len == r->field_len && memcmp(r->field, f->p, f->len) == 0)

@@ -263,9 +263,10 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		return -1;
 	}
 	size_t new_series = 0;
+	int has_counters = counters_measurement(c->counters, &pt->measurement);
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
-		sc->counter[i] = f->type != LP_STRING &&
+		sc->counter[i] = has_counters && f->type != LP_STRING &&
 		    counters_match(c->counters, &pt->measurement, &f->key);
 		size_t klen = field_key(sc, pt, i);
 		if (klen >= sc->key_cap) {
