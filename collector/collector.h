@@ -449,6 +449,8 @@ void api_metrics(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
 void api_ping(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params);
+void api_influx_query(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params);
 
 /* ---- api/prom.c: Prometheus text exposition helpers for /metrics --------- */
 /* Append s as a label value: \\, \" and \n escaped, invalid UTF-8 as U+FFFD. */

@@ -49,6 +49,7 @@ static const struct route routes[] = {
 	{ EVHTTP_REQ_POST, "/api/v1/write", ACCESS_WRITE, ingest_write },
 	{ EVHTTP_REQ_POST, "/api/v2/write", ACCESS_WRITE, ingest_write },
 	{ EVHTTP_REQ_POST, "/write", ACCESS_WRITE, ingest_write },
+	{ EVHTTP_REQ_POST, "/query", ACCESS_WRITE, api_influx_query },
 	{ EVHTTP_REQ_GET, "/metrics", ACCESS_METRICS, api_metrics },
 	{ EVHTTP_REQ_GET, "/api/v1/series", ACCESS_READ, api_series_list },
 	{ EVHTTP_REQ_GET, "/api/v1/query", ACCESS_READ, api_query },

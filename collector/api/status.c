@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "collector/snmp/snmp.h"
@@ -37,6 +38,30 @@ api_ping(struct collector *c, struct evhttp_request *req,
 	evhttp_add_header(h, "X-Influxdb-Version", "campusmon-" PACKAGE_VERSION);
 	evhttp_add_header(h, "X-Influxdb-Build", "campusmon");
 	http_reply_json(req, 204, NULL);
+}
+
+/* Telegraf's influxdb output and InfluxDB 1.x clients send "CREATE DATABASE x"
+ * to /query before writing. There is nothing to create here: say it worked, so
+ * they write without an error at start. Other InfluxQL is refused in words. */
+void
+api_influx_query(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)c;
+	(void)who;
+	(void)params;
+	char *q = http_query_param(req, "q");
+	const char *p = q ? q : "";
+	while (*p == ' ' || *p == '\t')
+		p++;
+	int create = strncasecmp(p, "CREATE DATABASE", 15) == 0;
+	free(q);
+	if (!create) {
+		http_reply_error(req, 400, "campusmon runs no InfluxQL but CREATE DATABASE "
+		    "(accepted, nothing to do); query with GET /api/v1/query");
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:[{s:i}]}", "results", "statement_id", 0));
 }
 
 static void

@@ -174,3 +174,15 @@ def test_bad_counter_entries_refused(collector_factory, entry):
     r = subprocess.run([c.binary, "-t", "-c", path], capture_output=True, text=True)
     assert r.returncode != 0
     assert "extra_counters" in (r.stdout + r.stderr)
+
+
+def test_create_database_like_telegraf_at_start(collector):
+    # Telegraf's influxdb output and InfluxDB 1.x clients create their database first.
+    client = InfluxDBClient("127.0.0.1", collector.port, username="telegraf",
+                            password=collector.token, database="telegraf")
+    client.create_database("telegraf")
+    r = collector.write("", path='/query?q=CREATE+DATABASE+"telegraf"')
+    assert r.status == 200 and r.json() == {"results": [{"statement_id": 0}]}
+    r = collector.write("", path="/query?q=SELECT+*+FROM+cpu")
+    assert r.status == 400 and b"/api/v1/query" in r.body
+    assert collector.write("", path="/query?q=CREATE+DATABASE+x", token=False).status == 401
