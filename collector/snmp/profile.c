@@ -24,9 +24,10 @@
 #define SP_PROFILE_MAX_FILES 1000
 #define SP_PROFILE_MAX_ERRORS 50	/* per file; the rest are counted, not kept */
 #define SP_RE_MAX_LEN 512
-/* glibc's regcomp copies the tree once per repetition of an interval, so
- * nested intervals multiply: "((a{1,100}){1,100}){1,100}" takes gigabytes.
- * The product of every interval's upper count is a cheap upper bound. */
+/* glibc's regcomp copies the tree once per repetition of an interval, and
+ * once for '+' (x+ becomes xx*), so nested repetitions multiply:
+ * "((a{1,100}){1,100}){1,100}" or "a+++...+" take gigabytes. The product of
+ * every interval's upper count (2 for '+') is a cheap upper bound. */
 #define SP_RE_MAX_REPEAT 1000
 /* Each compiled pattern costs about 20 bytes per unit of length x repeat
  * product; this caps one profile's patterns together at a few megabytes. */
@@ -208,6 +209,12 @@ re_refused(struct pctx *c, const char *text)
 				return "back-references are not supported";
 			if (p[1] != '\0')
 				p++;
+			continue;
+		}
+		if (*p == '+') {
+			product *= 2;
+			if (product > SP_RE_MAX_REPEAT)
+				return "repetition counts multiply past 1000";
 			continue;
 		}
 		if (*p != '{')

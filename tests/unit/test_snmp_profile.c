@@ -65,6 +65,9 @@ Test(snmp_profile, invalid_profiles_report_errors)
 		  "multiply past" },
 		{ "name: x\nmatch: {sysdescr: \"a{99999999999999999999}\"}\n", "multiply past" },
 		{ "name: x\nmatch: {sysdescr: \"(a*)\\\\1\"}\n", "back-references" },
+		/* x+ is copied as xx*: 72 nested '+' found by the long fuzz run */
+		{ "name: x\nmatch: {sysdescr: \"P++++++++++++++++++++++++++++++++++++SU\"}\n",
+		  "multiply past" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct cfg_errors errs = { 0 };
