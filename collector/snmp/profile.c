@@ -221,9 +221,9 @@ re_refused(struct pctx *c, const char *text)
 			continue;
 		char *end;
 		unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
-		if (end == p + 1)
+		if (end == p + 1 && *end != ',')
 			continue;	/* a literal brace */
-		if (*end == ',')
+		if (*end == ',')	/* {m,n}, {m,} and glibc's {,n} */
 			hi = end[1] == '}' ? lo + 1 : strtoul(end + 1, &end, 10);
 		product *= (double)(hi > lo ? hi : lo) + 1;
 		if (product > SP_RE_MAX_REPEAT)

@@ -64,6 +64,7 @@ Test(snmp_profile, invalid_profiles_report_errors)
 		{ "name: x\nmatch: {sysdescr: \"((((a{1,100}){1,100}){1,100}){1,100})\"}\n",
 		  "multiply past" },
 		{ "name: x\nmatch: {sysdescr: \"a{99999999999999999999}\"}\n", "multiply past" },
+		{ "name: x\nmatch: {sysdescr: \"((a{,100}){,100}){,100}\"}\n", "multiply past" },
 		{ "name: x\nmatch: {sysdescr: \"(a*)\\\\1\"}\n", "back-references" },
 		/* x+ is copied as xx*: 72 nested '+' found by the long fuzz run */
 		{ "name: x\nmatch: {sysdescr: \"P++++++++++++++++++++++++++++++++++++SU\"}\n",
