@@ -23,7 +23,7 @@
  * would otherwise expand into gigabytes; these budgets count the expanded
  * tree, aliases included. Real configs and profiles are far below them.
  */
-#define CFG_MAX_NODES 100000
+#define CFG_MAX_NODES 50000
 #define CFG_MAX_ITEMS 10000		/* entries in one mapping or list */
 #define CFG_MAX_TEXT (8 * 1024 * 1024)	/* bytes of scalars and keys */
 
