@@ -234,6 +234,8 @@ print_device(struct cli *c, const json_t *d)
 	row(t, "id", buf);
 	endpoint_text(d, buf, sizeof(buf));
 	row(t, "address", buf);
+	if (str(d, "resolved_address") != NULL)	/* the address was a host name */
+		row(t, "resolved", str(d, "resolved_address"));
 	row(t, "kind", str(d, "kind"));
 	row(t, "status", str(d, "status"));
 	const json_t *iv = json_object_get(d, "interval");

@@ -333,6 +333,7 @@ static const struct subsystem *const subsystems[] = {
 	&storage_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
+	&resolver_subsystem,
 	&snmp_subsystem,
 	&http_subsystem,
 };
@@ -439,6 +440,13 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.min_free = fresh.min_free;
 	c->cfg.api_max_points = fresh.api_max_points;
 	c->cfg.api_max_series_page = fresh.api_max_series_page;
+	/* the counter rules go over as lists: swapped, the old ones freed with fresh */
+	struct cfg_strlist tmp = c->cfg.counters;
+	c->cfg.counters = fresh.counters;
+	fresh.counters = tmp;
+	tmp = c->cfg.extra_counters;
+	c->cfg.extra_counters = fresh.extra_counters;
+	fresh.extra_counters = tmp;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

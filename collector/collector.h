@@ -16,11 +16,11 @@
 #include "common/cfg.h"
 
 /* Each subsystem's own types, defined in its folder's header. */
-struct event_base; struct evhttp; struct lp_parser;
+struct collector; struct event_base; struct evhttp; struct lp_parser;
 struct series_catalog; struct journal; struct store; struct statedb; struct loader;
 struct auth; struct users; struct sessions;
 struct device_table; struct discovery; struct sp_poller; struct sp_profile_set;
-struct webfiles;
+struct webfiles; struct counters; struct resolver;
 
 /* ---- config.c ----------------------------------------------------------- */
 struct collector_config {
@@ -44,6 +44,8 @@ struct collector_config {
 	long long min_interval;
 	long long min_interval_agent;
 	long long min_free;
+	struct cfg_strlist counters;	/* ingest.counters: MEASUREMENT.FIELD[*] */
+	struct cfg_strlist extra_counters;	/* ingest.extra_counters: added to those */
 	char *data_dir;
 	char *rrdcached;
 	long long default_interval;
@@ -62,6 +64,8 @@ struct collector_config {
 	long long snmp_max_inflight;
 	long long snmp_bulk_max;
 	long long snmp_max_concurrent;
+	long long snmp_dns_refresh;
+	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
 	struct cfg_strlist discovery_communities;
 	long long discovery_concurrency;
 	long long discovery_rate;
@@ -143,7 +147,6 @@ struct collector_metrics {
  * started, c->starting is 1 and only health answers. A new subsystem
  * exports one of these from its folder and adds one line to the table. */
 #define SUBSYSTEM_LATER 1
-struct collector;
 struct subsystem {
 	const char *name;
 	int (*open_privileged)(struct collector *c);
@@ -159,10 +162,7 @@ struct subsystem {
  * callback runs on the loop thread, synchronously, in registration order:
  * keep it cheap and copy what it keeps (the arguments live for the call
  * only). Unset callbacks cost nothing. */
-struct collector;
-struct series;
-struct device;
-struct sp_iface;
+struct series; struct device; struct sp_iface;
 struct observer {
 	const char *name;
 	/* A numeric sample taken by the ingest sink (agents, SNMP, traps), once
@@ -221,6 +221,8 @@ struct collector {
 	struct device_table *devices;
 	struct discovery *discovery;
 	struct sp_poller *poller;
+	struct counters *counters;	/* ingest/counters.c: ingest.counters state */
+	struct resolver *resolver;	/* inventory/resolve.c: device host names */
 	struct loopq *loopq;
 	double started;
 	unsigned short bound_port;
@@ -235,9 +237,7 @@ struct collector {
 
 int collector_main(int argc, char **argv);
 
-/* ---- assets.c: SNMP profiles and web UI, read before the privilege drop --- *
- * Opened and read as root (c->web_dir may be NULL); on SIGHUP read again
- * through the folders kept open, keeping what is loaded if that fails. */
+/* assets.c: SNMP profiles and web UI read as root; SIGHUP re-reads them. */
 extern const struct subsystem assets_subsystem;
 
 /* ---- privdrop.c -------------------------------------------------------- */

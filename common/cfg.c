@@ -18,6 +18,23 @@
 
 #define CFG_MAX_DEPTH 32
 #define CFG_MAX_FILE (4 * 1024 * 1024)
+/*
+ * Bounds on the tree built from one document. YAML aliases (*a) are copied
+ * into the tree, so a few hundred bytes of nested aliases ("billion laughs")
+ * would otherwise expand into gigabytes; these budgets count the expanded
+ * tree, aliases included. Real configs and profiles are far below them.
+ */
+#define CFG_MAX_NODES 50000
+#define CFG_MAX_ITEMS 10000		/* entries in one mapping or list */
+#define CFG_MAX_TEXT (8 * 1024 * 1024)	/* bytes of scalars and keys */
+
+/* State of one tree build: the document and what is left of the budgets. */
+struct node_build {
+	yaml_document_t *doc;
+	size_t nodes, text;
+	char *err;
+	size_t errlen;
+};
 
 void
 cfg_errors_add(struct cfg_errors *errs, const char *fmt, ...)
@@ -125,11 +142,16 @@ node_append(struct cfg_node *parent, struct cfg_node *child)
 }
 
 static struct cfg_node *
-node_from_yaml(yaml_document_t *doc, yaml_node_t *yn, int depth, char *err, size_t errlen)
+node_from_yaml(struct node_build *b, yaml_node_t *yn, int depth)
 {
 	if (depth > CFG_MAX_DEPTH) {
-		snprintf(err, errlen, "line %zu: nesting too deep",
-		    yn->start_mark.line + 1);
+		snprintf(b->err, b->errlen, "line %zu: nesting too deep (more than %d levels)",
+		    yn->start_mark.line + 1, CFG_MAX_DEPTH);
+		return NULL;
+	}
+	if (++b->nodes > CFG_MAX_NODES) {
+		snprintf(b->err, b->errlen, "line %zu: more than %d values (aliases count each time)",
+		    yn->start_mark.line + 1, CFG_MAX_NODES);
 		return NULL;
 	}
 	struct cfg_node *node = calloc(1, sizeof(*node));
@@ -140,9 +162,11 @@ node_from_yaml(yaml_document_t *doc, yaml_node_t *yn, int depth, char *err, size
 	case YAML_SCALAR_NODE:
 		node->kind = CFG_N_SCALAR;
 		if (memchr(yn->data.scalar.value, '\0', yn->data.scalar.length) != NULL) {
-			snprintf(err, errlen, "line %d: NUL byte in value", node->line);
+			snprintf(b->err, b->errlen, "line %d: NUL byte in value", node->line);
 			goto fail;
 		}
+		if ((b->text += yn->data.scalar.length) > CFG_MAX_TEXT)
+			goto too_much_text;
 		node->value = strndup((char *)yn->data.scalar.value,
 		    yn->data.scalar.length);
 		if (node->value == NULL)
@@ -150,10 +174,12 @@ node_from_yaml(yaml_document_t *doc, yaml_node_t *yn, int depth, char *err, size
 		return node;
 	case YAML_SEQUENCE_NODE:
 		node->kind = CFG_N_SEQ;
+		if (yn->data.sequence.items.top - yn->data.sequence.items.start > CFG_MAX_ITEMS)
+			goto too_many_items;
 		for (yaml_node_item_t *it = yn->data.sequence.items.start;
 		    it < yn->data.sequence.items.top; it++) {
-			struct cfg_node *child = node_from_yaml(doc,
-			    yaml_document_get_node(doc, *it), depth + 1, err, errlen);
+			struct cfg_node *child = node_from_yaml(b,
+			    yaml_document_get_node(b->doc, *it), depth + 1);
 			if (child == NULL || node_append(node, child) < 0) {
 				cfg_node_free(child);
 				goto fail;
@@ -162,25 +188,29 @@ node_from_yaml(yaml_document_t *doc, yaml_node_t *yn, int depth, char *err, size
 		return node;
 	case YAML_MAPPING_NODE:
 		node->kind = CFG_N_MAP;
+		if (yn->data.mapping.pairs.top - yn->data.mapping.pairs.start > CFG_MAX_ITEMS)
+			goto too_many_items;
 		for (yaml_node_pair_t *p = yn->data.mapping.pairs.start;
 		    p < yn->data.mapping.pairs.top; p++) {
-			yaml_node_t *k = yaml_document_get_node(doc, p->key);
+			yaml_node_t *k = yaml_document_get_node(b->doc, p->key);
 			if (k == NULL || k->type != YAML_SCALAR_NODE) {
-				snprintf(err, errlen, "line %d: mapping keys must be plain words",
+				snprintf(b->err, b->errlen, "line %d: mapping keys must be plain words",
 				    node->line);
 				goto fail;
 			}
+			if ((b->text += k->data.scalar.length) > CFG_MAX_TEXT)
+				goto too_much_text;
 			char *key = strndup((char *)k->data.scalar.value, k->data.scalar.length);
 			if (key == NULL)
 				goto fail;
 			if (cfg_node_get(node, key) != NULL) {
-				snprintf(err, errlen, "line %zu: duplicate key '%s'",
+				snprintf(b->err, b->errlen, "line %zu: duplicate key '%s'",
 				    k->start_mark.line + 1, key);
 				free(key);
 				goto fail;
 			}
-			struct cfg_node *child = node_from_yaml(doc,
-			    yaml_document_get_node(doc, p->value), depth + 1, err, errlen);
+			struct cfg_node *child = node_from_yaml(b,
+			    yaml_document_get_node(b->doc, p->value), depth + 1);
 			if (child == NULL) {
 				free(key);
 				goto fail;
@@ -193,9 +223,16 @@ node_from_yaml(yaml_document_t *doc, yaml_node_t *yn, int depth, char *err, size
 		}
 		return node;
 	default:
-		snprintf(err, errlen, "line %d: empty node", node->line);
+		snprintf(b->err, b->errlen, "line %d: empty node", node->line);
 		goto fail;
 	}
+too_many_items:
+	snprintf(b->err, b->errlen, "line %d: more than %d entries in one mapping or list",
+	    node->line, CFG_MAX_ITEMS);
+	goto fail;
+too_much_text:
+	snprintf(b->err, b->errlen, "line %d: more than %d bytes of text (aliases count each time)",
+	    node->line, CFG_MAX_TEXT);
 fail:
 	cfg_node_free(node);
 	return NULL;
@@ -227,7 +264,8 @@ cfg_node_parse(const char *buf, size_t len, char *err, size_t errlen)
 		if (root != NULL)
 			root->kind = CFG_N_MAP;
 	} else {
-		root = node_from_yaml(&doc, top, 0, err, errlen);
+		struct node_build b = { &doc, 0, 0, err, errlen };
+		root = node_from_yaml(&b, top, 0);
 		if (root != NULL && root->kind == CFG_N_SCALAR && root->value[0] == '\0') {
 			root->kind = CFG_N_MAP;
 			free(root->value);

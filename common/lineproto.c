@@ -74,6 +74,8 @@ static const int64_t lp_prec_mult[] = {
 	[LP_PREC_US] = 1000,
 	[LP_PREC_MS] = 1000000,
 	[LP_PREC_S] = 1000000000,
+	[LP_PREC_M] = 60000000000,
+	[LP_PREC_H] = 3600000000000,
 };
 
 static int
@@ -696,7 +698,7 @@ lp_parse_line(struct lp_parser *p, const char *line, size_t len,
 	p->scratch_used = 0;
 	p->line_len = len;
 	p->err_off = 0;
-	if ((unsigned)precision > LP_PREC_S) {
+	if ((unsigned)precision > LP_PREC_H) {
 		*err = "invalid precision";
 		return -1;
 	}
@@ -866,6 +868,7 @@ lp_precision_parse(const char *text, enum lp_precision *out)
 		{ "ns", LP_PREC_NS }, { "n", LP_PREC_NS },
 		{ "us", LP_PREC_US }, { "u", LP_PREC_US },
 		{ "ms", LP_PREC_MS }, { "s", LP_PREC_S },
+		{ "m", LP_PREC_M }, { "h", LP_PREC_H },
 	};
 
 	if (text == NULL)

@@ -28,7 +28,9 @@
 
 #define LP_MAX_STRING	65536	/* longest string field value, unescaped */
 
-enum lp_precision { LP_PREC_NS, LP_PREC_US, LP_PREC_MS, LP_PREC_S };
+/* Timestamp units, as InfluxDB's precision parameter names them (n/ns, u/us,
+ * ms, s, m, h). */
+enum lp_precision { LP_PREC_NS, LP_PREC_US, LP_PREC_MS, LP_PREC_S, LP_PREC_M, LP_PREC_H };
 enum lp_field_type { LP_FLOAT, LP_INT, LP_UINT, LP_BOOL, LP_STRING };
 
 struct lp_str {

@@ -10,9 +10,12 @@ BUILD_PKGS="build-essential autoconf automake libtool pkg-config
   libunistring-dev"
 RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates openssl procps iproute2 sqlite3"
 # chromium: the web UI's end-to-end tests (tests/e2e, driven by playwright-core from
-# npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots.
+# npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots; python3-influxdb and
+# python3-prometheus-client, prometheus: real clients of /ping, /write and /metrics;
+# dnsmasq-base: a real DNS server for device host names.
 TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic
-  python3 python3-pytest iputils-ping chromium fonts-wqy-microhei openssl"
+  python3 python3-pytest python3-influxdb python3-prometheus-client prometheus dnsmasq-base
+  iputils-ping chromium fonts-wqy-microhei openssl"
 
 want="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PKGS"

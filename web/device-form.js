@@ -54,7 +54,7 @@
 
     const f = {
       name: text("name", { placeholder: creating ? t("name_from_device") : "", required: !creating }),
-      address: text("address", { required: true, inputmode: "decimal", placeholder: "10.1.2.3" }),
+      address: text("address", { required: true, placeholder: "10.1.2.3 / sw1.example.edu.cn" }),
       port: number("port", 1, 65535, { placeholder: "161" }),
       kind: select("kind", (creating ? [["", t("kind_auto")]] : []).concat(KINDS.map((k) => [k, t("kind_" + k, null, k)])), creating ? "" : cur("kind")),
       site: text("site"), building: text("building"), room: text("room"), rack: text("rack"),

@@ -90,11 +90,25 @@
         return;
       }
       try {
-        const lines = await Promise.all(series.map(async (s) => {
-          const q = await api("GET", "/api/v1/query?series=" + encodeURIComponent(s.id) +
+        /* A line is one series ({id}, with an optional map(v)) or several combined
+           point by point ({ids, map(v0, v1, …)}): Telegraf's CPU busy is
+           100 − idle − iowait. */
+        const fetchPoints = async (id) => {
+          const q = await api("GET", "/api/v1/query?series=" + encodeURIComponent(id) +
             "&from=" + from + "&to=" + to);
-          const points = (q && q.points) || [];
-          return { label: s.label, points: s.map ? points.map(([ts, v]) => [ts, v === null ? null : s.map(v)]) : points };
+          return (q && q.points) || [];
+        };
+        const lines = await Promise.all(series.map(async (s) => {
+          if (!s.ids) {
+            const points = await fetchPoints(s.id);
+            return { label: s.label, points: s.map ? points.map(([ts, v]) => [ts, v === null ? null : s.map(v)]) : points };
+          }
+          const parts = await Promise.all(s.ids.map(fetchPoints));
+          const points = parts[0].map(([ts, v], i) => {
+            const vals = parts.map((p) => (p[i] && p[i][0] === ts ? p[i][1] : null));
+            return [ts, v === null ? null : s.map(...vals)];
+          });
+          return { label: s.label, points };
         }));
         if (mine !== generation) return;
         const opts = { lines, unit, from, to, title,

@@ -66,7 +66,10 @@
 
     function renderIdentity() {
       const loc = [dev.site, dev.building, dev.room, dev.rack].filter(Boolean).join(" / ");
-      const rows = [[t("status"), badge(dev.status)], [t("address"), !dev.port || dev.port === 161 ? dev.address : dev.address.includes(":") ? "[" + dev.address + "]:" + dev.port : dev.address + ":" + dev.port],
+      const addr = !dev.port || dev.port === 161 ? dev.address : dev.address.includes(":") ? "[" + dev.address + "]:" + dev.port : dev.address + ":" + dev.port;
+      /* A host name shows what it resolved to (or that it has not yet). */
+      const resolved = /^[0-9.]+$|:/.test(dev.address) ? "" : " → " + (dev.resolved_address || t("not_resolved"));
+      const rows = [[t("status"), badge(dev.status)], [t("address"), addr + resolved],
         [t("kind"), t("kind_" + dev.kind, null, dev.kind)],
         [t("location"), loc], [t("model"), [dev.vendor, dev.model].filter(Boolean).join(" ")], [t("serial"), dev.serial],
         [t("firmware"), dev.firmware], [t("asset_tag"), dev.asset_tag], [t("sys_name"), dev.sys_name],

@@ -18,13 +18,18 @@
     main.appendChild(card(null, body));
     async function refresh() {
       fill(body, async () => {
-        const [sys, cpu, mem] = await Promise.all([
+        const [sys, cpu, idle, iowait, mem] = await Promise.all([
           seriesOf({ measurement: "system", field: "load1" }),
           seriesOf({ measurement: "cpu", field: "usage_percent" }),
+          seriesOf({ measurement: "cpu", field: "usage_idle" }),	/* Telegraf */
+          seriesOf({ measurement: "cpu", field: "usage_iowait" }),
           seriesOf({ measurement: "mem", field: "used_percent" })]);
         const hosts = {};
         for (const s of sys) hosts[s.host] = { host: s.host, sys: s };
-        for (const s of cpu) if (hosts[s.host] && s.tags && s.tags.cpu === "cpu-total") hosts[s.host].cpu = s;
+        for (const h of Object.values(hosts)) {
+          const busy = cpuBusy([...cpu, ...idle, ...iowait].filter((s) => s.host === h.host));
+          if (busy) h.cpu = busy;
+        }
         for (const s of mem) if (hosts[s.host]) hosts[s.host].mem = s;
         return table([
           { label: t("host"), get: (h) => el("a", { href: route("host", h.host), class: "break" }, h.host) },
@@ -37,6 +42,21 @@
       });
     }
     return { refresh };
+  }
+
+  /* CPU busy of a host: campusmon's agent sends usage_percent; Telegraf sends
+     usage_idle and usage_iowait, and busy is 100 − idle − iowait as the agent
+     computes it. Returns { last, line } (line: a graph line) or null. */
+  function cpuBusy(rows) {
+    const total = (tg) => tg.cpu === "cpu-total";
+    const own = pick(rows, "cpu", "usage_percent", total)[0];
+    if (own) return { series: own, last: own.last, line: { id: own.id, label: t("cpu") } };
+    const idle = pick(rows, "cpu", "usage_idle", total)[0];
+    if (!idle) return null;
+    const iowait = pick(rows, "cpu", "usage_iowait", total)[0];
+    const busy = (i, w) => (i === null || i === undefined ? null : Math.max(0, 100 - i - (w || 0)));
+    return { series: idle, last: busy(idle.last, iowait && iowait.last),
+      line: { ids: iowait ? [idle.id, iowait.id] : [idle.id], map: busy, label: t("cpu") } };
   }
 
   function viewHost(name) {
@@ -90,7 +110,7 @@
         return;
       }
       const one = (m, f, ok) => pick(rows, m, f, ok)[0];
-      const cpu = one("cpu", "usage_percent", (tg) => tg.cpu === "cpu-total");
+      const cpu = cpuBusy(rows);
       const mem = one("mem", "used_percent");
       const memTotal = one("mem", "total");
       const load = one("system", "load1");
@@ -113,7 +133,17 @@
         { label: t("size"), get: (s) => { const tot = one("disk", "total", (tg) => tg.path === s.tags.path); return fmt(tot && tot.last, "bytes"); }, num: true },
       ], fs.sort((a, b) => String(a.tags.path).localeCompare(String(b.tags.path))), { compact: true }));
       const disks = pick(rows, "diskio", "reads_ps", (tg) => tg.type !== "partition");
-      const dv = (n, f) => { const s = one("diskio", f, (tg) => tg.name === n); return s ? s.last : null; };
+      const dvRaw = (n, f) => { const s = one("diskio", f, (tg) => tg.name === n); return s ? s.last : null; };
+      /* Telegraf's diskio has time counters (ms, made rates by ingest.counters)
+         instead of the agent's await and util: ms per request, and ms busy per
+         second ÷ 10 = percent. */
+      const perReq = (n, ms, count) => { const a = dvRaw(n, ms), b = dvRaw(n, count); return a === null || b === null ? null : b > 0 ? a / b : 0; };
+      const derived = {
+        read_await_ms: (n) => perReq(n, "read_time_ps", "reads_ps"),
+        write_await_ms: (n) => perReq(n, "write_time_ps", "writes_ps"),
+        util_percent: (n) => { const v = dvRaw(n, "io_time_ps"); return v === null ? null : Math.min(100, v / 10); },
+      };
+      const dv = (n, f) => { const v = dvRaw(n, f); return v !== null || !derived[f] ? v : derived[f](n); };
       clear(diskBox);
       diskBox.appendChild(table([
         { label: t("disk"), get: (s) => s.tags.name },
@@ -138,7 +168,7 @@
       { onRow: (s) => { setNet(s.tags.interface); refresh(); }, selected: (s) => s.tags.interface === netIf, compact: true }));
       if (first) {
         first = false;
-        if (cpu) gCpu.setSeries([{ id: cpu.id, label: t("cpu") }]);
+        if (cpu) gCpu.setSeries([cpu.line]);
         else gCpu.reload();
         if (mem) gMem.setSeries([{ id: mem.id, label: t("memory") }]);
         else gMem.reload();

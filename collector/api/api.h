@@ -44,4 +44,13 @@ int api_defer(struct collector *c, struct evhttp_request *req, void *job, api_wo
 /* ---- api_keys.c: api.* in the configuration schema --------------------- */
 extern const struct cfg_key api_keys[];
 
+/* ---- prom.c: Prometheus text exposition helpers for /metrics ------------- */
+struct evbuffer;
+/* Append s as a label value: \\, \" and \n escaped, invalid UTF-8 as U+FFFD. */
+void prom_label_value(struct evbuffer *out, const char *s);
+/* The standard process_* metrics of this process (Linux /proc). */
+void prom_process_metrics(struct evbuffer *out, double start_time);
+/* campusmon_device_up{device,kind,site} and campusmon_agent_last_seen_seconds{host}. */
+void prom_inventory_metrics(struct collector *c, struct evbuffer *out);
+
 #endif

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include "collector/snmp/snmp.h"
@@ -31,6 +32,45 @@ api_health(struct collector *c, struct evhttp_request *req,
 	    "version", PACKAGE_VERSION, "uptime", util_now() - c->started,
 	    "series", (json_int_t)series_count(c->series),
 	    "queue", (json_int_t)store_queue_depth(c->store)));
+}
+
+/* InfluxDB's health check: clients (Telegraf, influxdb-client-*, node-influx)
+ * call GET or HEAD /ping before writing and want 204 with a version header. */
+static void
+api_ping(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)c;
+	(void)who;
+	(void)params;
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	evhttp_add_header(h, "X-Influxdb-Version", "campusmon-" PACKAGE_VERSION);
+	evhttp_add_header(h, "X-Influxdb-Build", "campusmon");
+	http_reply_json(req, 204, NULL);
+}
+
+/* Telegraf's influxdb output and InfluxDB 1.x clients send "CREATE DATABASE x"
+ * to /query before writing. There is nothing to create here: say it worked, so
+ * they write without an error at start. Other InfluxQL is refused in words. */
+static void
+api_influx_query(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)c;
+	(void)who;
+	(void)params;
+	char *q = http_query_param(req, "q");
+	const char *p = q ? q : "";
+	while (*p == ' ' || *p == '\t')
+		p++;
+	int create = strncasecmp(p, "CREATE DATABASE", 15) == 0;
+	free(q);
+	if (!create) {
+		http_reply_error(req, 400, "campusmon runs no InfluxQL but CREATE DATABASE "
+		    "(accepted, nothing to do); query with GET /api/v1/query");
+		return;
+	}
+	http_reply_json(req, 200, json_pack("{s:[{s:i}]}", "results", "statement_id", 0));
 }
 
 static void
@@ -120,6 +160,16 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 	metric(out, "campusmon_max_rss_bytes", "gauge", "Peak resident memory.",
 	    (double)ru.ru_maxrss * 1024);
+	metric(out, "campusmon_counters_tracked", "gauge",
+	    "Counter series whose last reading is kept to make rates (ingest.counters).",
+	    c->counters ? (double)counters_tracked(c->counters) : 0);
+	evbuffer_add_printf(out, "# HELP campusmon_build_info The collector's version.\n"
+	    "# TYPE campusmon_build_info gauge\ncampusmon_build_info{version=\"");
+	prom_label_value(out, PACKAGE_VERSION);
+	evbuffer_add_printf(out, "\"} 1\n");
+	prom_process_metrics(out, c->started);
+	if (c->devices != NULL && c->series != NULL)
+		prom_inventory_metrics(c, out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", out);
@@ -128,6 +178,8 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 
 const struct route api_status_routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/health", 0, api_health },
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ping", 0, api_ping },	/* InfluxDB clients */
+	{ EVHTTP_REQ_POST, "/query", PERM_WRITE, api_influx_query },	/* Telegraf's CREATE DATABASE */
 	{ EVHTTP_REQ_GET, "/metrics", PERM_METRICS, api_metrics },
 	ROUTES_END
 };

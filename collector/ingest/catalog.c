@@ -29,6 +29,7 @@ struct host_entry {
 	char *name;
 	uint32_t id;
 	size_t n_series;
+	double last_write;		/* Unix s of its last write request; 0: none */
 	UT_hash_handle hh;
 };
 
@@ -332,6 +333,27 @@ const char *
 series_host_name(const struct series_catalog *cat, uint32_t host_id)
 {
 	return host_id < cat->n_hosts ? cat->host_by_id[host_id]->name : "";
+}
+
+void
+series_host_written(struct series_catalog *cat, uint32_t host_id, double now)
+{
+	if (host_id < cat->n_hosts)
+		cat->host_by_id[host_id]->last_write = now;
+}
+
+const char *
+series_host_next_written(const struct series_catalog *cat, uint32_t *cursor,
+    double *last_write)
+{
+	while (*cursor < cat->n_hosts) {
+		const struct host_entry *h = cat->host_by_id[(*cursor)++];
+		if (h->last_write > 0) {
+			*last_write = h->last_write;
+			return h->name;
+		}
+	}
+	return NULL;
 }
 
 struct series *

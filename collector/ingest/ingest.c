@@ -395,7 +395,25 @@ struct ingest_scratch {
 	char host[1024];
 	struct series *found[LP_DEFAULT_MAX_FIELDS];	/* first pass's lookups, per field */
 	uint8_t resent[LP_DEFAULT_MAX_FIELDS];	/* at exactly the series' last time */
+	unsigned char counter[LP_DEFAULT_MAX_FIELDS];	/* field is in ingest.counters */
+	char *fname;			/* FIELD_ps of a counter */
 };
+
+/* The series key of field i: FIELD_ps for a counter (ingest.counters), whose
+ * rate is stored instead of the raw reading. Returns the key's length. */
+static size_t
+field_key(struct ingest_scratch *sc, const struct lp_point *pt, size_t i)
+{
+	struct lp_str name = pt->fields[i].key;
+	if (sc->counter[i]) {
+		memcpy(sc->fname, name.p, name.len);
+		memcpy(sc->fname + name.len, "_ps", 3);
+		name.p = sc->fname;
+		name.len += 3;
+	}
+	return series_key_build(sc->key, sc->key_cap, &pt->measurement, pt->tags, pt->n_tags,
+	    &name);
+}
 
 /*
  * Check a whole point first (so a line is taken entirely or not at all),
@@ -437,10 +455,12 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		return -1;
 	}
 	size_t new_series = 0;
+	int has_counters = counters_measurement(c->counters, &pt->measurement);
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
-		size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement, pt->tags,
-		    pt->n_tags, &f->key);
+		sc->counter[i] = has_counters && f->type != LP_STRING &&
+		    counters_match(c->counters, &pt->measurement, &f->key);
+		size_t klen = field_key(sc, pt, i);
 		if (klen >= sc->key_cap) {
 			line_error(ir, lineno, "series key too long");
 			return -1;
@@ -491,6 +511,7 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 		    sc->host, c->cfg.max_series_per_host);
 		return -1;
 	}
+	int seen = 0;
 	for (size_t i = 0; i < pt->n_fields; i++) {
 		const struct lp_field *f = &pt->fields[i];
 		struct series *s = sc->found[i];
@@ -498,14 +519,30 @@ ingest_point(struct collector *c, struct ingest_req *ir, const struct auth_ident
 			c->metrics.samples_resent++;
 			continue;
 		}
+		double value = field_number(f);
+		if (sc->counter[i]) {
+			size_t klen = field_key(sc, pt, i);
+			int rc = counters_rate(c->counters, sc->key, klen, ts, f, &value);
+			if (rc == -1)
+				line_error(ir, lineno, "field \"%.*s\" is a counter (ingest.counters) "
+				    "but its value is not a whole number >= 0",
+				    (int)(f->key.len > 64 ? 64 : f->key.len), f->key.p);
+			else if (rc == -2)
+				line_error(ir, lineno, "out of memory for counter state");
+			if (rc != 1)
+				continue;	/* no rate yet: the series waits for one */
+		}
 		if (s == NULL) {
-			size_t klen = series_key_build(sc->key, sc->key_cap, &pt->measurement,
-			    pt->tags, pt->n_tags, &f->key);
+			size_t klen = field_key(sc, pt, i);
 			s = ingest_resolve(c, b, sc->key, klen, sc->host, step,
 			    f->type == LP_STRING ? SERIES_TEXT : SERIES_NUMBER, ts);
 		}
+		if (s != NULL && !seen) {
+			series_host_written(c->series, s->host_id, now);	/* /metrics freshness */
+			seen = 1;
+		}
 		if (s != NULL && f->type != LP_STRING) {
-			if (ingest_put_series(c, b, s, ts, field_number(f)) == -2)
+			if (ingest_put_series(c, b, s, ts, value) == -2)
 				line_error(ir, lineno, "out of memory");
 			continue;
 		}
@@ -560,7 +597,7 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	int bad_prec = ptext != NULL && lp_precision_parse(ptext, &prec) < 0;
 	free(ptext);
 	if (bad_prec) {
-		http_reply_error(req, 400, "precision must be one of ns, us, ms, s");
+		http_reply_error(req, 400, "precision must be one of ns, us, ms, s, m, h");
 		return;
 	}
 	uint32_t step;
@@ -636,10 +673,12 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 	struct ingest_scratch sc;
 	sc.key_cap = (size_t)c->cfg.max_line * 2 + 64;
 	sc.key = malloc(sc.key_cap);
-	if (ir == NULL || b == NULL || sc.key == NULL) {
+	sc.fname = malloc((size_t)c->cfg.max_line + 4);
+	if (ir == NULL || b == NULL || sc.key == NULL || sc.fname == NULL) {
 		free(ir);
 		batch_free(b);
 		free(sc.key);
+		free(sc.fname);
 		free(inflated);
 		http_reply_error(req, 503, "out of memory");
 		return;
@@ -668,6 +707,7 @@ ingest_write(struct collector *c, struct evhttp_request *req,
 			ingest_point(c, ir, who, &pt, lineno, step, now, b, &sc);
 	}
 	free(sc.key);
+	free(sc.fname);
 	free(inflated);
 	c->metrics.lines_rejected += ir->lines_rejected + ir->lines_dropped;
 
@@ -723,12 +763,21 @@ ingest_replay_batch(struct batch *b, void *arg)
 	store_submit(c->store, b);
 }
 
-/* One line-protocol parser, reused by every write request (loop thread). */
+/* One line-protocol parser, reused by every write request, and the state of
+ * the counters turned into rates (loop thread). */
 static int
 ingest_start(struct collector *c)
 {
 	c->lp = lp_parser_new(NULL);
-	return c->lp == NULL ? -1 : 0;
+	c->counters = counters_new(&c->cfg.counters, &c->cfg.extra_counters);
+	return c->lp == NULL || c->counters == NULL ? -1 : 0;
+}
+
+static void
+ingest_reload(struct collector *c)
+{
+	if (counters_set_rules(c->counters, &c->cfg.counters, &c->cfg.extra_counters) < 0)
+		log_warnx("reload: out of memory; ingest.counters unchanged");
 }
 
 static void
@@ -736,11 +785,14 @@ ingest_release(struct collector *c)
 {
 	lp_parser_free(c->lp);
 	c->lp = NULL;
+	counters_free(c->counters);
+	c->counters = NULL;
 }
 
 const struct subsystem ingest_subsystem = {
 	.name = "ingest",
 	.start = ingest_start,
+	.reload = ingest_reload,
 	.release = ingest_release,
 };
 

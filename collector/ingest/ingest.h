@@ -229,4 +229,35 @@ void limits_metrics(struct collector *c, struct evbuffer *out, double now);
 /* ---- ingest_keys.c: ingest.* and limits.* in the configuration schema --- */
 extern const struct cfg_key ingest_keys[];
 
+/* ---- counters.c: cumulative fields into FIELD_ps rates (loop thread) ---- */
+struct counters;
+/* Rules from ingest.counters plus ingest.extra_counters (may be NULL); NULL if
+ * an entry is malformed or no memory. */
+struct counters *counters_new(const struct cfg_strlist *rules,
+    const struct cfg_strlist *extra);
+/* Replace the rules (SIGHUP); readings already tracked are kept. 0 or -1. */
+int counters_set_rules(struct counters *cs, const struct cfg_strlist *rules,
+    const struct cfg_strlist *extra);
+void counters_free(struct counters *cs);
+/* Has this measurement any counter rule? (one check per point, before fields) */
+int counters_measurement(const struct counters *cs, const struct lp_str *measurement);
+/* Is this field of this measurement a counter? Fields ending in _ps never are. */
+int counters_match(const struct counters *cs, const struct lp_str *measurement,
+    const struct lp_str *field);
+/* Feed one reading of the counter whose rate series has key. 1: *rate set;
+ * 0: no rate this time (first reading, reset, repeat); -1: f is not a counter
+ * reading (negative, fractional, not a number); -2: no memory or table full. */
+int counters_rate(struct counters *cs, const char *key, size_t klen, double ts,
+    const struct lp_field *f, double *rate);
+size_t counters_tracked(const struct counters *cs);
+/* Validator of ingest.counters for the config schema. */
+const char *collector_check_counters(const void *field);
+
+/* A write request (agent, Telegraf) brought samples of this host at now. */
+void series_host_written(struct series_catalog *cat, uint32_t host_id, double now);
+/* Hosts written since start, in host-id order: the next one's name (and
+ * *last_write), or NULL at the end. Start with *cursor = 0. */
+const char *series_host_next_written(const struct series_catalog *cat, uint32_t *cursor,
+    double *last_write);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "collector/collector.h"
+#include "collector/ingest/ingest.h"
 
 #define KiB 1024LL
 #define MiB (1024LL * 1024)
@@ -33,5 +34,27 @@ const struct cfg_key ingest_keys[] = {
 	{ "limits.min_interval_agent", CFG_DURATION, CONFIG_OFF(min_interval_agent), "5s", 1, 3600,
 	    NULL, NULL, "the same for agent tokens (an RRD file at 1 s is about 1 MB per "
 	    "series with the default retention)" },
+	{ "ingest.counters", CFG_STRLIST, CONFIG_OFF(counters),
+	    "[net.bytes_recv, net.bytes_sent, net.packets_recv, net.packets_sent, "
+	    "net.err_in, net.err_out, net.drop_in, net.drop_out, "
+	    "net.tcp_activeopens, net.tcp_passiveopens, net.tcp_attemptfails, "
+	    "net.tcp_estabresets, net.tcp_insegs, net.tcp_outsegs, net.tcp_retranssegs, "
+	    "net.tcp_inerrs, net.tcp_outrsts, net.udp_indatagrams, net.udp_outdatagrams, "
+	    "net.udp_noports, net.udp_inerrors, net.udp_rcvbuferrors, net.udp_sndbuferrors, "
+	    "net.ip_inreceives, net.ip_outrequests, net.ip_indiscards, net.ip_outdiscards, "
+	    "net.icmp_inmsgs, net.icmp_outmsgs, net.icmp_inerrors, "
+	    "diskio.reads, diskio.writes, diskio.read_bytes, diskio.write_bytes, "
+	    "diskio.read_time, diskio.write_time, diskio.io_time, diskio.weighted_io_time, "
+	    "diskio.merged_reads, diskio.merged_writes, "
+	    "kernel.context_switches, kernel.interrupts, kernel.processes_forked, "
+	    "kernel.disk_pages_in, kernel.disk_pages_out, nstat.*]", 0, 256, NULL,
+	    collector_check_counters,
+	    "cumulative fields stored as per-second rates named FIELD_ps (MEASUREMENT.FIELD, "
+	    "FIELD may end in *); the defaults are Telegraf's counters of net (with its "
+	    "netstat-style protocol counters), diskio, kernel and nstat; [] turns this off" },
+	{ "ingest.extra_counters", CFG_STRLIST, CONFIG_OFF(extra_counters), "[]", 0, 256, NULL,
+	    collector_check_counters,
+	    "more cumulative fields turned into rates, added to ingest.counters "
+	    "(e.g. [snmp.ifHCInOctets, mysql.queries])" },
 	CFG_END
 };

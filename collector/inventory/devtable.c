@@ -47,6 +47,7 @@ device_free(struct device *d)
 		if (device_columns[i].type == DCOL_TEXT)
 			free(DEVICE_FIELD(d, &device_columns[i], char *));
 	device_live_free(d->live);
+	free(d->resolved);
 	device_touch(d);
 	free(d);
 }
@@ -231,6 +232,8 @@ device_to_json(const struct device *d)
 	json_object_set_new(o, "poll_duration", d->poll_duration > 0 ?
 	    json_real(d->poll_duration) : json_null());
 	json_object_set_new(o, "profiles", device_profiles_json(d));
+	json_object_set_new(o, "resolved_address", d->resolved ?
+	    json_string(d->resolved) : json_null());
 	return o;
 }
 
@@ -286,12 +289,33 @@ check_value(const struct dcol *c, json_t *v, char *buf, size_t len)
 	return NULL;
 }
 
-/* IP literals only: a host name would make net-snmp block the loop in DNS. */
+/* An IP literal, or a host name (RFC 1123: dot-separated labels of letters,
+ * digits and hyphens), which resolve.c looks up with evdns off the loop. */
 static int
 valid_address(const char *a)
 {
-	unsigned char buf[16];
-	return inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1;
+	size_t len = strlen(a), label = 0;
+	if (resolver_is_literal(a))
+		return 1;
+	if (len == 0 || len > 253 || a[0] == '.' || a[0] == '-')
+		return 0;
+	/* digits and dots only is an IPv4 address or nothing ("300.1.1.1") */
+	if (strspn(a, "0123456789.") == len)
+		return 0;
+	for (const char *p = a; *p; p++) {
+		if (*p == '.') {
+			if (label == 0 || p[-1] == '-')
+				return 0;
+			label = 0;
+		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || (*p == '-' && label > 0)) {
+			if (++label > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return a[len - 1] != '-';
 }
 
 int
@@ -348,8 +372,8 @@ device_apply_json(struct device *d, json_t *body, int creating, char *errbuf, si
 		return -1;
 	}
 	if (addr != NULL && !valid_address(addr)) {
-		snprintf(errbuf, errlen, "address must be an IPv4 or IPv6 address (host names "
-		    "are not resolved)");
+		snprintf(errbuf, errlen, "address must be an IPv4 or IPv6 address or a host "
+		    "name (letters, digits, '-' and '.')");
 		return -1;
 	}
 	/* Now apply. */

@@ -59,6 +59,7 @@ struct device {
 	struct jfrag *json_cache;	/* device_to_json() text until it changes */
 	struct jfrag *ifaces_cache;	/* the interface list until the next poll */
 	struct jfrag *sensors_cache;	/* the sensor list until the next poll */
+	char *resolved;			/* address of a host-name address (resolve.c) */
 	uint64_t version;		/* bumped by device_touch() */
 	UT_hash_handle hh;
 };
@@ -191,5 +192,16 @@ struct json_t *discovery_job_json(const struct disco_job *job);
 
 /* ---- inventory_keys.c: snmp.* and discovery.* in the configuration ------ */
 extern const struct cfg_key inventory_keys[];
+
+/* ---- resolve.c: host-name addresses through evdns (loop thread) ---------- */
+struct resolver;
+extern const struct subsystem resolver_subsystem;
+/* The address to poll d at: an IP literal as is, a name's last good answer, or
+ * NULL while the first lookup runs (its answer calls snmpbridge_watch). */
+const char *resolver_address(struct resolver *r, struct device *d);
+void resolver_forget(struct resolver *r, int64_t id);
+int resolver_is_literal(const char *addr);
+/* Validator of snmp.dns_servers. */
+const char *collector_check_dns_servers(const void *field);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "collector/collector.h"
+#include "collector/inventory/inventory.h"
 
 const struct cfg_key inventory_keys[] = {
 	{ "snmp.profiles_dir", CFG_STRING, CONFIG_OFF(profiles_dir), NULL, 0, 4096, NULL, NULL,
@@ -16,6 +17,13 @@ const struct cfg_key inventory_keys[] = {
 	    "retransmissions after the first try" },
 	{ "snmp.interval", CFG_DURATION, CONFIG_OFF(snmp_interval), "60s", 5, 86400, NULL, NULL,
 	    "poll interval of devices that set none (devices default to 60 s)" },
+	{ "snmp.dns_refresh", CFG_DURATION, CONFIG_OFF(snmp_dns_refresh), "5m", 10, 86400, NULL, NULL,
+	    "how often device addresses that are host names are looked up again (evdns; a "
+	    "changed address is polled from then on)" },
+	{ "snmp.dns_servers", CFG_STRLIST, CONFIG_OFF(snmp_dns_servers), "[]", 0, 8, NULL,
+	    collector_check_dns_servers,
+	    "name servers for device host names (ADDR or ADDR:PORT, [v6]:PORT); empty: those "
+	    "of /etc/resolv.conf. /etc/hosts is read either way" },
 	{ "snmp.jitter_percent", CFG_INT, CONFIG_OFF(snmp_jitter_pct), "10", 0, 50, NULL, NULL,
 	    "each poll starts up to this share of the interval early or late" },
 	{ "snmp.max_inflight", CFG_INT, CONFIG_OFF(snmp_max_inflight), "1", 1, 16, NULL, NULL,

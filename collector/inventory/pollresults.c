@@ -45,7 +45,11 @@ snmpbridge_watch(struct collector *c, struct device *d)
 	sp_poller_remove(c->poller, d->id);
 	if (!d->monitored)
 		return;
+	const char *addr = resolver_address(c->resolver, d);
+	if (addr == NULL)
+		return;		/* a host name being looked up: its answer calls us again */
 	struct sp_target t = target_of(d);
+	t.address = addr;
 	if (sp_poller_add(c->poller, &t) < 0)
 		log_warnx("snmp: cannot schedule device %s", d->name);
 }
@@ -55,6 +59,7 @@ snmpbridge_forget(struct collector *c, int64_t id)
 {
 	if (c->poller != NULL)
 		sp_poller_remove(c->poller, id);
+	resolver_forget(c->resolver, id);
 }
 
 /* ---- results ------------------------------------------------------------- */

@@ -94,7 +94,8 @@ sp_plan_build(struct sp_plan *plan, const struct sp_profile *const *matched, siz
 		}
 	}
 	/* Walks: sorted, without duplicates or subtrees of another walk. */
-	qsort(walks.v, walks.n, sizeof(*walks.v), oid_sort);
+	if (walks.n > 1)	/* qsort's base may not be NULL, even for none */
+		qsort(walks.v, walks.n, sizeof(*walks.v), oid_sort);
 	size_t o = 0;
 	for (size_t i = 0; i < walks.n; i++) {
 		if (o > 0 && sp_oid_is_prefix(walks.v[o - 1].arcs, walks.v[o - 1].len,
@@ -104,7 +105,8 @@ sp_plan_build(struct sp_plan *plan, const struct sp_profile *const *matched, siz
 	}
 	walks.n = o;
 	/* Scalars: unique, and not inside a walked subtree. */
-	qsort(gets.v, gets.n, sizeof(*gets.v), oid_sort);
+	if (gets.n > 1)
+		qsort(gets.v, gets.n, sizeof(*gets.v), oid_sort);
 	o = 0;
 	for (size_t i = 0; i < gets.n; i++) {
 		if (o > 0 && sp_oid_cmp(gets.v[o - 1].arcs, gets.v[o - 1].len,

@@ -24,6 +24,16 @@
 
 #define SP_PROFILE_MAX_BYTES (1024 * 1024)
 #define SP_PROFILE_MAX_FILES 1000
+#define SP_PROFILE_MAX_ERRORS 50	/* per file; the rest are counted, not kept */
+#define SP_RE_MAX_LEN 512
+/* glibc's regcomp copies the tree once per repetition of an interval, and
+ * once for '+' (x+ becomes xx*), so nested repetitions multiply:
+ * "((a{1,100}){1,100}){1,100}" or "a+++...+" take gigabytes. The product of
+ * every interval's upper count (2 for '+') is a cheap upper bound. */
+#define SP_RE_MAX_REPEAT 1000
+/* Each compiled pattern costs about 20 bytes per unit of length x repeat
+ * product; this caps one profile's patterns together at a few megabytes. */
+#define SP_RE_BUDGET 200000
 
 const char *const sp_if_col_names[SP_IF_NCOLS] = {
 	"descr", "name", "alias", "type", "speed", "high_speed", "admin_status",
@@ -40,6 +50,7 @@ struct pctx {
 	const char *file;
 	struct cfg_errors *errs;
 	int nerr;
+	double re_spent;	/* sum of length x repeat product, see SP_RE_BUDGET */
 };
 
 static void perr(struct pctx *c, const struct cfg_node *n, const char *fmt, ...)
@@ -51,11 +62,12 @@ perr(struct pctx *c, const struct cfg_node *n, const char *fmt, ...)
 	char msg[512];
 	va_list ap;
 
+	if (c->nerr++ >= SP_PROFILE_MAX_ERRORS)
+		return;		/* sp_profile_parse reports how many were left out */
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	cfg_errors_add(c->errs, "%s:%d: %s", c->file, n ? n->line : 0, msg);
-	c->nerr++;
 }
 
 static const char *
@@ -183,9 +195,57 @@ each_scalar(struct pctx *c, const struct cfg_node *n, const char *what,
 	}
 }
 
+/* Why a pattern is refused before regcomp sees it, or NULL if it may be
+ * compiled: too long, intervals whose counts multiply past the bound, or a
+ * back-reference (exponential matching on a device-supplied sysDescr). */
+static const char *
+re_refused(struct pctx *c, const char *text)
+{
+	double product = 1;
+
+	if (strlen(text) > SP_RE_MAX_LEN)
+		return "longer than 512 bytes";
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p == '\\') {
+			if (p[1] >= '1' && p[1] <= '9')
+				return "back-references are not supported";
+			if (p[1] != '\0')
+				p++;
+			continue;
+		}
+		if (*p == '+') {
+			product *= 2;
+			if (product > SP_RE_MAX_REPEAT)
+				return "repetition counts multiply past 1000";
+			continue;
+		}
+		if (*p != '{')
+			continue;
+		char *end;
+		unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
+		if (end == p + 1 && *end != ',')
+			continue;	/* a literal brace */
+		if (*end == ',')	/* {m,n}, {m,} and glibc's {,n} */
+			hi = end[1] == '}' ? lo + 1 : strtoul(end + 1, &end, 10);
+		product *= (double)(hi > lo ? hi : lo) + 1;
+		if (product > SP_RE_MAX_REPEAT)
+			return "repetition counts multiply past 1000";
+	}
+	c->re_spent += product * (double)(strlen(text) + 1);
+	if (c->re_spent > SP_RE_BUDGET)
+		return "the profile's patterns together are too large";
+	return NULL;
+}
+
 static int
 compile_re(struct pctx *c, const struct cfg_node *n, const char *text, regex_t *re)
 {
+	const char *why = re_refused(c, text);
+
+	if (why != NULL) {
+		perr(c, n, "regular expression refused: %s", why);
+		return -1;
+	}
 	int rc = regcomp(re, text, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 
 	if (rc != 0) {
@@ -624,7 +684,7 @@ sp_profile_parse(const char *buf, size_t len, const char *file, struct cfg_error
 	static const char *const known[] = { "name", "description", "kind", "priority",
 		"match", "kind_rules", "fields", "interfaces", "sensors", "metrics", NULL };
 	static const char *const match_keys[] = { "sysobjectid", "sysdescr", "probe", NULL };
-	struct pctx c = { file ? file : "profile", errs, 0 };
+	struct pctx c = { file ? file : "profile", errs, 0, 0 };
 	char err[256];
 	const struct cfg_node *v;
 
@@ -762,6 +822,9 @@ sp_profile_parse(const char *buf, size_t len, const char *file, struct cfg_error
 	}
 done:
 	cfg_node_free(root);
+	if (c.nerr > SP_PROFILE_MAX_ERRORS)
+		cfg_errors_add(errs, "%s: %d more errors not shown", c.file,
+		    c.nerr - SP_PROFILE_MAX_ERRORS);
 	if (c.nerr > 0) {
 		sp_profile_free(p);
 		return NULL;

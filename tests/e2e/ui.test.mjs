@@ -55,6 +55,23 @@ const SNMP_SERVER = "srv-linux-el8";
 // unmonitored devices to page through: name zz-page-(1000-N) at 10.0.0.N, and two IPv6
 const PAGING = [...Array(120).keys()].map((i) => ({ name: "zz-page-" + (999 - i), address: "10.0.0." + (i + 1) }))
   .concat([{ name: "zz-page-v6-a", address: "2001:db8::a" }, { name: "zz-page-v6-9", address: "2001:db8::9" }]);
+const TELEGRAF_HOST = "tg-web1";
+
+/* What Telegraf 1.x (outputs.influxdb; inputs cpu, mem, disk, diskio, net,
+   system) sends: its own field names, raw counters, nanosecond timestamps. */
+function telegrafBody(t, i) {
+  const ts = BigInt(t) * 1000000000n;
+  return [
+    `cpu,cpu=cpu-total,host=${TELEGRAF_HOST} usage_guest=0,usage_guest_nice=0,usage_idle=71.5,usage_iowait=3.5,usage_irq=0,usage_nice=0,usage_softirq=0.25,usage_steal=0,usage_system=5.25,usage_user=19.5 ${ts}`,
+    `mem,host=${TELEGRAF_HOST} available=6088564736i,available_percent=74.1,buffered=104853504i,cached=1834172416i,free=4333297664i,total=8216473600i,used=1944150016i,used_percent=25.9 ${ts}`,
+    `disk,device=sda1,fstype=ext4,host=${TELEGRAF_HOST},mode=rw,path=/ free=30635741184i,inodes_free=3034412i,inodes_total=3276800i,inodes_used=242388i,total=52576092160i,used=19235508224i,used_percent=38.57 ${ts}`,
+    `diskio,host=${TELEGRAF_HOST},name=sda io_time=${48916 + 4000 * i}i,iops_in_progress=0i,read_bytes=${1060151296 + 409600 * i}i,read_time=${17956 + 200 * i}i,reads=${50000 + 100 * i}i,weighted_io_time=117012i,write_bytes=4171386880i,write_time=${99055 + 300 * i}i,writes=${100000 + 50 * i}i ${ts}`,
+    `net,host=${TELEGRAF_HOST},interface=eth0 bytes_recv=${1000000 + 2500000 * i}i,bytes_sent=${500000 + 1000000 * i}i,drop_in=0i,drop_out=0i,err_in=0i,err_out=0i,packets_recv=2000000i,packets_sent=1500000i ${ts}`,
+    `system,host=${TELEGRAF_HOST} load1=0.42,load15=0.3,load5=0.35,n_cpus=4i,n_users=1i ${ts}`,
+    `system,host=${TELEGRAF_HOST} uptime=123456i ${ts}`,
+  ].join("\n") + "\n";
+}
+
 const CHART_HOST = "chart-host";	// a disk read at about 40 MiB/s: wide value labels
 const VIEWPORTS = [
   { name: "desktop", width: 1366, height: 768, mobile: false, sweep: "127.0.9.0/30" },
@@ -280,6 +297,11 @@ before(async () => {
     body: [...Array(30).keys()].map((i) => `diskio,host=${CHART_HOST},name=sda read_bytes_ps=${(40 + (i % 3) * 0.4) * 1048576} ${now - 290 + i * 10}`).join("\n") + "\n",
   });
   assert.equal(disk.status, 204, await disk.text());
+  for (let i = 0; i < 3; i++) {	// a Telegraf host: three readings, two rates
+    const tw = await fetch(base + "/write?db=telegraf", { method: "POST",
+      headers: { Authorization: "Token " + TOKEN }, body: telegrafBody(Math.floor(now / 10) * 10 - 20 + 10 * i, i) });
+    assert.equal(tw.status, 204, await tw.text());
+  }
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -366,7 +388,7 @@ for (const vp of VIEWPORTS) {
       await page.waitForSelector(`#links-card a:has-text('${UPLINK}')`);
       assert.match(await page.textContent("#links-card"), /XGigabitEthernet0\/0\/1.*In\s*\d{3}(\.\d)? Mb\/s/s);
       const agents = await page.textContent("#agents-card");
-      assert.match(agents, /2 of 2 agents reporting/);
+      assert.match(agents, /3 of 3 agents reporting/);
       assert.ok(agents.includes(XSS_HOST), "the hostile host name is shown as text");
       const kinds = await page.textContent("main .grid > .card:first-child");
       for (const k of ["switch", "UPS", "room sensor"]) assert.ok(kinds.includes(k), k);
@@ -509,6 +531,27 @@ for (const vp of VIEWPORTS) {
       assert.match(text, /Mounted on/);
       await noHorizontalScroll(page, vp, "server");
       await shot(page, vp, "07-server");
+    });
+
+    test("a server that reports with Telegraf's field names fills the same cards", async () => {
+      await page.click("#nav a[data-route='hosts']");
+      await page.waitForSelector(`main a:has-text('${TELEGRAF_HOST}')`);
+      assert.match(await page.textContent("main"), /tg-web1[^%]*25 %\s*26 %/,
+        "CPU (100 − idle − iowait) and memory in the list");
+      await page.click(`main a:has-text('${TELEGRAF_HOST}')`);
+      await page.waitForSelector(`#host-name:has-text('${TELEGRAF_HOST}')`);
+      await graphPoints(page, "#graph-cpu");
+      await graphPoints(page, "#graph-memory");
+      await graphPoints(page, "#graph-network");
+      await graphPoints(page, "#graph-disk");
+      const text = await page.textContent("main");
+      assert.match(text, /CPU\s*25 %/);
+      assert.match(text, /Memory size\s*7\.7 GiB/);
+      assert.match(text, /ext4\s*39 %/, "filesystem card");
+      assert.match(text, /sda\s*10\.0 \/s/, "disk card: reads per second from the counter");
+      assert.match(text, /eth0\s*2\.0 Mb\/s/, "network card: bytes_recv as a rate, in bits");
+      await noHorizontalScroll(page, vp, "telegraf server");
+      await shot(page, vp, "07b-telegraf-server");
     });
 
     test("the server's network is in bits per second, like a device's interfaces", async () => {

@@ -205,7 +205,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int first_rc = 0;
 
 		CHECK(line >= buf && line + len <= buf + size);
-		for (int prec = LP_PREC_NS; prec <= LP_PREC_S; prec++) {
+		for (int prec = LP_PREC_NS; prec <= LP_PREC_H; prec++) {
 			struct lp_point pt, again;
 			const char *err = NULL;
 			int rc;

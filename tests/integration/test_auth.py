@@ -377,7 +377,7 @@ def test_every_api_route_needs_a_session_or_token(web):
             r = http(m, web.url + path, body, {"Cookie": "cm_session=" + "B" * 43})
             assert r.status == 401, (m, path, r.status)
     # only these are open (ingest needs an agent token: it needs "write")
-    assert public == {"/api/v1/health", "/api/v1/login", "/**"}
+    assert public == {"/api/v1/health", "/api/v1/login", "/ping", "/**"}
     assert web.get("/api/v1/health", token=False).status == 200
     assert web.get("/api/v1/nothing-here", token=False).status == 404
 

@@ -1,6 +1,7 @@
 /* test_cfg.c — the typed, bounded YAML config schema. */
 #include <criterion/criterion.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/cfg.h"
@@ -140,6 +141,70 @@ Test(cfg, wrong_shapes_refused)
 		cr_expect_eq(load(bad[i]), -1, "accepted: %s", bad[i]);
 		cr_expect_gt(errs.n, 0, "no message for: %s", bad[i]);
 	}
+}
+
+/* Nested aliases expand in the tree: 6 levels of 10 are a million values
+ * from 300 bytes ("billion laughs"). The parser refuses them by a budget
+ * instead of allocating the whole expansion (the fuzzer found 1.4 GB). */
+Test(cfg, alias_expansion_bounded)
+{
+	char yaml[1024];
+	size_t off = (size_t)snprintf(yaml, sizeof(yaml), "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+	for (int i = 1; i <= 5; i++) {
+		off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "a%d: &a%d [", i, i);
+		for (int j = 0; j < 10; j++)
+			off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "%s*a%d",
+			    j ? "," : "", i - 1);
+		off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "]\n");
+	}
+	char err[256];
+	struct cfg_node *n = cfg_node_parse(yaml, off, err, sizeof(err));
+	cr_assert_null(n, "a million-value alias expansion was built");
+	cr_expect(strstr(err, "more than") != NULL, "error: %s", err);
+
+	/* An alias used a few times, as profiles do, still works. */
+	static const char ok[] = "a: &s {x: 1}\nb: *s\nc: *s\n";
+	n = cfg_node_parse(ok, strlen(ok), err, sizeof(err));
+	cr_assert_not_null(n, "%s", err);
+	cr_expect_str_eq(cfg_node_get(cfg_node_get(n, "c"), "x")->value, "1");
+	cfg_node_free(n);
+}
+
+/* One scalar of 64 KiB aliased 200 times is 12.8 MB of text: refused. */
+Test(cfg, alias_text_bounded)
+{
+	size_t big = 65536, len = big + 4096;
+	char *yaml = malloc(len), err[256];
+	cr_assert_not_null(yaml);
+	size_t off = (size_t)snprintf(yaml, len, "a: &a ");
+	memset(yaml + off, 'x', big);
+	off += big;
+	off += (size_t)snprintf(yaml + off, len - off, "\nb: [");
+	for (int i = 0; i < 200; i++)
+		off += (size_t)snprintf(yaml + off, len - off, "%s*a", i ? "," : "");
+	off += (size_t)snprintf(yaml + off, len - off, "]\n");
+	struct cfg_node *n = cfg_node_parse(yaml, off, err, sizeof(err));
+	free(yaml);
+	cfg_node_free(n);
+	cr_expect_null(n, "12.8 MB of aliased text was built");
+	cr_expect(strstr(err, "bytes of text") != NULL, "error: %s", err);
+}
+
+/* A list longer than the per-collection cap is refused, not built. */
+Test(cfg, long_list_bounded)
+{
+	size_t count = 10001, len = count * 3 + 16;
+	char *yaml = malloc(len), err[256];
+	cr_assert_not_null(yaml);
+	size_t off = (size_t)snprintf(yaml, len, "l: [");
+	for (size_t i = 0; i < count; i++)
+		off += (size_t)snprintf(yaml + off, len - off, "%s1", i ? "," : "");
+	off += (size_t)snprintf(yaml + off, len - off, "]\n");
+	struct cfg_node *n = cfg_node_parse(yaml, off, err, sizeof(err));
+	free(yaml);
+	cfg_node_free(n);
+	cr_expect_null(n);
+	cr_expect(strstr(err, "entries") != NULL, "error: %s", err);
 }
 
 Test(cfg, set_override)

@@ -28,16 +28,22 @@ Test(devices, new_device_needs_an_address)
 	device_free(d);
 }
 
-Test(devices, host_names_and_junk_addresses_are_refused)
+Test(devices, junk_addresses_are_refused_host_names_taken)
 {
 	const char *bad[] = { "{\"address\": \"300.1.1.1\"}", "{\"address\": \"\"}",
-		"{\"address\": \"::g\"}", "{\"address\": 5}" };
+		"{\"address\": \"::g\"}", "{\"address\": 5}", "{\"address\": \"-sw1\"}",
+		"{\"address\": \"sw 1\"}", "{\"address\": \"a..b\"}", "{\"address\": \"10.0.0.1.\"}" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct device *d = device_new_default();
 		char err[256] = "";
 		cr_expect_eq(apply(d, bad[i], 1, err, sizeof(err)), -1, "%s accepted", bad[i]);
 		device_free(d);
 	}
+	struct device *d = device_new_default();
+	char err[256];
+	cr_expect_eq(apply(d, "{\"address\": \"core-sw1.campus.example\"}", 1, err, sizeof(err)),
+	    0, "%s", err);
+	device_free(d);
 }
 
 Test(devices, v3_needs_a_user_on_create)

@@ -60,6 +60,15 @@ Test(snmp_profile, invalid_profiles_report_errors)
 		{ "- a\n- b\n", "a profile is a mapping" },
 		{ "name: x\nmatch: {probe: 1.3.*.1}\n", "cannot hold" },
 		{ "name: x\nsensors: {a: 1}\n", "must be a list" },
+		/* glibc regcomp takes gigabytes for nested intervals (fuzzer OOM) */
+		{ "name: x\nmatch: {sysdescr: \"((((a{1,100}){1,100}){1,100}){1,100})\"}\n",
+		  "multiply past" },
+		{ "name: x\nmatch: {sysdescr: \"a{99999999999999999999}\"}\n", "multiply past" },
+		{ "name: x\nmatch: {sysdescr: \"((a{,100}){,100}){,100}\"}\n", "multiply past" },
+		{ "name: x\nmatch: {sysdescr: \"(a*)\\\\1\"}\n", "back-references" },
+		/* x+ is copied as xx*: 72 nested '+' found by the long fuzz run */
+		{ "name: x\nmatch: {sysdescr: \"P++++++++++++++++++++++++++++++++++++SU\"}\n",
+		  "multiply past" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct cfg_errors errs = { 0 };
@@ -82,6 +91,47 @@ Test(snmp_profile, every_error_at_once)
 
 	cr_assert_null(p);
 	cr_assert_geq(errs.n, 3, "all problems reported, not only the first");
+	cfg_errors_clear(&errs);
+}
+
+/* Patterns each within bounds still add up: a profile's total is capped, so
+ * a long list of costly patterns is refused instead of compiled. */
+Test(snmp_profile, pattern_budget_per_profile)
+{
+	char yaml[4096];
+	size_t off = (size_t)snprintf(yaml, sizeof(yaml), "name: x\nmatch:\n  sysdescr: [");
+	for (int i = 0; i < 100; i++)
+		off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "%s\"a{999}\"",
+		    i ? ", " : "");
+	snprintf(yaml + off, sizeof(yaml) - off, "]\n");
+	struct cfg_errors errs = { 0 };
+	struct sp_profile *p = parse(yaml, &errs);
+	cr_assert_null(p, "100 patterns of 1000 repeats each compiled");
+	cr_assert_geq(errs.n, 1);
+	cr_expect(strstr(errs.msgs[0], "too large") != NULL, "%s", errs.msgs[0]);
+	cfg_errors_clear(&errs);
+
+	char big[600];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(yaml, sizeof(yaml), "name: x\nmatch: {sysdescr: %s}\n", big);
+	cr_assert_null(parse(yaml, &errs));
+	cr_expect(strstr(errs.msgs[0], "longer than") != NULL, "%s", errs.msgs[0]);
+	cfg_errors_clear(&errs);
+}
+
+/* A file with thousands of errors keeps the first 50 and counts the rest. */
+Test(snmp_profile, errors_capped)
+{
+	char yaml[8192];
+	size_t off = (size_t)snprintf(yaml, sizeof(yaml), "name: x\nsensors:\n");
+	for (int i = 0; i < 300; i++)
+		off += (size_t)snprintf(yaml + off, sizeof(yaml) - off, "  - {v: 1}\n");
+	struct cfg_errors errs = { 0 };
+	cr_assert_null(parse(yaml, &errs));
+	cr_expect_eq(errs.n, 51, "%zu messages kept", errs.n);
+	cr_expect(strstr(errs.msgs[errs.n - 1], "more errors not shown") != NULL, "%s",
+	    errs.msgs[errs.n - 1]);
 	cfg_errors_clear(&errs);
 }
 
