@@ -468,8 +468,10 @@ collector_main(int argc, char **argv)
 	log_init("campusmon-collector", 0);
 	if (parse_options(argc, argv, &o) < 0)
 		return 2;
-	if (load_config(&o, &c.cfg) < 0)
+	if (load_config(&o, &c.cfg) < 0) {
+		cfg_free(collector_schema(), &c.cfg);	/* the defaults it had set */
 		return 1;
+	}
 	if (o.test) {
 		char err[512];
 		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
