@@ -194,7 +194,7 @@ store_backup(struct store *st, const char *dir, char **err)
 		store_flush_file(st, st->dirty[i], 1);
 	st->n_dirty = 0;
 	for (uint32_t id = 1; st->rrdcached && id < st->cap_tab; id++) {
-		char *path = store_file_at(st, id) ? rrd_path_for(st->data_dir, id) : NULL;
+		char *path = store_file_at(st, id) ? rrdfile_path(st->data_dir, id) : NULL;
 		if (path != NULL && access(path, F_OK) == 0)
 			rrdc_flush(path);
 		free(path);

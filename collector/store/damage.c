@@ -83,7 +83,7 @@ move_aside(const char *path, char **to)
 int
 store_replace_damaged(struct store *st, uint32_t id, struct store_file *f)
 {
-	char *path = rrd_path_for(st->data_dir, id), *why = NULL, *aside = NULL;
+	char *path = rrdfile_path(st->data_dir, id), *why = NULL, *aside = NULL;
 	int rc = -1;
 	if (path == NULL || !file_damaged(path, &why))
 		goto out;
@@ -98,7 +98,7 @@ store_replace_damaged(struct store *st, uint32_t id, struct store_file *f)
 	f->exists = 0;
 	f->n_ds_disk = 0;
 	double start = f->n_rows > 0 ? f->rows[0] - f->step : (double)time(NULL) - f->step;
-	if (rrd_create_file(st, id, f, start) < 0) {
+	if (rrdfile_create(st, id, f, start) < 0) {
 		log_warnx("store: RRD file %s was damaged (%s) and moved to %s; a new one could "
 		    "not be made", path, why ? why : "unreadable", aside);
 		goto out;

@@ -34,7 +34,7 @@ store_rrd_relpath(uint32_t id, char *buf, size_t cap)
 }
 
 char *
-rrd_path_for(const char *data_dir, uint32_t id)
+rrdfile_path(const char *data_dir, uint32_t id)
 {
 	char rel[64];
 	char *path;
@@ -46,7 +46,7 @@ rrd_path_for(const char *data_dir, uint32_t id)
 
 /* Parse "raw:1d" or "5m:30d" into a resolution (0 = raw) and a span. */
 int
-rrd_parse_retention(const char *text, long long *res, long long *span)
+retention_parse(const char *text, long long *res, long long *span)
 {
 	char left[32];
 	const char *colon = strchr(text, ':');
@@ -71,12 +71,12 @@ heartbeat(uint32_t step)
 
 /* The RRA arguments for a file with this step. */
 static int
-rrd_rra_args(const struct store *st, uint32_t step, char args[][64], int max)
+rrdfile_rra_args(const struct store *st, uint32_t step, char args[][64], int max)
 {
 	int n = 0;
 	for (size_t i = 0; i < st->retention->n && n < max; i++) {
 		long long res, span;
-		if (rrd_parse_retention(st->retention->v[i], &res, &span) < 0)
+		if (retention_parse(st->retention->v[i], &res, &span) < 0)
 			continue;
 		long long pdp = res <= step ? 1 : (res + step / 2) / step;
 		long long rows = span / (pdp * step);
@@ -94,9 +94,9 @@ rrd_rra_args(const struct store *st, uint32_t step, char args[][64], int max)
 }
 
 int
-rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, double start)
+rrdfile_create(struct store *st, uint32_t id, const struct store_file *f, double start)
 {
-	char *path = rrd_path_for(st->data_dir, id);
+	char *path = rrdfile_path(st->data_dir, id);
 	if (path == NULL)
 		return -1;
 	char *slash = strrchr(path, '/');
@@ -107,7 +107,7 @@ rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, doubl
 
 	enum { RRA_MAX = 32 };
 	char rra[RRA_MAX][64];
-	int n_rra = rrd_rra_args(st, f->step, rra, RRA_MAX);
+	int n_rra = rrdfile_rra_args(st, f->step, rra, RRA_MAX);
 	size_t argc = (size_t)f->n_ds + (size_t)n_rra;
 	const char **argv = calloc(argc, sizeof(*argv));
 	char (*ds)[64] = calloc(f->n_ds ? f->n_ds : 1, sizeof(*ds));
@@ -158,9 +158,9 @@ in_list(char **names, unsigned long n, const char *name)
 }
 
 int
-rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f)
+rrdfile_sync_ds(struct store *st, uint32_t id, struct store_file *f)
 {
-	char *path = rrd_path_for(st->data_dir, id);
+	char *path = rrdfile_path(st->data_dir, id);
 	time_t last;
 	unsigned long n = 0;
 	char **names = NULL, **values = NULL;
@@ -280,7 +280,7 @@ put_value(char *out, size_t at, size_t cap, double value)
  * agents and scripts send) take exact fast paths.
  */
 void
-rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n)
+rrdfile_format_row(char *out, size_t cap, double ts, const double *v, size_t n)
 {
 	char buf[32], *end = buf + sizeof(buf), *p;
 	uint64_t ms = (uint64_t)llround(ts * 1000.0);
@@ -300,9 +300,9 @@ rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n)
 }
 
 int
-rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f)
+rrdfile_write_rows(struct store *st, uint32_t id, const struct store_file *f)
 {
-	char *path = rrd_path_for(st->data_dir, id);
+	char *path = rrdfile_path(st->data_dir, id);
 	if (path == NULL)
 		return -1;
 	size_t width = 1 + (size_t)f->n_ds;
@@ -320,7 +320,7 @@ rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f)
 	for (uint32_t r = 0; r < f->n_rows; r++) {
 		char *out = text + (size_t)r * line;
 		const double *row = f->rows + r * width;
-		rrd_format_row(out, line, row[0], row + 1, f->n_ds);
+		rrdfile_format_row(out, line, row[0], row + 1, f->n_ds);
 		argv[r] = out;
 		for (size_t i = 1; i < width; i++)
 			values += !isnan(row[i]);
@@ -381,7 +381,7 @@ retention_span(const struct store *st)
 	long long longest = 0;
 	for (size_t i = 0; i < st->retention->n; i++) {
 		long long res, span;
-		if (rrd_parse_retention(st->retention->v[i], &res, &span) == 0 && span > longest)
+		if (retention_parse(st->retention->v[i], &res, &span) == 0 && span > longest)
 			longest = span;
 	}
 	return (double)longest;
@@ -451,7 +451,7 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 	if ((double)step < need)
 		step = (unsigned long)need;
 	*out_step = step;
-	char *path = rrd_path_for(st->data_dir, file);
+	char *path = rrdfile_path(st->data_dir, file);
 	time_t start = (time_t)from, end = (time_t)to;
 	unsigned long ds_cnt = 0, rstep = step;
 	char **ds_names = NULL;
@@ -528,7 +528,7 @@ store_graph(struct store *st, uint32_t id, const char *title, double from, doubl
 		return -1;
 	}
 	store_flush_file(st, file, 1);
-	char *path = rrd_path_for(st->data_dir, file);
+	char *path = rrdfile_path(st->data_dir, file);
 	if (path == NULL)
 		return -1;
 	if (st->rrdcached)
@@ -709,7 +709,7 @@ store_last_update(struct store_last_reader *r, uint32_t file, const char *ds, do
 	if (file != r->file) {
 		reader_forget(r);
 		r->file = file;
-		char *path = rrd_path_for(r->data_dir, file);
+		char *path = rrdfile_path(r->data_dir, file);
 		int rc = path ? read_header(r, path) : -1;
 		if (rc == 0) {
 			reader_forget(r);

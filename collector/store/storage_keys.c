@@ -17,7 +17,7 @@ check_retention(const void *field)
 	const struct cfg_strlist *l = field;
 	for (size_t i = 0; i < l->n; i++) {
 		long long res, span;
-		if (rrd_parse_retention(l->v[i], &res, &span) < 0)
+		if (retention_parse(l->v[i], &res, &span) < 0)
 			return "entries look like raw:1d or 5m:30d (resolution:span)";
 	}
 	return l->n == 0 ? "at least one entry is needed" : NULL;

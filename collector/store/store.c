@@ -141,7 +141,7 @@ define_series(struct store *st, const struct series_def *d)
 static int
 file_on_disk(struct store *st, uint32_t id)
 {
-	char *path = rrd_path_for(st->data_dir, id);
+	char *path = rrdfile_path(st->data_dir, id);
 	int present = path != NULL && access(path, F_OK) == 0;
 	free(path);
 	return present;
@@ -184,7 +184,7 @@ store_flush_file(struct store *st, uint32_t id, int force)
 	if (f->exists == 0) {
 		int present = file_on_disk(st, id);
 		/* Start one step early so the first sample fills a whole PDP. */
-		if (!present && rrd_create_file(st, id, f, f->rows[0] - f->step) < 0) {
+		if (!present && rrdfile_create(st, id, f, f->rows[0] - f->step) < 0) {
 			__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 			st->freed += file_drop_rows(f);
 			return -1;
@@ -192,15 +192,15 @@ store_flush_file(struct store *st, uint32_t id, int force)
 		f->exists = 1;
 		f->n_ds_disk = present ? 0 : f->n_ds;
 	}
-	if (f->n_ds_disk < f->n_ds && rrd_sync_ds(st, id, f) < 0 &&
+	if (f->n_ds_disk < f->n_ds && rrdfile_sync_ds(st, id, f) < 0 &&
 	    store_replace_damaged(st, id, f) < 0) {
 		__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 		st->freed += file_drop_rows(f);
 		return -1;
 	}
-	int rc = rrd_write_rows(st, id, f);
+	int rc = rrdfile_write_rows(st, id, f);
 	if (rc != 0 && store_replace_damaged(st, id, f) == 0)
-		rc = rrd_write_rows(st, id, f);	/* into the new file */
+		rc = rrdfile_write_rows(st, id, f);	/* into the new file */
 	st->freed += file_drop_rows(f);
 	return rc;
 }

@@ -107,14 +107,14 @@ int file_put(struct store_file *f, uint16_t ds, double ts, double value, uint64_
 size_t file_drop_rows(struct store_file *f);
 
 /* rrd.c: the files on disk */
-char *rrd_path_for(const char *data_dir, uint32_t file);
-int rrd_parse_retention(const char *text, long long *res, long long *span);
-int rrd_create_file(struct store *st, uint32_t id, const struct store_file *f, double start);
+char *rrdfile_path(const char *data_dir, uint32_t file);
+int retention_parse(const char *text, long long *res, long long *span);
+int rrdfile_create(struct store *st, uint32_t id, const struct store_file *f, double start);
 /* Add the data sources the file lacks (rrdtool tune); sets n_ds_disk. */
-int rrd_sync_ds(struct store *st, uint32_t id, struct store_file *f);
+int rrdfile_sync_ds(struct store *st, uint32_t id, struct store_file *f);
 /* "seconds.mmm:v1:v2…" for rrd_update (U for NaN); exact, fast for whole numbers. */
-void rrd_format_row(char *out, size_t cap, double ts, const double *v, size_t n);
-int rrd_write_rows(struct store *st, uint32_t id, const struct store_file *f);
+void rrdfile_format_row(char *out, size_t cap, double ts, const double *v, size_t n);
+int rrdfile_write_rows(struct store *st, uint32_t id, const struct store_file *f);
 
 /* points.c: a query's points as JSON text, "[[ts,v],…]" */
 struct points {

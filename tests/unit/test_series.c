@@ -244,14 +244,14 @@ Test(rrd_format, exact_update_strings)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[64];
-		rrd_format_row(out, sizeof(out), cases[i].ts, &cases[i].v, 1);
+		rrdfile_format_row(out, sizeof(out), cases[i].ts, &cases[i].v, 1);
 		cr_expect_str_eq(out, cases[i].want, "case %zu", i);
 		/* Whatever the path, the text reads back as the same double. */
 		cr_expect_eq(strtod(strchr(out, ':') + 1, NULL), cases[i].v, "case %zu", i);
 	}
 	char tiny[8];
 	double one = 1;
-	rrd_format_row(tiny, sizeof(tiny), 1700000000.0, &one, 1);
+	rrdfile_format_row(tiny, sizeof(tiny), 1700000000.0, &one, 1);
 	cr_assert_lt(strlen(tiny), sizeof(tiny));
 }
 
@@ -264,7 +264,7 @@ Test(rrd_format, every_text_reads_back_as_the_same_double)
 		if (i % 2 == 0)		/* decimals, as agents send them */
 			v = nearbyint(v * scale[i % 6]) / scale[i % 6];
 		char out[64];
-		rrd_format_row(out, sizeof(out), 1700000000.0, &v, 1);
+		rrdfile_format_row(out, sizeof(out), 1700000000.0, &v, 1);
 		cr_assert_eq(strtod(strchr(out, ':') + 1, NULL), v, "%.17g written as %s", v, out);
 	}
 }
@@ -273,7 +273,7 @@ Test(rrd_format, rows_of_several_values_with_unknowns)
 {
 	char out[128];
 	const double v[] = { 1, NAN, -2.5, 0 };
-	rrd_format_row(out, sizeof(out), 1700000010.0, v, 4);
+	rrdfile_format_row(out, sizeof(out), 1700000010.0, v, 4);
 	cr_assert_str_eq(out, "1700000010.000:1:U:-2.5:0");
 }
 
@@ -353,7 +353,7 @@ Test(store_file, rows_merge_by_time_and_widen_for_new_fields)
 	cr_assert_eq(file_put(f, 2, 40, 5, 10), 0);
 	char out[3][64];
 	for (uint32_t r = 0; r < f->n_rows; r++)
-		rrd_format_row(out[r], sizeof(out[r]), f->rows[r * 4], f->rows + r * 4 + 1, 3);
+		rrdfile_format_row(out[r], sizeof(out[r]), f->rows[r * 4], f->rows + r * 4 + 1, 3);
 	cr_assert_str_eq(out[0], "20.000:1:2:U");
 	cr_assert_str_eq(out[1], "30.000:U:4:U");
 	cr_assert_str_eq(out[2], "40.000:3:U:5");
