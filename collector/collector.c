@@ -401,6 +401,14 @@ on_terminate(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
+swap_strlist(struct cfg_strlist *a, struct cfg_strlist *b)
+{
+	struct cfg_strlist tmp = *a;
+	*a = *b;
+	*b = tmp;
+}
+
+static void
 on_reload(evutil_socket_t sig, short what, void *arg)
 {
 	struct collector *c = arg;
@@ -441,12 +449,8 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.api_max_points = fresh.api_max_points;
 	c->cfg.api_max_series_page = fresh.api_max_series_page;
 	/* the counter rules go over as lists: swapped, the old ones freed with fresh */
-	struct cfg_strlist tmp = c->cfg.counters;
-	c->cfg.counters = fresh.counters;
-	fresh.counters = tmp;
-	tmp = c->cfg.extra_counters;
-	c->cfg.extra_counters = fresh.extra_counters;
-	fresh.extra_counters = tmp;
+	swap_strlist(&c->cfg.counters, &fresh.counters);
+	swap_strlist(&c->cfg.extra_counters, &fresh.extra_counters);
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

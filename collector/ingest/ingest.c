@@ -105,6 +105,19 @@ ingest_gunzip(const unsigned char *src, size_t len, size_t max, unsigned char **
 	return 0;
 }
 
+/* "line N: why" into out (the first reason of its kind is the one kept). */
+static void
+line_reason(char *out, size_t cap, size_t lineno, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static void
+line_reason(char *out, size_t cap, size_t lineno, const char *fmt, va_list ap)
+{
+	char why[480];
+	vsnprintf(why, sizeof(why), fmt, ap);
+	snprintf(out, cap, "line %zu: %s", lineno, why);
+}
+
 static void
 line_error(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -113,12 +126,10 @@ static void
 line_error(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 {
 	if (ir->lines_rejected++ == 0) {
-		char why[480];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
+		line_reason(ir->first_error, sizeof(ir->first_error), lineno, fmt, ap);
 		va_end(ap);
-		snprintf(ir->first_error, sizeof(ir->first_error), "line %zu: %s", lineno, why);
 	}
 }
 
@@ -133,12 +144,10 @@ line_drop(struct ingest_req *ir, size_t lineno, const char *fmt, ...)
 		ir->drop_lines[ir->lines_dropped] = lineno > UINT32_MAX ? UINT32_MAX :
 		    (uint32_t)lineno;
 	if (ir->lines_dropped++ == 0) {
-		char why[480];
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(why, sizeof(why), fmt, ap);
+		line_reason(ir->drop_error, sizeof(ir->drop_error), lineno, fmt, ap);
 		va_end(ap);
-		snprintf(ir->drop_error, sizeof(ir->drop_error), "line %zu: %s", lineno, why);
 	}
 }
 
