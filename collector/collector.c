@@ -545,6 +545,8 @@ observe_add(struct collector *c, const struct observer *o)
 	obs->n_sample += o->sample != NULL;
 	obs->n_device += o->device != NULL;
 	obs->n_interface += o->interface != NULL;
+	obs->n_alert += o->alert != NULL;
+	obs->n_event += o->event != NULL;
 	return 0;
 }
 
@@ -575,4 +577,22 @@ observe_interface(struct collector *c, const struct device *d,
 	for (size_t i = 0; obs->n_interface && i < obs->n; i++)
 		if (obs->list[i].interface)
 			obs->list[i].interface(obs->list[i].arg, d, old, now);
+}
+
+void
+observe_alert(struct collector *c, const struct alert_change *ch)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_alert && i < obs->n; i++)
+		if (obs->list[i].alert)
+			obs->list[i].alert(obs->list[i].arg, ch);
+}
+
+void
+observe_event(struct collector *c, const struct cm_event *ev)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_event && i < obs->n; i++)
+		if (obs->list[i].event)
+			obs->list[i].event(obs->list[i].arg, ev);
 }

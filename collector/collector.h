@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/cfg.h"
+#include "collector/collector_config.h"
+#include "collector/services.h"
 
 /* Each subsystem's own types, defined in its folder's header. */
 struct collector; struct event_base; struct evhttp; struct lp_parser;
@@ -21,75 +22,6 @@ struct series_catalog; struct journal; struct store; struct statedb; struct load
 struct auth; struct users; struct sessions;
 struct device_table; struct discovery; struct sp_poller; struct sp_profile_set;
 struct webfiles; struct counters; struct resolver;
-
-/* ---- config.c ----------------------------------------------------------- */
-struct collector_config {
-	char *listen;
-	int allow_plain_remote;
-	char *public_url;
-	char *tls_cert;
-	char *tls_key;
-	long long http_timeout;
-	long long http_max_header;
-	long long http_max_connections;	/* 0: from the descriptor limit */
-	long long http_request_timeout;
-	long long max_body;
-	long long max_line;
-	long long max_lines;
-	long long max_series_per_host;
-	long long max_future;
-	long long max_future_unbound;
-	long long max_series;
-	long long max_string_bytes;
-	long long min_interval;
-	long long min_interval_agent;
-	long long min_free;
-	struct cfg_strlist counters;	/* ingest.counters: MEASUREMENT.FIELD[*] */
-	struct cfg_strlist extra_counters;	/* ingest.extra_counters: added to those */
-	char *data_dir;
-	char *rrdcached;
-	long long default_interval;
-	long long queue_max;
-	long long flush_delay;
-	struct cfg_strlist retention;
-	struct cfg_strlist consolidation;
-	char *user;
-	int metrics_public;
-	char *web_dir;
-	char *profiles_dir;
-	long long snmp_timeout_ms;
-	long long snmp_retries;
-	long long snmp_interval;
-	long long snmp_jitter_pct;
-	long long snmp_max_inflight;
-	long long snmp_bulk_max;
-	long long snmp_max_concurrent;
-	long long snmp_dns_refresh;
-	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
-	struct cfg_strlist discovery_communities;
-	long long discovery_concurrency;
-	long long discovery_rate;
-	int log_verbosity;
-	/* web users (auth/accounts.c, session.c) and the audit trail (audit.c) */
-	long long session_idle;
-	long long session_lifetime;
-	long long max_sessions;
-	long long login_failures_user;
-	long long login_failures_addr;
-	long long login_lockout;
-	long long audit_retention;
-	/* read limits (api/series.c) */
-	long long api_max_points;
-	long long api_max_series_page;
-};
-
-/* The whole schema, joined once from each subsystem's part (config.c);
- * each part names its fields with CONFIG_OFF. */
-const struct cfg_key *collector_schema(void);
-#define CONFIG_OFF(f) offsetof(struct collector_config, f)
-/* Load defaults, then FILE if not NULL; returns 0 or -1 with errs filled. */
-int collector_config_load(struct collector_config *cfg, const char *file,
-    struct cfg_errors *errs);
 
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
 struct loopq;
@@ -162,7 +94,7 @@ struct subsystem {
  * callback runs on the loop thread, synchronously, in registration order:
  * keep it cheap and copy what it keeps (the arguments live for the call
  * only). Unset callbacks cost nothing. */
-struct series; struct device; struct sp_iface;
+struct series; struct device; struct sp_iface; struct alert_change; struct cm_event;
 struct observer {
 	const char *name;
 	/* A numeric sample taken by the ingest sink (agents, SNMP, traps), once
@@ -176,6 +108,10 @@ struct observer {
 	 * poll before (NULL: first seen), now its row from this one. */
 	void (*interface)(void *arg, const struct device *d, const struct sp_iface *old,
 	    const struct sp_iface *now);
+	/* alert/: an alert changed (notify/ delivers it). */
+	void (*alert)(void *arg, const struct alert_change *ch);
+	/* events/: a trap or syslog line was taken (alert/ rules, correlation). */
+	void (*event)(void *arg, const struct cm_event *ev);
 	void *arg;
 };
 
@@ -183,7 +119,7 @@ struct observer {
 struct observers {
 	struct observer list[OBSERVERS_MAX];
 	size_t n;
-	size_t n_sample, n_device, n_interface;	/* how many set each callback */
+	size_t n_sample, n_device, n_interface, n_alert, n_event;	/* how many set each */
 };
 
 /* Register o (copied); -1 when the table is full. */
@@ -193,6 +129,8 @@ void observe_device(struct collector *c, const struct device *d, const char *old
     const char *new_status);
 void observe_interface(struct collector *c, const struct device *d,
     const struct sp_iface *old, const struct sp_iface *now);
+void observe_alert(struct collector *c, const struct alert_change *ch);
+void observe_event(struct collector *c, const struct cm_event *ev);
 
 /* ---- collector.c: lifecycle -------------------------------------------- */
 struct collector {
@@ -232,6 +170,7 @@ struct collector {
 	size_t start_next;		/* collector.c: the subsystem to start after a LATER */
 	struct sessions *sessions;	/* session.c */
 	struct observers observers;
+	struct services services;	/* services.h: filled by providers at start */
 	struct http_conns *conns;	/* http/conns.c */
 };
 

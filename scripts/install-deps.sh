@@ -7,15 +7,19 @@ set -eu
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
   libevent-dev libsnmp-dev libcurl4-openssl-dev librrd-dev libjansson-dev
   libsqlite3-dev libyaml-dev libssl-dev zlib1g-dev libsodium-dev uthash-dev
-  libunistring-dev"
+  libunistring-dev libpq-dev libmariadb-dev libhiredis-dev"
 RUN_PKGS="rrdtool rrdcached snmpd snmp curl ca-certificates openssl procps iproute2 sqlite3"
 # chromium: the web UI's end-to-end tests (tests/e2e, driven by playwright-core from
 # npm); fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots; python3-influxdb and
 # python3-prometheus-client, prometheus: real clients of /ping, /write and /metrics;
-# dnsmasq-base: a real DNS server for device host names.
+# dnsmasq-base: a real DNS server for device host names. Wave 2: lldpd for the
+# namespace campus (topology); postgresql, mariadb-server, redis-server, nginx,
+# apache2 for the agent's database and middleware plugins; python3-aiosmtpd, a
+# real SMTP server for email notifications; rsyslog's logger is in bsdutils.
 TEST_PKGS="libcriterion-dev clang libclang-rt-14-dev snmpsim monitoring-plugins-basic
   python3 python3-pytest python3-influxdb python3-prometheus-client prometheus dnsmasq-base
-  iputils-ping chromium fonts-wqy-microhei openssl"
+  iputils-ping chromium fonts-wqy-microhei openssl
+  lldpd postgresql mariadb-server redis-server nginx-light apache2 python3-aiosmtpd"
 
 want="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = "--test" ] && want="$want $TEST_PKGS"
@@ -43,7 +47,9 @@ if [ -n "$missing" ]; then
 	# snmpd's package starts a system daemon on 161; we never use it.
 	apt-get install -y -q --no-install-recommends $missing
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-		systemctl disable --now snmpd rrdcached >/dev/null 2>&1 || true
+		# Package daemons started by apt; tests start their own on loopback.
+		systemctl disable --now snmpd rrdcached lldpd postgresql mariadb \
+			redis-server nginx apache2 >/dev/null 2>&1 || true
 	fi
 fi
 

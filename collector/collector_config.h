@@ -1,0 +1,81 @@
+/*
+ * collector_config.h — the collector's configuration: one struct, filled from the
+ * schema that config.c joins from each subsystem's part (*_keys.c). A new
+ * subsystem adds its fields in a block of its own, named by its section.
+ */
+#ifndef CAMPUSMON_COLLECTOR_CONFIG_H
+#define CAMPUSMON_COLLECTOR_CONFIG_H
+
+#include <stddef.h>
+
+#include "common/cfg.h"
+
+struct collector_config {
+	char *listen;
+	int allow_plain_remote;
+	char *public_url;
+	char *tls_cert;
+	char *tls_key;
+	long long http_timeout;
+	long long http_max_header;
+	long long http_max_connections;	/* 0: from the descriptor limit */
+	long long http_request_timeout;
+	long long max_body;
+	long long max_line;
+	long long max_lines;
+	long long max_series_per_host;
+	long long max_future;
+	long long max_future_unbound;
+	long long max_series;
+	long long max_string_bytes;
+	long long min_interval;
+	long long min_interval_agent;
+	long long min_free;
+	struct cfg_strlist counters;	/* ingest.counters: MEASUREMENT.FIELD[*] */
+	struct cfg_strlist extra_counters;	/* ingest.extra_counters: added to those */
+	char *data_dir;
+	char *rrdcached;
+	long long default_interval;
+	long long queue_max;
+	long long flush_delay;
+	struct cfg_strlist retention;
+	struct cfg_strlist consolidation;
+	char *user;
+	int metrics_public;
+	char *web_dir;
+	char *profiles_dir;
+	long long snmp_timeout_ms;
+	long long snmp_retries;
+	long long snmp_interval;
+	long long snmp_jitter_pct;
+	long long snmp_max_inflight;
+	long long snmp_bulk_max;
+	long long snmp_max_concurrent;
+	long long snmp_dns_refresh;
+	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
+	struct cfg_strlist discovery_communities;
+	long long discovery_concurrency;
+	long long discovery_rate;
+	int log_verbosity;
+	/* web users (auth/accounts.c, session.c) and the audit trail (audit.c) */
+	long long session_idle;
+	long long session_lifetime;
+	long long max_sessions;
+	long long login_failures_user;
+	long long login_failures_addr;
+	long long login_lockout;
+	long long audit_retention;
+	/* read limits (api/series.c) */
+	long long api_max_points;
+	long long api_max_series_page;
+};
+
+/* The whole schema, joined once from each subsystem's part (config.c);
+ * each part names its fields with CONFIG_OFF. */
+const struct cfg_key *collector_schema(void);
+#define CONFIG_OFF(f) offsetof(struct collector_config, f)
+/* Load defaults, then FILE if not NULL; returns 0 or -1 with errs filled. */
+int collector_config_load(struct collector_config *cfg, const char *file,
+    struct cfg_errors *errs);
+
+#endif
