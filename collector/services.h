@@ -48,9 +48,15 @@ struct services {
 	/* topology/: the device ids on the path from topology.root to device_id,
 	 * both included, into out[max]; returns the count, 0 when unknown. */
 	size_t (*topology_path)(void *arg, int64_t device_id, int64_t *out, size_t max);
-	/* topology/: unmanaged neighbours as [{"name", "address", "mac", "kind"}] (new ref). */
+	/* topology/: unmanaged neighbours seen through LLDP or CDP (not ARP/FDB-only
+	 * entries) as [{"name", "address", "mac", "kind", "source", "seen_by"}] (new ref). */
 	struct json_t *(*topology_unmanaged)(void *arg);
 	void *topology_arg;
+
+	/* inventory/ discovery: hosts a sweep saw but nobody adopted, as
+	 * [{"address", "first_seen", "last_seen", "answered"}] (new ref). */
+	struct json_t *(*discovery_seen)(void *arg);
+	void *discovery_arg;
 
 	/* alert/: take a condition; 0 or -1 with the engine's reason logged. */
 	int (*alert_condition)(void *arg, const struct alert_condition *cond);
