@@ -262,7 +262,7 @@ storage_loaded(struct collector *c)
 {
 	if (start_storage(c) < 0)
 		fatalx("cannot start storage in %s (see the messages above)", c->cfg.data_dir);
-	start_from(c, c->start_next);
+	collector_start_rest(c);
 }
 
 /* State, tokens and devices at once; the catalogue on the running loop, so
@@ -368,6 +368,12 @@ start_from(struct collector *c, size_t first)
 	c->starting = 0;
 	log_info("campusmon-collector %s ready: data in %s, web UI from %s", PACKAGE_VERSION,
 	    c->cfg.data_dir, c->web_dir ? c->web_dir : "(none found)");
+}
+
+void
+collector_start_rest(struct collector *c)
+{
+	start_from(c, c->start_next);
 }
 
 static void

@@ -74,11 +74,12 @@ struct collector_metrics {
  * callbacks of others), then release in reverse order (free what it owns).
  * Any phase may be NULL. A failing open_privileged or start has logged why;
  * the collector then exits. A start that must wait for the running loop
- * (storage loads the catalogue in slices) answers SUBSYSTEM_LATER and the
- * rest of the table starts when it is ready; until the last one has
+ * (storage loads the catalogue in slices) answers SUBSYSTEM_LATER and calls
+ * collector_start_rest once ready; the rest of the table starts then. Until the last one has
  * started, c->starting is 1 and only health answers. A new subsystem
  * exports one of these from its folder and adds one line to the table. */
 #define SUBSYSTEM_LATER 1
+void collector_start_rest(struct collector *c);
 struct subsystem {
 	const char *name;
 	int (*open_privileged)(struct collector *c);

@@ -241,7 +241,7 @@ api_backup(struct collector *c, struct evhttp_request *req,
 	audit_actor(who, job->actor, sizeof(job->actor));
 	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	json_decref(body);
-	api_defer(c, req, job, backup_run, backup_done, backup_job_free);
+	api_defer_rrd(c, req, job, backup_run, backup_done, backup_job_free);
 }
 
 const struct route api_admin_routes[] = {

@@ -29,7 +29,9 @@ struct json_t *api_json_body(struct evhttp_request *req);
 struct json_t *api_json_body_secret(struct evhttp_request *req);
 
 /* ---- defer.c: blocking work for a request ----------------------------------
- * work(st, job) runs on the store thread; then reply(req, job) on the loop,
+ * work(st, job) runs on a store thread (store.h: api_defer on the state
+ * writer, api_defer_read on the reader pool after prepare on the RRD writer,
+ * api_defer_rrd on the RRD writer); then reply(req, job) on the loop,
  * req NULL when the client has gone (side effects such as the audit trail
  * still happen there); then cleanup(job), or free(job) when cleanup is NULL.
  * When the work cannot be queued the client gets 503 (Retry-After), job is
@@ -39,6 +41,10 @@ struct store;
 typedef void (*api_work_fn)(struct store *st, void *job);
 typedef void (*api_reply_fn)(struct evhttp_request *req, void *job);
 int api_defer(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
+    api_reply_fn reply, void (*cleanup)(void *job));
+int api_defer_read(struct collector *c, struct evhttp_request *req, void *job,
+    api_work_fn prepare, api_work_fn work, api_reply_fn reply, void (*cleanup)(void *job));
+int api_defer_rrd(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
     api_reply_fn reply, void (*cleanup)(void *job));
 
 /* ---- api_keys.c: api.* in the configuration schema --------------------- */

@@ -1,6 +1,7 @@
 /*
  * defer.c — the one way an API handler has blocking work done: the work runs
- * on the store thread, then the reply on the loop, only if the client is
+ * on one of the store's threads (the state writer, the reader pool or the
+ * RRD writer: store.h), then the reply on the loop, only if the client is
  * still connected; the job is released either way. When the job cannot be
  * queued (out of memory, or the store's job queue is full) the client gets
  * 503 with Retry-After at once.
@@ -14,10 +15,14 @@
 #include "collector/store/store.h"
 #include "collector/api/api.h"
 
+enum lane { LANE_STATE, LANE_READ, LANE_RRD };
+
+static void done(void *arg);
+
 struct deferred {
 	struct http_pending *pending;
 	void *job;
-	api_work_fn work;
+	api_work_fn prepare, work;
 	api_reply_fn reply;
 	void (*cleanup)(void *job);
 };
@@ -40,6 +45,26 @@ run(struct store *st, void *arg)
 }
 
 static void
+run_prepare(struct store *st, void *arg)
+{
+	struct deferred *d = arg;
+	d->prepare(st, d->job);
+}
+
+static int
+queue(struct collector *c, enum lane lane, struct deferred *d)
+{
+	switch (lane) {
+	case LANE_READ:
+		return store_call_read(c->store, d->prepare ? run_prepare : NULL, run, done, d);
+	case LANE_RRD:
+		return store_call_rrd(c->store, run, done, d);
+	default:
+		return store_call(c->store, run, done, d);
+	}
+}
+
+static void
 done(void *arg)
 {
 	struct deferred *d = arg;
@@ -48,19 +73,20 @@ done(void *arg)
 	release(d);
 }
 
-int
-api_defer(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
-    api_reply_fn reply, void (*cleanup)(void *job))
+static int
+defer_on(struct collector *c, enum lane lane, struct evhttp_request *req, void *job,
+    api_work_fn prepare, api_work_fn work, api_reply_fn reply, void (*cleanup)(void *job))
 {
 	struct deferred *d = calloc(1, sizeof(*d));
 	if (d != NULL) {
 		d->job = job;
+		d->prepare = prepare;
 		d->work = work;
 		d->reply = reply;
 		d->cleanup = cleanup;
 		d->pending = http_pending_new(req);
 	}
-	if (d == NULL || d->pending == NULL || store_call(c->store, run, done, d) < 0) {
+	if (d == NULL || d->pending == NULL || queue(c, lane, d) < 0) {
 		if (d != NULL && d->pending != NULL)
 			http_pending_take(d->pending);
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
@@ -75,4 +101,25 @@ api_defer(struct collector *c, struct evhttp_request *req, void *job, api_work_f
 		return -1;
 	}
 	return 0;
+}
+
+int
+api_defer(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
+    api_reply_fn reply, void (*cleanup)(void *job))
+{
+	return defer_on(c, LANE_STATE, req, job, NULL, work, reply, cleanup);
+}
+
+int
+api_defer_read(struct collector *c, struct evhttp_request *req, void *job,
+    api_work_fn prepare, api_work_fn work, api_reply_fn reply, void (*cleanup)(void *job))
+{
+	return defer_on(c, LANE_READ, req, job, prepare, work, reply, cleanup);
+}
+
+int
+api_defer_rrd(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
+    api_reply_fn reply, void (*cleanup)(void *job))
+{
+	return defer_on(c, LANE_RRD, req, job, NULL, work, reply, cleanup);
 }

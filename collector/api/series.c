@@ -160,7 +160,7 @@ out:
 	free(after_s);
 }
 
-/* ---- query and graph: a job for the store thread --------------------------- */
+/* ---- query and graph: planned on the RRD writer, read on the reader pool ---- */
 
 struct rrd_job {
 	struct collector *c;
@@ -171,6 +171,7 @@ struct rrd_job {
 	char format[4];
 	char *title;
 	size_t max_points;
+	struct store_read_plan plan;	/* from plan_run */
 	/* results */
 	char *points;			/* JSON text, points_len bytes */
 	size_t points_len;
@@ -247,12 +248,23 @@ job_for_series(struct collector *c, struct evhttp_request *req)
 	return job;
 }
 
+/* RRD writer: where the series is, with its waiting values written. */
+static void
+plan_run(struct store *st, void *arg)
+{
+	struct rrd_job *job = arg;
+	job->rc = store_read_plan(st, job->id, job->from, job->to, &job->plan);
+}
+
+/* Reader pool: librrd only. */
 static void
 query_run(struct store *st, void *arg)
 {
+	(void)st;
 	struct rrd_job *job = arg;
-	job->rc = store_fetch(st, job->id, job->cf, job->from, job->to, job->step,
-	    job->max_points, &job->points, &job->points_len, &job->out_step, &job->err);
+	if (job->rc == 0)
+		job->rc = rrdfile_fetch(&job->plan, job->cf, job->from, job->to, job->step,
+		    job->max_points, &job->points, &job->points_len, &job->out_step, &job->err);
 }
 
 static void
@@ -278,6 +290,7 @@ static void
 rrd_job_free(void *arg)
 {
 	struct rrd_job *job = arg;
+	store_read_plan_clear(&job->plan);
 	free(job->points);
 	free(job->img);
 	free(job->err);
@@ -305,15 +318,19 @@ api_query(struct collector *c, struct evhttp_request *req,
 		return;
 	}
 	job->max_points = (size_t)c->cfg.api_max_points;
-	api_defer(c, req, job, query_run, query_done, rrd_job_free);
+	api_defer_read(c, req, job, plan_run, query_run, query_done, rrd_job_free);
 }
 
 static void
 graph_run(struct store *st, void *arg)
 {
 	struct rrd_job *job = arg;
-	job->rc = store_graph(st, job->id, job->title, job->from, job->to, job->format,
+	if (job->rc != 0)
+		return;
+	store_graph_lock(st, 1);
+	job->rc = rrdfile_graph(&job->plan, job->title, job->from, job->to, job->format,
 	    &job->img, &job->img_len, &job->err);
+	store_graph_lock(st, 0);
 }
 
 static void
@@ -366,7 +383,7 @@ api_graph(struct collector *c, struct evhttp_request *req,
 		title[o++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
 	title[o] = '\0';
 	job->title = strdup(title);
-	api_defer(c, req, job, graph_run, graph_done, rrd_job_free);
+	api_defer_read(c, req, job, plan_run, graph_run, graph_done, rrd_job_free);
 }
 
 const struct route api_series_routes[] = {

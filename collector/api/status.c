@@ -119,6 +119,15 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	metric(out, "campusmon_write_queue_depth", "gauge",
 	    "Samples durable in the journal and waiting for RRD.",
 	    (double)store_queue_depth(c->store));
+	size_t lane_state, lane_read, lane_rrd;
+	store_lane_depths(c->store, &lane_state, &lane_read, &lane_rrd);
+	evbuffer_add_printf(out, "# HELP campusmon_store_jobs_waiting Blocking jobs waiting, by "
+	    "the store thread that runs them (each answers 503 past %d).\n"
+	    "# TYPE campusmon_store_jobs_waiting gauge\n"
+	    "campusmon_store_jobs_waiting{lane=\"state\"} %zu\n"
+	    "campusmon_store_jobs_waiting{lane=\"read\"} %zu\n"
+	    "campusmon_store_jobs_waiting{lane=\"rrd\"} %zu\n", STORE_JOBS_MAX, lane_state,
+	    lane_read, lane_rrd);
 	metric(out, "campusmon_rrd_values_written_total", "counter",
 	    "Values written to RRD files.", LOAD(rrd_updates));
 	metric(out, "campusmon_rrd_updates_total", "counter",

@@ -1,7 +1,8 @@
 /*
  * api/users.c — login, logout, /me, user administration and the audit
- * trail over HTTP. Password hashing and every database access run on the
- * store thread (store_call); replies follow on the loop through
+ * trail over HTTP. Work with a password (login, creating a user, changing a
+ * password: argon2id, slow on purpose) runs on the store's reader pool, the
+ * rest of the database work on the state writer; replies follow on the loop through
  * http_pending, which tells whether the client is still there. Request
  * bodies holding passwords are wiped once read, and no log line or audit
  * entry ever holds a password.
@@ -292,7 +293,7 @@ api_login(struct collector *c, struct evhttp_request *req,
 	snprintf(job->addr_key, sizeof(job->addr_key), "%s", key);
 	body_free(body);
 	u->hashing++;
-	if (api_defer(c, req, job, login_run, login_done, login_job_free) < 0)
+	if (api_defer_read(c, req, job, NULL, login_run, login_done, login_job_free) < 0)
 		u->hashing--;
 }
 
@@ -511,7 +512,8 @@ api_users_create(struct collector *c, struct evhttp_request *req,
 	}
 	body_free(body);
 	c->users->hashing++;
-	if (api_defer(c, req, job, user_create_run, user_create_done, user_job_free) < 0)
+	if (api_defer_read(c, req, job, NULL, user_create_run, user_create_done,
+	    user_job_free) < 0)
 		c->users->hashing--;
 }
 
@@ -626,7 +628,8 @@ api_users_update(struct collector *c, struct evhttp_request *req,
 	job->id = id;
 	int hashing = job->password[0] != '\0';
 	c->users->hashing += hashing;
-	if (api_defer(c, req, job, user_update_run, user_update_done, user_job_free) < 0)
+	if (api_defer_read(c, req, job, NULL, user_update_run, user_update_done,
+	    user_job_free) < 0)
 		c->users->hashing -= hashing;
 }
 

@@ -13,6 +13,7 @@
 #include "collector/store/store.h"
 
 #include <event2/event.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +150,10 @@ users_check_password(const char *pw)
 	return NULL;
 }
 
-/* ---- hashing (store thread) --------------------------------------------------- */
+/* ---- hashing (the store's reader pool: two threads) ----------------------------- */
+
+/* The dummy hash is made once, by whichever reader needs it first. */
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int
 users_hash_password(const char *pw, char out[USERS_HASH_MAX])
@@ -163,14 +167,18 @@ users_verify_password(struct users *u, const char *hash, const char *pw)
 {
 	if (hash == NULL) {
 		/* Unknown user: spend the same time, so timing tells nothing. */
+		pthread_mutex_lock(&dummy_lock);
 		if (u->dummy_hash[0] == '\0') {
 			unsigned char raw[24];
 			char junk[sizeof(raw) * 2 + 1];
 			randombytes_buf(raw, sizeof(raw));
 			sodium_bin2hex(junk, sizeof(junk), raw, sizeof(raw));
 			if (users_hash_password(junk, u->dummy_hash) != 0)
-				return 0;
+				u->dummy_hash[0] = '\0';
 		}
+		pthread_mutex_unlock(&dummy_lock);
+		if (u->dummy_hash[0] == '\0')
+			return 0;
 		if (crypto_pwhash_str_verify(u->dummy_hash, pw, strlen(pw)) == 0)
 			return 0;	/* cannot happen: the dummy password is random */
 		return 0;
@@ -206,10 +214,13 @@ seed_run(struct store *st, void *arg)
 	sodium_memzero(job->password, sizeof(job->password));
 }
 
+/* The rest of the collector starts after this (users_start waited): a
+ * login right after start finds the admin. */
 static void
 seed_done(void *arg)
 {
 	struct seed_job *job = arg;
+	struct collector *c = job->c;
 	if (job->rc == 0)
 		audit_record(job->c, "system", NULL, "user.create", "admin", 1,
 		    "role admin, from CAMPUSMON_ADMIN_PASSWORD");
@@ -218,14 +229,18 @@ seed_done(void *arg)
 	else
 		log_warnx("users: could not create user 'admin' from CAMPUSMON_ADMIN_PASSWORD");
 	free(job);
+	if (c->starting)
+		collector_start_rest(c);
 }
 
-static void
+/* 1 when the admin is being made (seed_done goes on starting), else 0. */
+static int
 seed_admin(struct collector *c)
 {
 	const char *pw = getenv("CAMPUSMON_ADMIN_PASSWORD");
+	int queued = 0;
 	if (pw == NULL || pw[0] == '\0')
-		return;
+		return 0;
 	size_t n = strlen(pw);
 	if (n > USERS_PASSWORD_MAX) {
 		log_warnx("users: CAMPUSMON_ADMIN_PASSWORD is longer than %d bytes; ignored",
@@ -233,22 +248,25 @@ seed_admin(struct collector *c)
 	} else {
 		struct seed_job *job = calloc(1, sizeof(*job));
 		if (job == NULL)
-			return;
+			return 0;
 		const char *weak = users_check_password(pw);
 		if (weak != NULL)
 			log_warnx("users: CAMPUSMON_ADMIN_PASSWORD is weak (%s): use it for demos "
 			    "only", weak);
 		job->c = c;
 		memcpy(job->password, pw, n + 1);
-		if (store_call(c->store, seed_run, seed_done, job) < 0) {
+		if (store_call_read(c->store, NULL, seed_run, seed_done, job) < 0) {
 			log_warnx("users: cannot create the admin user now (out of memory)");
 			sodium_memzero(job, sizeof(*job));
 			free(job);
+		} else {
+			queued = 1;
 		}
 	}
 	/* Keep it out of anything started later. */
 	sodium_memzero(getenv("CAMPUSMON_ADMIN_PASSWORD"), n);
 	unsetenv("CAMPUSMON_ADMIN_PASSWORD");
+	return queued;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------- */
@@ -291,8 +309,7 @@ users_start(struct collector *c)
 		return -1;
 	u->last_prune = util_now();
 	audit_prune(c);
-	seed_admin(c);
-	return 0;
+	return seed_admin(c) ? SUBSYSTEM_LATER : 0;
 }
 
 /* No more housekeeping; sessions stay until release, as replies to logins

@@ -348,45 +348,6 @@ out:
 	return rc;
 }
 
-/* Where a series is stored: its file and data source name; -1 if nowhere. */
-static int
-series_place(struct store *st, uint32_t id, uint32_t *file, char ds[20])
-{
-	if (id >= st->cap_tab || st->tab[id].file == 0)
-		return -1;
-	*file = st->tab[id].file;
-	if (store_file_at(st, *file) == NULL)
-		return -1;
-	memcpy(ds, st->tab[id].name, sizeof(st->tab[id].name));
-	return 0;
-}
-
-static void
-waiting_points(const struct store_file *f, uint16_t ds, double from, double to,
-    struct points *pt)
-{
-	size_t width = 1 + (size_t)f->n_ds;
-	for (uint32_t r = 0; r < f->n_rows; r++) {
-		const double *row = f->rows + r * width;
-		if (row[0] <= from || row[0] > to || isnan(row[1 + ds]))
-			continue;
-		points_add(pt, (long long)row[0], row[1 + ds]);
-	}
-}
-
-/* The longest span the configured RRAs keep, in seconds. */
-static double
-retention_span(const struct store *st)
-{
-	long long longest = 0;
-	for (size_t i = 0; i < st->retention->n; i++) {
-		long long res, span;
-		if (retention_parse(st->retention->v[i], &res, &span) == 0 && span > longest)
-			longest = span;
-	}
-	return (double)longest;
-}
-
 /*
  * The rows librrd returned (n rows of ds_cnt values, column col; col ==
  * ds_cnt: the file has no such data source) as at most max points: groups of
@@ -408,7 +369,7 @@ rows_to_points(const rrd_value_t *data, size_t n, unsigned long ds_cnt, unsigned
 }
 
 int
-store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
+rrdfile_fetch(const struct store_read_plan *plan, const char *cf, double from, double to,
     unsigned long step, size_t max_points, char **points, size_t *len,
     unsigned long *out_step, char **err)
 {
@@ -417,32 +378,24 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 	*out_step = step ? step : 1;
 	if (max_points == 0)
 		max_points = 1;
+	if (plan->answer != NULL) {	/* answered by the writer from memory */
+		*points = strdup(plan->answer);
+		*len = strlen(plan->answer);
+		*out_step = plan->answer_step;
+		return *points != NULL ? 0 : -1;
+	}
 	struct points pt;
 	points_begin(&pt);
-	uint32_t file = 0;
-	char ds[20];
-	if (series_place(st, id, &file, ds) < 0)
-		goto done;	/* known to the loop, not yet here, or text: nothing stored */
-	if (store_file_waits(st, file)) {
-		/*
-		 * A new file with one row (a device's first poll, opened in the
-		 * web UI at once): answered from memory, so that it is made later
-		 * with every field the second poll brings.
-		 */
-		const struct store_file *f = store_file_at(st, file);
-		waiting_points(f, st->tab[id].ds, from, to, &pt);
-		*out_step = f->step;
-		goto done;
-	}
-	store_flush_file(st, file, 1);
+	if (plan->path == NULL)
+		goto done;	/* known to the loop, not yet stored, or text: nothing */
 	/*
 	 * Nothing is kept before the longest retention nor after now: left out,
 	 * they cannot make librrd allocate rows for millions of empty steps.
 	 * Then a step coarse enough for at most max_points.
 	 */
 	double now = util_now();
-	if (from < now - retention_span(st))
-		from = now - retention_span(st);
+	if (from < now - plan->kept)
+		from = now - plan->kept;
 	if (to > now + 86400)
 		to = now + 86400;
 	if (from >= to)
@@ -451,34 +404,26 @@ store_fetch(struct store *st, uint32_t id, const char *cf, double from, double t
 	if ((double)step < need)
 		step = (unsigned long)need;
 	*out_step = step;
-	char *path = rrdfile_path(st->data_dir, file);
 	time_t start = (time_t)from, end = (time_t)to;
 	unsigned long ds_cnt = 0, rstep = step;
 	char **ds_names = NULL;
 	rrd_value_t *data = NULL;
 	struct stat sb;
 
-	if (path == NULL) {
-		free(pt.p);
-		return -1;
-	}
-	if (stat(path, &sb) < 0) {
-		free(path);	/* known series without samples on disk yet */
-		goto done;
-	}
-	if (st->rrdcached)
-		rrdc_flush(path);
+	if (stat(plan->path, &sb) < 0)
+		goto done;	/* known series without samples on disk yet */
+	if (plan->rrdcached)
+		rrdc_flush(plan->path);
 	rrd_clear_error();
-	int rc = rrd_fetch_r(path, cf, &start, &end, &rstep, &ds_cnt, &ds_names, &data);
-	free(path);
+	int rc = rrd_fetch_r(plan->path, cf, &start, &end, &rstep, &ds_cnt, &ds_names, &data);
 	if (rc != 0) {
-		if (asprintf(err, "cannot read series %u: %s", id, rrd_get_error()) < 0)
+		if (asprintf(err, "cannot read series %u: %s", plan->id, rrd_get_error()) < 0)
 			*err = NULL;
 		free(pt.p);
 		return -1;
 	}
 	unsigned long col = 0;
-	while (col < ds_cnt && strcmp(ds_names[col], ds) != 0)
+	while (col < ds_cnt && strcmp(ds_names[col], plan->ds) != 0)
 		col++;
 	size_t n = end > start && rstep > 0 ? (size_t)(end - start) / rstep : 0;
 	/* rrd_fetch rounds end up to a whole step: rows past 'to' are not asked for */
@@ -515,28 +460,22 @@ graph_escape(const char *in, char *out, size_t cap)
 }
 
 int
-store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
+rrdfile_graph(const struct store_read_plan *plan, const char *title, double from, double to,
     const char *format, unsigned char **img, size_t *len, char **err)
 {
 	*err = NULL;
 	*img = NULL;
-	uint32_t file = 0;
-	char ds[20];
-	if (series_place(st, id, &file, ds) < 0) {
-		if (asprintf(err, "series %u has no stored values", id) < 0)
+	if (plan->path == NULL) {
+		if (asprintf(err, "series %u has no stored values", plan->id) < 0)
 			*err = NULL;
 		return -1;
 	}
-	store_flush_file(st, file, 1);
-	char *path = rrdfile_path(st->data_dir, file);
-	if (path == NULL)
-		return -1;
-	if (st->rrdcached)
-		rrdc_flush(path);
+	if (plan->rrdcached)
+		rrdc_flush(plan->path);
 	char epath[1024], etitle[512], def[1200], start[32], end[32];
-	graph_escape(path, epath, sizeof(epath));
+	graph_escape(plan->path, epath, sizeof(epath));
 	graph_escape(title, etitle, sizeof(etitle));
-	snprintf(def, sizeof(def), "DEF:v=%s:%s:AVERAGE", epath, ds);
+	snprintf(def, sizeof(def), "DEF:v=%s:%s:AVERAGE", epath, plan->ds);
 	snprintf(start, sizeof(start), "%lld", (long long)from);
 	snprintf(end, sizeof(end), "%lld", (long long)to);
 	char line[600];
@@ -544,11 +483,10 @@ store_graph(struct store *st, uint32_t id, const char *title, double from, doubl
 	const char *argv[] = { "graph", "-", "--imgformat", format, "--start", start,
 		"--end", end, "--width", "800", "--height", "240", "--title", title,
 		"--slope-mode", def, line, NULL };
-	free(path);
 	rrd_clear_error();
 	rrd_info_t *info = rrd_graph_v(17, (char **)argv);
 	if (info == NULL) {
-		if (asprintf(err, "cannot draw series %u: %s", id, rrd_get_error()) < 0)
+		if (asprintf(err, "cannot draw series %u: %s", plan->id, rrd_get_error()) < 0)
 			*err = NULL;
 		return -1;
 	}

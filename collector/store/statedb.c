@@ -206,7 +206,9 @@ statedb_schema_version(struct statedb *s)
 int
 statedb_begin(struct statedb *s)
 {
-	return exec_sql(s->db, "BEGIN", NULL);
+	/* IMMEDIATE: several store threads write (each its own connection); a
+	 * deferred transaction that read first could not take the write lock. */
+	return exec_sql(s->db, "BEGIN IMMEDIATE", NULL);
 }
 
 int

@@ -346,6 +346,17 @@ store_thread(void *arg)
 		while (jobs != NULL) {
 			struct store_job *next = jobs->next;
 			jobs->fn(st, jobs->arg);
+			if (jobs->then != NULL) {
+				/* a read's first half: the rest on the reader pool, or
+				 * here when that is full or gone (slower, never lost) */
+				jobs->fn = jobs->then;
+				jobs->then = NULL;
+				if (st->readers != NULL && lane_push(st->readers, jobs) == 0) {
+					jobs = next;
+					continue;
+				}
+				jobs->fn(st, jobs->arg);
+			}
 			if (jobs->done != NULL)
 				loopq_post(st->loopq, &jobs->item, job_done, jobs);
 			else
@@ -413,7 +424,9 @@ store_run(struct store *st)
 	if (pthread_create(&st->thread, NULL, store_thread, st) != 0)
 		return -1;
 	st->running = 1;
-	return 0;
+	st->state = lane_start(st, "state writer", 1, STORE_JOBS_MAX);
+	st->readers = lane_start(st, "reader pool", 2, STORE_JOBS_MAX);
+	return st->state != NULL && st->readers != NULL ? 0 : -1;
 }
 
 int
@@ -451,17 +464,25 @@ store_submit(struct store *st, struct batch *b)
 	return 0;
 }
 
-int
-store_call(struct store *st, void (*fn)(struct store *, void *), void (*done)(void *),
-    void *arg)
+static struct store_job *
+job_new(void (*fn)(struct store *, void *), void (*then)(struct store *, void *),
+    void (*done)(void *), void *arg)
 {
 	struct store_job *job = malloc(sizeof(*job));
-	if (job == NULL)
-		return -1;
-	job->fn = fn;
-	job->done = done;
-	job->arg = arg;
-	job->next = NULL;
+	if (job != NULL) {
+		job->fn = fn;
+		job->then = then;
+		job->done = done;
+		job->arg = arg;
+		job->next = NULL;
+	}
+	return job;
+}
+
+/* Onto the RRD writer's own queue. */
+static int
+rrd_push(struct store *st, struct store_job *job)
+{
 	pthread_mutex_lock(&st->lock);
 	if (st->n_jobs >= STORE_JOBS_MAX) {
 		pthread_mutex_unlock(&st->lock);
@@ -479,6 +500,59 @@ store_call(struct store *st, void (*fn)(struct store *, void *), void (*done)(vo
 	return 0;
 }
 
+static int
+lane_call(struct lane *l, struct store_job *job)
+{
+	if (job == NULL)
+		return -1;
+	if (lane_push(l, job) < 0) {
+		free(job);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_call(struct store *st, void (*fn)(struct store *st, void *arg), void (*done)(void *arg),
+    void *arg)
+{
+	return lane_call(st->state, job_new(fn, NULL, done, arg));
+}
+
+int
+store_call_rrd(struct store *st, void (*fn)(struct store *st, void *arg),
+    void (*done)(void *arg), void *arg)
+{
+	struct store_job *job = job_new(fn, NULL, done, arg);
+	return job != NULL ? rrd_push(st, job) : -1;
+}
+
+int
+store_call_read(struct store *st, void (*prepare)(struct store *st, void *arg),
+    void (*work)(struct store *st, void *arg), void (*done)(void *arg), void *arg)
+{
+	if (prepare == NULL)
+		return lane_call(st->readers, job_new(work, NULL, done, arg));
+	struct store_job *job = job_new(prepare, work, done, arg);
+	return job != NULL ? rrd_push(st, job) : -1;
+}
+
+void
+store_lane_depths(struct store *st, size_t *state, size_t *read, size_t *rrd)
+{
+	*state = st->state ? lane_depth(st->state) : 0;
+	*read = st->readers ? lane_depth(st->readers) : 0;
+	pthread_mutex_lock(&st->lock);
+	*rrd = st->n_jobs;
+	pthread_mutex_unlock(&st->lock);
+}
+
+void
+store_graph_lock(struct store *st, int hold)
+{
+	lane_serial(st->readers, hold);
+}
+
 void
 store_stop(struct store *st)
 {
@@ -488,8 +562,10 @@ store_stop(struct store *st)
 	st->stopping = 1;
 	pthread_cond_signal(&st->cond);
 	pthread_mutex_unlock(&st->lock);
+	lane_stop(st->state);		/* what they hold runs first */
 	if (st->running)
 		pthread_join(st->thread, NULL);
+	lane_stop(st->readers);		/* after the writer: it relays reads here */
 	for (size_t i = 0; i < st->n_filev; i++)
 		file_drop_rows(&st->filev[i]);
 	free(st->filev);
@@ -507,5 +583,6 @@ store_stop(struct store *st)
 struct statedb *
 store_db(struct store *st)
 {
-	return st->db;
+	struct statedb *own = lane_thread_db();
+	return own != NULL ? own : st->db;
 }

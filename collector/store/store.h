@@ -1,7 +1,9 @@
 /*
- * store.h — the store thread: RRD files (direct or through rrdcached) and
- * the SQLite state database with one *db.c file per table family. Every
- * function here but store_start/submit/call/stop runs on the store thread.
+ * store.h — the store's threads: the RRD writer (files direct or through
+ * rrdcached), the state writer and the reader pool (lane.c), and the SQLite
+ * state database with one *db.c file per table family. Every function here
+ * but store_start, store_submit, store_call* and store_stop runs on one of
+ * the store's threads.
  */
 #ifndef CAMPUSMON_STORE_H
 #define CAMPUSMON_STORE_H
@@ -49,26 +51,64 @@ int store_submit(struct store *st, struct batch *b);
 /* Would n more samples fit in the queue right now? */
 int store_has_room(struct store *st, size_t n);
 size_t store_queue_depth(struct store *st);
-/* Run fn(st, arg) on the store thread, then done(arg) on the loop. */
-/* -1, nothing queued, when out of memory or STORE_JOBS_MAX jobs already wait
- * (the caller answers 503 or logs); 0 queued. */
+/*
+ * Blocking work, split by kind, each kind with its own bounded queue:
+ * - store_call: the state writer (one thread; SQLite: users, audit, tokens,
+ *   devices, alerts, outbox ...);
+ * - store_call_rrd: the RRD writer itself, for work on its files (backup);
+ * - store_call_read: the reader pool (two threads): prepare(st, arg) first
+ *   on the RRD writer (NULL: none; store_read_plan), then work(st, arg) on a
+ *   reader (librrd fetch and graph, password hashing).
+ * done(arg) then runs on the loop. -1, nothing queued, when out of memory
+ * or STORE_JOBS_MAX jobs already wait there (the caller answers 503 or
+ * logs); 0 queued. Each lane thread has its own SQLite connection, which
+ * store_db gives the job.
+ */
+#define STORE_JOBS_MAX 4096	/* per lane: a flood gets 503, not memory without end */
 int store_call(struct store *st, void (*fn)(struct store *st, void *arg),
     void (*done)(void *arg), void *arg);
-/* Flush everything and stop the thread. */
+int store_call_rrd(struct store *st, void (*fn)(struct store *st, void *arg),
+    void (*done)(void *arg), void *arg);
+int store_call_read(struct store *st, void (*prepare)(struct store *st, void *arg),
+    void (*work)(struct store *st, void *arg), void (*done)(void *arg), void *arg);
+/* Jobs waiting in each lane, for /metrics. */
+void store_lane_depths(struct store *st, size_t *state, size_t *read, size_t *rrd);
+/* Run what waits, flush everything and stop the threads. */
 void store_stop(struct store *st);
-/* Store-thread side helpers for jobs. */
+/* The SQLite connection of the calling store thread (any lane). */
 struct statedb *store_db(struct store *st);
+
 /*
- * Values of series id in (from, to] as JSON text "[[ts,v],…]" (*points heap,
- * *len bytes), at step (0: the finest kept) made coarser when needed so that
- * at most max_points come back; *out_step: the step of the answer. Times
- * before the longest retention or a day past now are left out.
+ * A read of one series, in two halves. store_read_plan (RRD writer, in a
+ * prepare) finds its file and writes what waits for it, or answers from
+ * memory; rrdfile_fetch / rrdfile_graph (reader pool) then only call librrd.
+ * Graphs are drawn one at a time (librrd's graph code is not reentrant):
+ * readers hold store_graph_lock(st, 1) around rrdfile_graph.
  */
-int store_fetch(struct store *st, uint32_t id, const char *cf, double from, double to,
+struct store_read_plan {
+	uint32_t id;
+	char *path;			/* the RRD file; NULL: nothing stored */
+	char ds[20];
+	int rrdcached;
+	double kept;			/* the longest retention, seconds */
+	char *answer;			/* points text answered from memory, or NULL */
+	unsigned long answer_step;
+};
+int store_read_plan(struct store *st, uint32_t id, double from, double to,
+    struct store_read_plan *plan);
+void store_read_plan_clear(struct store_read_plan *plan);
+/*
+ * Values of the planned series in (from, to] as JSON text "[[ts,v],…]"
+ * (*points heap, *len bytes), at step (0: the finest kept) made coarser when
+ * needed so that at most max_points come back; *out_step: the step of the
+ * answer. Times before the longest retention or a day past now are left out.
+ */
+int rrdfile_fetch(const struct store_read_plan *plan, const char *cf, double from, double to,
     unsigned long step, size_t max_points, char **points, size_t *len,
     unsigned long *out_step, char **err);
-int store_graph(struct store *st, uint32_t id, const char *title, double from, double to,
-    const char *format, unsigned char **img, size_t *len, char **err);
+int rrdfile_graph(const struct store_read_plan *plan, const char *title, double from,
+    double to, const char *format, unsigned char **img, size_t *len, char **err);
+void store_graph_lock(struct store *st, int hold);
 /*
  * Copy the state database and RRD files into dir (made if missing). 0 done;
  * -1 failed, -2 refused (dir is inside the data directory, by real path);

@@ -42,12 +42,9 @@ struct store_file {
 	double *rows;			/* n_rows x (1 + n_ds) */
 };
 
-/* Jobs (queries, graphs, logins, backups) waiting for the store thread: a
- * flood of requests gets 503 rather than memory without end. */
-#define STORE_JOBS_MAX 4096
-
 struct store_job {
 	void (*fn)(struct store *st, void *arg);
+	void (*then)(struct store *st, void *arg);	/* relay: next, on the reader pool */
 	void (*done)(void *arg);
 	void *arg;
 	struct store_job *next;
@@ -64,6 +61,7 @@ struct store {
 	struct statedb *db;
 	struct journal *journal;
 	struct loopq *loopq;
+	struct lane *state, *readers;	/* lane.c: started by store_run */
 	struct collector_metrics *metrics;
 
 	pthread_t thread;
@@ -88,6 +86,16 @@ struct store {
 	size_t n_dirty, cap_dirty;
 	size_t freed;			/* row bytes freed since the heap was trimmed */
 };
+
+/* lane.c: a bounded queue of jobs and its threads, each with its own
+ * SQLite connection (lane_thread_db: the calling thread's, or NULL). */
+struct lane;
+struct lane *lane_start(struct store *st, const char *name, unsigned threads, size_t max_jobs);
+int lane_push(struct lane *l, struct store_job *job);	/* -1: full or stopping */
+size_t lane_depth(struct lane *l);
+void lane_serial(struct lane *l, int hold);
+void lane_stop(struct lane *l);
+struct statedb *lane_thread_db(void);
 
 /* files.c: rows and data sources of a file, in memory (tab: the series) */
 void file_init(struct store_file *f, uint32_t step);
