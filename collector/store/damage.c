@@ -98,7 +98,7 @@ store_replace_damaged(struct store *st, uint32_t id, struct store_file *f)
 	f->exists = 0;
 	f->n_ds_disk = 0;
 	double start = f->n_rows > 0 ? f->rows[0] - f->step : (double)time(NULL) - f->step;
-	if (rrdfile_create(st, id, f, start) < 0) {
+	if (store_file_create(st, id, f, start) < 0) {
 		log_warnx("store: RRD file %s was damaged (%s) and moved to %s; a new one could "
 		    "not be made", path, why ? why : "unreadable", aside);
 		goto out;

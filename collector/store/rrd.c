@@ -1,9 +1,11 @@
 /*
- * rrd.c — RRD files on disk: naming by id, creation with the configured
- * retention and a data source per series of the file, data sources added
- * later, batched updates, fetch and graph. Called only on the store
- * thread (librrd's graph code is not thread-safe); through rrdcached when
- * the store has a client, else directly on the files.
+ * rrd.c — the librrd wrapper: RRD files by path (naming by id), create,
+ * data sources added later, updates, fetch, graph and the last values read
+ * at start; through rrdcached when asked, else directly on the files. No
+ * store state here: the RRD writer (rrdwrite.c) turns its files and rows
+ * into these calls, and the reader pool reads with a plan (readplan.c).
+ * Graphs must not run twice at once (librrd's graph code is not
+ * reentrant): callers hold store_graph_lock.
  */
 /* librrd's file structs (rrd_format.h): the format is versioned in each
  * file, and only versions 0003/0004 are read by hand (store_last_update) */
@@ -61,147 +63,6 @@ retention_parse(const char *text, long long *res, long long *span)
 	if (cfg_parse_duration(colon + 1, span) < 0 || *span <= 0)
 		return -1;
 	return 0;
-}
-
-static unsigned
-heartbeat(uint32_t step)
-{
-	return step * 3 < 120 ? 120 : step * 3;
-}
-
-/* The RRA arguments for a file with this step. */
-static int
-rrdfile_rra_args(const struct store *st, uint32_t step, char args[][64], int max)
-{
-	int n = 0;
-	for (size_t i = 0; i < st->retention->n && n < max; i++) {
-		long long res, span;
-		if (retention_parse(st->retention->v[i], &res, &span) < 0)
-			continue;
-		long long pdp = res <= step ? 1 : (res + step / 2) / step;
-		long long rows = span / (pdp * step);
-		if (rows < 2)
-			rows = 2;
-		if (pdp == 1) {
-			snprintf(args[n++], 64, "RRA:AVERAGE:0.5:1:%lld", rows);
-			continue;
-		}
-		for (size_t c = 0; c < st->consolidation->n && n < max; c++)
-			snprintf(args[n++], 64, "RRA:%s:0.5:%lld:%lld",
-			    st->consolidation->v[c], pdp, rows);
-	}
-	return n;
-}
-
-int
-rrdfile_create(struct store *st, uint32_t id, const struct store_file *f, double start)
-{
-	char *path = rrdfile_path(st->data_dir, id);
-	if (path == NULL)
-		return -1;
-	char *slash = strrchr(path, '/');
-	*slash = '\0';
-	if (util_mkdirs(path, 0750) < 0)
-		log_warn("store: cannot create %s", path);
-	*slash = '/';
-
-	enum { RRA_MAX = 32 };
-	char rra[RRA_MAX][64];
-	int n_rra = rrdfile_rra_args(st, f->step, rra, RRA_MAX);
-	size_t argc = (size_t)f->n_ds + (size_t)n_rra;
-	const char **argv = calloc(argc, sizeof(*argv));
-	char (*ds)[64] = calloc(f->n_ds ? f->n_ds : 1, sizeof(*ds));
-	int rc = -1;
-	if (argv == NULL || ds == NULL)
-		goto out;
-	uint16_t n_ds = 0;
-	for (uint32_t sid = f->first; sid != 0 && n_ds < f->n_ds; sid = st->tab[sid].next) {
-		snprintf(ds[n_ds], 64, "DS:%s:GAUGE:%u:U:U", st->tab[sid].name, heartbeat(f->step));
-		argv[n_ds] = ds[n_ds];
-		n_ds++;
-	}
-	if (n_ds != f->n_ds)
-		goto out;
-	for (int i = 0; i < n_rra; i++)
-		argv[f->n_ds + i] = rra[i];
-	rrd_clear_error();
-	if (st->rrdcached)
-		rc = rrdc_create(path, f->step, (time_t)start, 1, (int)argc, argv);
-	else
-		rc = rrd_create_r2(path, f->step, (time_t)start, 1, NULL, NULL, (int)argc, argv);
-	if (rc != 0 && errno != EEXIST) {
-		struct stat sb;
-		if (stat(path, &sb) == 0) {	/* no_overwrite: it already exists */
-			rc = 0;
-		} else {
-			log_warnx("store: cannot create RRD file %u: %s", id, rrd_get_error());
-		}
-	} else if (rc == 0 && !st->rrdcached && chmod(path, 0640) < 0) {
-		/* librrd makes every file 0644 whatever the umask: not world-readable */
-		log_warn("store: cannot chmod RRD file %u", id);
-	}
-out:
-	free(argv);
-	free(ds);
-	free(path);
-	return rc == 0 ? 0 : -1;
-}
-
-/* Is name among the names librrd read from the file? */
-static int
-in_list(char **names, unsigned long n, const char *name)
-{
-	for (unsigned long i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-int
-rrdfile_sync_ds(struct store *st, uint32_t id, struct store_file *f)
-{
-	char *path = rrdfile_path(st->data_dir, id);
-	time_t last;
-	unsigned long n = 0;
-	char **names = NULL, **values = NULL;
-	int rc = -1;
-
-	if (path == NULL)
-		return -1;
-	if (st->rrdcached)
-		rrdc_flush(path);	/* tune rewrites the file behind rrdcached */
-	rrd_clear_error();
-	if (rrd_lastupdate_r(path, &last, &n, &names, &values) != 0) {
-		log_warnx("store: cannot read RRD file %u: %s", id, rrd_get_error());
-		goto out;
-	}
-	rc = 0;
-	for (uint32_t sid = f->first; sid != 0 && rc == 0; sid = st->tab[sid].next) {
-		const char *name = st->tab[sid].name;
-		char def[64];
-		if (in_list(names, n, name))
-			continue;
-		/* A field that came after the file was made (rare: it copies the file). */
-		snprintf(def, sizeof(def), "DS:%s:GAUGE:%u:U:U", name, heartbeat(f->step));
-		char *argv[] = { "tune", path, def, NULL };
-		rrd_clear_error();
-		if (rrd_tune(3, argv) != 0) {
-			log_warnx("store: cannot add data source %s to RRD file %u: %s", name, id,
-			    rrd_get_error());
-			rc = -1;
-		}
-	}
-	if (rc == 0)
-		f->n_ds_disk = f->n_ds;
-out:
-	for (unsigned long i = 0; i < n; i++) {
-		rrd_freemem(names[i]);
-		rrd_freemem(values[i]);
-	}
-	rrd_freemem(names);
-	rrd_freemem(values);
-	free(path);
-	return rc;
 }
 
 /* Decimal digits of v, backwards from end; returns the first digit. */
@@ -299,52 +160,103 @@ rrdfile_format_row(char *out, size_t cap, double ts, const double *v, size_t n)
 	out[at] = '\0';
 }
 
+/*
+ * Make the RRD file at path (its folder too): step, first time start,
+ * data sources and archives as librrd's create arguments ("DS:…", "RRA:…").
+ * An existing file is left alone and counts as made. 0 or -1 (logged).
+ */
 int
-rrdfile_write_rows(struct store *st, uint32_t id, const struct store_file *f)
+rrdfile_create(const char *path, int rrdcached, uint32_t step, double start,
+    const char *const *defs, size_t n_defs)
 {
-	char *path = rrdfile_path(st->data_dir, id);
-	if (path == NULL)
-		return -1;
-	size_t width = 1 + (size_t)f->n_ds;
-	size_t line = 24 + (size_t)f->n_ds * 26;	/* "ts" + ":value" each */
-	size_t tcap = (size_t)f->n_ds * 20 + 1;		/* the template: "name:…" */
-	char *text = malloc((size_t)f->n_rows * line + tcap);
-	const char **argv = malloc((size_t)f->n_rows * sizeof(*argv));
-	int rc = -1;
-	if (text == NULL || argv == NULL)
-		goto out;
-	char *template = text + (size_t)f->n_rows * line;
-	if (file_template(f, st->tab, template, tcap) == 0)
-		goto out;
-	uint64_t values = 0;
-	for (uint32_t r = 0; r < f->n_rows; r++) {
-		char *out = text + (size_t)r * line;
-		const double *row = f->rows + r * width;
-		rrdfile_format_row(out, line, row[0], row + 1, f->n_ds);
-		argv[r] = out;
-		for (size_t i = 1; i < width; i++)
-			values += !isnan(row[i]);
+	char *dir = strdup(path);
+	char *slash = dir ? strrchr(dir, '/') : NULL;
+	if (slash != NULL) {
+		*slash = '\0';
+		if (util_mkdirs(dir, 0750) < 0)
+			log_warn("store: cannot create %s", dir);
 	}
-	double t0 = util_monotonic();
+	free(dir);
+	int rc;
 	rrd_clear_error();
-	/* rrdcached takes values in the file's order, which is ours (series-id
-	 * order, later data sources appended by tune); librrd gets the names. */
-	if (st->rrdcached)
-		rc = rrdc_update(path, (int)f->n_rows, argv);
+	if (rrdcached)
+		rc = rrdc_create(path, step, (time_t)start, 1, (int)n_defs, (const char **)defs);
 	else
-		rc = rrd_updatex_r(path, template, RRD_SKIP_PAST_UPDATES, (int)f->n_rows, argv);
-	uint64_t usec = (uint64_t)((util_monotonic() - t0) * 1e6);
-	__atomic_add_fetch(&st->metrics->rrd_update_usec_total, usec, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&st->metrics->rrd_updates, values, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&st->metrics->rrd_update_calls, 1, __ATOMIC_RELAXED);
-	if (rc != 0) {
-		__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
-		log_warnx("store: update of RRD file %u failed: %s", id, rrd_get_error());
+		rc = rrd_create_r2(path, step, (time_t)start, 1, NULL, NULL, (int)n_defs,
+		    (const char **)defs);
+	if (rc != 0 && errno != EEXIST) {
+		struct stat sb;
+		if (stat(path, &sb) == 0)	/* no_overwrite: it already exists */
+			return 0;
+		log_warnx("store: cannot create RRD file %s: %s", path, rrd_get_error());
+		return -1;
 	}
-out:
-	free(text);
-	free(argv);
-	free(path);
+	if (rc == 0 && !rrdcached && chmod(path, 0640) < 0)
+		/* librrd makes every file 0644 whatever the umask: not world-readable */
+		log_warn("store: cannot chmod RRD file %s", path);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Which of names[n] the file at path lacks: missing[i] set to 1 or 0.
+ * 0, or -1 (logged) when the file cannot be read.
+ */
+int
+rrdfile_missing_ds(const char *path, int rrdcached, const char *const *names, size_t n,
+    unsigned char *missing)
+{
+	time_t last;
+	unsigned long have = 0;
+	char **got = NULL, **values = NULL;
+	if (rrdcached)
+		rrdc_flush(path);	/* tune rewrites the file behind rrdcached */
+	rrd_clear_error();
+	if (rrd_lastupdate_r(path, &last, &have, &got, &values) != 0) {
+		log_warnx("store: cannot read RRD file %s: %s", path, rrd_get_error());
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		missing[i] = 1;
+		for (unsigned long k = 0; k < have && missing[i]; k++)
+			if (strcmp(got[k], names[i]) == 0)
+				missing[i] = 0;
+	}
+	for (unsigned long k = 0; k < have; k++) {
+		rrd_freemem(got[k]);
+		rrd_freemem(values[k]);
+	}
+	rrd_freemem(got);
+	rrd_freemem(values);
+	return 0;
+}
+
+/* Add one data source ("DS:…") to the file at path (librrd copies it). */
+int
+rrdfile_add_ds(const char *path, const char *def)
+{
+	char *argv[] = { "tune", (char *)path, (char *)def, NULL };
+	rrd_clear_error();
+	if (rrd_tune(3, argv) != 0) {
+		log_warnx("store: cannot add data source %s to RRD file %s: %s", def, path,
+		    rrd_get_error());
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Write n rows ("ts:v1:v2…", values in template's order) to the file at
+ * path. rrdcached takes values in the file's order, which must then be
+ * template's (the store keeps them so); librrd gets the names.
+ */
+int
+rrdfile_update(const char *path, int rrdcached, const char *template, int n, const char **rows)
+{
+	rrd_clear_error();
+	int rc = rrdcached ? rrdc_update(path, n, rows) :
+	    rrd_updatex_r(path, template, RRD_SKIP_PAST_UPDATES, n, rows);
+	if (rc != 0)
+		log_warnx("store: update of RRD file %s failed: %s", path, rrd_get_error());
 	return rc;
 }
 

@@ -184,7 +184,7 @@ store_flush_file(struct store *st, uint32_t id, int force)
 	if (f->exists == 0) {
 		int present = file_on_disk(st, id);
 		/* Start one step early so the first sample fills a whole PDP. */
-		if (!present && rrdfile_create(st, id, f, f->rows[0] - f->step) < 0) {
+		if (!present && store_file_create(st, id, f, f->rows[0] - f->step) < 0) {
 			__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 			st->freed += file_drop_rows(f);
 			return -1;
@@ -192,15 +192,15 @@ store_flush_file(struct store *st, uint32_t id, int force)
 		f->exists = 1;
 		f->n_ds_disk = present ? 0 : f->n_ds;
 	}
-	if (f->n_ds_disk < f->n_ds && rrdfile_sync_ds(st, id, f) < 0 &&
+	if (f->n_ds_disk < f->n_ds && store_file_sync_ds(st, id, f) < 0 &&
 	    store_replace_damaged(st, id, f) < 0) {
 		__atomic_add_fetch(&st->metrics->rrd_update_errors, 1, __ATOMIC_RELAXED);
 		st->freed += file_drop_rows(f);
 		return -1;
 	}
-	int rc = rrdfile_write_rows(st, id, f);
+	int rc = store_file_write_rows(st, id, f);
 	if (rc != 0 && store_replace_damaged(st, id, f) == 0)
-		rc = rrdfile_write_rows(st, id, f);	/* into the new file */
+		rc = store_file_write_rows(st, id, f);	/* into the new file */
 	st->freed += file_drop_rows(f);
 	return rc;
 }

@@ -117,12 +117,21 @@ size_t file_drop_rows(struct store_file *f);
 /* rrd.c: the files on disk */
 char *rrdfile_path(const char *data_dir, uint32_t file);
 int retention_parse(const char *text, long long *res, long long *span);
-int rrdfile_create(struct store *st, uint32_t id, const struct store_file *f, double start);
-/* Add the data sources the file lacks (rrdtool tune); sets n_ds_disk. */
-int rrdfile_sync_ds(struct store *st, uint32_t id, struct store_file *f);
 /* "seconds.mmm:v1:v2…" for rrd_update (U for NaN); exact, fast for whole numbers. */
 void rrdfile_format_row(char *out, size_t cap, double ts, const double *v, size_t n);
-int rrdfile_write_rows(struct store *st, uint32_t id, const struct store_file *f);
+int rrdfile_create(const char *path, int rrdcached, uint32_t step, double start,
+    const char *const *defs, size_t n_defs);
+int rrdfile_missing_ds(const char *path, int rrdcached, const char *const *names, size_t n,
+    unsigned char *missing);
+int rrdfile_add_ds(const char *path, const char *def);
+int rrdfile_update(const char *path, int rrdcached, const char *template, int n,
+    const char **rows);
+
+/* rrdwrite.c: a store_file as librrd calls (RRD writer) */
+int store_file_create(struct store *st, uint32_t id, const struct store_file *f, double start);
+/* Add the data sources the file lacks (rrdtool tune); sets n_ds_disk. */
+int store_file_sync_ds(struct store *st, uint32_t id, struct store_file *f);
+int store_file_write_rows(struct store *st, uint32_t id, const struct store_file *f);
 
 /* points.c: a query's points as JSON text, "[[ts,v],…]" */
 struct points {
