@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "common/cfg.h"
+#include "collector/snmp/sp_config.h"
 
 struct collector_config {
 	char *listen;
@@ -44,13 +45,7 @@ struct collector_config {
 	int metrics_public;
 	char *web_dir;
 	char *profiles_dir;
-	long long snmp_timeout_ms;
-	long long snmp_retries;
-	long long snmp_interval;
-	long long snmp_jitter_pct;
-	long long snmp_max_inflight;
-	long long snmp_bulk_max;
-	long long snmp_max_concurrent;
+	struct sp_poller_config snmp;	/* snmp.*: handed to the engine as is */
 	long long snmp_dns_refresh;
 	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
 	struct cfg_strlist discovery_communities;

@@ -63,6 +63,7 @@ collector_config_load(struct collector_config *cfg, const char *file,
     struct cfg_errors *errs)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	sp_poller_config_defaults(&cfg->snmp);	/* the engine's own, then snmp.* keys */
 	if (cfg_defaults(collector_schema(), cfg, errs) < 0)
 		return -1;
 	if (file != NULL && cfg_load_private_file(collector_schema(), cfg, file, secrets,

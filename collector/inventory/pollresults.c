@@ -260,17 +260,8 @@ on_result(const struct sp_result *r, void *arg)
 static int
 snmpbridge_start(struct collector *c)
 {
-	struct sp_poller_config cfg;
-	sp_poller_config_defaults(&cfg);
-	cfg.timeout_ms = (int)c->cfg.snmp_timeout_ms;
-	cfg.retries = (int)c->cfg.snmp_retries;
-	cfg.interval = (int)c->cfg.snmp_interval;
-	cfg.jitter_pct = (int)c->cfg.snmp_jitter_pct;
-	cfg.max_inflight = (int)c->cfg.snmp_max_inflight;
-	cfg.bulk_max = (int)c->cfg.snmp_bulk_max;
-	cfg.max_concurrent_polls = (int)c->cfg.snmp_max_concurrent;
 	/* The profiles were read before the privilege drop (assets.c). */
-	c->poller = sp_poller_new_with(c->base, &cfg, c->profiles, on_result, c);
+	c->poller = sp_poller_new_with(c->base, &c->cfg.snmp, c->profiles, on_result, c);
 	if (c->poller == NULL)
 		return -1;
 	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))

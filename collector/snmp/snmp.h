@@ -20,6 +20,8 @@
 #ifndef CAMPUSMON_SNMP_H
 #define CAMPUSMON_SNMP_H
 
+#include "collector/snmp/sp_config.h"
+
 #include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,22 +48,7 @@ enum sp_status {
 	SP_STATUS_UNREACHABLE,	/* could not even send (no route, bad address) */
 };
 
-/* Engine tuning; sp_poller_config_defaults() fills sane values. */
-struct sp_poller_config {
-	int timeout_ms;		/* per request attempt (default 2000) */
-	int retries;		/* retransmissions after the first try (default 1) */
-	int interval;		/* default poll interval, seconds (60) */
-	int jitter_pct;		/* ± this % of the interval per cycle (10) */
-	int start_spread_ms;	/* first polls spread over [0, this) (= interval) */
-	int max_inflight;	/* requests in flight per device (1) */
-	int bulk_max;	/* upper bound of varbinds per GETBULK reply (50) */
-	int bulk_min;	/* adaptive floor (2) */
-	int get_batch;		/* varbinds per GET request (30) */
-	int max_values;		/* values kept per poll; more is cut (200000) */
-	int max_rows_per_column;/* rows per walked column (50000) */
-	int max_concurrent_polls;/* polls running at once, 0 = unlimited */
-	int rematch_polls;	/* re-run profile matching every N polls (60) */
-};
+/* Engine tuning (sp_config.h): struct sp_poller_config. */
 
 /* One device to poll. Every string is copied by sp_poller_add(). */
 struct sp_target {
@@ -150,7 +137,6 @@ typedef void (*sp_result_fn)(const struct sp_result *r, void *arg);
 
 struct sp_poller;
 
-void sp_poller_config_defaults(struct sp_poller_config *cfg);
 /* The build tree's collector/profiles if it exists, else the installed ones. */
 const char *sp_default_profiles_dir(void);
 /*
