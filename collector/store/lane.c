@@ -43,14 +43,6 @@ lane_thread_db(void)
 	return lane_db;
 }
 
-static void
-lane_done(void *arg)
-{
-	struct store_job *job = arg;
-	job->done(job->arg);
-	free(job);
-}
-
 static void *
 lane_thread(void *arg)
 {
@@ -76,10 +68,7 @@ lane_thread(void *arg)
 		l->n_jobs--;
 		pthread_mutex_unlock(&l->lock);
 		job->fn(l->st, job->arg);
-		if (job->done != NULL)
-			loopq_post(l->st->loopq, &job->item, lane_done, job);
-		else
-			free(job);
+		store_job_finish(l->st, job);
 		pthread_mutex_lock(&l->lock);
 	}
 	pthread_mutex_unlock(&l->lock);

@@ -295,11 +295,6 @@ apply_batch(struct store *st, struct batch *b)
 		st->seq_seen = b->seq;
 }
 
-struct job_done {
-	void (*done)(void *arg);
-	void *arg;
-};
-
 /* On the loop: a job's completion, then its record. */
 static void
 job_done(void *arg)
@@ -307,6 +302,15 @@ job_done(void *arg)
 	struct store_job *job = arg;
 	job->done(job->arg);
 	free(job);
+}
+
+void
+store_job_finish(struct store *st, struct store_job *job)
+{
+	if (job->done != NULL)
+		loopq_post(st->loopq, &job->item, job_done, job);
+	else
+		free(job);
 }
 
 static void *
@@ -357,10 +361,7 @@ store_thread(void *arg)
 				}
 				jobs->fn(st, jobs->arg);
 			}
-			if (jobs->done != NULL)
-				loopq_post(st->loopq, &jobs->item, job_done, jobs);
-			else
-				free(jobs);
+			store_job_finish(st, jobs);
 			jobs = next;
 		}
 		if (stopping || util_monotonic() - st->last_flush_all >= (double)st->flush_delay)

@@ -87,6 +87,10 @@ struct store {
 	size_t freed;			/* row bytes freed since the heap was trimmed */
 };
 
+/* store.c: done(arg) on the loop through the loop queue, then the job is
+ * freed (at once when it has no done). Any store thread. */
+void store_job_finish(struct store *st, struct store_job *job);
+
 /* lane.c: a bounded queue of jobs and its threads, each with its own
  * SQLite connection (lane_thread_db: the calling thread's, or NULL). */
 struct lane;
