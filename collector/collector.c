@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
+#include "collector/alert/alert.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -333,6 +334,7 @@ static const struct subsystem *const subsystems[] = {
 	&storage_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
+	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
 	&http_subsystem,

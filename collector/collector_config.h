@@ -68,6 +68,16 @@ struct collector_config {
 	/* read limits (api/series.c) */
 	long long api_max_points;
 	long long api_max_series_page;
+	/* alerts (collector/alert/alert_keys.c) */
+	int alerts_evaluate;
+	int alerts_defaults;
+	struct cfg_node *alert_rules;
+	struct cfg_strlist alert_include;
+	long long alert_flap_changes;
+	long long alert_flap_window;
+	long long alert_hold;
+	long long alert_escalate_after;
+	long long alert_history;
 };
 
 /* The whole schema, joined once from each subsystem's part (config.c);
