@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cfg.h"
 #include "common/util.h"
 
 #define WEEK (7 * 86400.0)
@@ -38,7 +39,17 @@ get_time(json_t *v, double now, double *out)
 		*out = json_number_value(v);
 		return isfinite(*out) ? 0 : -1;
 	}
-	return json_is_string(v) ? util_parse_time(json_string_value(v), now, out) : -1;
+	if (!json_is_string(v))
+		return -1;
+	const char *t = json_string_value(v);
+	long long secs;
+	if (t[0] == '+') {	/* "+2h": from now on */
+		if (cfg_parse_duration(t + 1, &secs) < 0)
+			return -1;
+		*out = now + (double)secs;
+		return 0;
+	}
+	return util_parse_time(t, now, out);
 }
 
 static char *
