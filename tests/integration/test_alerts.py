@@ -190,3 +190,24 @@ alerts:
     r = subprocess.run([Collector.binary, "-t", "-c", str(conf)], capture_output=True,
                        text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_cli_alerts_and_ack(col):
+    cli = os.path.join(os.environ["CAMPUSMON_BUILD"], "cli", "campusmon")
+    env = dict(os.environ, CAMPUSMON_URL=col.url, CAMPUSMON_TOKEN=col.token)
+    Feed(col, host="web\x1b[31m").send("temp", 45)
+    a = wait_alerts(col, "room-hot", lambda v: len(v) == 1, "an alert")[0]
+    r = subprocess.run([cli, "alerts"], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "room-hot" in r.stdout and "critical" in r.stdout
+    assert "\x1b" not in r.stdout, "control bytes from the device name are escaped"
+    r = subprocess.run([cli, "ack", str(a["id"]), "--comment", "looking"], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "acknowledged" in r.stdout
+    r = subprocess.run([cli, "--json", "alerts", "--state", "acknowledged"], env=env,
+                       capture_output=True, text=True)
+    got = json.loads(r.stdout)
+    assert [x["id"] for x in got] == [a["id"]] and got[0]["ack_comment"] == "looking"
+    r = subprocess.run([cli, "ack", "424242"], env=env, capture_output=True, text=True)
+    assert r.returncode != 0 and "no such alert" in r.stderr
