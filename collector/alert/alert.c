@@ -28,6 +28,8 @@ struct alert_sys {
 	int loaded, stopped;
 	struct save_job *retry;		/* rows the store could not take yet */
 	double last_prune;
+	uint32_t *early;		/* series with samples before the load was done */
+	size_t n_early, cap_early;
 };
 
 static struct alert_sys *
@@ -165,8 +167,19 @@ static void
 on_sample(void *arg, const struct series *s, double ts, double value)
 {
 	struct alert_sys *as = arg;
-	if (!as->loaded || as->stopped)
+	if (as->stopped)
 		return;
+	if (!as->loaded) {	/* evaluated once the stored alerts are in (load_done) */
+		if (as->n_early == as->cap_early && as->cap_early < (1u << 22)) {
+			size_t cap = as->cap_early ? as->cap_early * 2 : 1024;
+			uint32_t *v = realloc(as->early, cap * sizeof(*v));
+			if (v != NULL)
+				as->early = v, as->cap_early = cap;
+		}
+		if (as->n_early < as->cap_early)
+			as->early[as->n_early++] = s->id;
+		return;
+	}
 	double now = util_now();
 	if (alert_engine_sample(as->e, s->id, ts, value, now) == 0)
 		return;
@@ -350,6 +363,15 @@ load_done(void *arg)
 		/* the silence counts from the restart: downtime is not the agent's */
 		alert_engine_learn(as->e, &info, util_now());
 	}
+	/* series that had samples while the stored alerts loaded: their last value */
+	for (size_t e = 0; e < as->n_early; e++) {
+		struct series *es = series_by_id(as->c->series, as->early[e]);
+		if (es != NULL && isfinite(es->last))
+			alert_engine_sample(as->e, es->id, es->last_ts, es->last, util_now());
+	}
+	free(as->early);
+	as->early = NULL;
+	as->n_early = 0;
 	as->loaded = 1;
 	log_info("alerts: %zu open, %zu in history, %zu maintenance windows", open,
 	    json_array_size(j->alerts) - open, k);
@@ -484,6 +506,7 @@ alert_release(struct collector *c)
 		save_job_free(j);
 	}
 	alert_engine_free(as->e);
+	free(as->early);
 	free(as);
 }
 
