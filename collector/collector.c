@@ -486,6 +486,12 @@ collector_main(int argc, char **argv)
 			cfg_free(collector_schema(), &c.cfg);
 			return 1;
 		}
+		struct alert_rules rules;
+		struct cfg_errors rerrs = { 0 };
+		if (alert_rules_load(&c.cfg, &rules, &rerrs) == 0)	/* checked: warnings only */
+			alert_rules_unmatched(&rules, c.cfg.data_dir, stderr);
+		alert_rules_free(&rules);
+		cfg_errors_clear(&rerrs);
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
 		cfg_free(collector_schema(), &c.cfg);

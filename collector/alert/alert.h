@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uthash.h>
 
 #include "common/cfg.h"
@@ -84,10 +85,9 @@ extern const char alert_default_rules[];
 int alert_rule_matches_key(const struct alert_rule *r, const char *key, size_t keylen);
 struct json_t *alert_rule_json(const struct alert_rule *r);
 
-/* -t: rules that match no series recorded in the state database, as
- * warnings on out. Returns how many. */
-struct statedb;
-int alert_rules_unmatched(const struct alert_rules *rules, const char *data_dir, void *out);
+/* -t: threshold rules that match no series recorded in the state database
+ * under data_dir, printed as warnings on out. Returns how many. */
+int alert_rules_unmatched(const struct alert_rules *rules, const char *data_dir, FILE *out);
 
 /* ---- maint.c: maintenance windows --------------------------------------- */
 struct maint_window {

@@ -211,3 +211,19 @@ def test_cli_alerts_and_ack(col):
     assert [x["id"] for x in got] == [a["id"]] and got[0]["ack_comment"] == "looking"
     r = subprocess.run([cli, "ack", "424242"], env=env, capture_output=True, text=True)
     assert r.returncode != 0 and "no such alert" in r.stderr
+
+
+def test_check_warns_about_rules_matching_nothing(collector_factory):
+    c = collector_factory(config=RULES).start()
+    Feed(c).send("temp", 20)
+    wait_for(lambda: c.series(measurement="temp"), what="the series")
+    c.stop()
+    conf = os.path.join(c.tmp, "check.yaml")
+    with open(conf, "w") as f:
+        f.write(RULES.replace("measurement: slow", "measurement: nosuch"))
+    r = subprocess.run([Collector.binary, "-t", "-c", conf, "--data-dir", c.data_dir],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "warning" in r.stderr and "rule slow-hot matches none" in r.stderr, r.stderr
+    assert "room-hot" not in r.stderr
+    assert "configuration OK" in r.stdout
