@@ -16,7 +16,8 @@
 static const char *const type_names[] = { "webhook", "wecom", "dingtalk", "feishu", "email",
 	"sms", NULL };
 static const char *const known_keys[] = { "name", "type", "url", "secret", "secret_file", "to",
-	"template", "msgtype", "language", "from", "user", "tls", "rate_per_minute", NULL };
+	"template", "msgtype", "language", "from", "user", "tls", "rate_per_minute", "ca_file",
+	NULL };
 
 const char *
 nch_type_name(enum nch_type t)
@@ -141,6 +142,10 @@ parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all
 	ch->template = dup_or_null(scalar(map, "template"));
 	ch->from = dup_or_null(scalar(map, "from"));
 	ch->user = dup_or_null(scalar(map, "user"));
+	ch->ca_file = dup_or_null(scalar(map, "ca_file"));
+	if (ch->ca_file != NULL && access(ch->ca_file, R_OK) < 0)
+		cfg_errors_add(errs, "notify.channels %s: cannot read ca_file %s: %s", label,
+		    ch->ca_file, strerror(errno));
 	ch->msgtype = strdup(scalar(map, "msgtype") ? scalar(map, "msgtype") : "markdown");
 	const char *lang = scalar(map, "language");
 	ch->zh = lang == NULL || strcmp(lang, "zh") == 0;
@@ -260,6 +265,7 @@ nchannels_free(struct nchannels *chs)
 		free(ch->msgtype);
 		free(ch->from);
 		free(ch->user);
+		free(ch->ca_file);
 	}
 	free(chs->v);
 	memset(chs, 0, sizeof(*chs));

@@ -36,6 +36,7 @@ struct nchannel {
 	char *msgtype;		/* wecom: markdown (default) or text */
 	char *from;		/* email */
 	char *user;		/* email: SMTP login */
+	char *ca_file;		/* TLS: trust this CA (a campus CA) instead of the system's */
 	int tls_required;	/* email: refuse to send without STARTTLS */
 	int zh;			/* language: 1 zh (default), 0 en */
 	int rate_per_minute;	/* messages per minute before grouping (0: no limit) */

@@ -12,7 +12,7 @@ const struct cfg_key notify_keys[] = {
 	{ "notify.channels", CFG_NODE, CONFIG_OFF(notify_channels), NULL, 0, 0, NULL, NULL,
 	    "where notifications go: a list of {name, type (webhook, wecom, dingtalk, feishu, "
 	    "email, sms), url, secret or secret_file, to, template, language (zh or en), "
-	    "msgtype, from, user, tls, rate_per_minute}; see docs/notifications.md. A "
+	    "msgtype, from, user, tls, ca_file, rate_per_minute}; see docs/notifications.md. A "
 	    "secret_file must not be readable by others" },
 	{ "notify.routes", CFG_NODE, CONFIG_OFF(notify_routes), NULL, 0, 0, NULL, NULL,
 	    "which alerts go where: a list of {match: {severity, kind, device, rule}, channels, "

@@ -447,6 +447,8 @@ set_options(struct nsend *s)
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,smtp,smtps");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "campusmon/" PACKAGE_VERSION);
+	if (ch->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, ch->ca_file);
 	if (ch->type == NCH_EMAIL) {
 		curl_easy_setopt(e, CURLOPT_MAIL_FROM, s->req.mail_from);
 		curl_easy_setopt(e, CURLOPT_MAIL_RCPT, s->req.rcpt);

@@ -101,7 +101,7 @@ outboxdb_summary(struct statedb *db, int dead_per_channel)
 			const char *state = (const char *)sqlite3_column_text(st, 1);
 			json_t *o = json_object_get(out, ch);
 			if (o == NULL) {
-				o = json_pack("{s:i, s:i, s:i, s:null, s:[]}", "sent", 0, "dead", 0,
+				o = json_pack("{s:i, s:i, s:i, s:n, s:[]}", "sent", 0, "dead", 0,
 				    "pending", 0, "last_delivery", "dead_letters");
 				json_object_set_new(out, ch, o);
 			}
