@@ -316,8 +316,9 @@ base_url(const struct collector *c)
 	return url;
 }
 
+/* As root: secret files may be readable by root alone. */
 static int
-notify_start(struct collector *c)
+notify_open_privileged(struct collector *c)
 {
 	struct cfg_errors errs = { 0 };
 	struct notify *n = calloc(1, sizeof(*n));
@@ -333,6 +334,15 @@ notify_start(struct collector *c)
 		free(n);
 		return -1;
 	}
+	c->notify = n;
+	return 0;
+}
+
+static int
+notify_start(struct collector *c)
+{
+	struct notify *n = c->notify;
+	c->notify = NULL;	/* until it runs */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
 	    acklink_key_load(c->cfg.data_dir, n->key) < 0 ||
 	    (n->q = calloc(n->chs.n + 1, sizeof(*n->q))) == NULL ||
@@ -404,6 +414,7 @@ notify_release(struct collector *c)
 
 const struct subsystem notify_subsystem = {
 	.name = "notify",
+	.open_privileged = notify_open_privileged,
 	.start = notify_start,
 	.reload = notify_reload,
 	.stop = notify_stop,

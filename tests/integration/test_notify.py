@@ -209,3 +209,139 @@ def test_kill9_with_pending_is_delivered_once_after_restart(collector_factory, r
         assert len(receiver.at("/now")) == 1, "sent before the kill: never again"
     finally:
         r.close()
+
+
+class Mailbox:
+    """aiosmtpd handler: what arrived, and whether it came over TLS."""
+
+    def __init__(self):
+        self.msgs = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.msgs.append({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                          "content": envelope.content, "tls": session.ssl is not None,
+                          "login": getattr(session, "login_data", None)})
+        return "250 OK"
+
+
+def self_signed(tmp):
+    cert, key = os.path.join(tmp, "smtp.crt"), os.path.join(tmp, "smtp.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    os.chmod(cert, 0o644)
+    return cert, key
+
+
+def test_email_with_starttls_and_login(collector_factory):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+    tmp = make_tmpdir("cm-notify-smtp-")
+    cert, key = self_signed(tmp)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    box, plain_box = Mailbox(), Mailbox()
+
+    def check_login(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"mon" and auth_data.password == b"s3cret pw"
+        return AuthResult(success=ok)
+    port, plain_port = free_port(), free_port()
+    tls_server = Controller(box, hostname="127.0.0.1", port=port, tls_context=ctx,
+                            require_starttls=True, authenticator=check_login,
+                            auth_require_tls=True)
+    plain = Controller(plain_box, hostname="127.0.0.1", port=plain_port)
+    tls_server.start()
+    plain.start()
+    pwfile = os.path.join(tmp, "smtp.pw")
+    with open(pwfile, "w") as f:
+        f.write("s3cret pw\n")
+    os.chmod(pwfile, 0o600)
+    try:
+        c = start_collector(collector_factory, [
+            {"name": "mail", "type": "email", "url": "smtp://127.0.0.1:%d" % port,
+             "to": ["noc@campus.example", "boss@campus.example"], "user": "mon",
+             "secret_file": pwfile, "ca_file": cert, "language": "en"},
+            {"name": "strict", "type": "email", "url": "smtp://127.0.0.1:%d" % plain_port,
+             "to": ["noc@campus.example"], "tls": "required"},
+        ])
+        send_test(c, "mail")
+        send_test(c, "strict")
+        wait_for(lambda: box.msgs, timeout=20, what="the email")
+        m = box.msgs[0]
+        assert m["tls"], "sent after STARTTLS"
+        assert sorted(m["to"]) == ["boss@campus.example", "noc@campus.example"]
+        assert m["from"].startswith("campusmon@")
+        import email
+        msg = email.message_from_bytes(m["content"])
+        text = msg.get_payload(decode=True).decode()
+        assert "TEST" in str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+        assert "/ack/" in text and "Root cause" in text
+        # tls: required against a server without STARTTLS: refused, not sent in clear
+        ch = wait_for(lambda: (lambda x: x if x["strict"]["dead"] == 1 else None)(channels(c)),
+                      what="the refusal")
+        assert plain_box.msgs == []
+        assert ch["mail"]["sent"] == 1
+    finally:
+        tls_server.stop()
+        plain.stop()
+        subprocess.run(["rm", "-rf", tmp])
+
+
+def test_ack_link_page_post_audit_tampered_expired(collector_factory, receiver):
+    c = start_collector(collector_factory, [
+        {"name": "hook", "type": "webhook", "url": receiver.url + "/hook"}],
+        public_url="http://mon.campus.example/")
+    send_test(c, "hook")
+    wait_for(lambda: receiver.at("/hook"), what="the test message")
+    link = json.loads(receiver.at("/hook")[0][3])["ack_url"]
+    assert link.startswith("http://mon.campus.example/ack/")
+    path = link[len("http://mon.campus.example"):]
+    r = http("GET", c.url + path)          # no login
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert b"Acknowledge" in r.body and b"hook" in r.body
+    assert "no-referrer" in r.headers["Referrer-Policy"]
+    r = http("POST", c.url + path, b"")
+    assert r.status in (200, 303), r.status
+    audit = c.get("/api/v1/audit?limit=50").json()
+    hits = [a for a in audit if a["action"] == "channel.test-ack"]
+    assert hits and hits[0]["actor"] == "ack-link:hook", audit
+
+    # a changed character: 403; a link past its time (signed with the real key): 410
+    tok = path[len("/ack/"):]
+    bad = tok[:-2] + ("A" if tok[-2] != "A" else "B") + tok[-1]
+    assert http("GET", c.url + "/ack/" + bad).status == 403
+    assert http("POST", c.url + "/ack/" + bad, b"").status == 403
+    with open(os.path.join(c.data_dir, "notify.key"), "rb") as f:
+        key = f.read()
+    assert oct(os.stat(os.path.join(c.data_dir, "notify.key")).st_mode & 0o777) == "0o600"
+    payload = ("0:%d:hook" % (time.time() - 10)).encode()
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    expired = b64(payload) + "." + b64(hmac.new(key, payload, hashlib.sha256).digest())
+    assert http("GET", c.url + "/ack/" + expired).status == 410
+    assert http("POST", c.url + "/ack/" + expired, b"").status == 410
+    assert http("GET", c.url + "/ack/x").status == 403
+    # an alert link with no alert engine running says so
+    payload = ("7:%d:hook" % (time.time() + 600)).encode()
+    alert_link = b64(payload) + "." + b64(hmac.new(key, payload, hashlib.sha256).digest())
+    r = http("GET", c.url + "/ack/" + alert_link)
+    assert r.status in (200, 404, 503)
+
+
+def test_invalid_channels_are_reported_by_t(tmp_path):
+    world = tmp_path / "pw"
+    world.write_text("x\n")
+    os.chmod(world, 0o644)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("notify:\n  channels:\n"
+                   "    - {name: a, type: pager, url: 'http://x'}\n"
+                   "    - {name: b, type: dingtalk, url: 'http://x', secret_file: '%s'}\n"
+                   "  routes:\n    - {channels: [nobody]}\n" % world)
+    os.chmod(cfg, 0o600)
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "type must be one of" in r.stderr
+    assert str(world) in r.stderr and "others" in r.stderr
+    assert "'nobody'" in r.stderr
+    cfg.write_text("notify:\n  channels:\n    - {name: a, type: webhook, url: 'http://x'}\n")
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
