@@ -11,6 +11,7 @@
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
 #include "collector/notify/notify.h"
+#include "collector/alert/alert.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -334,6 +335,7 @@ static const struct subsystem *const subsystems[] = {
 	&storage_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
+	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
 	&notify_subsystem,

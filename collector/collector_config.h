@@ -77,6 +77,16 @@ struct collector_config {
 	long long notify_give_up;
 	long long notify_ack_ttl;
 	long long notify_rate;
+	/* alerts (collector/alert/alert_keys.c) */
+	int alerts_evaluate;
+	int alerts_defaults;
+	struct cfg_node *alert_rules;
+	struct cfg_strlist alert_include;
+	long long alert_flap_changes;
+	long long alert_flap_window;
+	long long alert_hold;
+	long long alert_escalate_after;
+	long long alert_history;
 };
 
 /* The whole schema, joined once from each subsystem's part (config.c);

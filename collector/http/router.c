@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/api/api.h"
 #include "collector/notify/notify.h"
+#include "collector/alert/alert.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -29,6 +30,7 @@ static const struct route *const tables[] = {
 	api_devices_routes,
 	api_users_routes,
 	notify_routes,
+	api_alerts_routes,
 	api_static_routes,
 };
 

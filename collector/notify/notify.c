@@ -220,6 +220,8 @@ on_alert(void *arg, const struct alert_change *chg)
 		if (chg->channels_hint != NULL)
 			enqueue_names(n, NULL, chg->channels_hint, ev, chg->alert, chg->root_cause,
 			    chg->affected, done);
+		for (size_t k = 0; chg->channels_hint == NULL && n->routes.n == 0 && k < n->chs.n; k++)
+			enqueue(n, k, ev, chg->alert, chg->root_cause, chg->affected);
 		for (size_t r = 0; chg->channels_hint == NULL && r < n->routes.n; r++)
 			if (nroute_matches(&n->routes.v[r], chg->alert, minute))
 				enqueue_names(n, n->routes.v[r].escalate_to, NULL, ev, chg->alert,

@@ -345,3 +345,55 @@ def test_invalid_channels_are_reported_by_t(tmp_path):
     cfg.write_text("notify:\n  channels:\n    - {name: a, type: webhook, url: 'http://x'}\n")
     r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
     assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+
+
+ALERT_RULES = """
+alerts:
+  defaults: false
+  hold: 0s
+  rules:
+    - name: room-hot
+      match: {measurement: temp, field: value}
+      warn: 30
+      crit: 40
+      recover: 25
+"""
+
+
+def write_temps(c, values, ts=None):
+    ts = ts or int(time.time()) - 60
+    body = "".join("temp,host=%s value=%s %d\n" % (h, v, ts) for h, v in values)
+    r = c.write(body, query="precision=s")
+    assert r.status == 204, r.body
+
+
+def test_alert_fires_is_delivered_and_acknowledged_from_its_link(collector_factory, receiver):
+    c = start_collector(collector_factory, [
+        {"name": "hook", "type": "webhook", "url": receiver.url + "/hook", "secret": SECRET}],
+        extra=ALERT_RULES)
+    write_temps(c, [("room-a", 45)])
+    wait_for(lambda: receiver.at("/hook"), what="the firing alert")
+    _, _, headers, body = receiver.at("/hook")[0]
+    assert headers["X-Campusmon-Signature"] == \
+        "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    j = json.loads(body)
+    assert j["event"] == "firing" and j["alert"]["rule"] == "room-hot"
+    assert j["alert"]["severity"] == "critical" and j["alert"]["value"] == 45
+    assert j["alert"]["device"] == "room-a" or j["alert"]["subject"]
+    path = j["ack_url"][len(c.url):]
+    r = http("GET", c.url + path)
+    assert r.status == 200 and b"room-hot" in r.body and b'id="ack"' in r.body
+    r = http("POST", c.url + path, b"")     # 303, followed back to the page
+    assert r.status == 200 and b"Acknowledged" in r.body, r.status
+    a = c.get("/api/v1/alerts/%d" % j["alert"]["id"]).json()
+    assert a["state"] == "acknowledged", a
+    wait_for(lambda: [g for g in receiver.at("/hook") if json.loads(g[3])["event"] ==
+                      "acknowledged"], what="the acknowledgement told")
+    audit = c.get("/api/v1/audit?limit=50").json()
+    assert any(e["action"] == "alert.ack" and e["actor"] == "ack-link:hook" for e in audit)
+    # acknowledged: the page has no button any more
+    r = http("GET", c.url + path)
+    assert r.status == 200 and b'id="ack"' not in r.body
+    # the same (alert, event, channel) is never queued twice
+    time.sleep(1)
+    assert len([g for g in receiver.at("/hook") if json.loads(g[3])["event"] == "firing"]) == 1
