@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
+#include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 
 #include <errno.h>
@@ -337,6 +338,7 @@ static const struct subsystem *const subsystems[] = {
 	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
+	&notify_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
@@ -480,6 +482,15 @@ collector_main(int argc, char **argv)
 	}
 	if (o.test) {
 		char err[512];
+		struct cfg_errors errs = { 0 };
+		if (notify_config_check(&c.cfg, &errs) < 0) {
+			cfg_errors_print(&errs, stderr, "campusmon-collector: ");
+			fprintf(stderr, "campusmon-collector: %zu error%s in the configuration\n",
+			    errs.n, errs.n == 1 ? "" : "s");
+			cfg_errors_clear(&errs);
+			cfg_free(collector_schema(), &c.cfg);
+			return 1;
+		}
 		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "campusmon-collector: %s\n"
 			    "campusmon-collector: 1 error in the configuration\n", err);

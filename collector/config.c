@@ -16,6 +16,7 @@
 #include "collector/inventory/inventory.h"
 #include "collector/auth/auth.h"
 #include "collector/api/api.h"
+#include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 #include "common/log.h"
 
@@ -37,7 +38,7 @@ static const struct cfg_key core_keys[] = {
 /* Every part of the schema, in the order the reference lists them. */
 static const struct cfg_key *const parts[] = {
 	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, alert_keys,
-	core_keys,
+	notify_keys, core_keys,
 };
 
 const struct cfg_key *
@@ -58,7 +59,7 @@ collector_schema(void)
 }
 
 /* Keys that hold secrets: a file setting one must be private to root and us. */
-static const char *const secrets[] = { "discovery.communities", NULL };
+static const char *const secrets[] = { "discovery.communities", "notify.channels", NULL };
 
 int
 collector_config_load(struct collector_config *cfg, const char *file,
