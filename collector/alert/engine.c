@@ -48,8 +48,20 @@ struct scache {
 	struct subj **m;
 };
 
+/* Threshold rules by measurement: a new series is checked against its
+ * measurement's rules and the rules for any measurement only. */
+struct midx {
+	char *measurement;
+	size_t n;
+	uint32_t *rules;
+	UT_hash_handle hh;
+};
+
 struct alert_engine {
 	struct alert_engine_config cfg;
+	struct midx *by_measurement;
+	uint32_t *any_rules;		/* threshold rules without a measurement */
+	size_t n_any;
 	struct alert_engine_ops ops;
 	struct alert_rules rules;
 	uint32_t gen;
@@ -425,13 +437,18 @@ suppress_under(struct alert_engine *e, struct alert *child, struct alert *root, 
 static void
 decide_held(struct alert_engine *e, double now, int force)
 {
-	struct alert *batch[1024];
 	size_t n = 0;
-	for (struct alert *a = e->by_dev; a && n < 1024; a = a->hd.next)
-		if (a->state == AS_HELD && (force || a->hold_until <= now))
-			batch[n++] = a;
+	for (struct alert *a = e->by_dev; a; a = a->hd.next)
+		n += a->state == AS_HELD && (force || a->hold_until <= now);
 	if (n == 0)
 		return;
+	struct alert **batch = malloc(n * sizeof(*batch));
+	if (batch == NULL)
+		return;		/* the next tick tries again */
+	n = 0;
+	for (struct alert *a = e->by_dev; a; a = a->hd.next)
+		if (a->state == AS_HELD && (force || a->hold_until <= now))
+			batch[n++] = a;
 	/* Roots first: a held alert with nothing down upstream. */
 	for (size_t i = 0; i < n; i++) {
 		struct alert *r = upstream_root(e, batch[i]);
@@ -479,6 +496,7 @@ decide_held(struct alert_engine *e, double now, int force)
 	for (size_t i = 0; i < n; i++)
 		if (batch[i]->state == AS_SUPPRESSED)
 			emit(e, batch[i], "firing", 0);
+	free(batch);
 }
 
 /* ---- raising and resolving ----------------------------------------------- */
@@ -805,8 +823,15 @@ alert_engine_learn(struct alert_engine *e, const struct alert_series *ser, doubl
 	c->gen = e->gen;
 	char subject[512];
 	subject_of_key(ser->key, ser->keylen, subject, sizeof(subject));
-	for (size_t i = 0; i < e->rules.n; i++) {
-		const struct alert_rule *r = &e->rules.v[i];
+	size_t mlen = 0;
+	while (mlen < ser->keylen && ser->key[mlen] != ',' && ser->key[mlen] != ' ')
+		mlen += ser->key[mlen] == '\\' && mlen + 1 < ser->keylen ? 2 : 1;
+	struct midx *mi;
+	HASH_FIND(hh, e->by_measurement, ser->key, mlen, mi);
+	size_t n_cand = e->n_any + (mi ? mi->n : 0);
+	for (size_t k = 0; k < n_cand; k++) {
+		const struct alert_rule *r = &e->rules.v[k < e->n_any ? e->any_rules[k] :
+		    mi->rules[k - e->n_any]];
 		if (!alert_rule_matches_key(r, ser->key, ser->keylen) ||
 		    !word_in(r->kind, ser->kind) || !word_in(r->device, ser->host))
 			continue;
@@ -1065,6 +1090,56 @@ alert_engine_new(const struct alert_engine_config *cfg, const struct alert_engin
 	return e;
 }
 
+static void
+index_free(struct alert_engine *e)
+{
+	struct midx *m, *tmp;
+	HASH_ITER(hh, e->by_measurement, m, tmp) {
+		HASH_DELETE(hh, e->by_measurement, m);
+		free(m->measurement);
+		free(m->rules);
+		free(m);
+	}
+	free(e->any_rules);
+	e->any_rules = NULL;
+	e->n_any = 0;
+}
+
+static void
+index_rules(struct alert_engine *e)
+{
+	index_free(e);
+	e->any_rules = calloc(e->rules.n ? e->rules.n : 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < e->rules.n; i++) {
+		const struct alert_rule *r = &e->rules.v[i];
+		if (r->type != RULE_THRESHOLD)
+			continue;
+		if (r->n_measurements == 0) {
+			if (e->any_rules)
+				e->any_rules[e->n_any++] = i;
+			continue;
+		}
+		for (size_t k = 0; k < r->n_measurements; k++) {
+			const char *m = r->measurements[k];
+			struct midx *mi;
+			HASH_FIND(hh, e->by_measurement, m, strlen(m), mi);
+			if (mi == NULL) {
+				if ((mi = calloc(1, sizeof(*mi))) == NULL ||
+				    (mi->measurement = strdup(m)) == NULL) {
+					free(mi);
+					continue;
+				}
+				HASH_ADD_KEYPTR(hh, e->by_measurement, mi->measurement, strlen(m), mi);
+			}
+			uint32_t *v = realloc(mi->rules, (mi->n + 1) * sizeof(*v));
+			if (v == NULL)
+				continue;
+			mi->rules = v;
+			mi->rules[mi->n++] = i;
+		}
+	}
+}
+
 void
 alert_engine_set_rules(struct alert_engine *e, struct alert_rules *rules, double now)
 {
@@ -1072,6 +1147,7 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *rules, double
 	e->rules = *rules;
 	memset(rules, 0, sizeof(*rules));
 	e->gen++;		/* every series looks its rules up again */
+	index_rules(e);
 	struct subj *s, *tmp;
 	HASH_ITER(hh, e->subjs, s, tmp) {
 		if (s->r == NULL)
@@ -1189,6 +1265,7 @@ alert_engine_free(struct alert_engine *e)
 		free(e->cache[i].m);
 	free(e->cache);
 	alert_engine_set_maintenance(e, NULL, 0);
+	index_free(e);
 	alert_rules_free(&e->rules);
 	free(e);
 }
