@@ -42,10 +42,15 @@ struct subj {
 	UT_hash_handle hh;
 };
 
+/* A series' subjects: the common single one inline (one memory access less
+ * per sample), more in an array. */
 struct scache {
 	uint32_t gen;
 	uint32_t n;
-	struct subj **m;
+	union {
+		struct subj *one;	/* n == 1 */
+		struct subj **m;	/* n > 1 */
+	} u;
 };
 
 /* Threshold rules by measurement: a new series is checked against its
@@ -817,10 +822,12 @@ alert_engine_learn(struct alert_engine *e, const struct alert_series *ser, doubl
 		e->n_cache = n;
 	}
 	struct scache *c = &e->cache[ser->id];
-	free(c->m);
-	c->m = NULL;
+	if (c->n > 1)
+		free(c->u.m);
+	c->u.m = NULL;
 	c->n = 0;
 	c->gen = e->gen;
+	struct subj **list = NULL;
 	char subject[512];
 	subject_of_key(ser->key, ser->keylen, subject, sizeof(subject));
 	size_t mlen = 0;
@@ -837,13 +844,19 @@ alert_engine_learn(struct alert_engine *e, const struct alert_series *ser, doubl
 			continue;
 		struct subj *s = subj_get(e, r, r->name, ser->host, ser->device_id, ser->kind,
 		    subject);
-		struct subj **m = s ? realloc(c->m, (c->n + 1) * sizeof(*m)) : NULL;
+		struct subj **m = s ? realloc(list, (c->n + 1) * sizeof(*m)) : NULL;
 		if (m == NULL)
 			break;
-		c->m = m;
-		c->m[c->n++] = s;
+		list = m;
+		list[c->n++] = s;
 		if (s->last_ts == 0 && last_ts > 0)
 			s->last_ts = last_ts;
+	}
+	if (c->n == 1) {
+		c->u.one = list[0];
+		free(list);
+	} else {
+		c->u.m = list;
 	}
 }
 
@@ -855,8 +868,11 @@ alert_engine_sample(struct alert_engine *e, uint32_t id, double ts, double value
 	if (!isfinite(value))
 		return 0;
 	const struct scache *c = &e->cache[id];
-	for (uint32_t i = 0; i < c->n; i++)
-		eval_value(e, c->m[i], ts, value, now);
+	if (c->n == 1)
+		eval_value(e, c->u.one, ts, value, now);
+	else
+		for (uint32_t i = 0; i < c->n; i++)
+			eval_value(e, c->u.m[i], ts, value, now);
 	return 0;
 }
 
@@ -1262,7 +1278,8 @@ alert_engine_free(struct alert_engine *e)
 		alert_free(a);
 	}
 	for (size_t i = 0; i < e->n_cache; i++)
-		free(e->cache[i].m);
+		if (e->cache[i].n > 1)
+			free(e->cache[i].u.m);
 	free(e->cache);
 	alert_engine_set_maintenance(e, NULL, 0);
 	index_free(e);
