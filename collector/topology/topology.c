@@ -637,37 +637,42 @@ svc_unmanaged(void *arg)
 	return a;
 }
 
+/* A device's neighbours as its last walk reported them (every row, also
+ * several on one port), each with the managed device it resolved to. */
 json_t *
 topology_neighbors_json(struct collector *c, int64_t device_id)
 {
 	struct topo_state *t = state(c);
-	if (t == NULL)
+	struct device *d = device_get(c->devices, device_id);
+	if (t == NULL || d == NULL)
 		return NULL;
 	const struct topo_graph *g = topology_graph(c);
 	json_t *a = json_array();
-	struct topo_mem *m, *tmp;
-	HASH_ITER(hh, t->mem, m, tmp) {
-		if (m->reporter != device_id || !m->present)
-			continue;
-		/* the device it points at, as the graph resolved it */
+	struct topo_dev *td;
+	HASH_FIND(hh, t->devs, &device_id, sizeof(device_id), td);
+	char id[32];
+	snprintf(id, sizeof(id), "d%lld", (long long)device_id);
+	int me = topo_graph_find(g, id);
+	for (size_t k = 0; td && a && k < td->links.n; k++) {
+		const struct topo_nbr *e = &td->links.v[k];
+		const char *lp = e->source == TOPO_LLDP ? lldp_port_name(d, td, e->local_port) :
+		    ifindex_name(d, e->local_port);
 		json_t *dev = json_null();
-		char id[32];
-		snprintf(id, sizeof(id), "d%lld", (long long)device_id);
-		int a_i = topo_graph_find(g, id);
-		for (size_t i = 0; a_i >= 0 && i < g->n_links; i++) {
+		for (size_t i = 0; lp && me >= 0 && i < g->n_links; i++) {
 			const struct topo_link *l = &g->links[i];
-			int other = l->a == a_i ? l->b : l->b == a_i ? l->a : -1;
-			const char *mine = l->a == a_i ? l->a_port : l->b_port;
-			if (other < 0 || mine == NULL || strcmp(mine, m->local_port) != 0)
+			int other = l->a == me ? l->b : l->b == me ? l->a : -1;
+			const char *mine = l->a == me ? l->a_port : l->b_port;
+			if (other < 0 || mine == NULL || strcmp(mine, lp) != 0)
 				continue;
 			if (g->nodes[other].device_id != 0)
 				dev = json_integer(g->nodes[other].device_id);
 			break;
 		}
-		json_array_append_new(a, json_pack("{s:s,s:s?,s:s?,s:s?,s:s,s:o,s:s?}", "local_port",
-		    m->local_port, "remote_name", m->nbr.name ? m->nbr.name : m->nbr.chassis,
-		    "remote_port", m->nbr.port, "remote_address", m->nbr.address, "source",
-		    topo_source_name(m->nbr.source), "device", dev, "remote_chassis", m->nbr.chassis));
+		json_array_append_new(a, json_pack("{s:s?,s:s?,s:s?,s:s?,s:s,s:o,s:s?,s:s?}",
+		    "local_port", lp, "remote_name", e->name ? e->name : e->chassis,
+		    "remote_port", e->port, "remote_address", e->address, "source",
+		    topo_source_name(e->source), "device", dev, "remote_chassis", e->chassis,
+		    "remote_description", e->descr));
 	}
 	return a;
 }
