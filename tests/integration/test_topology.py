@@ -146,3 +146,29 @@ def test_recordings_neighbour_counts(collector_factory, snmpsim, recording, coun
     t = topology(c)
     assert sum(1 for n in t["nodes"] if not n["managed"]) >= 1
     assert all(l["a"] == "d%d" % dev or l["b"] == "d%d" % dev for l in t["links"])
+
+
+def test_agent_server_is_placed_behind_the_port_that_learned_its_mac(collector_factory, snmpsim):  # noqa: F811
+    c = collector_factory(config="topology:\n  interval: 10s\n").start()
+    addr, port = snmpsim.rsplit(":", 1)
+    r = c.post_json("/api/v1/devices", {"name": "sw-2960", "address": addr, "port": int(port),
+                                        "interval": 5,
+                                        "snmp": {"community": "switch-cisco-2960x"}})
+    dev = r.json()["id"]
+    # the agent's inventory: one MAC the switch learned on bridge port 3
+    # (ifIndex 10103, Gi1/0/3), written in upper case, one it never saw
+    w = c.write('inventory,host=srv-a hostname="srv-a",'
+                'macs="02:00:00:00:00:01 64:F6:9D:B1:E4:4C"\n')
+    assert w.status == 204, w.body
+
+    def placed():
+        t = topology(c)
+        return [l for l in t["links"] if "h:srv-a" in (l["a"], l["b"])] or None
+
+    links = wait_for(placed, timeout=60, interval=1, what="the server on the map")
+    assert len(links) == 1 and links[0]["source"] == "fdb"
+    l = links[0]
+    sw_end = ("a_port" if l["a"] == "d%d" % dev else "b_port")
+    assert l[sw_end] == "Gi1/0/3"
+    node = [n for n in topology(c)["nodes"] if n["id"] == "h:srv-a"][0]
+    assert node["kind"] == "server" and node["agent"] is True and node["managed"] is True
