@@ -66,7 +66,7 @@ struct topo_state {
 	unsigned long suppressed[4];
 };
 
-enum { W_DUP_CHASSIS, W_GARBAGE, W_FDB_FLOOD, W_ROOT };
+enum { W_DUP_CHASSIS, W_GARBAGE, W_ROOT, W_FDB_FLOOD };
 
 static void
 warn_limited(struct topo_state *t, int kind, const char *fmt, ...)
@@ -408,58 +408,100 @@ link_state(struct topo_state *t, struct topo_link *l)
 	}
 }
 
-/* Agent hosts: their MACs (inventory "macs"), placed behind the switch port
- * with the fewest MACs that learned one of them (an edge port). */
+/* Where each MAC was learned: the switch port with the fewest MACs that
+ * learned it (an edge port); ports with more than EDGE_MAX_MACS are uplinks. */
+struct spot {
+	int node;
+	const char *port;
+	size_t count;
+};
+
+static struct spot *
+mac_spots(struct topo_state *t, struct topo_strmap *macs, size_t *n_out)
+{
+	size_t n = 0, cap = 0;
+	struct spot *v = NULL;
+	struct topo_dev *td, *tmp;
+	HASH_ITER(hh, t->devs, td, tmp) {
+		struct device *d = device_get(t->c->devices, td->id);
+		if (d == NULL || td->fdb.n == 0)
+			continue;
+		char id[32], key[24];
+		snprintf(id, sizeof(id), "d%lld", (long long)td->id);
+		int node = topo_graph_find(&t->g, id);
+		struct topo_strmap *per_port = topo_strmap_new();
+		if (node < 0 || per_port == NULL) {
+			topo_strmap_free(per_port);
+			continue;
+		}
+		for (size_t i = 0; i < td->fdb.n; i++) {
+			snprintf(key, sizeof(key), "%lu", td->fdb.v[i].local_port);
+			int was = topo_strmap_get(per_port, key);
+			topo_strmap_put(per_port, key, was < 0 ? 1 : was + 1);
+		}
+		for (size_t i = 0; i < td->fdb.n; i++) {
+			snprintf(key, sizeof(key), "%lu", td->fdb.v[i].local_port);
+			size_t count = (size_t)topo_strmap_get(per_port, key);
+			if (count > EDGE_MAX_MACS) {
+				warn_limited(t, W_FDB_FLOOD, "%s: %zu MACs learned on ifIndex %s: an "
+				    "uplink, not used to place servers", d->name, count, key);
+				continue;
+			}
+			int at = topo_strmap_get(macs, td->fdb.v[i].mac);
+			if (at >= 0) {
+				if (count < v[at].count)
+					v[at] = (struct spot){ node, ifindex_name(d, td->fdb.v[i].local_port),
+					    count };
+				continue;
+			}
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct spot *nv = realloc(v, nc * sizeof(*nv));
+				if (nv == NULL)
+					break;
+				v = nv;
+				cap = nc;
+			}
+			v[n] = (struct spot){ node, ifindex_name(d, td->fdb.v[i].local_port), count };
+			if (topo_strmap_put(macs, td->fdb.v[i].mac, (int)n) == 0)
+				n++;
+		}
+		topo_strmap_free(per_port);
+	}
+	*n_out = n;
+	return v;
+}
+
+/* Agent hosts: their MACs (inventory "macs", lower-cased), placed behind the
+ * edge port that learned one of them (FDB). */
 static void
 place_agents(struct topo_state *t, struct index *ix)
 {
 	struct series_catalog *cat = t->c->series;
-	if (cat == NULL)
-		return;
+	struct topo_strmap *macs = topo_strmap_new();
+	size_t n_spots = 0;
+	struct spot *spots = cat && macs ? mac_spots(t, macs, &n_spots) : NULL;
 	uint32_t cur = 0;
 	struct series *s;
-	while ((s = series_next(cat, &cur)) != NULL) {
+	while (n_spots > 0 && (s = series_next(cat, &cur)) != NULL) {
 		if (s->text == NULL || strncmp(s->key, "inventory,", 10) != 0)
 			continue;
 		const char *sp = strrchr(s->key, ' ');
-		if (sp == NULL || strcmp(sp + 1, "macs") != 0)
-			continue;
 		const char *host = series_host_name(cat, s->host_id);
-		if (host == NULL)
+		if (sp == NULL || strcmp(sp + 1, "macs") != 0 || host == NULL)
 			continue;
-		/* the best (switch, port) over this host's MACs */
-		int best_node = -1;
-		const char *best_port = NULL;
-		size_t best_count = 0;
-		char macs[2048];
-		snprintf(macs, sizeof(macs), "%s", s->text);
-		for (char *save = NULL, *mac = strtok_r(macs, " ", &save); mac;
+		const struct spot *best = NULL;
+		char list[2048];
+		snprintf(list, sizeof(list), "%s", s->text);
+		for (char *save = NULL, *mac = strtok_r(list, " ", &save); mac;
 		    mac = strtok_r(NULL, " ", &save)) {
-			struct topo_dev *td, *tmp;
-			HASH_ITER(hh, t->devs, td, tmp) {
-				struct device *d = device_get(t->c->devices, td->id);
-				for (size_t i = 0; d && i < td->fdb.n; i++) {
-					if (strcasecmp(td->fdb.v[i].mac, mac) != 0)
-						continue;
-					size_t count = 0;	/* MACs on that port */
-					for (size_t k = 0; k < td->fdb.n; k++)
-						count += td->fdb.v[k].local_port == td->fdb.v[i].local_port;
-					if (count > EDGE_MAX_MACS) {
-						warn_limited(t, W_FDB_FLOOD, "%s: %zu MACs on one port "
-						    "(an uplink): not used to place hosts", d->name, count);
-						continue;
-					}
-					if (best_node < 0 || count < best_count) {
-						char id[32];
-						snprintf(id, sizeof(id), "d%lld", (long long)td->id);
-						best_node = topo_graph_find(&t->g, id);
-						best_port = ifindex_name(d, td->fdb.v[i].local_port);
-						best_count = count;
-					}
-				}
-			}
+			for (char *p = mac; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			int at = topo_strmap_get(macs, mac);
+			if (at >= 0 && (best == NULL || spots[at].count < best->count))
+				best = &spots[at];
 		}
-		if (best_node < 0)
+		if (best == NULL)
 			continue;
 		char id[300], lower[256];
 		lower_name(host, lower, sizeof(lower));
@@ -476,8 +518,10 @@ place_agents(struct topo_state *t, struct index *ix)
 				n->source = TOPO_FDB;
 			}
 		}
-		topo_graph_link(&t->g, best_node, best_port, hn, NULL, TOPO_FDB);
+		topo_graph_link(&t->g, best->node, best->port, hn, NULL, TOPO_FDB);
 	}
+	free(spots);
+	topo_strmap_free(macs);
 }
 
 static void
