@@ -76,6 +76,7 @@ struct alert_engine {
 	struct alert *by_id, *by_key, *by_dev;
 	struct alert *dirty;
 	int64_t next_id;
+	double last_held;		/* when the newest device alert was held */
 	struct maint_window **maint;
 	size_t n_maint;
 };
@@ -442,17 +443,26 @@ suppress_under(struct alert_engine *e, struct alert *child, struct alert *root, 
 static void
 decide_held(struct alert_engine *e, double now, int force)
 {
+	/* The hold slides: devices behind a failed core go down over a poll
+	 * interval, so all held alerts are decided together once none has
+	 * joined for alerts.hold (at most 4 holds after the first). */
 	size_t n = 0;
+	double first = now;
 	for (struct alert *a = e->by_dev; a; a = a->hd.next)
-		n += a->state == AS_HELD && (force || a->hold_until <= now);
-	if (n == 0)
+		if (a->state == AS_HELD) {
+			n++;
+			if (a->started < first)
+				first = a->started;
+		}
+	if (n == 0 || (!force && now < e->last_held + e->cfg.hold &&
+	    now < first + 4 * e->cfg.hold))
 		return;
 	struct alert **batch = malloc(n * sizeof(*batch));
 	if (batch == NULL)
 		return;		/* the next tick tries again */
 	n = 0;
 	for (struct alert *a = e->by_dev; a; a = a->hd.next)
-		if (a->state == AS_HELD && (force || a->hold_until <= now))
+		if (a->state == AS_HELD)
 			batch[n++] = a;
 	/* Roots first: a held alert with nothing down upstream. */
 	for (size_t i = 0; i < n; i++) {
@@ -592,6 +602,7 @@ raise_level(struct alert_engine *e, struct subj *s, int level, double value, con
 		 * the root's one notification carries every device behind it */
 		a->state = AS_HELD;
 		a->hold_until = now + e->cfg.hold;
+		e->last_held = now;
 		if (e->cfg.hold <= 0)
 			decide_held(e, now, 0);
 		return;
