@@ -772,9 +772,9 @@ eval_value(struct alert_engine *e, struct subj *s, double ts, double v, double n
 	} else {
 		want = thr;
 	}
-	/* time to full: a rising trend that reaches crit within predict */
-	if (want == 0 && s->level == 0 && r->predict_s > 0 && r->has_crit && !r->falling &&
-	    s->slope > 0) {
+	/* time to full: a rising trend that reaches crit within predict is a
+	 * warning, kept while the trend says so */
+	if (want == 0 && r->predict_s > 0 && r->has_crit && !r->falling && s->slope > 0) {
 		eta = (r->crit - v) / s->slope;
 		if (eta > 0 && eta < r->predict_s)
 			want = 1;
