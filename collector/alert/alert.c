@@ -21,6 +21,8 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#define FLUSH_MAX 2000		/* alerts written per tick (and per stop round) */
+
 struct alert_sys {
 	struct collector *c;
 	struct alert_engine *e;
@@ -91,7 +93,9 @@ stored_json(struct alert_engine *e, const struct alert *a)
 static void
 flush(struct alert_sys *as, double prune_before)
 {
-	struct alert *d = alert_engine_take_dirty(as->e);
+	/* a bounded slice a tick: a rule storm is written over several seconds
+	 * rather than holding the loop while 100,000 objects are serialised */
+	struct alert *d = alert_engine_take_dirty(as->e, FLUSH_MAX);
 	size_t n = 0;
 	for (struct alert *a = d; a; a = a->next_dirty)
 		n++;
@@ -482,8 +486,13 @@ alert_stop(struct collector *c)
 	struct alert_sys *as = sys_of(c);
 	if (as == NULL)
 		return;
-	if (as->loaded)
-		flush(as, 0);	/* the store thread runs the queue before it stops */
+	/* everything left, slice by slice; the store thread runs its queue
+	 * before it stops */
+	for (int i = 0; as->loaded && i < 1000; i++) {
+		flush(as, 0);
+		if (!alert_engine_has_dirty(as->e))
+			break;
+	}
 	as->stopped = 1;
 	if (as->tick)
 		event_free(as->tick);

@@ -204,8 +204,10 @@ void alert_engine_restore(struct alert_engine *e, struct alert *a);
 struct alert *alert_engine_get(struct alert_engine *e, int64_t id);
 /* Every alert in memory, newest first through next: pass NULL first. */
 struct alert *alert_engine_next(struct alert_engine *e, struct alert *prev);
-/* Alerts written since the last call, linked through next_dirty. */
-struct alert *alert_engine_take_dirty(struct alert_engine *e);
+/* Up to max alerts changed since they were last taken, linked through
+ * next_dirty (the rest stay for the next call). */
+struct alert *alert_engine_take_dirty(struct alert_engine *e, size_t max);
+int alert_engine_has_dirty(const struct alert_engine *e);
 /* Forget resolved alerts that ended before t (their rows stay in SQLite). */
 void alert_engine_forget_before(struct alert_engine *e, double t);
 size_t alert_engine_count_open(struct alert_engine *e);

@@ -244,13 +244,25 @@ mark(struct alert_engine *e, struct alert *a, double now)
 	}
 }
 
-struct alert *
-alert_engine_take_dirty(struct alert_engine *e)
+int
+alert_engine_has_dirty(const struct alert_engine *e)
 {
-	struct alert *d = e->dirty;
-	e->dirty = NULL;
-	for (struct alert *a = d; a; a = a->next_dirty)
+	return e->dirty != NULL;
+}
+
+struct alert *
+alert_engine_take_dirty(struct alert_engine *e, size_t max)
+{
+	struct alert *d = e->dirty, *last = NULL;
+	size_t n = 0;
+	for (struct alert *a = d; a && n < max; a = a->next_dirty, n++) {
 		a->dirty = 0;
+		last = a;
+	}
+	if (last == NULL)
+		return NULL;
+	e->dirty = last->next_dirty;	/* the rest waits for the next call */
+	last->next_dirty = NULL;
 	return d;
 }
 
