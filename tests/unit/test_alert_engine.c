@@ -229,7 +229,7 @@ Test(alert_engine, root_cause_one_notice_with_affected)
 	/* 2 and everything behind it go down; two failed polls each */
 	for (int poll = 0; poll < 2; poll++)
 		for (int64_t d = 2; d <= 6; d++) {
-			char name[8];
+			char name[32];
 			snprintf(name, sizeof(name), "d%lld", (long long)d);
 			alert_engine_device(e, d, name, "switch", "down", 100 + poll);
 		}
@@ -259,7 +259,7 @@ Test(alert_engine, root_cause_one_notice_with_affected)
 	alert_engine_device(e, 2, "d2", "switch", "up", 200);
 	cr_assert_eq(s.n, before + 1, "the root resolved; children wait for their next poll");
 	for (int64_t d = 3; d <= 6; d++) {
-		char name[8];
+		char name[32];
 		snprintf(name, sizeof(name), "d%lld", (long long)d);
 		alert_engine_device(e, d, name, "switch", d == 5 ? "down" : "up", 201);
 	}
