@@ -365,6 +365,9 @@ render(const struct subj *s, const char *tmpl, int sev, double value, const char
 		else if (IS("value") || IS("state"))
 			text ? snprintf(sub, sizeof(sub), "%s", text) :
 			    snprintf(sub, sizeof(sub), "%.4g", value);
+		else if (IS("nagios"))	/* a Nagios state number as its word */
+			snprintf(sub, sizeof(sub), "%s", value == 0 ? "OK" : value == 1 ? "WARNING" :
+			    value == 2 ? "CRITICAL" : "UNKNOWN");
 		else if (IS("nodata"))
 			snprintf(sub, sizeof(sub), "%.0f s", s->r ? s->r->nodata_s : 0);
 		else if (IS("eta"))

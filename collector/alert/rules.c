@@ -88,7 +88,7 @@ const char alert_default_rules[] =
 	"- name: nagios-check\n"
 	"  match: {measurement: nagios_state, field: state}\n"
 	"  warn: 1\n  crit: 2\n  recover: 0\n"
-	"  message: \"{device}: check {subject} is {state}\"\n";
+	"  message: \"{device}: check {subject} is {nagios}\"\n";
 
 static void
 rule_clear(struct alert_rule *r)

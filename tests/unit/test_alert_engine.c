@@ -490,3 +490,21 @@ Test(alert_engine, conditions_from_outside)
 	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 4), -1);
 	alert_engine_free(e);
 }
+
+Test(alert_rules, shipped_nagios_rule_speaks_words)
+{
+	struct seen s = { 0 };
+	struct alert_engine *e = engine_with(alert_default_rules, &s, 0, 0);
+	learn(e, 1, "nagios_state,host=db1,name=check_pgsql state", "db1");
+	alert_engine_sample(e, 1, 1, 0, 1);
+	cr_assert_eq(s.n, 0);
+	alert_engine_sample(e, 1, 2, 2, 2);
+	cr_assert_eq(s.n, 1);
+	struct alert *a = alert_engine_get(e, s.ids[0]);
+	cr_assert_str_eq(a->rule, "nagios-check");
+	cr_assert_eq(a->severity, SEV_CRITICAL);
+	cr_assert(strstr(a->message, "is CRITICAL") != NULL, "%s", a->message);
+	alert_engine_sample(e, 1, 3, 0, 3);
+	cr_assert_str_eq(s.events[1], "resolved");
+	alert_engine_free(e);
+}
