@@ -64,7 +64,10 @@ before(async () => {
   const host = EVIL.replace(/([ ,=])/g, "\\$1");
   const w = await apiCall("POST", "/api/v1/write?precision=s", `temp,host=${host} value=45 ${ts}\n`);
   assert.equal(w.status, 204);
-  await waitFor("the alert", async () => (await apiCall("GET", "/api/v1/alerts")).body.length === 1);
+  const w2 = await apiCall("POST", "/api/v1/write?precision=s",
+    `nagios_state,host=srv-e2e,name=check_disk state=2i ${ts}\ntemp,host=srv-e2e value=31 ${ts}\n`);
+  assert.equal(w2.status, 204);
+  await waitFor("the alerts", async () => (await apiCall("GET", "/api/v1/alerts")).body.length === 2);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -96,12 +99,15 @@ test("on a phone: overview card, alerts page, acknowledge with a comment", async
   const card = await page.textContent("main .grid");
   assert.doesNotMatch(card, /not available yet/);
   await page.goto(base + "/#/alerts");
+  await page.fill("input[aria-label=Device]", EVIL);
+  await page.press("input[aria-label=Device]", "Enter");
+  await page.waitForFunction(() => document.querySelectorAll("#alert-list [data-alert]").length === 1);
   const row = await page.waitForSelector("#alert-list [data-alert]");
   assert.match(await row.textContent(), /room-hot/);
   assert.match(await row.textContent(), /<img src=x/, "the hostile name is shown as text");
   await page.fill("#alert-list .ack-comment", "on my way");
   await page.click("#alert-list button.ack");
-  await page.waitForSelector("#alert-list :text('Acknowledged.')");
+  await page.waitForSelector("#alert-list [data-state=acknowledged]");
   const list = (await apiCall("GET", "/api/v1/alerts?state=acknowledged")).body;
   assert.equal(list.length, 1);
   assert.equal(list[0].ack_comment, "on my way");
@@ -109,6 +115,11 @@ test("on a phone: overview card, alerts page, acknowledge with a comment", async
   // the alert's own page: its timeline names who acknowledged
   await page.goto(base + "/#/alert/" + list[0].id);
   await page.waitForSelector("ol.timeline :text('acknowledged by admin')");
+  // a server's page: its alerts and its Nagios-compatible check states
+  await page.goto(base + "/#/host/srv-e2e");
+  await page.waitForSelector("#host-alerts-card :text('room-hot')");
+  await page.waitForSelector("#host-checks-card :text('check_disk')");
+  assert.match(await page.textContent("#host-checks-card"), /CRITICAL/);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390 + 1, "no horizontal scrolling on a phone: " + width);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
