@@ -1340,3 +1340,9 @@ alert_engine_value(struct alert_engine *e, const char *measurement, const char *
 			eval_value(e, s, now, value, now);
 	}
 }
+
+const struct alert_rules *
+alert_engine_rules(const struct alert_engine *e)
+{
+	return &e->rules;
+}
