@@ -68,7 +68,7 @@ engine(const char *yaml, int with_path, double hold)
 	}
 	cfg_node_free(n);
 	struct alert_engine_config cfg = { 5, 600, hold, 0 };
-	struct alert_engine_ops ops = { changed, with_path ? path : NULL, NULL };
+	struct alert_engine_ops ops = { .changed = changed, .path = with_path ? path : NULL };
 	struct alert_engine *e = alert_engine_new(&cfg, &ops);
 	alert_engine_set_rules(e, &rules, 0);
 	return e;

@@ -158,6 +158,15 @@ on_change(void *arg, struct alert *a, const char *event, int notify)
 	json_decref(root);
 }
 
+static void
+on_repoll(void *arg, int64_t device_id)
+{
+	struct alert_sys *as = arg;
+	const struct services *sv = &as->c->services;
+	if (sv->poll_now != NULL)
+		sv->poll_now(sv->poll_arg, device_id);
+}
+
 static size_t
 on_path(void *arg, int64_t device_id, int64_t *out, size_t max)
 {
@@ -445,7 +454,7 @@ alert_start(struct collector *c)
 		return -1;
 	as->c = c;
 	struct alert_engine_config ec = engine_config(&c->cfg);
-	struct alert_engine_ops ops = { on_change, on_path, as };
+	struct alert_engine_ops ops = { on_change, on_path, on_repoll, as };
 	if ((as->e = alert_engine_new(&ec, &ops)) == NULL) {
 		free(as);
 		return -1;

@@ -144,6 +144,9 @@ struct alert_engine_ops {
 	void (*changed)(void *arg, struct alert *a, const char *event, int notify);
 	/* topology: device ids from the root to device_id; 0 unknown; NULL: no topology */
 	size_t (*path)(void *arg, int64_t device_id, int64_t *out, size_t max);
+	/* poll this device now (NULL: cannot); the upstream path of a device
+	 * found down is re-polled while it is held */
+	void (*repoll)(void *arg, int64_t device_id);
 	void *arg;
 };
 

@@ -531,6 +531,23 @@ decide_held(struct alert_engine *e, double now, int force)
 
 /* ---- raising and resolving ----------------------------------------------- */
 
+/* Is the path above a device found down really up? Ask for fresh polls
+ * of it now: their answers arrive within the hold. */
+static void
+repoll_upstream(struct alert_engine *e, const struct alert *a)
+{
+	int64_t path[PATH_MAX_HOPS];
+	if (e->ops.repoll == NULL || e->ops.path == NULL || e->cfg.hold <= 0)
+		return;
+	size_t n = e->ops.path(e->ops.arg, a->device_id, path, PATH_MAX_HOPS);
+	for (size_t i = 0; i < n && path[i] != a->device_id; i++) {
+		struct alert *x;
+		HASH_FIND(hd, e->by_dev, &path[i], sizeof(int64_t), x);
+		if (x == NULL)		/* known down already: no need to ask */
+			e->ops.repoll(e->ops.arg, path[i]);
+	}
+}
+
 static int
 sev_of(const struct subj *s, int level)
 {
@@ -618,6 +635,7 @@ raise_level(struct alert_engine *e, struct subj *s, int level, double value, con
 		a->state = AS_HELD;
 		a->hold_until = now + e->cfg.hold;
 		e->last_held = now;
+		repoll_upstream(e, a);
 		if (e->cfg.hold <= 0)
 			decide_held(e, now, 0);
 		return;

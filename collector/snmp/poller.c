@@ -325,6 +325,21 @@ sp_poller_add(struct sp_poller *p, const struct sp_target *t)
 	return 0;
 }
 
+int
+sp_poller_poll_now(struct sp_poller *p, long long device_id)
+{
+	for (size_t i = 0; i < p->n_devs; i++) {
+		struct sp_device *d = p->devs[i];
+		if (d->t.device_id != device_id || d->oneshot)
+			continue;
+		if (d->phase != SP_PH_IDLE || d->queued)
+			return -1;
+		sp_dev_schedule(d, 0);
+		return 0;
+	}
+	return -1;
+}
+
 void
 sp_poller_remove(struct sp_poller *p, long long device_id)
 {

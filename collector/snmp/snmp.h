@@ -203,6 +203,10 @@ int sp_poller_set_profiles(struct sp_poller *p, struct sp_profile_set *set);
 int sp_poller_add(struct sp_poller *p, const struct sp_target *t);
 /* Stop polling a device; a poll in progress is dropped without a result. */
 void sp_poller_remove(struct sp_poller *p, long long device_id);
+/* Poll a scheduled device now instead of at its next turn (alert/ re-polls
+ * the upstream path of a device found down); 0, or -1 when it is not
+ * scheduled or already being polled. Its cycle goes on from there. */
+int sp_poller_poll_now(struct sp_poller *p, long long device_id);
 /* Poll t once now, outside the schedule (discovery, troubleshooting).
  * With full = 0 only the system group and profile matching run. cb gets the
  * result (same ownership rule as on_result); returns 0 or -1. */

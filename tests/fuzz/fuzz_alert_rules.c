@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < rules.n; i++)
 		(void)alert_rule_matches_key(&rules.v[i], (const char *)data, size);
 	struct alert_engine_config cfg = { 3, 60, 0, 5 };
-	struct alert_engine_ops ops = { changed, NULL, NULL };
+	struct alert_engine_ops ops = { .changed = changed };
 	struct alert_engine *e = alert_engine_new(&cfg, &ops);
 	alert_engine_set_rules(e, &rules, 0);
 	static const char *const keys[] = { "cpu,cpu=cpu-total,host=h usage_percent",

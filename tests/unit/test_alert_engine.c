@@ -17,7 +17,17 @@ struct seen {
 	int notify[64];
 	int64_t ids[64];
 	int n;
+	int64_t repolled[64];
+	int n_repolled;
 };
+
+static void
+fake_repoll(void *arg, int64_t dev)
+{
+	struct seen *s = arg;
+	if (s->n_repolled < 64)
+		s->repolled[s->n_repolled++] = dev;
+}
 
 static void
 on_changed(void *arg, struct alert *a, const char *event, int notify)
@@ -64,7 +74,8 @@ engine_with(const char *yaml, struct seen *seen, int with_path, double hold)
 	cr_assert_eq(rc, 0, "%s", errs.n ? errs.msgs[0] : "?");
 	cfg_node_free(n);
 	struct alert_engine_config cfg = { 5, 600, hold, 0 };
-	struct alert_engine_ops ops = { on_changed, with_path ? fake_path : NULL, seen };
+	struct alert_engine_ops ops = { .changed = on_changed, .path = with_path ? fake_path : NULL,
+		.repoll = with_path ? fake_repoll : NULL, .arg = seen };
 	struct alert_engine *e = alert_engine_new(&cfg, &ops);
 	alert_engine_set_rules(e, &rules, 0);
 	return e;
@@ -234,6 +245,11 @@ Test(alert_engine, root_cause_one_notice_with_affected)
 			alert_engine_device(e, d, name, "switch", "down", 100 + poll);
 		}
 	cr_assert_eq(s.n, 0, "held while the path is looked at");
+	/* the path above d2 (the core, up so far) was asked for fresh polls;
+	 * devices already found down were not */
+	cr_assert_gt(s.n_repolled, 0);
+	for (int i = 0; i < s.n_repolled; i++)
+		cr_assert_eq(s.repolled[i], 1, "repolled %lld", (long long)s.repolled[i]);
 	alert_engine_tick(e, 115);
 	int roots = 0, kids = 0;
 	struct alert *root = NULL;
@@ -453,7 +469,7 @@ Test(alert_engine, escalates_once_unless_acknowledged)
 	alert_rules_parse(n, "t", &rules, &errs);
 	cfg_node_free(n);
 	struct alert_engine_config cfg = { 5, 600, 0, 60 };
-	struct alert_engine_ops ops = { on_changed, NULL, &s };
+	struct alert_engine_ops ops = { .changed = on_changed, .arg = &s };
 	struct alert_engine *e = alert_engine_new(&cfg, &ops);
 	alert_engine_set_rules(e, &rules, 0);
 	learn(e, 1, "cpu,host=h1 usage_percent", "h1");
