@@ -100,7 +100,8 @@
         el("form", { class: "inline", onsubmit: (e) => { e.preventDefault(); refresh(); } },
           el("label", { class: "field" }, t("status"), state), el("label", { class: "field" }, t("severity"), sev),
           el("label", { class: "field" }, t("device"), dev)), list),
-      el("section", { class: "card wide", id: "maintenance-card" }, el("h2", {}, t("maintenance")), maint)));
+      el("section", { class: "card wide", id: "maintenance-card" }, el("h2", {}, t("maintenance")), maint,
+        canAck() ? maintForm(() => refresh()) : null)));
     for (const c of [state, sev]) c.addEventListener("change", () => refresh());
     dev.addEventListener("change", () => refresh());
     async function refresh() {
@@ -120,10 +121,47 @@
           { label: t("maint_weekly"), get: (w) => (w.recurrence === "weekly" ? t("yes") : "") },
           { label: t("status"), get: (w) => badge(w.active ? "warning" : "unknown", w.active ? t("maint_active") : t("maint_idle")) },
           { label: t("comment"), get: (w) => el("span", { class: "break" }, w.comment || ""), wideOnly: true },
-        ], rows, { empty: t("no_maintenance"), compact: true });
+          canAck() ? { label: "", get: (w) => el("button", { type: "button", class: "maint-delete", onclick: async (e) => {
+            e.target.disabled = true;
+            try { await api("DELETE", "/api/v1/maintenance/" + encodeURIComponent(w.id)); } catch (err) { /* shown on refresh */ }
+            refresh();
+          } }, t("remove")) } : null,
+        ].filter(Boolean), rows, { empty: t("no_maintenance"), compact: true });
       });
     }
     return { refresh };
+  }
+
+  /* A new window: device names (or a rule), from now or a time, for some hours, weekly or not. */
+  function maintForm(done) {
+    const devices = el("input", { type: "text", name: "devices", placeholder: "sw-core-1, ups-b1", "aria-label": t("maint_devices") });
+    const rule = el("input", { type: "text", name: "rule", "aria-label": t("alert_rule") });
+    const from = el("input", { type: "datetime-local", name: "from", "aria-label": t("maint_from") });
+    const hours = el("input", { type: "number", name: "hours", min: "0.25", step: "0.25", value: "2", "aria-label": t("maint_hours") });
+    const weekly = el("input", { type: "checkbox", name: "weekly" });
+    const comment = el("input", { type: "text", name: "comment", maxlength: "256", "aria-label": t("comment") });
+    const msg = el("p", { class: "small", role: "status" });
+    return el("form", { class: "inline maint-form", id: "maintenance-form", onsubmit: async (e) => {
+      e.preventDefault();
+      msg.textContent = "";
+      const start = from.value ? new Date(from.value).getTime() / 1000 : Math.floor(Date.now() / 1000);
+      const body = { from: start, to: start + Number(hours.value || 0) * 3600, comment: comment.value.trim() || null,
+        recurrence: weekly.checked ? "weekly" : null };
+      const names = devices.value.split(",").map((x) => x.trim()).filter(Boolean);
+      if (names.length) body.devices = names;
+      else if (rule.value.trim()) body.match = { rule: rule.value.trim() };
+      try {
+        await api("POST", "/api/v1/maintenance", body);
+        devices.value = rule.value = comment.value = "";
+        done();
+      } catch (err) {
+        msg.appendChild(errorText(err));
+      }
+    } },
+      el("label", { class: "field" }, t("maint_devices"), devices), el("label", { class: "field" }, t("alert_rule"), rule),
+      el("label", { class: "field" }, t("maint_from"), from), el("label", { class: "field" }, t("maint_hours"), hours),
+      el("label", { class: "field" }, t("maint_weekly"), weekly), el("label", { class: "field" }, t("comment"), comment),
+      el("button", { type: "submit" }, t("maint_add")), msg);
   }
 
   function viewAlert(id) {

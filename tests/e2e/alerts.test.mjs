@@ -112,6 +112,18 @@ test("on a phone: overview card, alerts page, acknowledge with a comment", async
   assert.equal(list.length, 1);
   assert.equal(list[0].ack_comment, "on my way");
   assert.equal(list[0].acknowledged_by, "admin");
+  // a maintenance window from the form, listed in force, then removed
+  await page.fill("#maintenance-form input[name=devices]", "srv-e2e");
+  await page.fill("#maintenance-form input[name=comment]", "disk swap");
+  await page.click("#maintenance-form button[type=submit]");
+  await page.waitForSelector("#maintenance-card button.maint-delete");
+  const windows = (await apiCall("GET", "/api/v1/maintenance")).body;
+  assert.equal(windows.length, 1);
+  assert.deepEqual(windows[0].devices, ["srv-e2e"]);
+  assert.equal(windows[0].active, true);
+  await page.click("#maintenance-card button.maint-delete");
+  await page.waitForFunction(() => !document.querySelector("#maintenance-card button.maint-delete"));
+  assert.equal((await apiCall("GET", "/api/v1/maintenance")).body.length, 0);
   // the alert's own page: its timeline names who acknowledged
   await page.goto(base + "/#/alert/" + list[0].id);
   await page.waitForSelector("ol.timeline :text('acknowledged by admin')");
