@@ -31,9 +31,19 @@ struct alert_sys {
 	struct save_job *retry;		/* rows the store could not take yet */
 	double last_prune;
 	json_t *api_rules;		/* rules made through the API: [rule objects] */
+	double t0_wall, t0_mono;	/* steady_now() */
 	uint32_t *early;		/* series with samples before the load was done */
 	size_t n_early, cap_early;
 };
+
+/* The engine's clock: wall time at start plus the monotonic time since, so
+ * that a stepped system clock neither fires no-data nor cuts a `for` short
+ * (shown times may drift from the wall clock by the size of the step). */
+static double
+steady_now(const struct alert_sys *as)
+{
+	return as->t0_wall + (util_monotonic() - as->t0_mono);
+}
 
 static struct alert_sys *
 sys_of(struct collector *c)
@@ -194,7 +204,7 @@ on_sample(void *arg, const struct series *s, double ts, double value)
 			as->early[as->n_early++] = s->id;
 		return;
 	}
-	double now = util_now();
+	double now = steady_now(as);
 	if (alert_engine_sample(as->e, s->id, ts, value, now) == 0)
 		return;
 	const char *host = series_host_name(as->c->series, s->host_id);
@@ -212,7 +222,7 @@ on_device(void *arg, const struct device *d, const char *old_status, const char 
 	(void)old_status;
 	if (!as->loaded || as->stopped || !d->monitored)
 		return;
-	double now = util_now();
+	double now = steady_now(as);
 	alert_engine_device(as->e, d->id, d->name, d->kind, new_status, now);
 	if (d->live == NULL || strcmp(new_status, "up") != 0)
 		return;
@@ -231,7 +241,7 @@ on_interface(void *arg, const struct device *d, const struct sp_iface *old,
 	(void)old;
 	if (!as->loaded || as->stopped)
 		return;
-	double t = util_now();
+	double t = steady_now(as);
 	alert_engine_iface(as->e, d->id, d->name, d->kind, now->name, now->alias,
 	    now->admin_status, now->oper_status, t);
 	/* utilisation: the busier direction against the port's speed */
@@ -252,7 +262,7 @@ svc_condition(void *arg, const struct alert_condition *cond)
 		return -1;
 	const struct device *d = cond->device_id ? device_get(as->c->devices, cond->device_id) :
 	    NULL;
-	if (alert_engine_condition(as->e, cond, d ? d->name : NULL, util_now()) < 0) {
+	if (alert_engine_condition(as->e, cond, d ? d->name : NULL, steady_now(as)) < 0) {
 		log_warnx("alerts: condition from %s refused (needs a rule name of at most 128 "
 		    "bytes and severity critical, warning or info)", cond->rule ? cond->rule :
 		    "(no rule)");
@@ -268,7 +278,7 @@ svc_ack(void *arg, int64_t id, const char *who, const char *comment, const char 
 	struct alert_sys *as = arg;
 	if (!as->loaded || as->stopped)
 		return -1;
-	int rc = alert_engine_ack(as->e, id, who, comment, via, util_now());
+	int rc = alert_engine_ack(as->e, id, who, comment, via, steady_now(as));
 	flush(as, 0);
 	return rc == 0 ? 0 : -1;
 }
@@ -291,7 +301,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!as->loaded || as->stopped)
 		return;
-	double now = util_now();
+	double now = steady_now(as);
 	alert_engine_tick(as->e, now);
 	double prune = 0;
 	if (now - as->last_prune > 3600) {
@@ -387,13 +397,13 @@ load_done(void *arg)
 		struct alert_series info = { s->id, s->key, s->keylen, host,
 			d ? d->kind : (host ? "server" : NULL), d ? d->id : 0 };
 		/* the silence counts from the restart: downtime is not the agent's */
-		alert_engine_learn(as->e, &info, util_now());
+		alert_engine_learn(as->e, &info, steady_now(as));
 	}
 	/* series that had samples while the stored alerts loaded: their last value */
 	for (size_t e = 0; e < as->n_early; e++) {
 		struct series *es = series_by_id(as->c->series, as->early[e]);
 		if (es != NULL && isfinite(es->last))
-			alert_engine_sample(as->e, es->id, es->last_ts, es->last, util_now());
+			alert_engine_sample(as->e, es->id, es->last_ts, es->last, steady_now(as));
 	}
 	free(as->early);
 	as->early = NULL;
@@ -430,7 +440,7 @@ apply_rules(struct alert_sys *as, const struct collector_config *cfg)
 			log_warnx("alerts: %s", errs.msgs[i]);
 	cfg_errors_clear(&errs);
 	size_t n = rules.n;
-	alert_engine_set_rules(as->e, &rules, util_now());
+	alert_engine_set_rules(as->e, &rules, steady_now(as));
 	log_info("alerts: %zu rules", n);
 }
 
@@ -453,6 +463,8 @@ alert_start(struct collector *c)
 	if (as == NULL)
 		return -1;
 	as->c = c;
+	as->t0_wall = util_now();
+	as->t0_mono = util_monotonic();
 	struct alert_engine_config ec = engine_config(&c->cfg);
 	struct alert_engine_ops ops = { on_change, on_path, on_repoll, as };
 	if ((as->e = alert_engine_new(&ec, &ops)) == NULL) {
