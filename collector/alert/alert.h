@@ -131,6 +131,7 @@ struct alert {
 	int flapping, maintenance, escalated, device_rule;
 	double hold_until, last_change;
 	int dirty;			/* changed since written to SQLite */
+	unsigned batch_gen;		/* engine.c: root-cause round that last noted it */
 	struct alert *next_dirty;
 	UT_hash_handle hh;		/* by id: every alert kept in memory */
 	UT_hash_handle hk;		/* by key: open alerts */

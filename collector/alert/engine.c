@@ -21,7 +21,7 @@
 #include <string.h>
 
 #define FLAP_MAX 64
-#define TIMELINE_MAX 200
+#define TIMELINE_MAX 100
 #define PATH_MAX_HOPS 64
 
 struct subj {
@@ -77,6 +77,7 @@ struct alert_engine {
 	struct alert *dirty;
 	int64_t next_id;
 	double last_held;		/* when the newest device alert was held */
+	unsigned batch_gen;		/* decide_held's rounds */
 	struct maint_window **maint;
 	size_t n_maint;
 };
@@ -440,15 +441,20 @@ upstream_root(struct alert_engine *e, struct alert *a)
 	return NULL;
 }
 
+/* quiet: the root's timeline gets one line for the whole batch (decide_held),
+ * not one per child — 2,000 lines would be copied into every change. */
 static void
-suppress_under(struct alert_engine *e, struct alert *child, struct alert *root, double now)
+suppress_under(struct alert_engine *e, struct alert *child, struct alert *root, double now,
+    int quiet)
 {
 	child->state = AS_SUPPRESSED;
 	child->root_cause = root->id;
 	root->affected++;
 	timeline(child, now, "suppressed: %s is down upstream (alert %lld)", root->device,
 	    (long long)root->id);
-	timeline(root, now, "%s is down behind it (%d affected)", child->device, root->affected);
+	if (!quiet)
+		timeline(root, now, "%s is down behind it (%d affected)", child->device,
+		    root->affected);
 	mark(e, child, now);
 	mark(e, root, now);
 }
@@ -495,7 +501,7 @@ decide_held(struct alert_engine *e, double now, int force)
 			batch[i]->root_cause = 0;
 			struct alert *r = upstream_root(e, batch[i]);
 			if (r != NULL)
-				suppress_under(e, batch[i], r, now);
+				suppress_under(e, batch[i], r, now, 1);
 			else
 				batch[i]->state = AS_FIRING;
 		}
@@ -512,12 +518,23 @@ decide_held(struct alert_engine *e, double now, int force)
 			size_t m = e->ops.path(e->ops.arg, x->device_id, path, PATH_MAX_HOPS);
 			for (size_t k = 0; k + 1 < m; k++)
 				if (path[k] == root->device_id) {
-					suppress_under(e, x, root, now);
+					suppress_under(e, x, root, now, 0);
 					emit(e, x, "firing", 0);
 					break;
 				}
 		}
 	}
+	/* roots that took children in this batch: one line for them all */
+	e->batch_gen++;
+	for (size_t i = 0; i < n; i++)
+		if (batch[i]->state == AS_SUPPRESSED) {
+			struct alert *r;
+			HASH_FIND(hh, e->by_id, &batch[i]->root_cause, sizeof(int64_t), r);
+			if (r != NULL && r->batch_gen != e->batch_gen) {
+				r->batch_gen = e->batch_gen;
+				timeline(r, now, "%d devices down behind it", r->affected);
+			}
+		}
 	for (size_t i = 0; i < n; i++)
 		if (batch[i]->state == AS_FIRING) {
 			mark(e, batch[i], now);
