@@ -53,6 +53,12 @@ struct services {
 	struct json_t *(*topology_unmanaged)(void *arg);
 	void *topology_arg;
 
+	/* snmp/: poll this device now rather than at its turn (alert/ re-polls
+	 * the upstream path of a device found down); 0, or -1 when it is not
+	 * polled or a poll is under way. */
+	int (*poll_now)(void *arg, int64_t device_id);
+	void *poll_arg;
+
 	/* inventory/ discovery: hosts a sweep saw but nobody adopted, as
 	 * [{"address", "first_seen", "last_seen", "answered"}] (new ref). */
 	struct json_t *(*discovery_seen)(void *arg);

@@ -232,6 +232,8 @@ inventory_apply_poll(struct collector *c, struct device *d, const struct sp_resu
 			tell_interfaces(c, d, old);
 			device_live_free(old);
 		}
+		if (r->n_tables > 0 || r->slow_walked)
+			observe_tables(c, d, r);
 	}
 	observe_device(c, d, old_status, d->status);
 	return changed;
@@ -258,6 +260,13 @@ on_result(const struct sp_result *r, void *arg)
 }
 
 static int
+svc_poll_now(void *arg, int64_t device_id)
+{
+	struct collector *c = arg;
+	return c->poller ? sp_poller_poll_now(c->poller, device_id) : -1;
+}
+
+static int
 snmpbridge_start(struct collector *c)
 {
 	/* The profiles were read before the privilege drop (assets.c). */
@@ -266,6 +275,8 @@ snmpbridge_start(struct collector *c)
 		return -1;
 	for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))
 		snmpbridge_watch(c, d);
+	c->services.poll_now = svc_poll_now;
+	c->services.poll_arg = c;
 	log_info("snmp: %zu devices scheduled", sp_poller_count(c->poller));
 	return 0;
 }
@@ -273,6 +284,8 @@ snmpbridge_start(struct collector *c)
 static void
 snmpbridge_stop(struct collector *c)
 {
+	c->services.poll_now = NULL;
+	c->services.poll_arg = NULL;
 	sp_poller_free(c->poller);
 	c->poller = NULL;
 }

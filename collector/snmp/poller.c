@@ -42,6 +42,7 @@ sp_poller_config_defaults(struct sp_poller_config *cfg)
 	cfg->max_rows_per_column = 50000;
 	cfg->max_concurrent_polls = 0;
 	cfg->rematch_polls = 60;
+	cfg->slow_interval = 300;
 }
 
 const char *
@@ -322,6 +323,21 @@ sp_poller_add(struct sp_poller *p, const struct sp_target *t)
 	    (double)d->interval;
 	sp_dev_schedule(d, spread * sp_rand01(p));
 	return 0;
+}
+
+int
+sp_poller_poll_now(struct sp_poller *p, long long device_id)
+{
+	for (size_t i = 0; i < p->n_devs; i++) {
+		struct sp_device *d = p->devs[i];
+		if (d->t.device_id != device_id || d->oneshot)
+			continue;
+		if (d->phase != SP_PH_IDLE || d->queued)
+			return -1;
+		sp_dev_schedule(d, 0);
+		return 0;
+	}
+	return -1;
 }
 
 void

@@ -22,6 +22,8 @@ struct sp_poller_config {
 	long long max_rows_per_column;/* rows per walked column (50000) */
 	long long max_concurrent_polls;/* polls running at once, 0 = unlimited */
 	long long rematch_polls;	/* re-run profile matching every N polls (60) */
+	long long slow_interval;	/* seconds between walks of slow tables (300):
+					 * topology.interval, the neighbour tables */
 };
 
 /* Sane values for every field. */
