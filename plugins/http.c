@@ -179,7 +179,7 @@ http_read(void *p, struct plugin_ctx *ctx)
 	(void)fset_submit(ctx, "http_response", tags, 4, &f);
 
 	if (https && r.has_cert) {
-		submit_cert(ctx, c->url, &r, NULL);
+		submit_cert(ctx, c->url, &r, verify_error[0] != '\0' ? verify_error : NULL);
 	} else if (https && verify_error[0] != '\0') {
 		o.insecure = 1;
 		o.timeout_ms = plugin_deadline_ms(ctx);

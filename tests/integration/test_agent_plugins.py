@@ -1,0 +1,442 @@
+"""The agent's database and middleware plugins against real servers on loopback.
+
+Each server is started once per module with its own data directory and port:
+PostgreSQL (initdb as the postgres user), MariaDB (mariadb-install-db +
+mariadbd), redis-server, nginx, apache2, and Python HTTPS servers with
+certificates made by openssl (valid, wrong host, self-signed, expired).
+Readings come from `campusmon-agent --once` (line protocol on stdout), and the
+stop/recovery test runs the agent against the real collector.
+"""
+import glob
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import threading
+import time
+import http.server
+
+import pytest
+
+from conftest import BUILD, free_port, make_tmpdir, wait_for
+
+AGENT = os.environ.get("CAMPUSMON_AGENT", os.path.join(BUILD, "agent", "campusmon-agent"))
+PG_BIN = (sorted(glob.glob("/usr/lib/postgresql/*/bin")) or ["/usr/bin"])[-1]
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, check=True, capture_output=True, text=True, timeout=120, **kw)
+
+
+def private(path, text, mode=0o600):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    return path
+
+
+def wait_port(port, what):
+    def up():
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            return False
+    wait_for(up, timeout=60, what=what)
+
+
+LINE_RE = re.compile(r'^([a-z_0-9]+),(\S*) (.*) \d+$')
+
+
+def parse_lines(text):
+    """Line protocol → [(measurement, {tags}, {fields})]; enough for our own output."""
+    out = []
+    for line in text.splitlines():
+        m = LINE_RE.match(line)
+        if not m:
+            continue
+        tags = dict(kv.split("=", 1) for kv in m.group(2).split(",") if "=" in kv)
+        fields = {}
+        for k, v in re.findall(r'([A-Za-z_0-9]+)=("(?:[^"\\]|\\.)*"|[^,]+)', m.group(3)):
+            if v.startswith('"'):
+                fields[k] = v[1:-1].replace('\\"', '"')
+            elif v.endswith("i"):
+                fields[k] = int(v[:-1])
+            else:
+                fields[k] = float(v)
+        out.append((m.group(1), tags, fields))
+    return out
+
+
+def once(tmp, plugins):
+    cfg = private(os.path.join(tmp, "agent-%d.yaml" % time.monotonic_ns()),
+                  "disable: [cpu, mem, system, processes, diskio, disk, net, netstat, "
+                  "inventory]\nplugins:\n" + plugins)
+    p = subprocess.run([AGENT, "--once", "-c", cfg], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return parse_lines(p.stdout), p.stderr
+
+
+def pick(lines, measurement, **tags):
+    return [f for m, t, f in lines
+            if m == measurement and all(t.get(k) == v for k, v in tags.items())]
+
+
+# ---- servers ---------------------------------------------------------------------------
+
+class Server:
+    def __init__(self, argv, port, what, user=None, env=None):
+        self.argv, self.port, self.what, self.user, self.env = argv, port, what, user, env
+        self.proc = None
+
+    def start(self):
+        argv = (["runuser", "-u", self.user, "--"] if self.user else []) + self.argv
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     env=self.env, start_new_session=True)
+        wait_port(self.port, self.what)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+
+@pytest.fixture(scope="module")
+def tmp():
+    d = make_tmpdir("cm-plugins-")
+    os.chmod(d, 0o755)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp):
+    data = os.path.join(tmp, "pg")
+    os.mkdir(data, 0o700)
+    user = "postgres" if os.geteuid() == 0 else None
+    if user:
+        shutil.chown(data, user, user)
+    pre = ["runuser", "-u", user, "--"] if user else []
+    run(pre + [PG_BIN + "/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-N"])
+    with open(os.path.join(data, "pg_hba.conf"), "w") as f:
+        f.write("local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
+                "host all all 127.0.0.1/32 scram-sha-256\n")
+    port = free_port()
+    srv = Server([PG_BIN + "/postgres", "-D", data, "-p", str(port), "-k", data,
+                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"], port, "postgres",
+                 user=user).start()
+    wait_for(lambda: subprocess.run(pre + [PG_BIN + "/psql", "-h", data, "-p", str(port), "-U",
+                                           "postgres", "-c", "select 1"],
+                                    capture_output=True).returncode == 0, timeout=30,
+             what="postgres ready")
+    for sql in ("CREATE USER campusmon PASSWORD 'pg-secret' IN ROLE pg_monitor",
+                "CREATE DATABASE app"):
+        run(pre + [PG_BIN + "/psql", "-h", data, "-p", str(port), "-U", "postgres", "-c", sql])
+    srv.data = data
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def mariadb(tmp):
+    data = os.path.join(tmp, "my")
+    os.mkdir(data, 0o700)
+    run(["mariadb-install-db", "--no-defaults", "--datadir=" + data, "--user=root",
+         "--skip-test-db", "--auth-root-authentication-method=socket"])
+    port = free_port()
+    sock = os.path.join(data, "sock")
+    srv = Server(["mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + sock,
+                  "--port=%d" % port, "--bind-address=127.0.0.1", "--user=root",
+                  "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--pid-file=" +
+                  os.path.join(data, "pid")], port, "mariadbd").start()
+    run(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "-e",
+         "CREATE USER 'campusmon'@'127.0.0.1' IDENTIFIED BY 'my-secret';"
+         "GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'campusmon'@'127.0.0.1';"])
+    srv.sock = sock
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def redis(tmp):
+    port = free_port()
+    d = os.path.join(tmp, "redis")
+    os.mkdir(d)
+    srv = Server(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                  "--appendonly", "no", "--dir", d, "--requirepass", "redis-secret"], port,
+                 "redis")
+    yield srv.start()
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp):
+    d = os.path.join(tmp, "nginx")
+    os.mkdir(d)
+    port = free_port()
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("daemon off; pid %s/pid; error_log %s/err;\nevents {}\nhttp {\n access_log off;\n"
+                " client_body_temp_path %s/cb; proxy_temp_path %s/pt; fastcgi_temp_path %s/ft;"
+                " uwsgi_temp_path %s/ut; scgi_temp_path %s/st;\n"
+                " server { listen 127.0.0.1:%d;\n  location = /nginx_status { stub_status; }\n"
+                "  location = /hello { return 200 \"hello campus\\n\"; }\n"
+                "  location = /moved { return 302 /hello; }\n"
+                "  location = /big { return 200 \"%s\"; }\n }\n}\n"
+                % ((d,) * 7 + (port, "x" * 2000)))
+    srv = Server(["nginx", "-c", conf, "-p", d], port, "nginx").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def apache(tmp):
+    d = os.path.join(tmp, "apache")
+    os.mkdir(d)
+    port = free_port()
+    conf = os.path.join(d, "httpd.conf")
+    mods = "/usr/lib/apache2/modules"
+    with open(conf, "w") as f:
+        f.write("ServerRoot %s\nServerName localhost\nListen 127.0.0.1:%d\nPidFile %s/pid\n"
+                "ErrorLog %s/err\nMutex file:%s\nUser nobody\nGroup nogroup\n"
+                "LoadModule mpm_event_module %s/mod_mpm_event.so\n"
+                "LoadModule authz_core_module %s/mod_authz_core.so\n"
+                "LoadModule status_module %s/mod_status.so\nExtendedStatus On\n"
+                "<Location /server-status>\n SetHandler server-status\n Require all granted\n"
+                "</Location>\n" % (d, port, d, d, d, mods, mods, mods))
+    env = dict(os.environ, APACHE_RUN_DIR=d, APACHE_LOCK_DIR=d, APACHE_LOG_DIR=d)
+    srv = Server(["/usr/sbin/apache2", "-f", conf, "-DFOREGROUND"], port, "apache2",
+                 env=env).start()
+    yield srv
+    srv.stop()
+
+
+def openssl(*args, cwd):
+    run(["openssl"] + list(args), cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def https(tmp):
+    """Four HTTPS servers: valid (our CA), wrong host, self-signed, expired."""
+    d = os.path.join(tmp, "tls")
+    os.mkdir(d)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+            "ca.pem", "-days", "2", "-subj", "/CN=campusmon test CA", cwd=d)
+
+    def signed(name, cn, san):
+        openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out",
+                name + ".csr", "-subj", "/CN=" + cn, cwd=d)
+        with open(os.path.join(d, name + ".ext"), "w") as f:
+            f.write("subjectAltName=" + san + "\n")
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "1", "-extfile", name + ".ext", "-out",
+                name + ".pem", cwd=d)
+    signed("valid", "127.0.0.1", "IP:127.0.0.1")
+    signed("wronghost", "other.example", "DNS:other.example")
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out",
+            "self.pem", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+            "subjectAltName=IP:127.0.0.1", cwd=d)
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "expired.key", "-out",
+            "expired.csr", "-subj", "/CN=127.0.0.1", cwd=d)
+    with open(os.path.join(d, "ca.cnf"), "w") as f:
+        f.write("[ca]\ndefault_ca = d\n[d]\ndatabase = idx.txt\nnew_certs_dir = .\n"
+                "serial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n")
+    open(os.path.join(d, "idx.txt"), "w").close()
+    with open(os.path.join(d, "serial"), "w") as f:
+        f.write("01\n")
+    openssl("ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-in",
+            "expired.csr", "-out", "expired.pem", "-startdate", "20200101000000Z", "-enddate",
+            "20200102000000Z", "-notext", cwd=d)
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "6")
+            self.end_headers()
+            self.wfile.write(b"hello\n")
+
+        def log_message(self, *a):
+            pass
+
+    servers, ports = [], {}
+    for name in ("valid", "wronghost", "self", "expired"):
+        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        ports[name] = srv.server_address[1]
+    yield {"dir": d, "ca": os.path.join(d, "ca.pem"), "ports": ports}
+    for s in servers:
+        s.shutdown()
+        s.server_close()
+
+
+# ---- tests -------------------------------------------------------------------------------
+
+def test_databases_report_with_telegraf_names(tmp, postgres, mariadb, redis):
+    pgpass = private(os.path.join(tmp, "pgpass"), "127.0.0.1:%d:*:campusmon:pg-secret\n"
+                     % postgres.port)
+    pgbad = private(os.path.join(tmp, "pgbad"), "127.0.0.1:%d:*:campusmon:wrong\n"
+                    % postgres.port)
+    mypw = private(os.path.join(tmp, "mypw"), "my-secret\n")
+    mybad = private(os.path.join(tmp, "mybad"), "nope\n")
+    rpw = private(os.path.join(tmp, "rpw"), "redis-secret\n")
+    rbad = private(os.path.join(tmp, "rbad"), "nope\n")
+    dsn = "host=127.0.0.1 port=%d user=campusmon dbname=postgres passfile=%%s" % postgres.port
+    lines, log = once(tmp, (
+        "  - {plugin: postgresql, name: pg, dsn: \"%s\"}\n"
+        "  - {plugin: postgresql, name: pgbad, dsn: \"%s\"}\n"
+        "  - {plugin: mysql, name: my, host: 127.0.0.1, port: %d, user: campusmon,"
+        " password_file: %s}\n"
+        "  - {plugin: mysql, name: mydsn, dsn: \"campusmon@tcp(127.0.0.1:%d)/\","
+        " password_file: %s}\n"
+        "  - {plugin: mysql, name: mybad, host: 127.0.0.1, port: %d, user: campusmon,"
+        " password_file: %s}\n"
+        "  - {plugin: redis, name: r, address: \"127.0.0.1:%d\", password_file: %s}\n"
+        "  - {plugin: redis, name: rbad, address: \"127.0.0.1:%d\", password_file: %s}\n"
+        % (dsn % pgpass, dsn % pgbad, mariadb.port, mypw, mariadb.port, mypw, mariadb.port,
+           mybad, redis.port, rpw, redis.port, rbad)))
+
+    pg = pick(lines, "postgresql", instance="pg")
+    server = [f for f in pg if "max_connections" in f][0]
+    assert server["up"] == 1 and server["max_connections"] == 100
+    assert server["is_standby"] == 0 and server["connections_total"] >= 1
+    assert "longest_query_s" in server and "longest_transaction_s" in server
+    dbs = {t["db"]: f for m, t, f in lines if m == "postgresql" and t.get("instance") == "pg"
+           and "db" in t}
+    assert "app" in dbs and dbs["app"]["database_size"] > 1000000
+    assert pick(lines, "postgresql_locks", instance="pg", mode="AccessShareLock")
+    bad = pick(lines, "postgresql", instance="pgbad")[0]
+    assert bad["up"] == 0 and "password authentication failed" in bad["error"]
+    assert "pgbad" in log and "password authentication failed" in log
+
+    for name in ("my", "mydsn"):
+        my = pick(lines, "mysql", instance=name)[0]
+        assert my["up"] == 1 and my["max_connections"] == 151, my
+        assert my["threads_connected"] >= 1 and my["uptime"] >= 0
+        assert my["innodb_buffer_pool_pages_total"] > 0
+    bad = pick(lines, "mysql", instance="mybad")[0]
+    assert bad["up"] == 0 and "Access denied" in bad["error"]
+
+    r = pick(lines, "redis", instance="r")[0]
+    assert r["up"] == 1 and r["replication_role"] == "master" and r["used_memory"] > 0
+    assert r["rdb_last_bgsave_ok"] == 1
+    bad = pick(lines, "redis", instance="rbad")[0]
+    assert bad["up"] == 0 and ("WRONGPASS" in bad["error"] or "invalid password" in bad["error"])
+
+
+def test_web_servers_and_checks(tmp, nginx, apache):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)                 # accepts but never answers
+    sport = silent.getsockname()[1]
+    try:
+        lines, log = once(tmp, (
+            "  - {plugin: nginx, name: n, url: \"http://127.0.0.1:%d/nginx_status\"}\n"
+            "  - {plugin: apache, name: a, url: \"http://127.0.0.1:%d/server-status?auto\"}\n"
+            "  - {plugin: apache, name: notstatus, url: \"http://127.0.0.1:%d/big\"}\n"
+            "  - {plugin: http, name: hello, url: \"http://127.0.0.1:%d/hello\", expect: campus}\n"
+            "  - {plugin: http, name: moved, url: \"http://127.0.0.1:%d/moved\","
+            " follow_redirects: true, expect: nothere}\n"
+            "  - {plugin: http, name: hang, timeout: 1s, url: \"http://127.0.0.1:%d/\"}\n"
+            "  - {plugin: tcp, name: t, address: \"127.0.0.1:%d\", send: \"GET /hello HTTP/1.0"
+            "\\r\\n\\r\\n\", expect: campus}\n"
+            "  - {plugin: tcp, name: thang, timeout: 1s, address: \"127.0.0.1:%d\","
+            " send: \"x\", expect: \"y\"}\n"
+            % (nginx.port, apache.port, nginx.port, nginx.port, nginx.port, sport, nginx.port,
+               sport)))
+    finally:
+        silent.close()
+    n = pick(lines, "nginx", instance="n")[0]
+    assert n["up"] == 1 and n["active"] >= 1 and n["writing"] >= 1
+    a = pick(lines, "apache", instance="a")[0]
+    assert a["up"] == 1 and a["BusyWorkers"] >= 1 and "scboard_waiting" in a
+    ns = pick(lines, "apache", instance="notstatus")[0]
+    assert ns["up"] == 0 and "not a apache status page" in ns["error"]
+    h = pick(lines, "http_response", instance="hello", result="success")[0]
+    assert h["up"] == 1 and h["http_response_code"] == 200 and h["response_string_match"] == 1
+    assert h["total_ms"] >= h["first_byte_ms"] >= 0
+    m = pick(lines, "http_response", instance="moved")[0]
+    assert m["redirects"] == 1 and m["response_string_match"] == 0 and m["up"] == 0
+    hang = pick(lines, "http_response", instance="hang", result="timeout")[0]
+    assert hang["up"] == 0 and hang["result_code"] == 4
+    t = pick(lines, "net_response", instance="t", result="success")[0]
+    assert t["up"] == 1 and t["string_found"] == 1 and t["connect_ms"] >= 0
+    th = pick(lines, "net_response", instance="thang", result="timeout")[0]
+    assert th["up"] == 0 and th["connect_ms"] >= 0
+
+
+def test_certificates_reported_not_crashed(tmp, https):
+    p, ca = https["ports"], https["ca"]
+    lines, log = once(tmp, "".join(
+        "  - {plugin: http, name: %s, url: \"https://127.0.0.1:%d/\", ca_file: %s}\n"
+        % (name, port, ca) for name, port in p.items()))
+    certs = {t["instance"]: (t, f) for m, t, f in lines if m == "x509_cert"}
+    assert set(certs) == {"valid", "wronghost", "self", "expired"}, lines
+    t, f = certs["valid"]
+    assert t["verification"] == "valid" and 0 < f["days_left"] <= 1.01
+    assert pick(lines, "http_response", instance="valid")[0]["up"] == 1
+    for name in ("wronghost", "self", "expired"):
+        t, f = certs[name]
+        assert t["verification"] == "invalid" and f["verification_error"], (name, f)
+        assert pick(lines, "http_response", instance=name)[0]["up"] == 0
+    assert certs["expired"][1]["days_left"] < -300
+    assert "expired" in certs["expired"][1]["verification_error"]
+
+
+def test_secrets_readable_by_others_refused(tmp):
+    loose = private(os.path.join(tmp, "loose"), "pw\n", mode=0o644)
+    cfg = private(os.path.join(tmp, "loose.yaml"),
+                  "plugins:\n  - {plugin: redis, name: r, password_file: %s}\n"
+                  "  - {plugin: mysql, name: m, dsn: \"u:pw@tcp(127.0.0.1:3306)/\"}\n"
+                  "  - {plugin: postgresql, name: p, dsn: \"host=x password=pw\"}\n" % loose)
+    p = subprocess.run([AGENT, "-t", "-c", cfg], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "readable or writable by others" in p.stderr
+    assert "mysql instance 'm'" in p.stderr and "holds a password" in p.stderr
+    assert "postgresql instance 'p'" in p.stderr
+
+
+def test_stopped_server_goes_down_then_recovers(tmp, postgres, redis, collector):
+    from test_agent import Agent, field_series
+    rpw = private(os.path.join(tmp, "rpw2"), "redis-secret\n")
+    pgpass = private(os.path.join(tmp, "pgpass2"), "127.0.0.1:%d:*:campusmon:pg-secret\n"
+                     % postgres.port)
+    ag = Agent(collector.url, interval="1s", extra=(
+        "plugins:\n  - {plugin: redis, name: r, timeout: 1s, address: \"127.0.0.1:%d\","
+        " password_file: %s}\n"
+        "  - {plugin: postgresql, name: pg, timeout: 1s, dsn: \"host=127.0.0.1 port=%d"
+        " user=campusmon dbname=postgres passfile=%s\"}\n" % (redis.port, rpw, postgres.port,
+                                                            pgpass)))
+    ag.start()
+    try:
+        def up(m):
+            rows = [s for s in field_series(collector, ag.host, m, "up") if "db" not in s["tags"]]
+            return rows[0]["last"] if rows else None
+        wait_for(lambda: up("redis") == 1 and up("postgresql") == 1, timeout=30, what="up")
+        # Rates need two readings: they arrive while the servers are up.
+        wait_for(lambda: field_series(collector, ag.host, "redis", "total_commands_processed_ps"),
+                 timeout=30, what="redis rates")
+        redis.stop()
+        postgres.stop()
+        wait_for(lambda: up("redis") == 0 and up("postgresql") == 0, timeout=30, what="down")
+        redis.start()
+        postgres.start()
+        wait_for(lambda: up("redis") == 1 and up("postgresql") == 1, timeout=60,
+                 what="recovered")
+    finally:
+        ag.stop()
+        ag.cleanup()
