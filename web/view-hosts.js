@@ -71,8 +71,9 @@
     const gDisk = graph(range, t("disk_iops"), [], "ps", { half: true, id: "graph-disk" });
     const gAny = graph(range, t("any_series"), [], "", { id: "graph-any" });
     const anySelect = el("select", { "aria-label": t("any_series") });
+    const checks = CM.ui.hostChecks();
     main.appendChild(el("div", { class: "grid" },
-      el("section", { class: "card wide" }, el("h2", {}, t("now")), tiles),
+      el("section", { class: "card wide" }, el("h2", {}, t("now")), tiles), checks.node,
       card(t("filesystems"), fsBox), card(t("disks"), diskBox),
       el("section", { class: "card wide", id: "network-card" },
         el("h2", {}, t("network"), " ", el("span", { class: "unit-note" }, t("unit_bps"))), netBox),
@@ -110,6 +111,7 @@
         return;
       }
       const one = (m, f, ok) => pick(rows, m, f, ok)[0];
+      checks.update(rows);
       const cpu = cpuBusy(rows);
       const mem = one("mem", "used_percent");
       const memTotal = one("mem", "total");
