@@ -107,6 +107,9 @@ const struct cfg_key agent_schema[] = {
 	{ "disable", CFG_STRLIST, OFF(disable), NULL, 0, 16, NULL, check_sources,
 	  "Sources not to collect: cpu, mem, system, processes, diskio, disk, net, netstat, "
 	  "inventory." },
+	{ "slow_interval", CFG_DURATION, OFF(slow_interval), "60s", 0, 3600, NULL, NULL,
+	  "How often the costly sources run: processes (reads every /proc/PID/stat) and netstat "
+	  "(walks the kernel's TCP table); at most once per interval; 0: every interval." },
 	{ "inventory.interval", CFG_DURATION, OFF(inventory_interval), "24h", 60, 30 * 86400,
 	  NULL, NULL, "How often the host inventory is sent (also at start)." },
 	{ "paths.proc", CFG_STRING, OFF(proc_root), "/proc", 1, 1024, NULL, NULL,
