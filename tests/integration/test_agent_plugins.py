@@ -7,12 +7,9 @@ certificates made by openssl (valid, wrong host, self-signed, expired).
 Readings come from `campusmon-agent --once` (line protocol on stdout), and the
 stop/recovery test runs the agent against the real collector.
 """
-import glob
 import os
-import pwd
 import re
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -22,14 +19,11 @@ import http.server
 
 import pytest
 
-from conftest import BUILD, free_port, make_tmpdir, wait_for
+from conftest import BUILD, make_tmpdir, wait_for
+from plugin_servers import (run, start_apache, start_mariadb, start_nginx, start_postgres,
+                            start_redis)
 
 AGENT = os.environ.get("CAMPUSMON_AGENT", os.path.join(BUILD, "agent", "campusmon-agent"))
-PG_BIN = (sorted(glob.glob("/usr/lib/postgresql/*/bin")) or ["/usr/bin"])[-1]
-
-
-def run(argv, **kw):
-    return subprocess.run(argv, check=True, capture_output=True, text=True, timeout=120, **kw)
 
 
 def private(path, text, mode=0o600):
@@ -38,16 +32,6 @@ def private(path, text, mode=0o600):
         f.write(text)
     os.chmod(path, mode)
     return path
-
-
-def wait_port(port, what):
-    def up():
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return True
-        except OSError:
-            return False
-    wait_for(up, timeout=60, what=what)
 
 
 LINE_RE = re.compile(r'^([a-z_0-9]+),(\S*) (.*) \d+$')
@@ -87,30 +71,7 @@ def pick(lines, measurement, **tags):
             if m == measurement and all(t.get(k) == v for k, v in tags.items())]
 
 
-# ---- servers ---------------------------------------------------------------------------
-
-class Server:
-    def __init__(self, argv, port, what, user=None, env=None):
-        self.argv, self.port, self.what, self.user, self.env = argv, port, what, user, env
-        self.proc = None
-
-    def start(self):
-        argv = (["runuser", "-u", self.user, "--"] if self.user else []) + self.argv
-        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     env=self.env, start_new_session=True)
-        wait_port(self.port, self.what)
-        return self
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.proc = None
-
+# ---- servers (plugin_servers.py), once per module ------------------------------------------
 
 @pytest.fixture(scope="module")
 def tmp():
@@ -120,106 +81,20 @@ def tmp():
     shutil.rmtree(d, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def postgres(tmp):
-    data = os.path.join(tmp, "pg")
-    os.mkdir(data, 0o700)
-    user = "postgres" if os.geteuid() == 0 else None
-    if user:
-        shutil.chown(data, user, user)
-    pre = ["runuser", "-u", user, "--"] if user else []
-    run(pre + [PG_BIN + "/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-N"])
-    with open(os.path.join(data, "pg_hba.conf"), "w") as f:
-        f.write("local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
-                "host all all 127.0.0.1/32 scram-sha-256\n")
-    port = free_port()
-    srv = Server([PG_BIN + "/postgres", "-D", data, "-p", str(port), "-k", data,
-                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"], port, "postgres",
-                 user=user).start()
-    wait_for(lambda: subprocess.run(pre + [PG_BIN + "/psql", "-h", data, "-p", str(port), "-U",
-                                           "postgres", "-c", "select 1"],
-                                    capture_output=True).returncode == 0, timeout=30,
-             what="postgres ready")
-    for sql in ("CREATE USER campusmon PASSWORD 'pg-secret' IN ROLE pg_monitor",
-                "CREATE DATABASE app"):
-        run(pre + [PG_BIN + "/psql", "-h", data, "-p", str(port), "-U", "postgres", "-c", sql])
-    srv.data = data
-    yield srv
-    srv.stop()
+def _server(start):
+    @pytest.fixture(scope="module")
+    def fixture(tmp):
+        srv = start(tmp)
+        yield srv
+        srv.stop()
+    return fixture
 
 
-@pytest.fixture(scope="module")
-def mariadb(tmp):
-    data = os.path.join(tmp, "my")
-    os.mkdir(data, 0o700)
-    run(["mariadb-install-db", "--no-defaults", "--datadir=" + data, "--user=root",
-         "--skip-test-db", "--auth-root-authentication-method=socket"])
-    port = free_port()
-    sock = os.path.join(data, "sock")
-    srv = Server(["mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + sock,
-                  "--port=%d" % port, "--bind-address=127.0.0.1", "--user=root",
-                  "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--pid-file=" +
-                  os.path.join(data, "pid")], port, "mariadbd").start()
-    run(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "-e",
-         "CREATE USER 'campusmon'@'127.0.0.1' IDENTIFIED BY 'my-secret';"
-         "GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'campusmon'@'127.0.0.1';"])
-    srv.sock = sock
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def redis(tmp):
-    port = free_port()
-    d = os.path.join(tmp, "redis")
-    os.mkdir(d)
-    srv = Server(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                  "--appendonly", "no", "--dir", d, "--requirepass", "redis-secret"], port,
-                 "redis")
-    yield srv.start()
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def nginx(tmp):
-    d = os.path.join(tmp, "nginx")
-    os.mkdir(d)
-    port = free_port()
-    conf = os.path.join(d, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write("daemon off; pid %s/pid; error_log %s/err;\nevents {}\nhttp {\n access_log off;\n"
-                " client_body_temp_path %s/cb; proxy_temp_path %s/pt; fastcgi_temp_path %s/ft;"
-                " uwsgi_temp_path %s/ut; scgi_temp_path %s/st;\n"
-                " server { listen 127.0.0.1:%d;\n  location = /nginx_status { stub_status; }\n"
-                "  location = /hello { return 200 \"hello campus\\n\"; }\n"
-                "  location = /moved { return 302 /hello; }\n"
-                "  location = /big { return 200 \"%s\"; }\n }\n}\n"
-                % ((d,) * 7 + (port, "x" * 2000)))
-    srv = Server(["nginx", "-c", conf, "-p", d], port, "nginx").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def apache(tmp):
-    d = os.path.join(tmp, "apache")
-    os.mkdir(d)
-    port = free_port()
-    conf = os.path.join(d, "httpd.conf")
-    mods = "/usr/lib/apache2/modules"
-    with open(conf, "w") as f:
-        f.write("ServerRoot %s\nServerName localhost\nListen 127.0.0.1:%d\nPidFile %s/pid\n"
-                "ErrorLog %s/err\nMutex file:%s\nUser nobody\nGroup nogroup\n"
-                "LoadModule mpm_event_module %s/mod_mpm_event.so\n"
-                "LoadModule authz_core_module %s/mod_authz_core.so\n"
-                "LoadModule status_module %s/mod_status.so\nExtendedStatus On\n"
-                "<Location /server-status>\n SetHandler server-status\n Require all granted\n"
-                "</Location>\n" % (d, port, d, d, d, mods, mods, mods))
-    env = dict(os.environ, APACHE_RUN_DIR=d, APACHE_LOCK_DIR=d, APACHE_LOG_DIR=d)
-    srv = Server(["/usr/sbin/apache2", "-f", conf, "-DFOREGROUND"], port, "apache2",
-                 env=env).start()
-    yield srv
-    srv.stop()
+postgres = _server(start_postgres)
+mariadb = _server(start_mariadb)
+redis = _server(start_redis)
+nginx = _server(start_nginx)
+apache = _server(start_apache)
 
 
 def openssl(*args, cwd):
