@@ -6,7 +6,7 @@
 #include "plugins/plugin.h"
 
 extern const struct plugin_desc nginx_plugin, apache_plugin, tomcat_plugin;
-extern const struct plugin_desc http_plugin, tcp_plugin;
+extern const struct plugin_desc http_plugin, tcp_plugin, dns_plugin;
 extern const struct plugin_desc redis_plugin, postgresql_plugin, mysql_plugin;
 
 #endif

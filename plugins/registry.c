@@ -16,6 +16,7 @@ const struct plugin_desc *const plugin_registry[] = {
 	&tomcat_plugin,
 	&http_plugin,
 	&tcp_plugin,
+	&dns_plugin,
 	NULL,
 };
 

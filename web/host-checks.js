@@ -1,7 +1,7 @@
 /*
  * host-checks.js — the "Checks" card of a server's page: every Nagios check
  * (nagios_state: state 0–3 and service output) and every plugin instance
- * of the agent (postgresql, mysql, redis, nginx, apache, tomcat, http, tcp:
+ * of the agent (postgresql, mysql, redis, nginx, apache, tomcat, http, tcp, dns:
  * its up field and error text; x509_cert days left), one row each, worst
  * first. Output comes from the checked servers: it is only ever set as
  * text (el() uses textContent), never as markup.
@@ -15,7 +15,7 @@
   const NAGIOS = ["ok", "warning", "critical", "unknown"];
   /* measurement of a plugin instance's up field → the plugin's name */
   const PLUGINS = { postgresql: "postgresql", mysql: "mysql", redis: "redis", nginx: "nginx",
-    apache: "apache", tomcat_jvm_memory: "tomcat", http_response: "http", net_response: "tcp" };
+    apache: "apache", tomcat_jvm_memory: "tomcat", http_response: "http", net_response: "tcp", dns_query: "dns" };
   const RANK = { critical: 0, down: 0, unknown: 1, warning: 2, ok: 3, up: 3 };
 
   function hostChecks() {

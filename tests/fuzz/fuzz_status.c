@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins/dns_parse.h"
 #include "plugins/pg_rows.h"
 #include "plugins/status_parse.h"
 
@@ -67,6 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(z);
 		}
 	}
+	struct dns_answer da;
+	dns_parse_answer(data, size, "192.0.2", &da);
 	pg_rows(s, size);
 	return 0;
 }

@@ -315,3 +315,61 @@ def test_stopped_server_goes_down_then_recovers(tmp, postgres, redis, collector)
     finally:
         ag.stop()
         ag.cleanup()
+
+
+class TinyDns(threading.Thread):
+    """A UDP DNS server on loopback: svc.campus.test A 192.0.2.7, NXDOMAIN for the rest."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+
+    def run(self):
+        while True:
+            try:
+                q, peer = self.sock.recvfrom(512)
+            except OSError:
+                return
+            i, labels = 12, []
+            while q[i]:
+                labels.append(q[i + 1:i + 1 + q[i]].decode())
+                i += 1 + q[i]
+            question = q[12:i + 5]
+            hit = ".".join(labels).lower() == "svc.campus.test"
+            flags = 0x8180 if hit else 0x8183
+            head = q[:2] + flags.to_bytes(2, "big") + b"\x00\x01" + \
+                (b"\x00\x01" if hit else b"\x00\x00") + b"\x00\x00\x00\x00"
+            answer = (b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + bytes([192, 0, 2, 7])
+                      if hit else b"")
+            self.sock.sendto(head + question + answer, peer)
+
+
+def test_dns_queries(tmp):
+    dns = TinyDns()
+    dns.start()
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))        # never answers
+    try:
+        lines, log = once(tmp, (
+            "  - {plugin: dns, name: ok, server: \"127.0.0.1:%d\", domain: svc.campus.test,"
+            " expect: 192.0.2.7}\n"
+            "  - {plugin: dns, name: wrong, server: \"127.0.0.1:%d\", domain: svc.campus.test,"
+            " expect: 192.0.2.8}\n"
+            "  - {plugin: dns, name: nx, server: \"127.0.0.1:%d\", domain: nope.campus.test}\n"
+            "  - {plugin: dns, name: silent, timeout: 1s, server: \"127.0.0.1:%d\","
+            " domain: svc.campus.test}\n"
+            % (dns.port, dns.port, dns.port, silent.getsockname()[1])))
+    finally:
+        dns.sock.close()
+        silent.close()
+    ok = pick(lines, "dns_query", instance="ok", rcode="NOERROR", result="success")[0]
+    assert ok["up"] == 1 and ok["answers"] == 1 and ok["answer_match"] == 1
+    assert ok["query_time_ms"] >= 0
+    wrong = pick(lines, "dns_query", instance="wrong")[0]
+    assert wrong["up"] == 0 and wrong["answer_match"] == 0
+    nx = pick(lines, "dns_query", instance="nx", rcode="NXDOMAIN")[0]
+    assert nx["up"] == 0 and nx["rcode_value"] == 3
+    silent_ = pick(lines, "dns_query", instance="silent", result="timeout")[0]
+    assert silent_["up"] == 0 and silent_["result_code"] == 1

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plugins/dns_parse.h"
 #include "plugins/httpfetch.h"
 #include "plugins/pg_rows.h"
 #include "plugins/putil.h"
@@ -261,4 +262,36 @@ Test(putil, hostport_and_cert_time)
 	cr_expect_eq(split_hostport("h:99999", h, sizeof(h), p, sizeof(p)), -1);
 	cr_expect_eq(hfetch_cert_time("Jan  2 00:00:00 2020 GMT"), 1577923200);
 	cr_expect_eq(hfetch_cert_time("garbage"), -1);
+}
+
+Test(dns, answers_rcode_and_match)
+{
+	/* svc.campus.test A → 192.0.2.7 and a CNAME, as a server sends them */
+	static const unsigned char ok[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+		3, 's', 'v', 'c', 6, 'c', 'a', 'm', 'p', 'u', 's', 4, 't', 'e', 's', 't', 0, 0, 1, 0, 1,
+		0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60, 0, 5, 2, 'w', 'w', 0xc0, 0x10,
+		0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7,
+	};
+	struct dns_answer a;
+	cr_assert_eq(dns_parse_answer(ok, sizeof(ok), "192.0.2.7", &a), 0);
+	cr_expect_eq(a.rcode, 0);
+	cr_expect_str_eq(a.rcode_name, "NOERROR");
+	cr_expect_eq(a.answers, 2);
+	cr_expect_eq(a.matched, 1);
+	cr_assert_eq(dns_parse_answer(ok, sizeof(ok), "ww.campus.test", &a), 0);
+	cr_expect_eq(a.matched, 1, "a CNAME target as text");
+	cr_assert_eq(dns_parse_answer(ok, sizeof(ok), "192.0.2.8", &a), 0);
+	cr_expect_eq(a.matched, 0);
+	unsigned char nx[sizeof(ok)];
+	memcpy(nx, ok, sizeof(ok));
+	nx[3] = 0x83;
+	nx[7] = 0;
+	cr_assert_eq(dns_parse_answer(nx, 33, NULL, &a), 0);
+	cr_expect_str_eq(a.rcode_name, "NXDOMAIN");
+	cr_expect_eq(a.answers, 0);
+	for (size_t cut = 0; cut < 12; cut++)
+		cr_expect_eq(dns_parse_answer(ok, cut, NULL, &a), -1, "cut at %zu", cut);
+	for (size_t cut = 12; cut < sizeof(ok); cut++)
+		(void)dns_parse_answer(ok, cut, "x", &a);	/* never a crash */
 }
