@@ -119,6 +119,8 @@ def https(tmp):
                 name + ".pem", cwd=d)
     signed("valid", "127.0.0.1", "IP:127.0.0.1")
     signed("wronghost", "other.example", "DNS:other.example")
+    signed("client", "campusmon-agent", "DNS:agent.campus.test")
+    os.chmod(os.path.join(d, "client.key"), 0o600)
     openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out",
             "self.pem", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
             "subjectAltName=IP:127.0.0.1", cwd=d)
@@ -145,10 +147,14 @@ def https(tmp):
             pass
 
     servers, ports = [], {}
-    for name in ("valid", "wronghost", "self", "expired"):
+    for name in ("valid", "wronghost", "self", "expired", "mtls"):
         srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(d, name + ".pem"), os.path.join(d, name + ".key"))
+        cert = "valid" if name == "mtls" else name
+        ctx.load_cert_chain(os.path.join(d, cert + ".pem"), os.path.join(d, cert + ".key"))
+        if name == "mtls":      # asks for a client certificate from our CA
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(os.path.join(d, "ca.pem"))
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         servers.append(srv)
@@ -258,7 +264,7 @@ def test_certificates_reported_not_crashed(tmp, https):
     p, ca = https["ports"], https["ca"]
     lines, log = once(tmp, "".join(
         "  - {plugin: http, name: %s, url: \"https://127.0.0.1:%d/\", ca_file: %s}\n"
-        % (name, port, ca) for name, port in p.items()))
+        % (name, p[name], ca) for name in ("valid", "wronghost", "self", "expired")))
     certs = {t["instance"]: (t, f) for m, t, f in lines if m == "x509_cert"}
     assert set(certs) == {"valid", "wronghost", "self", "expired"}, lines
     t, f = certs["valid"]
@@ -373,3 +379,14 @@ def test_dns_queries(tmp):
     assert nx["up"] == 0 and nx["rcode_value"] == 3
     silent_ = pick(lines, "dns_query", instance="silent", result="timeout")[0]
     assert silent_["up"] == 0 and silent_["result_code"] == 1
+
+
+def test_client_certificate(tmp, https):
+    d, port, ca = https["dir"], https["ports"]["mtls"], https["ca"]
+    lines, log = once(tmp, (
+        "  - {plugin: http, name: with, url: \"https://127.0.0.1:%d/\", ca_file: %s,"
+        " client_cert: %s/client.pem, client_key: %s/client.key}\n"
+        "  - {plugin: http, name: without, url: \"https://127.0.0.1:%d/\", ca_file: %s}\n"
+        % (port, ca, d, d, port, ca)))
+    assert pick(lines, "http_response", instance="with", result="success")[0]["up"] == 1
+    assert pick(lines, "http_response", instance="without")[0]["up"] == 0
