@@ -59,6 +59,7 @@ def start_postgres(tmp):
     run(pre + [PG_BIN + "/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-N"])
     with open(os.path.join(data, "pg_hba.conf"), "w") as f:
         f.write("local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
+                "host replication postgres 127.0.0.1/32 trust\n"
                 "host all all 127.0.0.1/32 scram-sha-256\n")
     port = free_port()
     srv = Server([PG_BIN + "/postgres", "-D", data, "-p", str(port), "-k", data,
@@ -71,6 +72,24 @@ def start_postgres(tmp):
     for sql in ("CREATE USER campusmon PASSWORD 'pg-secret' IN ROLE pg_monitor",
                 "CREATE DATABASE app"):
         run(pre + [PG_BIN + "/psql", "-h", data, "-p", str(port), "-U", "postgres", "-c", sql])
+    srv.data, srv.pre = data, pre
+    return srv
+
+
+def start_pg_standby(tmp, primary):
+    """A streaming standby of primary (pg_basebackup -R), on its own port and directory."""
+    data = os.path.join(tmp, "pg-standby")
+    os.mkdir(data, 0o700)
+    if primary.user:
+        shutil.chown(data, primary.user, primary.user)
+    run(primary.pre + [PG_BIN + "/pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port),
+                       "-U", "postgres", "-D", data, "-R", "-X", "stream", "--checkpoint=fast"])
+    port = free_port()
+    srv = Server([PG_BIN + "/postgres", "-D", data, "-p", str(port), "-k", data,
+                  "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+                  "-c", "primary_conninfo=host=127.0.0.1 port=%d user=postgres "
+                  "application_name=standby1" % primary.port], port, "postgres standby",
+                 user=primary.user).start()
     srv.data = data
     return srv
 

@@ -20,8 +20,8 @@ import http.server
 import pytest
 
 from conftest import BUILD, make_tmpdir, wait_for
-from plugin_servers import (run, start_apache, start_mariadb, start_nginx, start_postgres,
-                            start_redis)
+from plugin_servers import (run, start_apache, start_mariadb, start_nginx, start_pg_standby,
+                            start_postgres, start_redis)
 
 AGENT = os.environ.get("CAMPUSMON_AGENT", os.path.join(BUILD, "agent", "campusmon-agent"))
 
@@ -390,3 +390,28 @@ def test_client_certificate(tmp, https):
         % (port, ca, d, d, port, ca)))
     assert pick(lines, "http_response", instance="with", result="success")[0]["up"] == 1
     assert pick(lines, "http_response", instance="without")[0]["up"] == 0
+
+
+def test_postgresql_replication_lag_on_both_sides(tmp, postgres):
+    standby = start_pg_standby(tmp, postgres)
+    try:
+        pgpass = private(os.path.join(tmp, "pgpass3"), "127.0.0.1:*:*:campusmon:pg-secret\n")
+        conf = ("  - {plugin: postgresql, name: primary, dsn: \"host=127.0.0.1 port=%d"
+                " user=campusmon dbname=postgres passfile=%s\"}\n"
+                "  - {plugin: postgresql, name: standby, dsn: \"host=127.0.0.1 port=%d"
+                " user=campusmon dbname=postgres passfile=%s\"}\n"
+                % (postgres.port, pgpass, standby.port, pgpass))
+
+        def streaming():
+            lines, _ = once(tmp, conf)
+            rep = pick(lines, "postgresql_replication", instance="primary",
+                       application_name="standby1")
+            return (lines, rep) if rep and rep[0].get("state") == "streaming" else None
+        lines, rep = wait_for(streaming, timeout=60, what="standby streaming")
+        assert rep[0]["lag_bytes"] >= 0 and "replay_lag_s" in rep[0]
+        sb = [f for f in pick(lines, "postgresql", instance="standby") if "is_standby" in f][0]
+        assert sb["up"] == 1 and sb["is_standby"] == 1 and sb["replication_lag_s"] >= 0
+        pr = [f for f in pick(lines, "postgresql", instance="primary") if "is_standby" in f][0]
+        assert pr["is_standby"] == 0 and "replication_lag_s" not in pr
+    finally:
+        standby.stop()
