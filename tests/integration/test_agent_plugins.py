@@ -415,3 +415,31 @@ def test_postgresql_replication_lag_on_both_sides(tmp, postgres):
         assert pr["is_standby"] == 0 and "replication_lag_s" not in pr
     finally:
         standby.stop()
+
+
+def test_huge_status_page_is_cut_not_swallowed(tmp):
+    class Huge(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(64 << 20))
+            self.end_headers()
+            chunk = b"BusyWorkers: 1\n" + b"x" * 65521
+            try:
+                for _ in range(1024):       # 64 MiB of lines
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+
+        def log_message(self, *a):
+            pass
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Huge)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        lines, log = once(tmp, "  - {plugin: apache, name: huge, timeout: 5s,"
+                               " url: \"http://127.0.0.1:%d/\"}\n" % srv.server_address[1])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    a = pick(lines, "apache", instance="huge")[0]
+    # the first 256 KiB are parsed (BusyWorkers is there); the rest is read and dropped
+    assert a["up"] == 1 and a["BusyWorkers"] == 1, a
