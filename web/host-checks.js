@@ -20,7 +20,7 @@
 
   function hostChecks() {
     const box = el("div");
-    const node = el("section", { class: "card wide", id: "checks-card", hidden: true },
+    const node = el("section", { class: "card wide", id: "host-checks-card" },
       el("h2", {}, t("checks")), box);
 
     function update(rows) {
@@ -30,14 +30,17 @@
         return byInst[k] || (byInst[k] = { kind, inst, state: "unknown", output: "", detail: "", ts: 0 });
       };
       for (const s of rows) {
-        const inst = s.tags && s.tags.instance;
+        /* the agent tags instance=; other senders may name a check with other tags */
+        const tags = s.tags || {};
+        const inst = tags.instance || Object.entries(tags).filter((kv) => kv[0] !== "host" && kv[0] !== "db")
+          .map((kv) => kv[1]).join(" ");
         if (!inst) continue;
         if (s.measurement === "nagios_state") {
           const c = add("nagios", inst);
           if (s.field === "state") { c.state = NAGIOS[s.last] || "unknown"; c.ts = s.last_ts; }
           else if (s.field === "service_output") c.output = String(s.last || "");
           else if (s.field === "long_service_output") c.detail = String(s.last || "");
-        } else if (PLUGINS[s.measurement] && !(s.tags.db)) {
+        } else if (PLUGINS[s.measurement] && !tags.db) {
           const c = add(PLUGINS[s.measurement], inst);
           if (s.field === "up") { c.state = s.last === 1 ? "up" : "down"; c.ts = s.last_ts; }
           else if (s.field === "error") c.error = String(s.last || "");
@@ -56,16 +59,15 @@
           c.output = c.output ? c.output + " · " + d : d;
         }
       }
-      node.hidden = checks.length === 0;
       clear(box);
       box.appendChild(table([
         { label: t("check"), get: (c) => el("span", { class: "break" }, c.inst) },
         { label: t("kind"), get: (c) => c.kind, wideOnly: true },
-        { label: t("status"), get: (c) => badge(c.state) },
+        { label: t("status"), get: (c) => badge(c.state, c.kind === "nagios" ? t("check_" + c.state) : null) },
         { label: t("output"), get: (c) => el("span", { class: "break check-output" }, c.output,
           c.detail ? el("details", {}, el("summary", {}, t("more")), el("pre", { class: "break" }, c.detail)) : null) },
         { label: t("last_seen"), get: (c) => CM.ago(c.ts), num: true, wideOnly: true },
-      ], checks, { compact: true, rowData: (c) => ({ check: c.kind + ":" + c.inst }) }));
+      ], checks, { compact: true, empty: t("no_checks"), rowData: (c) => ({ check: c.kind + ":" + c.inst }) }));
     }
     return { node, update };
   }

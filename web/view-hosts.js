@@ -63,7 +63,7 @@
     main.appendChild(el("p", { class: "small" }, el("a", { href: "#/hosts" }, "‹ " + t("servers"))));
     main.appendChild(el("h1", { class: "break", id: "host-name" }, name));
     const tiles = el("div", { class: "stats" });
-    const fsBox = el("div"), diskBox = el("div"), netBox = el("div");
+    const fsBox = el("div"), diskBox = el("div"), netBox = el("div"), alertBox = el("div");
     const range = rangeState();
     const gCpu = graph(range, t("cpu_usage"), [], "%", { half: true, id: "graph-cpu" });
     const gMem = graph(range, t("memory_used"), [], "%", { half: true, id: "graph-memory" });
@@ -73,7 +73,9 @@
     const anySelect = el("select", { "aria-label": t("any_series") });
     const checks = CM.ui.hostChecks();
     main.appendChild(el("div", { class: "grid" },
-      el("section", { class: "card wide" }, el("h2", {}, t("now")), tiles), checks.node,
+      el("section", { class: "card wide" }, el("h2", {}, t("now")), tiles),
+      el("section", { class: "card", id: "host-alerts-card" }, el("h2", {}, t("alerts")), alertBox),
+      checks.node,
       card(t("filesystems"), fsBox), card(t("disks"), diskBox),
       el("section", { class: "card wide", id: "network-card" },
         el("h2", {}, t("network"), " ", el("span", { class: "unit-note" }, t("unit_bps"))), netBox),
@@ -126,6 +128,11 @@
         stat(t("uptime"), up && up.last ? CM.duration(up.last) : "–"),
         stat(t("last_seen"), CM.ago(Math.max(0, ...rows.map((s) => s.last_ts || 0)))),
       ]);
+      fill(alertBox, async () => {
+        const a = await CM.apiOptional("/api/v1/alerts?state=all&limit=50&device=" + encodeURIComponent(name));
+        return a === undefined ? CM.ui.notYet(t("alerts")) :
+          CM.alertList(a, { noDevice: true, compact: true, empty: t("no_device_alerts"), changed: refresh });
+      });
       const fs = pick(rows, "disk", "used_percent");
       clear(fsBox);
       fsBox.appendChild(table([

@@ -631,11 +631,11 @@ for (const vp of VIEWPORTS) {
       await page.waitForFunction((n) => document.querySelector("#host-name")?.textContent === n, XSS_HOST);
       await graphPoints(page, "#graph-cpu");
       // its checks: worst first, the output as text
-      await page.waitForFunction((o) => document.querySelector("#checks-card")?.textContent.includes(o), XSS_CHECK);
-      const firstRow = await page.textContent("#checks-card tbody tr:first-child");
-      assert.match(firstRow, /root_disk.*critical/s, firstRow);
-      assert.match(await page.textContent("#checks-card tr[data-check='redis:cache']"), /down.*Connection refused/s);
-      assert.match(await page.textContent("#checks-card tr[data-check='nagios:load']"), /ok.*load average/s);
+      await page.waitForFunction((o) => document.querySelector("#host-checks-card")?.textContent.includes(o), XSS_CHECK);
+      const firstRow = await page.textContent("#host-checks-card tbody tr:first-child");
+      assert.match(firstRow, /root_disk.*CRITICAL/s, firstRow);
+      assert.match(await page.textContent("#host-checks-card tr[data-check='redis:cache']"), /down.*Connection refused/s);
+      assert.match(await page.textContent("#host-checks-card tr[data-check='nagios:load']"), /OK.*load average/s);
       await noXss(page, "hostile host page");
     });
 
