@@ -40,7 +40,7 @@ static const struct cfg_key mysql_schema[] = {
 	  "localhost through the socket)." },
 	{ "port", CFG_INT, OFF(port), "3306", 1, 65535, NULL, NULL, "TCP port." },
 	{ "user", CFG_STRING, OFF(user), NULL, 0, 127, NULL, NULL, "User (needs PROCESS, and "
-	  "REPLICATION CLIENT for replica status)." },
+	  "REPLICATION CLIENT or REPLICA MONITOR for replica status)." },
 	{ "password_file", CFG_STRING, OFF(password_file), NULL, 0, 4096, NULL, NULL,
 	  "File holding the password (first line; mode 600 or 640)." },
 	{ "socket", CFG_STRING, OFF(socket), NULL, 0, 255, NULL, NULL, "Unix socket path." },

@@ -94,21 +94,38 @@ def start_pg_standby(tmp, primary):
     return srv
 
 
-def start_mariadb(tmp):
-    data = os.path.join(tmp, "my")
+def start_mariadb(tmp, name="my", server_id=1, primary=None):
+    """MariaDB with a binary log (server_id 1); with primary=, a replica of it (GTID)."""
+    data = os.path.join(tmp, name)
     os.mkdir(data, 0o700)
     run(["mariadb-install-db", "--no-defaults", "--datadir=" + data, "--user=root",
          "--skip-test-db", "--auth-root-authentication-method=socket"])
     port = free_port()
     sock = os.path.join(data, "sock")
+    binlog = ["--log-bin=" + os.path.join(data, "bin")] if primary is None else ["--skip-log-bin"]
     srv = Server(["mariadbd", "--no-defaults", "--datadir=" + data, "--socket=" + sock,
                   "--port=%d" % port, "--bind-address=127.0.0.1", "--user=root",
-                  "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--pid-file=" +
-                  os.path.join(data, "pid")], port, "mariadbd").start()
-    run(["mariadb", "--no-defaults", "-S", sock, "-u", "root", "-e",
-         "CREATE USER 'campusmon'@'127.0.0.1' IDENTIFIED BY 'my-secret';"
-         "GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'campusmon'@'127.0.0.1';"])
+                  "--server-id=%d" % server_id, "--innodb-buffer-pool-size=16M",
+                  "--pid-file=" + os.path.join(data, "pid")] + binlog, port, "mariadbd").start()
     srv.sock = sock
+
+    def sql(q, target=srv):
+        return run(["mariadb", "--no-defaults", "-S", target.sock, "-u", "root", "-N", "-e", q])
+    srv.sql = sql
+    # REPLICA MONITOR: SHOW REPLICA STATUS on MariaDB 10.5+ (REPLICATION CLIENT before)
+    users = ("CREATE USER 'campusmon'@'127.0.0.1' IDENTIFIED BY 'my-secret';"
+             "GRANT PROCESS, REPLICATION CLIENT, REPLICA MONITOR ON *.* TO "
+             "'campusmon'@'127.0.0.1';")
+    if primary is None:
+        sql("SET sql_log_bin = 0;" + users +
+            "CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-secret';"
+            "GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';")
+    else:
+        pos = primary.sql("SELECT @@gtid_binlog_pos").stdout.strip()
+        sql(users + "SET GLOBAL gtid_slave_pos = '%s';"
+            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=%d, MASTER_USER='repl',"
+            " MASTER_PASSWORD='repl-secret', MASTER_USE_GTID=slave_pos; START SLAVE;"
+            % (pos, primary.port))
     return srv
 
 

@@ -443,3 +443,30 @@ def test_huge_status_page_is_cut_not_swallowed(tmp):
     a = pick(lines, "apache", instance="huge")[0]
     # the first 256 KiB are parsed (BusyWorkers is there); the rest is read and dropped
     assert a["up"] == 1 and a["BusyWorkers"] == 1, a
+
+
+def test_mysql_replica_running_and_lag(tmp, mariadb):
+    replica = start_mariadb(tmp, name="my-replica", server_id=2, primary=mariadb)
+    try:
+        mypw = private(os.path.join(tmp, "mypw2"), "my-secret\n")
+        conf = ("  - {plugin: mysql, name: replica, host: 127.0.0.1, port: %d, user: campusmon,"
+                " password_file: %s}\n"
+                "  - {plugin: mysql, name: primary, host: 127.0.0.1, port: %d, user: campusmon,"
+                " password_file: %s}\n" % (replica.port, mypw, mariadb.port, mypw))
+
+        def running():
+            lines, _ = once(tmp, conf)
+            r = pick(lines, "mysql", instance="replica")[0]
+            return lines if r.get("replica_sql_running") == 1 and \
+                r.get("replica_io_running") == 1 else None
+        lines = wait_for(running, timeout=60, what="replica running")
+        r = pick(lines, "mysql", instance="replica")[0]
+        assert r["up"] == 1 and r["replica_lag_s"] >= 0
+        p = pick(lines, "mysql", instance="primary")[0]
+        assert p["up"] == 1 and "replica_io_running" not in p
+        replica.sql("STOP SLAVE SQL_THREAD")
+        lines, _ = once(tmp, conf)
+        r = pick(lines, "mysql", instance="replica")[0]
+        assert r["replica_sql_running"] == 0 and r["replica_io_running"] == 1
+    finally:
+        replica.stop()
