@@ -98,21 +98,24 @@ static const char *const result_names[] = { "success", "response_string_mismatch
 	"body_read_error", "connection_failed", "timeout", "dns_error",
 	"response_status_code_mismatch" };
 
+/* verify_error: NULL when verified, "" when not checked (insecure_skip_verify). */
 static void
 submit_cert(struct plugin_ctx *ctx, const char *url, const struct hfetch_result *r,
     const char *verify_error)
 {
 	struct fset f = { .n = 0 };
 	long long now = (long long)time(NULL);
+	int skipped = verify_error != NULL && verify_error[0] == '\0';
 	struct plugin_tag tags[] = { { "source", url },
-		{ "verification", verify_error ? "invalid" : "valid" } };
+		{ "verification", skipped ? "skipped" : verify_error ? "invalid" : "valid" } };
 	fset_int(&f, "expiry", r->cert_not_after - now);
 	fset_float(&f, "days_left", (double)(r->cert_not_after - now) / 86400.0);
 	fset_int(&f, "age", now - r->cert_not_before);
 	fset_int(&f, "startdate", r->cert_not_before);
 	fset_int(&f, "enddate", r->cert_not_after);
-	fset_int(&f, "verification_code", verify_error ? 1 : 0);
-	if (verify_error)
+	if (!skipped)
+		fset_int(&f, "verification_code", verify_error ? 1 : 0);
+	if (verify_error && !skipped)
 		fset_str(&f, "verification_error", verify_error);
 	fset_str(&f, "subject", r->cert_subject);
 	fset_str(&f, "issuer", r->cert_issuer);
@@ -179,7 +182,8 @@ http_read(void *p, struct plugin_ctx *ctx)
 	(void)fset_submit(ctx, "http_response", tags, 4, &f);
 
 	if (https && r.has_cert) {
-		submit_cert(ctx, c->url, &r, verify_error[0] != '\0' ? verify_error : NULL);
+		submit_cert(ctx, c->url, &r, c->insecure ? "" :
+		    verify_error[0] != '\0' ? verify_error : NULL);
 	} else if (https && verify_error[0] != '\0') {
 		o.insecure = 1;
 		o.timeout_ms = plugin_deadline_ms(ctx);

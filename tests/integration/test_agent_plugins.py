@@ -264,9 +264,14 @@ def test_certificates_reported_not_crashed(tmp, https):
     p, ca = https["ports"], https["ca"]
     lines, log = once(tmp, "".join(
         "  - {plugin: http, name: %s, url: \"https://127.0.0.1:%d/\", ca_file: %s}\n"
-        % (name, p[name], ca) for name in ("valid", "wronghost", "self", "expired")))
+        % (name, p[name], ca) for name in ("valid", "wronghost", "self", "expired")) +
+        "  - {plugin: http, name: skip, url: \"https://127.0.0.1:%d/\", insecure_skip_verify: true}\n"
+        % p["expired"])
     certs = {t["instance"]: (t, f) for m, t, f in lines if m == "x509_cert"}
-    assert set(certs) == {"valid", "wronghost", "self", "expired"}, lines
+    assert set(certs) == {"valid", "wronghost", "self", "expired", "skip"}, lines
+    t, f = certs["skip"]     # not checked: neither valid nor invalid, dates still there
+    assert t["verification"] == "skipped" and f["days_left"] < -300
+    assert pick(lines, "http_response", instance="skip")[0]["up"] == 1
     t, f = certs["valid"]
     assert t["verification"] == "valid" and 0 < f["days_left"] <= 1.01
     assert pick(lines, "http_response", instance="valid")[0]["up"] == 1
