@@ -120,8 +120,9 @@ const struct cfg_key agent_schema[] = {
 	  "Where os-release is looked for." },
 	{ "log.target", CFG_ENUM, OFF(log_target), "stderr", 0, 0, log_targets, NULL,
 	  "stderr (systemd's journal takes it) or syslog (facility daemon)." },
-	{ "plugin_workers", CFG_INT, OFF(plugin_workers), "1", 1, 16, NULL, NULL,
-	  "Threads running plugin reads (started only when plugins are configured)." },
+	{ "plugin_workers", CFG_INT, OFF(plugin_workers), "4", 1, 16, NULL, NULL,
+	  "Threads running plugin reads (at most one per instance, started only when plugins "
+	  "are configured): a server that hangs until its timeout holds one of them." },
 	{ "plugins", CFG_NODE, OFF(plugins), NULL, 0, 0, NULL, NULL,
 	  "List of plugin instances: each a mapping with plugin, name, optional interval "
 	  "and timeout, and the plugin's own keys (see docs/agent.md)." },
