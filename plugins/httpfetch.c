@@ -17,7 +17,13 @@ hfetch_new(void)
 	struct hfetch *h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return NULL;
+	/* On the main thread (configure): counted, so the agent's own init stays valid. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		free(h);
+		return NULL;
+	}
 	if ((h->curl = curl_easy_init()) == NULL) {
+		curl_global_cleanup();
 		free(h);
 		return NULL;
 	}
@@ -30,6 +36,7 @@ hfetch_free(struct hfetch *h)
 	if (h == NULL)
 		return;
 	curl_easy_cleanup(h->curl);
+	curl_global_cleanup();
 	free(h);
 }
 

@@ -102,8 +102,10 @@ mysql_configure(const void *config, const struct plugin_info *info, char *err, s
 	const struct mysql_config *c = config;
 	struct mysql_state *st = calloc(1, sizeof(*st));
 	(void)info;
-	if (st == NULL) {
+	/* The library's one-time init here, on the main thread, not racing on two workers. */
+	if (st == NULL || mysql_library_init(0, NULL, NULL) != 0) {
 		snprintf(err, errlen, "out of memory");
+		free(st);
 		return NULL;
 	}
 	st->cfg = c;
@@ -142,7 +144,6 @@ mysql_free_state(void *p)
 	my_close(st);
 	memset(st->password, 0, sizeof(st->password));
 	free(st);
-	mysql_thread_end();
 }
 
 static int
