@@ -427,6 +427,7 @@ once(struct agent *a)
 	struct lpw out;
 
 	lpw_init(&out, BATCH_TEXT_MAX);
+	a->cfg.slow_interval = 0;	/* --once shows every source */
 	a->next_inventory_ns = INT64_MAX;
 	collect_into(a, &out, util_now_ns());	/* primes the counters */
 	lpw_reset(&out);

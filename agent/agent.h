@@ -52,6 +52,7 @@ struct agent_config {
 	struct cfg_strlist net_exclude;		/* fnmatch patterns */
 	struct cfg_strlist disable;		/* source names */
 	long long inventory_interval;
+	long long slow_interval;	/* seconds: processes, netstat (sources.c) */
 	char *proc_root;		/* paths.proc, "/proc" */
 	char *sys_root;			/* paths.sys, "/sys" */
 	char *etc_root;			/* paths.etc, "/etc" */

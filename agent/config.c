@@ -107,6 +107,9 @@ const struct cfg_key agent_schema[] = {
 	{ "disable", CFG_STRLIST, OFF(disable), NULL, 0, 16, NULL, check_sources,
 	  "Sources not to collect: cpu, mem, system, processes, diskio, disk, net, netstat, "
 	  "inventory." },
+	{ "slow_interval", CFG_DURATION, OFF(slow_interval), "60s", 0, 3600, NULL, NULL,
+	  "How often the costly sources run: processes (reads every /proc/PID/stat) and netstat "
+	  "(walks the kernel's TCP table); at most once per interval; 0: every interval." },
 	{ "inventory.interval", CFG_DURATION, OFF(inventory_interval), "24h", 60, 30 * 86400,
 	  NULL, NULL, "How often the host inventory is sent (also at start)." },
 	{ "paths.proc", CFG_STRING, OFF(proc_root), "/proc", 1, 1024, NULL, NULL,
@@ -117,8 +120,9 @@ const struct cfg_key agent_schema[] = {
 	  "Where os-release is looked for." },
 	{ "log.target", CFG_ENUM, OFF(log_target), "stderr", 0, 0, log_targets, NULL,
 	  "stderr (systemd's journal takes it) or syslog (facility daemon)." },
-	{ "plugin_workers", CFG_INT, OFF(plugin_workers), "1", 1, 16, NULL, NULL,
-	  "Threads running plugin reads (started only when plugins are configured)." },
+	{ "plugin_workers", CFG_INT, OFF(plugin_workers), "4", 1, 16, NULL, NULL,
+	  "Threads running plugin reads (at most one per instance, started only when plugins "
+	  "are configured): a server that hangs until its timeout holds one of them." },
 	{ "plugins", CFG_NODE, OFF(plugins), NULL, 0, 0, NULL, NULL,
 	  "List of plugin instances: each a mapping with plugin, name, optional interval "
 	  "and timeout, and the plugin's own keys (see docs/agent.md)." },

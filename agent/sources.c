@@ -16,6 +16,7 @@ static const struct source_ops *const source_table[] = {
 struct sources {
 	void *state[N_SOURCES];
 	int failing[N_SOURCES];	/* warned once; quiet until it works again */
+	int passes;		/* collections so far */
 };
 
 void
@@ -49,12 +50,28 @@ sources_new(void)
 	return s;
 }
 
+/*
+ * The costly sources (a read of every /proc/PID/stat, a walk of the kernel's
+ * TCP table: most of a default cycle's CPU) run in the first cycle of each
+ * slow_interval on the wall clock, and in the first two collections (the
+ * one at start that primes the rates and the first one sent) so that they
+ * show at once; the others every cycle.
+ */
+static int
+due(const struct sources *s, const struct source_ops *src, const struct collect *c)
+{
+	long long slow = c->cfg->slow_interval, iv = c->cfg->interval;
+	if ((src != &src_processes && src != &src_netstat) || slow <= iv || s->passes < 2)
+		return 1;
+	return (c->ts_ns / 1000000000) % slow < iv;
+}
+
 void
 sources_collect(struct sources *s, struct collect *c)
 {
 	for (size_t i = 0; i < N_SOURCES; i++) {
 		const struct source_ops *src = source_table[i];
-		if (!agent_config_enabled(c->cfg, src->name))
+		if (!agent_config_enabled(c->cfg, src->name) || !due(s, src, c))
 			continue;
 		errno = 0;
 		if (src->collect(s->state[i], c) < 0) {
@@ -66,6 +83,8 @@ sources_collect(struct sources *s, struct collect *c)
 			s->failing[i] = 0;
 		}
 	}
+	if (s->passes < 2)
+		s->passes++;
 }
 
 void

@@ -3,10 +3,20 @@
 
 #include <string.h>
 
+#include "plugins/builtin.h"
 #include "plugins/nagios.h"
 
 const struct plugin_desc *const plugin_registry[] = {
 	&nagios_plugin,
+	&postgresql_plugin,
+	&mysql_plugin,
+	&redis_plugin,
+	&nginx_plugin,
+	&apache_plugin,
+	&tomcat_plugin,
+	&http_plugin,
+	&tcp_plugin,
+	&dns_plugin,
 	NULL,
 };
 

@@ -39,6 +39,7 @@ const XSS_HOST = "<img src=x onerror=window.__xss=1>";
 const XSS_DEVICE = "<script>window.__xss=2</script>sw-evil";
 const XSS_DESCR = "<img src=x onerror=window.__xss=3>";
 const XSS_ALIAS = "<img src=x onerror=window.__xss=5>";
+const XSS_CHECK = "DISK CRITICAL - <img src=x onerror=window.__xss=9> 99% used";
 const SWITCH = "sw-library-core";
 const UPS = "ups-library-b1";
 const UPLINK = "XGigabitEthernet0/0/1";
@@ -292,6 +293,15 @@ before(async () => {
       `cpu,host=${lpEscape(XSS_HOST)},cpu=cpu-total usage_percent=12 ${now - 10 + a}`).join("\n") + "\n",
   });
   assert.equal(w.status, 204, await w.text());
+  // its checks: a CRITICAL Nagios check and a plugin instance that is down, with hostile output
+  const h = lpEscape(XSS_HOST);
+  const checks = await fetch(base + "/api/v1/write?precision=s", {
+    method: "POST", headers: { Authorization: "Bearer " + TOKEN },
+    body: `nagios_state,host=${h},instance=root_disk state=2i,exit_code=2i,service_output="${XSS_CHECK}" ${now}\n` +
+      `nagios_state,host=${h},instance=load state=0i,exit_code=0i,service_output="OK - load average 0.1" ${now}\n` +
+      `redis,host=${h},instance=cache up=0i,error="connect: Connection refused" ${now}\n`,
+  });
+  assert.equal(checks.status, 204, await checks.text());
   const disk = await fetch(base + "/api/v1/write?precision=s", {
     method: "POST", headers: { Authorization: "Bearer " + TOKEN },
     body: [...Array(30).keys()].map((i) => `diskio,host=${CHART_HOST},name=sda read_bytes_ps=${(40 + (i % 3) * 0.4) * 1048576} ${now - 290 + i * 10}`).join("\n") + "\n",
@@ -620,6 +630,12 @@ for (const vp of VIEWPORTS) {
       await page.goto(base + "/#/host/" + encodeURIComponent(XSS_HOST));
       await page.waitForFunction((n) => document.querySelector("#host-name")?.textContent === n, XSS_HOST);
       await graphPoints(page, "#graph-cpu");
+      // its checks: worst first, the output as text
+      await page.waitForFunction((o) => document.querySelector("#host-checks-card")?.textContent.includes(o), XSS_CHECK);
+      const firstRow = await page.textContent("#host-checks-card tbody tr:first-child");
+      assert.match(firstRow, /root_disk.*CRITICAL/s, firstRow);
+      assert.match(await page.textContent("#host-checks-card tr[data-check='redis:cache']"), /down.*Connection refused/s);
+      assert.match(await page.textContent("#host-checks-card tr[data-check='nagios:load']"), /OK.*load average/s);
       await noXss(page, "hostile host page");
     });
 

@@ -708,6 +708,7 @@ Test(sources, rates_from_two_fixture_readings)
 	free(cfg.sys_root);
 	cfg.proc_root = strdup(t.proc);
 	cfg.sys_root = strdup(t.sys);
+	cfg.slow_interval = 0;	/* every source every cycle (the schedule: slow_sources_…) */
 	put(&t, "stat", "stat.2cpu");
 	put(&t, "meminfo", "meminfo.modern");
 	put(&t, "diskstats", "diskstats.wrap.t0");
@@ -807,6 +808,42 @@ Test(sources, container_with_missing_files)
 	sources_free(s);
 	cr_expect_eq(cfg_load_buffer(agent_schema, &cfg, "disable: [nosuch]\n", 18, "t", &e2), -1);
 	cfg_errors_clear(&e2);
+	agent_config_free(&cfg);
+	tree_free(&t);
+}
+
+Test(sources, slow_sources_run_once_per_slow_interval)
+{
+	struct tree t;
+	struct agent_config cfg;
+	struct cfg_errors errs = { 0 };
+	struct lpw w;
+	struct rbuf scratch = { 0 };
+
+	tree_new(&t);
+	cr_assert_eq(agent_config_load(&cfg, NULL, &errs), 0);
+	cr_expect_eq(cfg.slow_interval, 60, "default");
+	free(cfg.proc_root);
+	cfg.proc_root = strdup(t.proc);
+	put(&t, "loadavg", "loadavg");
+	put(&t, "uptime", "uptime");
+	put(&t, "1/stat", "pidstat.normal");
+	struct sources *s = sources_new();
+	lpw_init(&w, 0);
+	/* interval 10 s: after the first two collections (shown at once), of the cycles
+	 * at :00, :10 … :50 only :00 reads every process */
+	for (int64_t sec = 1700000040; sec < 1700000140; sec += 10) {
+		struct collect c = { &w, "h1", sec * 1000000000LL, sec * 1000000000LL, &cfg,
+			&scratch };
+		lpw_reset(&w);
+		sources_collect(s, &c);
+		int want = sec % 60 == 0 || sec < 1700000060;
+		cr_expect_eq(has_line(&w, "processes,host=h1 "), want, "at %lld", (long long)sec);
+		cr_expect(has_line(&w, "system,host=h1 load1="), "cheap sources every cycle");
+	}
+	rbuf_free(&scratch);
+	lpw_free(&w);
+	sources_free(s);
 	agent_config_free(&cfg);
 	tree_free(&t);
 }
