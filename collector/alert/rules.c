@@ -88,7 +88,12 @@ const char alert_default_rules[] =
 	"- name: nagios-check\n"
 	"  match: {measurement: nagios_state, field: state}\n"
 	"  warn: 1\n  crit: 2\n  recover: 0\n"
-	"  message: \"{device}: check {subject} is {nagios}\"\n";
+	"  message: \"{device}: check {subject} is {nagios}\"\n"
+	"- name: service-down\n"
+	"  match: {measurement: [postgresql, mysql, redis, nginx, apache, tomcat_jvm_memory,\n"
+	"          http_response, net_response, dns_query], field: up}\n"
+	"  crit: 0\n  recover: 1\n  for: 1m\n"
+	"  message: \"{device}: {subject} is not answering\"\n";
 
 static void
 rule_clear(struct alert_rule *r)
