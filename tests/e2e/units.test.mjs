@@ -77,3 +77,56 @@ describe("time ticks (web/chart.js)", () => {
       }
     });
 });
+
+describe("the map's layout (web/topology-layout.js)", async () => {
+  const { campus } = await import("./campus.mjs");
+  const CM = loadWeb("topology-layout.js");
+  const plain = (x) => JSON.parse(JSON.stringify(x));	/* arrays made in the vm context */
+  const overlaps = (items) => items.flatMap((a, i) => items.slice(i + 1).filter((b) =>
+    a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h).map((b) => a.id + "/" + b.id));
+
+  test("500 nodes: collapsed, every node either shown or counted in a badge, nothing overlaps", () => {
+    const c = campus(500);
+    for (const [open, shown] of [[new Map(), 43], [new Map([["d9", true]]), 43 + 13]]) {
+      const l = CM.topo.layout(c, { open });
+      assert.equal(l.items.length, shown);
+      assert.equal(l.items.length + l.items.reduce((s, it) => s + (it.collapsed ? it.hidden : 0), 0), 500);
+      assert.deepEqual(plain(overlaps(l.items)), []);
+      assert.ok(l.width < 1400 + 13 * 160, `${l.width} px wide`);
+    }
+    const all = CM.topo.layout(c, { collapseOver: Infinity });
+    assert.equal(all.items.length, 500);
+    assert.deepEqual(plain(overlaps(all.items)), []);
+    assert.equal(all.edges.length, 499, "one tree edge per node but the root");
+    assert.equal(all.extras.length, 1, "the redundant uplink");
+  });
+
+  test("small maps are not folded; parents sit above their children", () => {
+    const l = CM.topo.layout(campus(60), {});
+    assert.equal(l.items.length, 60);
+    for (const it of l.items) {
+      const p = it.node.parent && l.byId.get(it.node.parent);
+      if (p) assert.ok(p.y + p.h < it.y, it.id);
+    }
+  });
+
+  test("bad parents: a loop is cut, a missing or own parent makes a root, nothing is lost", () => {
+    const nodes = [{ id: "a", parent: "b" }, { id: "b", parent: "c" }, { id: "c", parent: "a" }, { id: "k", parent: "b" },
+      { id: "x", parent: "nowhere" }, { id: "s", parent: "s" }, { id: 7, parent: null }, { id: "d", parent: 7 },
+      null, { name: "no id" }, { id: "a", parent: null }];
+    const l = CM.topo.layout({ nodes, links: [{ a: "a", b: "a" }, { a: "q", b: "r" }, null] }, {});
+    assert.deepEqual(plain(l.items.map((i) => i.id).sort()), ["7", "a", "b", "c", "d", "k", "s", "x"]);
+    assert.ok(l.items.filter((i) => i.depth === 0).length >= 4);
+    assert.deepEqual(plain(CM.topo.ancestors({ nodes }, "d")), ["7", "d"]);
+    assert.equal(CM.topo.layout({}, {}).items.length, 0);
+    assert.equal(CM.topo.layout(null, {}).items.length, 0);
+  });
+
+  test("search: exact name first, then prefix, substring, address", () => {
+    const nodes = [{ id: "1", name: "xacc-1" }, { id: "2", name: "acc-10" }, { id: "3", name: "acc-1" },
+      { id: "4", name: "core", address: "10.0.0.1" }];
+    assert.deepEqual(CM.topo.search({ nodes }, "ACC-1").map((n) => n.id), ["3", "2", "1"]);
+    assert.deepEqual(CM.topo.search({ nodes }, "10.0.0").map((n) => n.id), ["4"]);
+    assert.equal(CM.topo.search({ nodes }, "  ").length, 0);
+  });
+});
