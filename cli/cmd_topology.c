@@ -1,0 +1,340 @@
+/*
+ * cmd_topology.c — campusmon topology: GET /api/v1/topology printed as the
+ * tree of upstream paths, from the root down, one node a line:
+ *
+ *   core-1 [up] router 10.0.0.1 (Network Centre / Core room)
+ *   ├── dist-1 [up] switch 10.0.1.1  Gi0/1 → Gi0/49, 10 Gbit/s, 37%
+ *   │   └── ap-1-1-2 (unmanaged) [unknown] ap  Gi0/3 → -, fdb
+ *
+ * Each node's parent comes from its "parent" field; a parent that is missing,
+ * the node itself or part of a loop makes the node a root of its own, so the
+ * output always ends. Every string from the collector is escaped for the
+ * terminal.
+ */
+#include "cli/cli.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LEVELS 256			/* deeper nodes are summarised, not printed */
+#define ID_LEN 128
+
+struct tnode {
+	const json_t *j;
+	char id[ID_LEN];
+	int parent;			/* index, or -1 for a root */
+	int first, last, next;		/* children (sorted by name), next sibling */
+	int done;			/* printed */
+};
+
+struct tree {
+	struct tnode *n;
+	size_t count;
+	const json_t *links;
+	char (*link_a)[ID_LEN], (*link_b)[ID_LEN];
+	int max_depth;			/* levels below the start to print; -1: all */
+	FILE *out;
+	char prefix[MAX_LEVELS * 4 * 3 + 1];	/* "│   " is 6 bytes; room to spare */
+};
+
+static const char *
+str_of(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* Print s escaped for a terminal (NULL prints nothing). */
+static void
+put_text(FILE *out, const char *s)
+{
+	char *e = s ? cli_escape(s) : NULL;
+	if (e != NULL)
+		fputs(e, out);
+	free(e);
+}
+
+static int
+find_id(const struct tree *t, const char *id)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (strcmp(t->n[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *
+name_of(const struct tnode *n)
+{
+	const char *s = str_of(n->j, "name");
+	return s ? s : n->id;
+}
+
+static int
+by_name(const void *a, const void *b, void *arg)
+{
+	const struct tnode *n = arg;
+	return strcmp(name_of(&n[*(const int *)a]), name_of(&n[*(const int *)b]));
+}
+
+/* The link between node p and node c, with the ports as seen from p and c. */
+static const json_t *
+link_between(const struct tree *t, int p, int c, const char **p_port, const char **c_port)
+{
+	for (size_t i = 0; i < json_array_size(t->links); i++) {
+		const json_t *l = json_array_get(t->links, i);
+		int ab = strcmp(t->link_a[i], t->n[p].id) == 0 && strcmp(t->link_b[i], t->n[c].id) == 0;
+		int ba = strcmp(t->link_b[i], t->n[p].id) == 0 && strcmp(t->link_a[i], t->n[c].id) == 0;
+		if (!ab && !ba)
+			continue;
+		*p_port = str_of(l, ab ? "a_port" : "b_port");
+		*c_port = str_of(l, ab ? "b_port" : "a_port");
+		return l;
+	}
+	return NULL;
+}
+
+static void
+print_line(struct tree *t, int i)
+{
+	const json_t *j = t->n[i].j;
+	FILE *out = t->out;
+	put_text(out, name_of(&t->n[i]));
+	if (json_is_false(json_object_get(j, "managed")))
+		fputs(" (unmanaged)", out);
+	fputs(" [", out);
+	put_text(out, str_of(j, "status") ? str_of(j, "status") : "unknown");
+	fputc(']', out);
+	for (const char *const *k = (const char *const[]){ "kind", "address", NULL }; *k; k++)
+		if (str_of(j, *k)) {
+			fputc(' ', out);
+			put_text(out, str_of(j, *k));
+		}
+	int p = t->n[i].parent;
+	const char *pp = NULL, *cp = NULL;
+	const json_t *l = p >= 0 ? link_between(t, p, i, &pp, &cp) : NULL;
+	if (l != NULL) {
+		fputs("  ", out);
+		put_text(out, pp ? pp : "-");
+		fputs(" \u2192 ", out);
+		put_text(out, cp ? cp : "-");
+		const char *st = str_of(l, "status");
+		if (st && strcmp(st, "up") != 0) {
+			fputs(", link ", out);
+			put_text(out, st);
+		}
+		const json_t *sp = json_object_get(l, "speed_bps"), *u = json_object_get(l, "utilisation");
+		if (json_is_number(sp) && json_number_value(sp) > 0) {
+			char buf[32];
+			cli_format_speed(json_number_value(sp), buf, sizeof(buf));
+			fprintf(out, ", %s", buf);
+		}
+		if (json_is_number(u))
+			fprintf(out, ", %.0f%%", json_number_value(u) * 100);
+		const char *src = str_of(l, "source");
+		if (src && strcmp(src, "lldp") != 0) {
+			fputs(", ", out);
+			put_text(out, src);
+		}
+	}
+	const char *b = str_of(j, "building"), *r = str_of(j, "room");
+	const char *pb = p >= 0 ? str_of(t->n[p].j, "building") : NULL, *pr = p >= 0 ? str_of(t->n[p].j, "room") : NULL;
+	int same = p >= 0 && (b == pb || (b && pb && strcmp(b, pb) == 0)) &&
+	    (r == pr || (r && pr && strcmp(r, pr) == 0));
+	if ((b || r) && !same) {	/* where it is, unless where its upstream is */
+		fputs(" (", out);
+		put_text(out, b ? b : "");
+		fputs(b && r ? " / " : "", out);
+		put_text(out, r ? r : "");
+		fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
+/* Count what lies below node i (for a depth-limited print). */
+static size_t
+below(const struct tree *t, int i, int guard)
+{
+	size_t n = 0;
+	if (guard > MAX_LEVELS)
+		return 0;
+	for (int c = t->n[i].first; c >= 0; c = t->n[c].next)
+		n += 1 + below(t, c, guard + 1);
+	return n;
+}
+
+static void
+print_sub(struct tree *t, int i, int level)
+{
+	t->n[i].done = 1;
+	print_line(t, i);
+	if (t->n[i].first < 0)
+		return;
+	if ((t->max_depth >= 0 && level >= t->max_depth) || level >= MAX_LEVELS) {
+		fprintf(t->out, "%s\u2514\u2500\u2500 \u2026 %zu more below\n", t->prefix, below(t, i, 0));
+		return;
+	}
+	size_t plen = strlen(t->prefix);
+	for (int c = t->n[i].first; c >= 0; c = t->n[c].next) {
+		int last = t->n[c].next < 0;
+		fprintf(t->out, "%s%s", t->prefix, last ? "\u2514\u2500\u2500 " : "\u251c\u2500\u2500 ");
+		strcpy(t->prefix + plen, last ? "    " : "\u2502   ");
+		print_sub(t, c, level + 1);
+		t->prefix[plen] = '\0';
+	}
+}
+
+int
+cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_depth)
+{
+	const json_t *nodes = json_object_get(topo, "nodes");
+	struct tree t = { .links = json_object_get(topo, "links"), .max_depth = max_depth, .out = out };
+	size_t nl = json_array_size(t.links);
+	t.n = calloc(json_array_size(nodes) + 1, sizeof(*t.n));
+	int *order = calloc(json_array_size(nodes) + 1, sizeof(*order));
+	t.link_a = calloc(nl + 1, sizeof(*t.link_a));
+	t.link_b = calloc(nl + 1, sizeof(*t.link_b));
+	if (t.n == NULL || order == NULL || t.link_a == NULL || t.link_b == NULL) {
+		free(t.n); free(order); free(t.link_a); free(t.link_b);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(nodes); i++) {
+		const json_t *j = json_array_get(nodes, i);
+		if (!json_is_object(j) || json_object_get(j, "id") == NULL)
+			continue;
+		struct tnode *n = &t.n[t.count];
+		cli_id_text(json_object_get(j, "id"), n->id, sizeof(n->id));
+		if (find_id(&t, n->id) >= 0)
+			continue;		/* a node listed twice is printed once */
+		n->j = j;
+		n->first = n->last = n->next = -1;
+		order[t.count] = (int)t.count;
+		t.count++;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		const json_t *l = json_array_get(t.links, i);
+		cli_id_text(json_object_get(l, "a"), t.link_a[i], ID_LEN);
+		cli_id_text(json_object_get(l, "b"), t.link_b[i], ID_LEN);
+	}
+	for (size_t i = 0; i < t.count; i++) {
+		const json_t *p = json_object_get(t.n[i].j, "parent");
+		char pid[ID_LEN];
+		t.n[i].parent = -1;
+		if (p != NULL && !json_is_null(p)) {
+			cli_id_text(p, pid, sizeof(pid));
+			int k = find_id(&t, pid);
+			t.n[i].parent = k == (int)i ? -1 : k;
+		}
+	}
+	/* a loop through parents: cut it where the walk comes back */
+	for (size_t i = 0; i < t.count; i++)
+		for (;;) {
+			/* more than count steps up without reaching a root: k is on a loop */
+			int k = (int)i;
+			for (size_t steps = 0; k >= 0 && steps <= t.count; steps++)
+				k = t.n[k].parent;
+			if (k < 0)
+				break;
+			t.n[k].parent = -1;
+		}
+	qsort_r(order, t.count, sizeof(*order), by_name, t.n);
+	for (size_t o = 0; o < t.count; o++) {
+		int i = order[o], p = t.n[i].parent;
+		if (p < 0)
+			continue;
+		if (t.n[p].last < 0)
+			t.n[p].first = i;
+		else
+			t.n[t.n[p].last].next = i;
+		t.n[p].last = i;
+	}
+	int start = -1;
+	if (from != NULL) {
+		start = find_id(&t, from);
+		for (size_t i = 0; start < 0 && i < t.count; i++)
+			if (strcmp(name_of(&t.n[i]), from) == 0)
+				start = (int)i;
+		if (start < 0) {
+			free(t.n); free(order); free(t.link_a); free(t.link_b);
+			return 1;
+		}
+		print_sub(&t, start, 0);
+	} else {
+		/* the root first, then the other roots (nodes with no known path) by name */
+		const json_t *r = json_object_get(topo, "root");
+		char rid[ID_LEN];
+		if (r != NULL && !json_is_null(r)) {
+			cli_id_text(r, rid, sizeof(rid));
+			start = find_id(&t, rid);
+		}
+		if (start >= 0 && t.n[start].parent < 0)
+			print_sub(&t, start, 0);
+		for (size_t o = 0; o < t.count; o++)
+			if (!t.n[order[o]].done && t.n[order[o]].parent < 0)
+				print_sub(&t, order[o], 0);
+	}
+	free(t.n); free(order); free(t.link_a); free(t.link_b);
+	return 0;
+}
+
+int
+cmd_topology(struct cli *c, const struct cli_args *args)
+{
+	int max_depth = -1;
+	const char *depth = cli_args_get(args, "depth"), *from = cli_args_get(args, "from");
+	if (depth != NULL) {
+		char *end;
+		long d = strtol(depth, &end, 10);
+		if (*depth == '\0' || *end != '\0' || d < 0 || d > MAX_LEVELS) {
+			cli_error(c, "--depth: a number of levels from 0 to %d", MAX_LEVELS);
+			return CLI_EXIT_USAGE;
+		}
+		max_depth = (int)d;
+	}
+	struct cli_reply r;
+	int rc = cli_call_accept(c, "GET", "/api/v1/topology", NULL, 0, NULL, &r, 404);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (r.status == 404) {
+		/* a collector without the topology subsystem: not an error of the user's */
+		cli_reply_free(&r);
+		cli_error(c, "no topology yet: this collector does not serve /api/v1/topology");
+		return CLI_EXIT_API;
+	}
+	json_t *topo = cli_reply_json(c, &r);
+	cli_reply_free(&r);
+	if (topo == NULL)
+		return CLI_EXIT_API;
+	const json_t *nodes = json_object_get(topo, "nodes");
+	if (!json_is_object(topo) || !json_is_array(nodes)) {
+		cli_error(c, "the collector's topology is not {\"nodes\": [...], \"links\": [...]}");
+		json_decref(topo);
+		return CLI_EXIT_API;
+	}
+	if (c->json) {
+		cli_print_json(c, topo);
+		json_decref(topo);
+		return CLI_EXIT_OK;
+	}
+	if (json_array_size(nodes) == 0) {
+		fprintf(c->out, "No topology yet: the collector reads neighbour tables (LLDP, CDP, "
+		    "FDB, ARP) every topology.interval; the tree appears after the first walk.\n");
+		json_decref(topo);
+		return CLI_EXIT_OK;
+	}
+	size_t unmanaged = 0;
+	for (size_t i = 0; i < json_array_size(nodes); i++)
+		unmanaged += json_is_false(json_object_get(json_array_get(nodes, i), "managed"));
+	rc = cli_topology_print(c->out, topo, from, max_depth);
+	if (rc == 1)
+		cli_error(c, "--from: no node has the id or name '%s'", from);
+	else if (rc < 0)
+		cli_error(c, "out of memory");
+	else
+		fprintf(c->out, "\n%zu nodes (%zu unmanaged), %zu links\n", json_array_size(nodes),
+		    unmanaged, json_array_size(json_object_get(topo, "links")));
+	json_decref(topo);
+	return rc == 0 ? CLI_EXIT_OK : rc == 1 ? CLI_EXIT_USAGE : CLI_EXIT_API;
+}

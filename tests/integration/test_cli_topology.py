@@ -1,0 +1,48 @@
+"""campusmon topology against a real collector.
+
+The tree printing itself is unit-tested (tests/unit/test_cli_topology.c);
+here the built CLI talks to the built collector: help, bad options, --json,
+and "no topology yet" before any neighbour table was walked (a collector
+without the topology subsystem answers 404: said in words, exit 1; one
+with it answers an empty graph: said in words, exit 0).
+"""
+import json
+import re
+
+from conftest import TOKEN
+from test_cli import cli, home, run  # noqa: F401  (home is a fixture)
+
+
+def test_help_describes_topology(home):
+    assert re.search(r"^  topology +print the network as a tree", run(home, "--help").stdout, re.M)
+    p = run(home, "help", "topology")
+    assert p.returncode == 0
+    assert p.stdout.startswith("usage: campusmon topology [--from NODE] [--depth N]")
+    for word in ("--from NODE", "--depth N", "(unmanaged)", "no topology yet"):
+        assert word in p.stdout, word
+
+
+def test_bad_depth_is_a_usage_error(collector, home):
+    for bad in ("-1", "x", "", "999"):
+        p = cli(collector, home, "topology", "--depth", bad)
+        assert p.returncode == 2, (bad, p.stdout, p.stderr)
+        assert "--depth" in p.stderr
+    p = cli(collector, home, "topology", "extra")
+    assert p.returncode == 2
+
+
+def test_no_topology_yet(collector, home):
+    r = collector.get("/api/v1/topology", token=TOKEN)
+    p = cli(collector, home, "topology")
+    if r.status == 404:
+        assert p.returncode == 1, p.stdout + p.stderr
+        assert "no topology yet" in p.stderr
+        assert p.stdout == ""
+    else:
+        assert r.status == 200 and r.json()["nodes"] == []
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.startswith("No topology yet")
+        j = cli(collector, home, "--json", "topology")
+        assert j.returncode == 0
+        assert json.loads(j.stdout)["nodes"] == []
+
