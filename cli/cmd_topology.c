@@ -263,7 +263,10 @@ cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_dept
 		print_sub(&t, start, 0);
 	} else {
 		/* the root first, then the other roots (nodes with no known path) by name */
+		/* "root": {"id", "name", "guessed"}, or a bare id */
 		const json_t *r = json_object_get(topo, "root");
+		if (json_is_object(r))
+			r = json_object_get(r, "id");
 		char rid[ID_LEN];
 		if (r != NULL && !json_is_null(r)) {
 			cli_id_text(r, rid, sizeof(rid));
@@ -294,19 +297,29 @@ cmd_topology(struct cli *c, const struct cli_args *args)
 		max_depth = (int)d;
 	}
 	struct cli_reply r;
-	int rc = cli_call_accept(c, "GET", "/api/v1/topology", NULL, 0, NULL, &r, 404);
+	int rc = cli_call_accept(c, "GET", "/api/v1/topology", NULL, 0, NULL, &r, 503);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	if (r.status == 404) {
-		/* a collector without the topology subsystem: not an error of the user's */
-		cli_reply_free(&r);
-		cli_error(c, "no topology yet: this collector does not serve /api/v1/topology");
-		return CLI_EXIT_API;
-	}
 	json_t *topo = cli_reply_json(c, &r);
+	long status = r.status;
 	cli_reply_free(&r);
 	if (topo == NULL)
 		return CLI_EXIT_API;
+	if (status == 503) {
+		/* 503 {"error": "no topology yet"} before the first neighbour walk; other 503s are errors */
+		const char *msg = json_string_value(json_object_get(topo, "error"));
+		int none = msg != NULL && strstr(msg, "topology") != NULL;
+		if (none && !c->json)
+			fprintf(c->out, "No topology yet: the collector reads neighbour tables (LLDP, "
+			    "CDP, FDB, ARP) every topology.interval; the tree appears after the first "
+			    "walk.\n");
+		else if (none)
+			cli_print_json(c, topo);
+		else
+			cli_error(c, "%s (HTTP 503)", msg ? msg : "the collector is busy");
+		json_decref(topo);
+		return none ? CLI_EXIT_OK : CLI_EXIT_API;
+	}
 	const json_t *nodes = json_object_get(topo, "nodes");
 	if (!json_is_object(topo) || !json_is_array(nodes)) {
 		cli_error(c, "the collector's topology is not {\"nodes\": [...], \"links\": [...]}");
@@ -332,9 +345,13 @@ cmd_topology(struct cli *c, const struct cli_args *args)
 		cli_error(c, "--from: no node has the id or name '%s'", from);
 	else if (rc < 0)
 		cli_error(c, "out of memory");
-	else
-		fprintf(c->out, "\n%zu nodes (%zu unmanaged), %zu links\n", json_array_size(nodes),
+	else {
+		fprintf(c->out, "\n%zu nodes (%zu unmanaged), %zu links", json_array_size(nodes),
 		    unmanaged, json_array_size(json_object_get(topo, "links")));
+		if (json_is_true(json_object_get(json_object_get(topo, "root"), "guessed")))
+			fputs("; the root was guessed (set topology.root)", c->out);
+		fputc('\n', c->out);
+	}
 	json_decref(topo);
 	return rc == 0 ? CLI_EXIT_OK : rc == 1 ? CLI_EXIT_USAGE : CLI_EXIT_API;
 }

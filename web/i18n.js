@@ -127,7 +127,7 @@
       upstream: "Upstream", map_root: "the root of the map", uplink: "Uplink", behind_it: "Directly behind it",
       open_device: "Open the device page", show_n_behind: "Show the {n} behind it", fold: "Fold",
       map_summary: "{n} nodes ({unmanaged} not managed), {links} links; {shown} shown",
-      map_root_is: "root {name}", show_on_map: "Show on the map",
+      map_root_is: "root {name}", map_root_guessed: "root {name} (guessed: set topology.root)", show_on_map: "Show on the map",
       no_topology: "No topology yet: neighbour tables (LLDP, CDP, FDB, ARP) are read every topology.interval; the map appears after the first walk.",
     },
     "zh-CN": {
@@ -245,7 +245,7 @@
       upstream: "上联设备", map_root: "拓扑根节点", uplink: "上联链路", behind_it: "直连下挂",
       open_device: "打开设备页面", show_n_behind: "展开下挂的 {n} 个", fold: "折叠",
       map_summary: "共 {n} 个节点（{unmanaged} 个未纳管），{links} 条链路；显示 {shown} 个",
-      map_root_is: "根节点 {name}", show_on_map: "在拓扑图中查看",
+      map_root_is: "根节点 {name}", map_root_guessed: "根节点 {name}（推测所得，可设置 topology.root）", show_on_map: "在拓扑图中查看",
       no_topology: "尚无拓扑：每隔 topology.interval 读取一次邻居表（LLDP、CDP、FDB、ARP），首次读取后显示拓扑图。",
     },
   };

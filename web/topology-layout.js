@@ -49,6 +49,13 @@
     return (STATUS_RANK[a] || 0) >= (STATUS_RANK[b] || 0) ? a : b;
   }
 
+  /* The root's node id: "root" is {"id", "name", "guessed"} (or a bare id). */
+  function rootId(topo) {
+    const r = topo && topo.root;
+    const id = r !== null && typeof r === "object" ? r.id : r;
+    return id === undefined || id === null ? null : String(id);
+  }
+
   /*
    * The tree: parent links checked (a missing parent, or a loop through
    * parents, makes the node a root of its own), children sorted by place.
@@ -84,7 +91,7 @@
       }
     }
     for (const list of kids.values()) list.sort(bySite);
-    const root = topo && topo.root !== undefined && topo.root !== null ? String(topo.root) : null;
+    const root = rootId(topo);
     roots.sort((a, b) => (nodeKey(a) === root ? -1 : nodeKey(b) === root ? 1 : 0) ||
       (kids.has(nodeKey(b)) ? 1 : 0) - (kids.has(nodeKey(a)) ? 1 : 0) || bySite(a, b));
     return { roots, kids, byId };
@@ -297,5 +304,5 @@
       .sort((a, b) => a[0] - b[0] || String(a[1].name).localeCompare(String(b[1].name))).map(([, n]) => n);
   }
 
-  CM.topo = { layout, tree, ancestors, search, L };
+  CM.topo = { layout, tree, ancestors, search, rootId, L };
 })();

@@ -345,9 +345,10 @@
       stage.append(gGroups, gTrunks, gExtra, gEdges, gNodes);
       const total = lay.all.size, shown = lay.items.length;
       const unmanaged = topo.nodes.filter((n) => n && n.managed === false).length;
-      const rootNode = topo.root !== undefined && topo.root !== null ? lay.all.get(String(topo.root)) : null;
+      const rootNode = lay.all.get(CM.topo.rootId(topo));
+      const guessed = topo.root && typeof topo.root === "object" && topo.root.guessed;
       summary.textContent = t("map_summary", { n: total, shown, links: (topo.links || []).length, unmanaged }) +
-        (rootNode ? " · " + t("map_root_is", { name: rootNode.name || rootNode.id }) : "");
+        (rootNode ? " · " + t(guessed ? "map_root_guessed" : "map_root_is", { name: rootNode.name || rootNode.id }) : "");
       root.dataset.nodes = String(shown);
       apply();
     }
@@ -359,8 +360,12 @@
         [data, firing] = await Promise.all([apiOptional("/api/v1/topology"),
           apiOptional("/api/v1/alerts?state=firing").catch(() => undefined)]);
       } catch (e) {
-        if (e.status !== 401) { clear(summary); summary.appendChild(errorText(e)); }
-        return;
+        /* 503 "no topology yet": before the first neighbour walk */
+        if (e.status === 503 && /topology/i.test(e.message)) data = null;
+        else {
+          if (e.status !== 401) { clear(summary); summary.appendChild(errorText(e)); }
+          return;
+        }
       }
       if (data === undefined || !data || !Array.isArray(data.nodes) || data.nodes.length === 0) {
         topo = null;

@@ -56,5 +56,5 @@ export function campus(total = 500) {
     link(a, leaf, n, { speed_bps: 1e9, source: managed ? "lldp" : "fdb" });
     j++;
   }
-  return { nodes, links, root: core.id };
+  return { nodes, links, root: { id: core.id, name: core.name, guessed: false, device_id: core.device_id } };
 }

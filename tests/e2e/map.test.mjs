@@ -99,7 +99,7 @@ for (const vp of VIEWPORTS) {
       const badges = await page.$$eval("svg.topo-svg .count text", (ts) => ts.map((x) => x.textContent));
       assert.equal(badges.length, 36, "one badge per access switch");
       assert.equal(badges.map((b) => +b.slice(1)).reduce((a, b) => a + b, 0), 500 - 43, badges.join(" "));
-      assert.match(await page.textContent("#topo-summary"), /500 nodes .* shown/);
+      assert.match(await page.textContent("#topo-summary"), /500 nodes .* shown · root core-1$/);
       // what the data says is drawn so: a down switch, a critical alert, a down link, a building frame
       const down = CAMPUS.nodes.find((x) => x.kind === "switch" && x.status === "down");
       assert.ok((await page.getAttribute(`[data-id='${down.id}']`, "class")).includes("st-down"));
@@ -210,6 +210,10 @@ for (const vp of VIEWPORTS) {
       await page.waitForSelector("#topo-empty");
       assert.match(await page.textContent("#topo-empty"), /尚无拓扑/);
       await page.click("#lang");
+      serve = { status: 503, body: { error: "no topology yet" } };	// the collector before its first walk
+      await page.goto(collector.url + "/#/overview");
+      await page.goto(collector.url + "/#/topology");
+      await page.waitForSelector("#topo-empty");
       serve = { status: 404, body: { error: "no such route" } };
       await page.goto(collector.url + "/#/overview");
       await page.goto(collector.url + "/#/topology");
