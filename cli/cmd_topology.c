@@ -27,6 +27,8 @@ struct tnode {
 	int parent;			/* index, or -1 for a root */
 	int first, last, next;		/* children (sorted by name), next sibling */
 	int done;			/* printed */
+	int via;			/* no known path: hung under a linked node */
+	int lone;			/* no parent, no children, not the root */
 };
 
 struct tree {
@@ -34,6 +36,7 @@ struct tree {
 	size_t count;
 	const json_t *links;
 	char (*link_a)[ID_LEN], (*link_b)[ID_LEN];
+	int *link_ai, *link_bi;		/* node indexes of the ends, -1 unknown */
 	int max_depth;			/* levels below the start to print; -1: all */
 	FILE *out;
 	char prefix[MAX_LEVELS * 4 * 3 + 1];	/* "│   " is 6 bytes; room to spare */
@@ -104,6 +107,8 @@ print_line(struct tree *t, int i)
 	put_text(out, name_of(&t->n[i]));
 	if (json_is_false(json_object_get(j, "managed")))
 		fputs(" (unmanaged)", out);
+	if (t->n[i].via)
+		fputs(" (no path)", out);
 	fputs(" [", out);
 	put_text(out, str_of(j, "status") ? str_of(j, "status") : "unknown");
 	fputc(']', out);
@@ -186,6 +191,59 @@ print_sub(struct tree *t, int i, int level)
 	}
 }
 
+/*
+ * Spread from the nodes in queue[0..n) along links: every lone node next to
+ * one of them hangs under it (via) and spreads in turn. queue has room for
+ * every node.
+ */
+static void
+spread(struct tree *t, int *queue, size_t n)
+{
+	size_t nl = json_array_size(t->links);
+	for (size_t q = 0; q < n; q++)
+		for (size_t l = 0; l < nl; l++) {
+			int x = queue[q], other = t->link_ai[l] == x ? t->link_bi[l] :
+			    t->link_bi[l] == x ? t->link_ai[l] : -1;
+			if (other < 0 || !t->n[other].lone || t->n[other].via || other == queue[0])
+				continue;
+			t->n[other].parent = x;
+			t->n[other].via = 1;
+			queue[n++] = other;
+		}
+}
+
+/*
+ * Nodes with no known path from the root (depth -1 in the API) are shown,
+ * as the map does, under a node they are linked with: first next to the
+ * root's tree, then each remaining group under its managed (else first)
+ * member.
+ */
+static void
+hang_by_links(struct tree *t, int root, int *queue)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->count; i++)
+		t->n[i].lone = t->n[i].parent < 0 && (int)i != root;
+	for (size_t i = 0; i < t->count; i++)
+		if (t->n[i].parent >= 0)
+			t->n[t->n[i].parent].lone = 0;
+	if (root >= 0)
+		queue[n++] = root;
+	for (size_t i = 0; i < t->count; i++)
+		if (!t->n[i].lone && (int)i != root)
+			queue[n++] = (int)i;
+	spread(t, queue, n);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < t->count; i++) {
+			int managed = json_is_true(json_object_get(t->n[i].j, "managed"));
+			if (!t->n[i].lone || t->n[i].via || (pass == 0 && !managed))
+				continue;
+			t->n[i].lone = 0;
+			queue[0] = (int)i;
+			spread(t, queue, 1);
+		}
+}
+
 int
 cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_depth)
 {
@@ -196,10 +254,13 @@ cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_dept
 	int *order = calloc(json_array_size(nodes) + 1, sizeof(*order));
 	t.link_a = calloc(nl + 1, sizeof(*t.link_a));
 	t.link_b = calloc(nl + 1, sizeof(*t.link_b));
-	if (t.n == NULL || order == NULL || t.link_a == NULL || t.link_b == NULL) {
-		free(t.n); free(order); free(t.link_a); free(t.link_b);
-		return -1;
-	}
+	t.link_ai = calloc(nl + 1, sizeof(*t.link_ai));
+	t.link_bi = calloc(nl + 1, sizeof(*t.link_bi));
+	int *queue = calloc(json_array_size(nodes) + 1, sizeof(*queue));
+	int rc = -1;
+	if (t.n == NULL || order == NULL || t.link_a == NULL || t.link_b == NULL ||
+	    t.link_ai == NULL || t.link_bi == NULL || queue == NULL)
+		goto out;
 	for (size_t i = 0; i < json_array_size(nodes); i++) {
 		const json_t *j = json_array_get(nodes, i);
 		if (!json_is_object(j) || json_object_get(j, "id") == NULL)
@@ -217,6 +278,8 @@ cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_dept
 		const json_t *l = json_array_get(t.links, i);
 		cli_id_text(json_object_get(l, "a"), t.link_a[i], ID_LEN);
 		cli_id_text(json_object_get(l, "b"), t.link_b[i], ID_LEN);
+		t.link_ai[i] = find_id(&t, t.link_a[i]);
+		t.link_bi[i] = find_id(&t, t.link_b[i]);
 	}
 	for (size_t i = 0; i < t.count; i++) {
 		const json_t *p = json_object_get(t.n[i].j, "parent");
@@ -239,6 +302,19 @@ cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_dept
 				break;
 			t.n[k].parent = -1;
 		}
+	/* "root": {"id", "name", "guessed"}, or a bare id */
+	int root = -1;
+	const json_t *r = json_object_get(topo, "root");
+	if (json_is_object(r))
+		r = json_object_get(r, "id");
+	if (r != NULL && !json_is_null(r)) {
+		char rid[ID_LEN];
+		cli_id_text(r, rid, sizeof(rid));
+		root = find_id(&t, rid);
+		if (root >= 0 && t.n[root].parent >= 0)
+			root = -1;
+	}
+	hang_by_links(&t, root, queue);
 	qsort_r(order, t.count, sizeof(*order), by_name, t.n);
 	for (size_t o = 0; o < t.count; o++) {
 		int i = order[o], p = t.n[i].parent;
@@ -250,36 +326,38 @@ cli_topology_print(FILE *out, const json_t *topo, const char *from, int max_dept
 			t.n[t.n[p].last].next = i;
 		t.n[p].last = i;
 	}
-	int start = -1;
+	rc = 0;
 	if (from != NULL) {
-		start = find_id(&t, from);
+		int start = find_id(&t, from);
 		for (size_t i = 0; start < 0 && i < t.count; i++)
 			if (strcmp(name_of(&t.n[i]), from) == 0)
 				start = (int)i;
-		if (start < 0) {
-			free(t.n); free(order); free(t.link_a); free(t.link_b);
-			return 1;
-		}
-		print_sub(&t, start, 0);
-	} else {
-		/* the root first, then the other roots (nodes with no known path) by name */
-		/* "root": {"id", "name", "guessed"}, or a bare id */
-		const json_t *r = json_object_get(topo, "root");
-		if (json_is_object(r))
-			r = json_object_get(r, "id");
-		char rid[ID_LEN];
-		if (r != NULL && !json_is_null(r)) {
-			cli_id_text(r, rid, sizeof(rid));
-			start = find_id(&t, rid);
-		}
-		if (start >= 0 && t.n[start].parent < 0)
+		if (start < 0)
+			rc = 1;
+		else
 			print_sub(&t, start, 0);
-		for (size_t o = 0; o < t.count; o++)
-			if (!t.n[order[o]].done && t.n[order[o]].parent < 0)
-				print_sub(&t, order[o], 0);
+		goto out;
 	}
-	free(t.n); free(order); free(t.link_a); free(t.link_b);
-	return 0;
+	/* the root first, then the trees with no known path, then what is linked to nothing */
+	if (root >= 0)
+		print_sub(&t, root, 0);
+	for (int pass = 0; pass < 2; pass++) {
+		int said = 0;
+		for (size_t o = 0; o < t.count; o++) {
+			int i = order[o];
+			if (t.n[i].done || t.n[i].parent >= 0 || (pass == 0) != (t.n[i].first >= 0))
+				continue;
+			if (!said && (root >= 0 || pass == 1))
+				fprintf(out, "\n%s:\n", pass == 0 ? "No path from the root (placed by their links)" :
+				    "Linked to nothing above");
+			said = 1;
+			print_sub(&t, i, 0);
+		}
+	}
+out:
+	free(t.n); free(order); free(t.link_a); free(t.link_b); free(t.link_ai); free(t.link_bi);
+	free(queue);
+	return rc;
 }
 
 int

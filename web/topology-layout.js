@@ -17,10 +17,12 @@
  * layout(topo, opts) → {items, edges, extras, groups, trunks, width, height,
  *   byId (shown items by id), all (every node by id), kids (id → children)}
  *   opts.open: Map id → true (expanded) | false (collapsed), the person's
- *   choices; opts.collapseOver: node count above which collapsing starts.
+ *   choices; opts.collapseOver: node count above which collapsing starts;
+ *   opts.looseLabel: the frame's label for nodes linked to nothing shown.
  *   items[]: {id, node, x, y, w, h, leaf (in a block), depth, hidden (leaves folded in),
  *   hiddenWorst (worst status among them), collapsible, collapsed}
- *   edges[]: {from, to, path: [[x, y]…] (the child's own drop), link}
+ *   edges[]: {from, to, path: [[x, y]…] (the child's own drop), link, via
+ *   (true: the child has no known path and hangs here by a link)}
  *   extras[]: links that are not tree edges, between shown nodes
  *   groups[]: {x, y, w, h, label}; trunks[]: neutral connector polylines.
  */
@@ -59,7 +61,8 @@
   /*
    * The tree: parent links checked (a missing parent, or a loop through
    * parents, makes the node a root of its own), children sorted by place.
-   * Returns {roots, kids: Map id → [node], byId}.
+   * Returns {roots, kids: Map id → [node], byId, via: Map id → the node
+   * it hangs under by a link, for nodes with no known path}.
    */
   function tree(topo) {
     const nodes = Array.isArray(topo && topo.nodes) ? topo.nodes.filter((n) => n && n.id !== undefined && n.id !== null) : [];
@@ -81,9 +84,39 @@
       if (id !== null && state.get(id) === 1) cut.add(id);
       for (const w of walk) state.set(w, 2);
     }
+    /*
+     * Nodes with no path from the root (depth -1: neighbours of devices the
+     * root's tree does not reach) are hung, for the picture only, under a
+     * node they have a link with: first those next to a placed node, then
+     * each remaining group under its managed (or best-linked) member.
+     */
+    const root = rootId(topo);
+    const adj = new Map(), hasKid = new Set();
+    for (const n of byId.values()) if (up(n) !== null) hasKid.add(up(n));
+    for (const l of Array.isArray(topo && topo.links) ? topo.links : []) {
+      if (!l) continue;
+      const a = String(l.a), b = String(l.b);
+      if (a === b || !byId.has(a) || !byId.has(b)) continue;
+      for (const [x, y] of [[a, b], [b, a]]) {
+        if (!adj.has(x)) adj.set(x, []);
+        adj.get(x).push(y);
+      }
+    }
+    const lone = new Set([...byId.keys()].filter((id) => id !== root && up(byId.get(id)) === null && !hasKid.has(id)));
+    const via = new Map();
+    const spread = (queue) => {
+      for (let i = 0; i < queue.length; i++)
+        for (const nb of adj.get(queue[i]) || [])
+          if (lone.has(nb) && !via.has(nb) && nb !== queue[0]) { via.set(nb, queue[i]); queue.push(nb); }
+    };
+    spread([...(root !== null && byId.has(root) ? [root] : []), ...[...byId.keys()].filter((id) => !lone.has(id) && id !== root)]);
+    const degree = (id) => (adj.get(id) || []).length;
+    for (const id of [...lone].sort((a, b) => (byId.get(b).managed === true) - (byId.get(a).managed === true) || degree(b) - degree(a)))
+      if (!via.has(id) && degree(id)) { lone.delete(id); spread([id]); }
+    const upShown = (n) => up(n) ?? via.get(nodeKey(n)) ?? null;
     const kids = new Map(), roots = [];
     for (const n of byId.values()) {
-      const p = up(n);
+      const p = upShown(n);
       if (p === null) roots.push(n);
       else {
         if (!kids.has(p)) kids.set(p, []);
@@ -91,16 +124,15 @@
       }
     }
     for (const list of kids.values()) list.sort(bySite);
-    const root = rootId(topo);
     roots.sort((a, b) => (nodeKey(a) === root ? -1 : nodeKey(b) === root ? 1 : 0) ||
       (kids.has(nodeKey(b)) ? 1 : 0) - (kids.has(nodeKey(a)) ? 1 : 0) || bySite(a, b));
-    return { roots, kids, byId };
+    return { roots, kids, byId, via };
   }
 
   function layout(topo, opts) {
     opts = opts || {};
     const open = opts.open || new Map();
-    const { roots, kids, byId } = tree(topo);
+    const { roots, kids, byId, via } = tree(topo);
     const childrenOf = (id) => kids.get(id) || [];
     const isLeaf = (n) => childrenOf(nodeKey(n)).length === 0;
     const foldByDefault = byId.size > (opts.collapseOver ?? L.COLLAPSE_OVER);
@@ -247,7 +279,7 @@
         for (const d of drops) {
           const dx = d.it.x + d.it.w / 2;
           edges.push({ from: id, to: d.it.id, path: [[dx, d.busY], [dx, d.it.y]],
-            link: linkOf.get(id + "\u0000" + d.it.id) || null });
+            link: linkOf.get(id + "\u0000" + d.it.id) || null, via: via.has(d.it.id) });
         }
       }
       frameRuns(n, s.inner, spans);
@@ -255,10 +287,22 @@
     }
 
     let left = 0;
+    const rootKey = rootId(topo);
+    const loose = roots.filter((r) => nodeKey(r) !== rootKey && childrenOf(nodeKey(r)).length === 0);
     for (const r of roots) {
+      if (loose.includes(r)) continue;
       const w = measure(r);
       put(r, left, 0);
       left += w + L.GAP * 3;
+    }
+    /* nodes linked to nothing shown: one framed block under the trees */
+    if (loose.length) {
+      const cols = Math.max(1, Math.min(L.MAX_COLS, Math.ceil(loose.length / L.BLOCK_ROWS)));
+      const top = bottom + (items.length ? L.ROW / 2 : 0), x0 = L.GROUP_PAD;
+      loose.forEach((n, k) => addItem(n, x0 + (k % cols) * (L.LEAF_W + L.GAP),
+        top + L.SECTION_LABEL + Math.floor(k / cols) * L.LEAF_ROW, true, 0));
+      groups.push({ x: 0, y: top - L.GROUP_PAD, w: cols * (L.LEAF_W + L.GAP) - L.GAP + 2 * L.GROUP_PAD,
+        h: L.SECTION_LABEL + Math.ceil(loose.length / cols) * L.LEAF_ROW + L.GROUP_PAD, label: opts.looseLabel || "", loose: true });
     }
     /* links that are not tree edges, between nodes on screen (redundant uplinks, rings) */
     const tree2 = new Set(edges.map((e) => e.from + "\u0000" + e.to));
@@ -273,7 +317,7 @@
       if (pos.has(a) && pos.has(b)) extras.push({ from: a, to: b, link: l });
     }
     const right = items.reduce((m, it) => Math.max(m, it.x + it.w), 0);
-    return { items, edges, extras, groups, trunks, width: right, height: bottom, byId: pos, all: byId, kids };
+    return { items, edges, extras, groups, trunks, width: right, height: bottom, byId: pos, all: byId, kids, via };
   }
 
   /* The ids from a root down to id (both included), by parent links. */

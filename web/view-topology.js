@@ -312,7 +312,7 @@
     }
 
     function draw() {
-      lay = CM.topo.layout(topo, { open });
+      lay = CM.topo.layout(topo, { open, looseLabel: t("map_loose") });
       clear(stage);
       const gGroups = svg("g", { class: "groups" }), gTrunks = svg("g", { class: "trunks" });
       const gExtra = svg("g", { class: "extras" }), gEdges = svg("g", { class: "edges" }), gNodes = svg("g", { class: "nodes" });
@@ -327,7 +327,7 @@
         return al.some(([id, port]) => port && (alerts.get(String(id)) || []).some((a) => String(a.subject || "").includes(port)));
       };
       for (const e of lay.edges) {
-        const line = svg("polyline", { class: "edge " + utilClass(e.link) + (portAlert(e) ? " l-alert" : ""),
+        const line = svg("polyline", { class: "edge " + utilClass(e.link) + (portAlert(e) ? " l-alert" : "") + (e.via ? " via" : ""),
           points: e.path.map((p) => p.join(",")).join(" "), "stroke-width": speedWidth(e.link && e.link.speed_bps),
           "data-a": e.from, "data-b": e.to });
         if (e.link) line.appendChild(svg("title", {}, linkTitle(e.link)));
@@ -347,7 +347,9 @@
       const unmanaged = topo.nodes.filter((n) => n && n.managed === false).length;
       const rootNode = lay.all.get(CM.topo.rootId(topo));
       const guessed = topo.root && typeof topo.root === "object" && topo.root.guessed;
+      const nopath = topo.nodes.filter((n) => n && n.depth === -1).length;
       summary.textContent = t("map_summary", { n: total, shown, links: (topo.links || []).length, unmanaged }) +
+        (nopath ? " · " + t("map_no_path", { n: nopath }) : "") +
         (rootNode ? " · " + t(guessed ? "map_root_guessed" : "map_root_is", { name: rootNode.name || rootNode.id }) : "");
       root.dataset.nodes = String(shown);
       apply();

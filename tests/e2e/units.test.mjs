@@ -130,3 +130,31 @@ describe("the map's layout (web/topology-layout.js)", async () => {
     assert.equal(CM.topo.search({ nodes }, "  ").length, 0);
   });
 });
+
+describe("the map's nodes with no path from the root", () => {
+  const CM = loadWeb("topology-layout.js");
+
+  test("hang under a node they are linked with; the unlinked gather in one block", () => {
+    const nodes = [{ id: "r", parent: null, depth: 0 }, { id: "a", parent: "r", depth: 1 },
+      { id: "d2", parent: null, depth: -1, managed: true }, { id: "n1", parent: null, depth: -1, managed: false },
+      { id: "n2", parent: null, depth: -1, managed: false }, { id: "n3", parent: null, depth: -1 },
+      { id: "z1", parent: null, depth: -1 }, { id: "z2", parent: null, depth: -1 }];
+    const links = [{ a: "d2", b: "n1" }, { a: "n2", b: "d2" }, { a: "n3", b: "a" }];
+    const l = CM.topo.layout({ nodes, links, root: { id: "r", guessed: true } }, { looseLabel: "loose" });
+    const t = CM.topo.tree({ nodes, links, root: { id: "r" } });
+    assert.equal(t.via.get("n3"), "a");
+    assert.equal(t.via.get("n1"), "d2");
+    assert.equal(t.via.get("n2"), "d2");
+    assert.equal(t.via.has("d2"), false);
+    assert.equal(l.items.length, 8);
+    assert.ok(l.edges.find((e) => e.to === "n1").via);
+    assert.ok(!l.edges.find((e) => e.to === "a").via);
+    const block = l.groups.find((g) => g.loose);
+    assert.equal(block.label, "loose");
+    for (const id of ["z1", "z2"]) {
+      const it = l.byId.get(id);
+      assert.ok(it.y > block.y && it.y + it.h <= block.y + block.h, id);
+    }
+    assert.ok(l.byId.get("z1").y > l.byId.get("n3").y, "below the trees");
+  });
+});

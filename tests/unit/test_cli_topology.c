@@ -105,6 +105,35 @@ Test(cli_topology, bad_parents_and_hostile_names)
 	int lines = 0;
 	for (const char *p = s; *p; p++)
 		lines += *p == '\n';
-	cr_assert_eq(lines, 9, "%s", s);
+	cr_assert_eq(lines, 11, "nine nodes, a blank line and a heading:\n%s", s);
+	cr_assert_not_null(strstr(s, "\nLinked to nothing above:\ns [unknown]\n"), "%s", s);
+	free(s);
+}
+
+/* Depth -1 nodes hang under a node they are linked with, marked (no path). */
+Test(cli_topology, no_path_nodes_placed_by_links)
+{
+	int rc;
+	char *s = tree_of("{\"root\": {\"id\": \"r\", \"name\": \"r\", \"guessed\": true}, \"nodes\": ["
+	    "{\"id\": \"r\", \"name\": \"r\", \"parent\": null, \"depth\": 0},"
+	    "{\"id\": \"a\", \"name\": \"a\", \"parent\": \"r\", \"depth\": 1},"
+	    "{\"id\": \"n1\", \"name\": \"n1\", \"parent\": null, \"depth\": -1},"
+	    "{\"id\": \"d2\", \"name\": \"d2\", \"parent\": null, \"depth\": -1, \"managed\": true},"
+	    "{\"id\": \"n3\", \"name\": \"n3\", \"parent\": null, \"depth\": -1},"
+	    "{\"id\": \"z\", \"name\": \"z\", \"parent\": null, \"depth\": -1}],"
+	    "\"links\": [{\"a\": \"n1\", \"b\": \"d2\"}, {\"a\": \"a\", \"b\": \"n3\", \"a_port\": \"e1\"}]}",
+	    NULL, -1, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(s,
+	    "r [unknown]\n"
+	    "\u2514\u2500\u2500 a [unknown]\n"
+	    "    \u2514\u2500\u2500 n3 (no path) [unknown]  e1 \u2192 -\n"
+	    "\n"
+	    "No path from the root (placed by their links):\n"
+	    "d2 [unknown]\n"
+	    "\u2514\u2500\u2500 n1 (no path) [unknown]  - \u2192 -\n"
+	    "\n"
+	    "Linked to nothing above:\n"
+	    "z [unknown]\n");
 	free(s);
 }
