@@ -290,10 +290,10 @@
       if (sev) g.appendChild(svg("rect", { class: "halo", x: -4, y: -4, width: it.w + 8, height: it.h + 8, rx: 10 }));
       g.appendChild(svg("rect", { class: "box", width: it.w, height: it.h, rx: n.managed === false ? it.h / 2 : 6 }));
       g.appendChild(svg("rect", { class: "stripe", width: 5, height: it.h - 8, x: 3, y: 4, rx: 2 }));
-      const room = it.hidden ? 15 : 20;
+      const room = it.collapsible ? 15 : 20;	/* the badge takes the right end */
       g.appendChild(svg("text", { class: "name", x: 12, y: it.leaf ? 14 : 17 }, clip(n.name || it.id, room)));
       const sub = [t("kind_" + n.kind, null, n.kind || ""), n.address].filter(Boolean).join(" · ");
-      g.appendChild(svg("text", { class: "sub", x: 12, y: it.leaf ? 26 : 32 }, clip(sub, it.hidden ? 20 : 26)));
+      g.appendChild(svg("text", { class: "sub", x: 12, y: it.leaf ? 26 : 32 }, clip(sub, it.collapsible ? 20 : 26)));
       if (it.collapsible) {
         const bw = 36, bh = 24;
         const b = svg("g", { class: "count st-" + CM.ui.stateKey(it.hiddenWorst) + (it.collapsed ? "" : " open"),

@@ -6,6 +6,9 @@
 // a folded node and centres it, zoom and pan move it, a click leads to the
 // device page, hostile names show as text, "no topology yet" is said — at
 // 1366×768 and 390×844, with screenshots in artifacts/screenshots/map-*.png.
+// Then the same collector polls three recordings of ../shared/devices served
+// by snmpsimd (Huawei S5720: LLDP, Catalyst 2960-X: CDP, Aruba 6200F) and
+// the map draws its real GET /api/v1/topology.
 //
 // Run: cd tests/e2e && npm ci && node --test map.test.mjs   (CAMPUSMON_BUILD = build folder)
 import { after, before, describe, test } from "node:test";
@@ -16,7 +19,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { campus, HOSTILE } from "./campus.mjs";
-import { startCollector } from "./collector.mjs";
+import { startCollector, startSnmpsim } from "./collector.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, "..", "..");
@@ -30,7 +33,7 @@ const CAMPUS = campus(500);
 const FIRING = [{ id: 1, rule: "device down", severity: "critical", state: "firing", device: "dist-2", device_id: 3,
   subject: "dist-2 down" }];
 
-let collector, browser, tmp;
+let collector, browser, tmp, snmpsim;
 
 before(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cm-map-"));
@@ -45,6 +48,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
+  if (snmpsim) await snmpsim.stop();
   if (collector) await collector.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -222,3 +226,67 @@ for (const vp of VIEWPORTS) {
     });
   });
 }
+
+describe("the map of a real collector polling device recordings", () => {
+  const RECORDINGS = ["switch-huawei-s5720", "switch-cisco-2960x", "switch-aruba-6200f"];
+  const api = async (method, p, body) => {
+    const r = await fetch(collector.url + p, { method, body: body && JSON.stringify(body),
+      headers: { Authorization: "Bearer " + collector.token, "Content-Type": "application/json" } });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
+  let topo, ids = {};
+
+  before(async () => {
+    snmpsim = await startSnmpsim(tmp, RECORDINGS);
+    for (const name of RECORDINGS) {
+      const r = await api("POST", "/api/v1/devices", { name, address: "127.0.0.1", port: snmpsim.port, interval: 5,
+        snmp: { version: "2c", community: name } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      ids[name] = r.body.id;
+    }
+    const deadline = Date.now() + 60000;
+    for (;;) {	// every device polled and its neighbours in the graph
+      const r = await api("GET", "/api/v1/topology");
+      topo = r.body;
+      if (r.status === 200 && topo.links.length >= 10 && RECORDINGS.every((n) => topo.nodes.some((x) => x.name === n && x.status === "up"))) break;
+      assert.ok(Date.now() < deadline, "the collector's topology: " + JSON.stringify(r.body).slice(0, 400));
+      await new Promise((res) => setTimeout(res, 500));
+    }
+  });
+
+  for (const vp of VIEWPORTS)
+    test(`at ${vp.width}×${vp.height}: every node drawn or counted, a click leads to the device`, async () => {
+      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height }, isMobile: vp.mobile,
+        hasTouch: vp.mobile, deviceScaleFactor: 1, locale: "en-US" });
+      const page = await context.newPage();
+      const problems = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      try {
+        await page.goto(collector.url + "/#/topology");
+        await page.fill("#login-user", "admin");
+        await page.fill("#login-password", ADMIN_PW);
+        await page.click("#login-submit");
+        await page.waitForSelector("svg.topo-svg .node");
+        const counted = await page.$$eval("svg.topo-svg .node", (gs) => gs.map((g) => g.getAttribute("data-id")));
+        const folded = await page.$$eval("svg.topo-svg .count text", (ts) => ts.map((x) => +x.textContent.slice(1) || 0));
+        const total = counted.length + folded.reduce((a, b) => a + b, 0);
+        assert.ok(total >= topo.nodes.length, `${counted.length} drawn + ${folded} folded of ${topo.nodes.length}`);
+        const rootId = topo.root && topo.root.id;
+        assert.ok(counted.includes(rootId), "the root is drawn");
+        assert.match(await page.textContent("#topo-summary"), new RegExp(`^${topo.nodes.length} nodes`));
+        if (topo.root.guessed) assert.match(await page.textContent("#topo-summary"), /guessed/);
+        if (topo.nodes.some((n) => n.depth === -1)) assert.ok((await page.$$("svg.topo-svg .edge.via")).length > 0);
+        await shot(page, vp, "4-real-collector");
+        // the Cisco switch, found and opened
+        await page.fill("#topo-search", "switch-cisco-2960x");
+        await page.press("#topo-search", "Enter");
+        await page.waitForSelector("#topo-open-device");
+        await page.click("#topo-open-device");
+        await page.waitForFunction((id) => location.hash === "#/device/" + id, ids["switch-cisco-2960x"]);
+        await page.waitForFunction(() => document.getElementById("device-name").textContent === "switch-cisco-2960x");
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+});
