@@ -160,7 +160,7 @@ for (const vp of VIEWPORTS) {
       await page.waitForFunction(() => document.getElementById("topo-found").textContent === "No node matches.");
     });
 
-    test("zoom and pan: buttons, wheel, drag", async () => {
+    test("zoom and pan: buttons, wheel, drag, pinch", async () => {
       const k0 = await zoom(page);
       await page.click("#topo-zoom-in");
       assert.ok(await zoom(page) > k0);
@@ -182,6 +182,13 @@ for (const vp of VIEWPORTS) {
         await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: at(30, 30) });
         for (let i = 1; i <= 5; i++) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: at(30 + 20 * i, 30 + 12 * i) });
         await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+        // two fingers spreading apart: a pinch zooms in
+        const k1 = await zoom(page);
+        const two = (d) => [{ x: box.x + box.w / 2 - d, y: box.y + box.h / 2, id: 1 }, { x: box.x + box.w / 2 + d, y: box.y + box.h / 2, id: 2 }];
+        await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: two(30) });
+        for (let d = 40; d <= 120; d += 20) await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: two(d) });
+        await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+        assert.ok(await zoom(page) > k1 * 2, `pinched from ${k1} to ${await zoom(page)}`);
       }
       assert.notEqual(await page.getAttribute("svg.topo-svg .stage", "transform"), t0, "the map moved");
       await page.click("#topo-fit");
