@@ -316,5 +316,7 @@ int cmd_topology(struct cli *c, const struct cli_args *args);
  * of memory.
  */
 int cli_topology_print(FILE *out, const struct json_t *topo, const char *from, int max_depth);
+int cmd_alerts(struct cli *c, const struct cli_args *args);
+int cmd_ack(struct cli *c, const struct cli_args *args);
 
 #endif

@@ -11,6 +11,8 @@
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
 #include "collector/topology/topology.h"
+#include "collector/notify/notify.h"
+#include "collector/alert/alert.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -334,9 +336,11 @@ static const struct subsystem *const subsystems[] = {
 	&storage_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
+	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
 	&topology_subsystem,
+	&notify_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
@@ -480,12 +484,27 @@ collector_main(int argc, char **argv)
 	}
 	if (o.test) {
 		char err[512];
+		struct cfg_errors errs = { 0 };
+		if (notify_config_check(&c.cfg, &errs) < 0) {
+			cfg_errors_print(&errs, stderr, "campusmon-collector: ");
+			fprintf(stderr, "campusmon-collector: %zu error%s in the configuration\n",
+			    errs.n, errs.n == 1 ? "" : "s");
+			cfg_errors_clear(&errs);
+			cfg_free(collector_schema(), &c.cfg);
+			return 1;
+		}
 		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "campusmon-collector: %s\n"
 			    "campusmon-collector: 1 error in the configuration\n", err);
 			cfg_free(collector_schema(), &c.cfg);
 			return 1;
 		}
+		struct alert_rules rules;
+		struct cfg_errors rerrs = { 0 };
+		if (alert_rules_load(&c.cfg, &rules, &rerrs) == 0)	/* checked: warnings only */
+			alert_rules_unmatched(&rules, c.cfg.data_dir, stderr);
+		alert_rules_free(&rules);
+		cfg_errors_clear(&rerrs);
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
 		cfg_free(collector_schema(), &c.cfg);

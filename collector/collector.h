@@ -178,6 +178,7 @@ struct collector {
 	struct observers observers;
 	struct services services;	/* services.h: filled by providers at start */
 	struct http_conns *conns;	/* http/conns.c */
+	struct notify *notify;		/* notify/: channels, outbox */
 };
 
 int collector_main(int argc, char **argv);

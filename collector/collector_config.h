@@ -72,6 +72,25 @@ struct collector_config {
 	/* read limits (api/series.c) */
 	long long api_max_points;
 	long long api_max_series_page;
+	/* notifications (notify/) */
+	struct cfg_node *notify_channels;
+	struct cfg_node *notify_routes;
+	long long notify_max_concurrent;
+	long long notify_timeout;
+	long long notify_retry_max;
+	long long notify_give_up;
+	long long notify_ack_ttl;
+	long long notify_rate;
+	/* alerts (collector/alert/alert_keys.c) */
+	int alerts_evaluate;
+	int alerts_defaults;
+	struct cfg_node *alert_rules;
+	struct cfg_strlist alert_include;
+	long long alert_flap_changes;
+	long long alert_flap_window;
+	long long alert_hold;
+	long long alert_escalate_after;
+	long long alert_history;
 };
 
 /* The whole schema, joined once from each subsystem's part (config.c);

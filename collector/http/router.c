@@ -9,6 +9,8 @@
 #include "collector/auth/auth.h"
 #include "collector/ingest/ingest.h"
 #include "collector/api/api.h"
+#include "collector/notify/notify.h"
+#include "collector/alert/alert.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -28,6 +30,8 @@ static const struct route *const tables[] = {
 	api_devices_routes,
 	api_topology_routes,
 	api_users_routes,
+	notify_routes,
+	api_alerts_routes,
 	api_static_routes,
 };
 
