@@ -11,7 +11,7 @@
   const main = document.getElementById("main");
   const { badge, stateKey, stateCell, table, twoLines, confirmInline, errorText, showBanner, isAdmin,
     deviceForm, GRAPH_REFRESH_MS, seriesOf, seriesLabel, seriesLine, rangeState, rangePicker, graph,
-    hostResources } = CM.ui;
+    hostResources, fill } = CM.ui;
 
   function viewDevice(id) {
     main.appendChild(el("p", { class: "small row" }, el("a", { href: "#/devices" }, "‹ " + t("devices")),

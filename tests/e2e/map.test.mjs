@@ -7,8 +7,9 @@
 // device page, hostile names show as text, "no topology yet" is said — at
 // 1366×768 and 390×844, with screenshots in artifacts/screenshots/map-*.png.
 // Then the same collector polls three recordings of ../shared/devices served
-// by snmpsimd (Huawei S5720: LLDP, Catalyst 2960-X: CDP, Aruba 6200F) and
-// the map draws its real GET /api/v1/topology.
+// by snmpsimd (Huawei S5720: LLDP, Catalyst 2960-X: CDP, Aruba 6200F) and a
+// switch that never answers, and the map draws its real GET /api/v1/topology
+// with the real firing device-down alert ringing the dead switch.
 //
 // Run: cd tests/e2e && npm ci && node --test map.test.mjs   (CAMPUSMON_BUILD = build folder)
 import { after, before, describe, test } from "node:test";
@@ -251,12 +252,21 @@ describe("the map of a real collector polling device recordings", () => {
       assert.equal(r.status, 201, JSON.stringify(r.body));
       ids[name] = r.body.id;
     }
-    const deadline = Date.now() + 60000;
-    for (;;) {	// every device polled and its neighbours in the graph
+    // a switch that never answers: down after two polls, and the shipped device-down rule fires
+    const dead = await api("POST", "/api/v1/devices", { name: "dead-switch", address: "127.0.0.1", port: snmpsim.port,
+      interval: 5, kind: "switch", snmp: { version: "2c", community: "no-such-community" } });
+    assert.equal(dead.status, 201, JSON.stringify(dead.body));
+    ids.dead = dead.body.id;
+    const deadline = Date.now() + 90000;
+    for (;;) {	// every device polled, its neighbours in the graph, the dead one alerting
       const r = await api("GET", "/api/v1/topology");
+      const a = await api("GET", "/api/v1/alerts?state=firing");
       topo = r.body;
-      if (r.status === 200 && topo.links.length >= 10 && RECORDINGS.every((n) => topo.nodes.some((x) => x.name === n && x.status === "up"))) break;
-      assert.ok(Date.now() < deadline, "the collector's topology: " + JSON.stringify(r.body).slice(0, 400));
+      if (r.status === 200 && topo.links.length >= 10 && RECORDINGS.every((n) => topo.nodes.some((x) => x.name === n && x.status === "up")) &&
+        topo.nodes.some((x) => x.device_id === ids.dead && x.status === "down") &&
+        a.status === 200 && a.body.some((x) => String(x.device_id) === String(ids.dead))) break;
+      assert.ok(Date.now() < deadline, "the collector's topology and alerts: " + JSON.stringify(r.body).slice(0, 300) +
+        " " + JSON.stringify(a.body).slice(0, 300));
       await new Promise((res) => setTimeout(res, 500));
     }
   });
@@ -283,6 +293,10 @@ describe("the map of a real collector polling device recordings", () => {
         assert.match(await page.textContent("#topo-summary"), new RegExp(`^${topo.nodes.length} nodes`));
         if (topo.root.guessed) assert.match(await page.textContent("#topo-summary"), /guessed/);
         if (topo.nodes.some((n) => n.depth === -1)) assert.ok((await page.$$("svg.topo-svg .edge.via")).length > 0);
+        const deadNode = topo.nodes.find((x) => x.device_id === ids.dead).id;
+        const cls = await page.getAttribute(`svg.topo-svg [data-id="${deadNode}"]`, "class");
+        assert.match(cls, /st-down/);
+        assert.match(cls, /alert-(critical|warning|info)/, "the firing device-down alert rings it");
         await shot(page, vp, "4-real-collector");
         // the Cisco switch, found and opened
         await page.fill("#topo-search", "switch-cisco-2960x");
