@@ -159,7 +159,9 @@
       let blockW = 0, blockH = 0;
       for (const s of sections) {
         const rows = Math.ceil(s.nodes.length / cols);
-        s.labelled = s.place[0] !== "" && s.place[0] !== (n.building || "");
+        /* framed when in another building than the node, or a room of several of them */
+        s.otherBuilding = s.place[0] !== "" && s.place[0] !== (n.building || "");
+        s.labelled = s.otherBuilding || (s.place[1] !== "" && s.place[1] !== (n.room || "") && s.nodes.length >= 2);
         s.cols = cols;
         blockH += rows * L.LEAF_ROW + (s.labelled ? L.SECTION_LABEL + L.GROUP_PAD : 0);
         blockW = Math.max(blockW, Math.min(s.nodes.length, cols) * (L.LEAF_W + L.GAP) - L.GAP +
@@ -240,7 +242,7 @@
         if (sec.labelled) {
           yy += L.GROUP_PAD;
           groups.push({ x: blockX, y: top, w: maxX + pad - blockX, h: yy - top - (L.LEAF_ROW - L.LEAF_H),
-            label: sec.place[1] ? sec.place[0] + " · " + sec.place[1] : sec.place[0] });
+            label: !sec.otherBuilding ? sec.place[1] : sec.place[1] ? sec.place[0] + " · " + sec.place[1] : sec.place[0] });
         }
       }
       x += s.blockW + (s.blockW && s.innerW ? L.GAP * 2 : 0);

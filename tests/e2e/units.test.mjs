@@ -158,3 +158,26 @@ describe("the map's nodes with no path from the root", () => {
     assert.ok(l.byId.get("z1").y > l.byId.get("n3").y, "below the trees");
   });
 });
+
+describe("the map's building and room groups", () => {
+  const CM = loadWeb("topology-layout.js");
+
+  test("leaves in another building are framed with it; several in another room, with the room", () => {
+    const nodes = [{ id: "s", building: "Lib", room: "MDF" }];
+    for (let i = 0; i < 5; i++) nodes.push({ id: "a" + i, parent: "s", building: "Lib", room: "R1" });
+    for (let i = 0; i < 3; i++) nodes.push({ id: "b" + i, parent: "s", building: "Lib", room: "R2" });
+    nodes.push({ id: "c", parent: "s", building: "Lib", room: "R3" }, { id: "d", parent: "s", building: "Sci", room: "R9" });
+    const l = CM.topo.layout({ nodes, links: [] }, {});
+    assert.deepEqual(l.groups.map((g) => g.label).join("|"), "R1|R2|Sci · R9");
+    for (const [label, ids] of [["R1", ["a0", "a4"]], ["R2", ["b0", "b2"]], ["Sci · R9", ["d"]]]) {
+      const g = l.groups.find((x) => x.label === label);
+      for (const id of ids) {
+        const it = l.byId.get(id);
+        assert.ok(it.x >= g.x && it.x + it.w <= g.x + g.w && it.y >= g.y && it.y + it.h <= g.y + g.h, label + " holds " + id);
+      }
+      for (const other of l.items.filter((it) => !ids.some((id) => id[0] === it.id[0])))
+        assert.ok(!(other.x < g.x + g.w && g.x < other.x + other.w && other.y < g.y + g.h && g.y < other.y + other.h),
+          label + " does not cover " + other.id);
+    }
+  });
+});
