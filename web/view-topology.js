@@ -4,7 +4,7 @@
  * (createElementNS, textContent: no markup from strings). Status and firing
  * alerts (GET /api/v1/alerts?state=firing, when the collector has it) colour
  * the devices; utilisation colours the links and speed sets their width.
- * Zoom and pan with the wheel, a drag, a pinch or the buttons; search finds
+ * Zoom and pan (pan-zoom.js) with the wheel, a drag, a pinch or the buttons; search finds
  * and centres a node; a count badge expands a switch's folded leaves; a
  * click on a node shows it with a link to its device page.
  * #/topology?focus=NODE or ?device=ID opens the map centred on that node
@@ -18,7 +18,7 @@
   const main = document.getElementById("main");
   const { badge, errorText, notYet } = CM.ui;
   const NS = "http://www.w3.org/2000/svg";
-  const MIN_K = 0.08, MAX_K = 4, READABLE_K = 0.55;
+  const READABLE_K = 0.55;		/* the smallest zoom at which labels can be read */
   const SEVERITY = { critical: 3, warning: 2, info: 1 };
 
   /* svg("rect", {x: 1}, child…): an SVG element; strings become text nodes. */
@@ -77,9 +77,8 @@
     main.appendChild(details);
 
     const open = new Map();		/* the person's expand/collapse choices */
-    const view = { k: 1, tx: 0, ty: 0 };
     let topo = null, lay = null, alerts = new Map(), selected = null, hit = null, placed = false;
-    let lastQuery = "", lastIndex = -1, busy = false;
+    let lastQuery = "", lastIndex = -1;
     const root = svg("svg", { class: "topo-svg", role: "img", "aria-label": t("map") });
     const stage = svg("g", { class: "stage" });
     root.appendChild(stage);
@@ -93,98 +92,32 @@
         item("l-ok", t("util_low")), item("l-warm", t("util_mid")), item("l-hot", t("util_high")), item("l-down", t("link_down")));
     }
 
-    /* ---- zoom and pan ---- */
-    function apply() {
-      stage.setAttribute("transform", `translate(${view.tx.toFixed(1)} ${view.ty.toFixed(1)}) scale(${view.k.toFixed(4)})`);
-      root.dataset.zoom = view.k.toFixed(3);
-    }
-    function zoomAt(px, py, f) {
-      const k = Math.min(MAX_K, Math.max(MIN_K, view.k * f));
-      view.tx = px - (px - view.tx) * (k / view.k);
-      view.ty = py - (py - view.ty) * (k / view.k);
-      view.k = k;
-      apply();
-    }
-    function zoomBy(f) {
-      const r = root.getBoundingClientRect();
-      zoomAt(r.width / 2, r.height / 2, f);
-    }
-    function fit() {
-      if (!lay) return;
-      const r = root.getBoundingClientRect(), pad = 16;
-      view.k = Math.min(MAX_K, Math.max(MIN_K, Math.min((r.width - 2 * pad) / Math.max(1, lay.width),
-        (r.height - 2 * pad) / Math.max(1, lay.height), 1.2)));
-      view.tx = (r.width - lay.width * view.k) / 2;
-      view.ty = pad;
-      apply();
-    }
+    /* ---- zoom and pan (pan-zoom.js) ---- */
+    const pz = CM.ui.panZoom(root, stage);
+    const zoomBy = pz.zoomBy;
+    const fit = () => { if (lay) pz.show(0, 0, lay.width, lay.height, 1.2); };
     function centreOn(id, k) {
       const it = lay && lay.byId.get(id);
-      if (!it) return;
-      const r = root.getBoundingClientRect();
-      if (k) view.k = k;
-      view.tx = r.width / 2 - (it.x + it.w / 2) * view.k;
-      view.ty = r.height / 2 - (it.y + it.h / 2) * view.k;
-      apply();
+      if (it) pz.centre(it.x + it.w / 2, it.y + it.h / 2, k);
     }
     /* The first view: the whole map when it is readable so, else the root at a readable size. */
     function firstView() {
       fit();
-      if (view.k >= READABLE_K || !lay.items.length) return;
+      if (pz.k() >= READABLE_K || !lay.items.length) return;
       const top = lay.items.reduce((a, b) => (b.y < a.y ? b : a));
-      const r = root.getBoundingClientRect();
-      view.k = READABLE_K;
-      view.tx = r.width / 2 - (top.x + top.w / 2) * view.k;
-      view.ty = 16;
-      apply();
+      pz.show(top.x + top.w / 2 - 1, top.y, 2, 2, READABLE_K);
     }
 
-    const pointers = new Map();
-    let moved = 0, pinch = null;
-    root.addEventListener("wheel", (e) => {
-      e.preventDefault();
-      const r = root.getBoundingClientRect();
-      zoomAt(e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)));
-    }, { passive: false });
-    root.addEventListener("pointerdown", (e) => {
-      pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
-      if (pointers.size === 1) moved = 0;
-      if (pointers.size === 2) pinch = null;
-      busy = true;
-    });
-    root.addEventListener("pointermove", (e) => {
-      const p = pointers.get(e.pointerId);
-      if (!p) return;
-      const dx = e.clientX - p.x, dy = e.clientY - p.y;
-      if (pointers.size === 1) {
-        moved += Math.abs(dx) + Math.abs(dy);
-        if (moved > 6 && !root.hasPointerCapture(e.pointerId)) root.setPointerCapture(e.pointerId);
-        if (moved > 6) { view.tx += dx; view.ty += dy; apply(); }
-      } else if (pointers.size === 2) {
-        const [a, b] = [...pointers.values()];
-        const before = Math.hypot(a.x - b.x, a.y - b.y);
-        p.x = e.clientX; p.y = e.clientY;
-        const after = Math.hypot(a.x - b.x, a.y - b.y);
-        const r = root.getBoundingClientRect();
-        if (before > 0) zoomAt((a.x + b.x) / 2 - r.left, (a.y + b.y) / 2 - r.top, after / before);
-        moved += 100;		/* a pinch is never a tap */
-        return;
-      }
-      p.x = e.clientX; p.y = e.clientY;
-    });
-    const release = (e) => {
-      pointers.delete(e.pointerId);
-      if (pointers.size === 0) busy = false;
-    };
-    root.addEventListener("pointerup", release);
-    root.addEventListener("pointercancel", release);
     /* one listener for every node: a tap selects, a tap on a badge expands */
     root.addEventListener("click", (e) => {
-      if (moved > 6) return;
+      if (!pz.tapped()) return;
       const b = e.target.closest("[data-toggle]");
       if (b) { toggle(b.getAttribute("data-toggle")); return; }
       const n = e.target.closest("[data-id]");
-      if (n) select(n.getAttribute("data-id"));
+      if (!n) return;
+      select(n.getAttribute("data-id"));
+      /* on a phone the details sit under the map: bring them up */
+      if (window.matchMedia("(max-width: 759px)").matches) details.scrollIntoView({ block: "nearest" });
     });
     root.addEventListener("keydown", (e) => {
       const n = e.target.closest && e.target.closest("[data-id]");
@@ -201,7 +134,7 @@
       if (!it || !it.collapsible) return;
       open.set(id, it.collapsed);
       draw();
-      centreOn(id, Math.max(view.k, READABLE_K));
+      centreOn(id, Math.max(pz.k(), READABLE_K));
       if (selected === id) showDetails();
     }
     function openAll(on) {
@@ -217,7 +150,7 @@
       for (const a of path.slice(0, -1)) if (!lay.byId.has(a)) open.set(a, true);
       hit = id;
       draw();
-      centreOn(id, Math.max(view.k, 1));
+      centreOn(id, Math.max(pz.k(), 1));
     }
     function find() {
       if (!topo) return;
@@ -352,11 +285,10 @@
         (nopath ? " · " + t("map_no_path", { n: nopath }) : "") +
         (rootNode ? " · " + t(guessed ? "map_root_guessed" : "map_root_is", { name: rootNode.name || rootNode.id }) : "");
       root.dataset.nodes = String(shown);
-      apply();
     }
 
     async function refresh() {
-      if (busy) return;		/* not while a finger or the mouse is on the map */
+      if (pz.busy()) return;		/* not while a finger or the mouse is on the map */
       let data, firing;
       try {
         [data, firing] = await Promise.all([apiOptional("/api/v1/topology"),
