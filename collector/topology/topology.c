@@ -52,6 +52,7 @@ struct topo_mem {
 	struct topo_nbr nbr;		/* remote identity (owned strings) */
 	double first_seen, last_seen;
 	int present;			/* in the reporter's latest walk */
+	int was_present;		/* remember(): in the walk before */
 	UT_hash_handle hh;
 };
 
@@ -66,7 +67,7 @@ struct topo_state {
 	unsigned long suppressed[4];
 };
 
-enum { W_DUP_CHASSIS, W_GARBAGE, W_FDB_FLOOD, W_ROOT };
+enum { W_DUP_CHASSIS, W_GARBAGE, W_ROOT, W_FDB_FLOOD };
 
 static void
 warn_limited(struct topo_state *t, int kind, const char *fmt, ...)
@@ -184,15 +185,28 @@ mem_free(struct topo_mem *m)
 	free(m);
 }
 
+static int
+differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
 /* Remember the reporter's LLDP/CDP entries: present ones refreshed, the
- * rest of this reporter's kept as absent (down). */
-static void
+ * rest of this reporter's kept as absent (down). 1 when anything the graph
+ * shows changed (an entry came, went or points elsewhere), else 0: an
+ * unchanged walk costs no rebuild. */
+static int
 remember(struct topo_state *t, const struct device *d, const struct topo_dev *td, double now)
 {
 	struct topo_mem *m, *tmp;
+	size_t was_present = 0, still = 0;
+	int changed = 0;
 	HASH_ITER(hh, t->mem, m, tmp)
-		if (m->reporter == d->id)
+		if (m->reporter == d->id) {
+			was_present += m->present;
+			m->was_present = m->present;
 			m->present = 0;
+		}
 	for (size_t i = 0; i < td->links.n; i++) {
 		const struct topo_nbr *e = &td->links.v[i];
 		const char *lp = e->source == TOPO_LLDP ? lldp_port_name(d, td, e->local_port) :
@@ -214,13 +228,20 @@ remember(struct topo_state *t, const struct device *d, const struct topo_dev *td
 			m->local_port = strdup(lp);
 			m->first_seen = now;
 			HASH_ADD_KEYPTR(hh, t->mem, m->key, strlen(m->key), m);
+			changed = 1;
 		} else {
+			if (m->present)
+				continue;	/* a second row for the same neighbour */
+			still += m->was_present;
+			changed |= !m->was_present || differ(m->nbr.name, e->name) || differ(m->nbr.port, e->port) ||
+			    differ(m->nbr.address, e->address) || m->nbr.caps != e->caps;
 			topo_nbr_clear(&m->nbr);
 		}
 		nbr_copy(&m->nbr, e);
 		m->present = 1;
 		m->last_seen = now;
 	}
+	return changed || still != was_present;
 }
 
 static void
@@ -261,8 +282,8 @@ on_tables(void *arg, const struct device *d, const struct sp_result *r)
 		    "of %d, skipped", d->name, dropped, TOPO_MAX_NBRS);
 	log_debug("topology", "%s: %zu LLDP/CDP neighbours, %zu FDB, %zu ARP entries",
 	    d->name, td->links.n, td->fdb.n, td->arp.n);
-	remember(t, d, td, td->walked);
-	t->dirty = 1;
+	if (remember(t, d, td, td->walked) || td->fdb.n > 0)
+		t->dirty = 1;	/* FDB moves servers: cheap to redo, hard to compare */
 }
 
 static void
@@ -396,6 +417,9 @@ link_state(struct topo_state *t, struct topo_link *l)
 	    iface_named(device_get(t->c->devices, na->device_id), l->a_port) : NULL;
 	const struct sp_iface *fb = nb->device_id ?
 	    iface_named(device_get(t->c->devices, nb->device_id), l->b_port) : NULL;
+	l->up = !l->aged;
+	l->speed_bps = NAN;
+	l->utilisation = NAN;
 	if ((fa && fa->oper_status && strcmp(fa->oper_status, "up") != 0) ||
 	    (fb && fb->oper_status && strcmp(fb->oper_status, "up") != 0))
 		l->up = 0;
@@ -408,58 +432,100 @@ link_state(struct topo_state *t, struct topo_link *l)
 	}
 }
 
-/* Agent hosts: their MACs (inventory "macs"), placed behind the switch port
- * with the fewest MACs that learned one of them (an edge port). */
+/* Where each MAC was learned: the switch port with the fewest MACs that
+ * learned it (an edge port); ports with more than EDGE_MAX_MACS are uplinks. */
+struct spot {
+	int node;
+	const char *port;
+	size_t count;
+};
+
+static struct spot *
+mac_spots(struct topo_state *t, struct topo_strmap *macs, size_t *n_out)
+{
+	size_t n = 0, cap = 0;
+	struct spot *v = NULL;
+	struct topo_dev *td, *tmp;
+	HASH_ITER(hh, t->devs, td, tmp) {
+		struct device *d = device_get(t->c->devices, td->id);
+		if (d == NULL || td->fdb.n == 0)
+			continue;
+		char id[32], key[24];
+		snprintf(id, sizeof(id), "d%lld", (long long)td->id);
+		int node = topo_graph_find(&t->g, id);
+		struct topo_strmap *per_port = topo_strmap_new();
+		if (node < 0 || per_port == NULL) {
+			topo_strmap_free(per_port);
+			continue;
+		}
+		for (size_t i = 0; i < td->fdb.n; i++) {
+			snprintf(key, sizeof(key), "%lu", td->fdb.v[i].local_port);
+			int was = topo_strmap_get(per_port, key);
+			topo_strmap_put(per_port, key, was < 0 ? 1 : was + 1);
+		}
+		for (size_t i = 0; i < td->fdb.n; i++) {
+			snprintf(key, sizeof(key), "%lu", td->fdb.v[i].local_port);
+			size_t count = (size_t)topo_strmap_get(per_port, key);
+			if (count > EDGE_MAX_MACS) {
+				warn_limited(t, W_FDB_FLOOD, "%s: %zu MACs learned on ifIndex %s: an "
+				    "uplink, not used to place servers", d->name, count, key);
+				continue;
+			}
+			int at = topo_strmap_get(macs, td->fdb.v[i].mac);
+			if (at >= 0) {
+				if (count < v[at].count)
+					v[at] = (struct spot){ node, ifindex_name(d, td->fdb.v[i].local_port),
+					    count };
+				continue;
+			}
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct spot *nv = realloc(v, nc * sizeof(*nv));
+				if (nv == NULL)
+					break;
+				v = nv;
+				cap = nc;
+			}
+			v[n] = (struct spot){ node, ifindex_name(d, td->fdb.v[i].local_port), count };
+			if (topo_strmap_put(macs, td->fdb.v[i].mac, (int)n) == 0)
+				n++;
+		}
+		topo_strmap_free(per_port);
+	}
+	*n_out = n;
+	return v;
+}
+
+/* Agent hosts: their MACs (inventory "macs", lower-cased), placed behind the
+ * edge port that learned one of them (FDB). */
 static void
 place_agents(struct topo_state *t, struct index *ix)
 {
 	struct series_catalog *cat = t->c->series;
-	if (cat == NULL)
-		return;
+	struct topo_strmap *macs = topo_strmap_new();
+	size_t n_spots = 0;
+	struct spot *spots = cat && macs ? mac_spots(t, macs, &n_spots) : NULL;
 	uint32_t cur = 0;
 	struct series *s;
-	while ((s = series_next(cat, &cur)) != NULL) {
+	while (n_spots > 0 && (s = series_next(cat, &cur)) != NULL) {
 		if (s->text == NULL || strncmp(s->key, "inventory,", 10) != 0)
 			continue;
 		const char *sp = strrchr(s->key, ' ');
-		if (sp == NULL || strcmp(sp + 1, "macs") != 0)
-			continue;
 		const char *host = series_host_name(cat, s->host_id);
-		if (host == NULL)
+		if (sp == NULL || strcmp(sp + 1, "macs") != 0 || host == NULL)
 			continue;
-		/* the best (switch, port) over this host's MACs */
-		int best_node = -1;
-		const char *best_port = NULL;
-		size_t best_count = 0;
-		char macs[2048];
-		snprintf(macs, sizeof(macs), "%s", s->text);
-		for (char *save = NULL, *mac = strtok_r(macs, " ", &save); mac;
+		const struct spot *best = NULL;
+		char list[2048];
+		snprintf(list, sizeof(list), "%s", s->text);
+		for (char *save = NULL, *mac = strtok_r(list, " ", &save); mac;
 		    mac = strtok_r(NULL, " ", &save)) {
-			struct topo_dev *td, *tmp;
-			HASH_ITER(hh, t->devs, td, tmp) {
-				struct device *d = device_get(t->c->devices, td->id);
-				for (size_t i = 0; d && i < td->fdb.n; i++) {
-					if (strcasecmp(td->fdb.v[i].mac, mac) != 0)
-						continue;
-					size_t count = 0;	/* MACs on that port */
-					for (size_t k = 0; k < td->fdb.n; k++)
-						count += td->fdb.v[k].local_port == td->fdb.v[i].local_port;
-					if (count > EDGE_MAX_MACS) {
-						warn_limited(t, W_FDB_FLOOD, "%s: %zu MACs on one port "
-						    "(an uplink): not used to place hosts", d->name, count);
-						continue;
-					}
-					if (best_node < 0 || count < best_count) {
-						char id[32];
-						snprintf(id, sizeof(id), "d%lld", (long long)td->id);
-						best_node = topo_graph_find(&t->g, id);
-						best_port = ifindex_name(d, td->fdb.v[i].local_port);
-						best_count = count;
-					}
-				}
-			}
+			for (char *p = mac; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			int at = topo_strmap_get(macs, mac);
+			if (at >= 0 && (best == NULL || spots[at].count < best->count))
+				best = &spots[at];
 		}
-		if (best_node < 0)
+		if (best == NULL)
 			continue;
 		char id[300], lower[256];
 		lower_name(host, lower, sizeof(lower));
@@ -476,8 +542,10 @@ place_agents(struct topo_state *t, struct index *ix)
 				n->source = TOPO_FDB;
 			}
 		}
-		topo_graph_link(&t->g, best_node, best_port, hn, NULL, TOPO_FDB);
+		topo_graph_link(&t->g, best->node, best->port, hn, NULL, TOPO_FDB);
 	}
+	free(spots);
+	topo_strmap_free(macs);
 }
 
 static void
@@ -545,7 +613,7 @@ rebuild(struct topo_state *t)
 		int li = topo_graph_link(g, a, m->local_port, b, remote_port(t, &g->nodes[b], &m->nbr),
 		    m->nbr.source);
 		if (li >= 0 && !m->present)
-			g->links[li].up = 0;
+			g->links[li].aged = 1;
 	}
 	place_agents(t, &ix);
 	for (size_t i = 0; i < g->n_links; i++)
@@ -569,6 +637,21 @@ topology_graph(struct collector *c)
 	return &t->g;
 }
 
+const struct topo_graph *
+topology_graph_live(struct collector *c)
+{
+	struct topo_state *t = state(c);
+	if (t == NULL)
+		return NULL;
+	if (t->dirty) {
+		rebuild(t);	/* link states included */
+		return &t->g;
+	}
+	for (size_t i = 0; i < t->g.n_links; i++)
+		link_state(t, &t->g.links[i]);
+	return &t->g;
+}
+
 /* ---- forgetting ----------------------------------------------------------------- */
 
 static void
@@ -579,6 +662,7 @@ forget_tick(evutil_socket_t fd, short what, void *arg)
 	struct topo_mem *m, *tmp;
 	(void)fd;
 	(void)what;
+	t->dirty = 1;		/* now and then, whatever changed: agents' MACs, names */
 	HASH_ITER(hh, t->mem, m, tmp) {
 		int gone = device_get(t->c->devices, m->reporter) == NULL;
 		if (!gone && (m->present || now - m->last_seen < (double)t->c->cfg.topology_forget))
@@ -637,37 +721,42 @@ svc_unmanaged(void *arg)
 	return a;
 }
 
+/* A device's neighbours as its last walk reported them (every row, also
+ * several on one port), each with the managed device it resolved to. */
 json_t *
 topology_neighbors_json(struct collector *c, int64_t device_id)
 {
 	struct topo_state *t = state(c);
-	if (t == NULL)
+	struct device *d = device_get(c->devices, device_id);
+	if (t == NULL || d == NULL)
 		return NULL;
 	const struct topo_graph *g = topology_graph(c);
 	json_t *a = json_array();
-	struct topo_mem *m, *tmp;
-	HASH_ITER(hh, t->mem, m, tmp) {
-		if (m->reporter != device_id || !m->present)
-			continue;
-		/* the device it points at, as the graph resolved it */
+	struct topo_dev *td;
+	HASH_FIND(hh, t->devs, &device_id, sizeof(device_id), td);
+	char id[32];
+	snprintf(id, sizeof(id), "d%lld", (long long)device_id);
+	int me = topo_graph_find(g, id);
+	for (size_t k = 0; td && a && k < td->links.n; k++) {
+		const struct topo_nbr *e = &td->links.v[k];
+		const char *lp = e->source == TOPO_LLDP ? lldp_port_name(d, td, e->local_port) :
+		    ifindex_name(d, e->local_port);
 		json_t *dev = json_null();
-		char id[32];
-		snprintf(id, sizeof(id), "d%lld", (long long)device_id);
-		int a_i = topo_graph_find(g, id);
-		for (size_t i = 0; a_i >= 0 && i < g->n_links; i++) {
+		for (size_t i = 0; lp && me >= 0 && i < g->n_links; i++) {
 			const struct topo_link *l = &g->links[i];
-			int other = l->a == a_i ? l->b : l->b == a_i ? l->a : -1;
-			const char *mine = l->a == a_i ? l->a_port : l->b_port;
-			if (other < 0 || mine == NULL || strcmp(mine, m->local_port) != 0)
+			int other = l->a == me ? l->b : l->b == me ? l->a : -1;
+			const char *mine = l->a == me ? l->a_port : l->b_port;
+			if (other < 0 || mine == NULL || strcmp(mine, lp) != 0)
 				continue;
 			if (g->nodes[other].device_id != 0)
 				dev = json_integer(g->nodes[other].device_id);
 			break;
 		}
-		json_array_append_new(a, json_pack("{s:s,s:s?,s:s?,s:s?,s:s,s:o,s:s?}", "local_port",
-		    m->local_port, "remote_name", m->nbr.name ? m->nbr.name : m->nbr.chassis,
-		    "remote_port", m->nbr.port, "remote_address", m->nbr.address, "source",
-		    topo_source_name(m->nbr.source), "device", dev, "remote_chassis", m->nbr.chassis));
+		json_array_append_new(a, json_pack("{s:s?,s:s?,s:s?,s:s?,s:s,s:o,s:s?,s:s?}",
+		    "local_port", lp, "remote_name", e->name ? e->name : e->chassis,
+		    "remote_port", e->port, "remote_address", e->address, "source",
+		    topo_source_name(e->source), "device", dev, "remote_chassis", e->chassis,
+		    "remote_description", e->descr));
 	}
 	return a;
 }
@@ -690,7 +779,7 @@ topology_start(struct collector *c)
 		free(t);
 		return -1;
 	}
-	static const struct timeval every = { 60, 0 };
+	struct timeval every = { c->cfg.topology_interval < 60 ? c->cfg.topology_interval : 60, 0 };
 	t->forget_ev = event_new(c->base, -1, EV_PERSIST, forget_tick, t);
 	if (t->forget_ev == NULL || event_add(t->forget_ev, &every) < 0) {
 		free(t);
