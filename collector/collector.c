@@ -10,9 +10,9 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
-#include "collector/topology/topology.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
+#include "collector/topology/topology.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -339,8 +339,8 @@ static const struct subsystem *const subsystems[] = {
 	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
-	&topology_subsystem,
 	&notify_subsystem,
+	&topology_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))

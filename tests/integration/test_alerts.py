@@ -31,10 +31,17 @@ alerts:
 """
 
 
+def alerts_ready(c):
+    """The stored alerts are loaded (503 until then; samples meanwhile count
+    only with their series' last value)."""
+    wait_for(lambda: c.get("/api/v1/alerts").status == 200, what="alerts loaded")
+
+
 class Feed:
     """Samples with increasing timestamps (one second apart, in the past)."""
 
     def __init__(self, collector, host="srv1"):
+        alerts_ready(collector)
         self.c = collector
         self.host = host
         self.ts = int(time.time()) - 3000
