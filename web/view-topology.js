@@ -191,6 +191,8 @@
         [t("address"), n.address],
         [t("location"), [n.building, n.room].filter(Boolean).join(" / ")],
         [t("managed"), n.managed === false ? t("unmanaged_long") : t("yes")],
+        [t("mac_address"), n.mac],
+        [t("seen_by"), n.seen_by ? [n.seen_by, n.source ? " (" + n.source + ")" : ""] : null],
         [t("upstream"), parent ? [parent.name || parent.id, ports ? " (" + (ports[0] || "?") + " → " + (ports[1] || "?") + ")" : ""] : t("map_root")],
         [t("uplink"), up ? [CM.fmt(up.speed_bps, "speed"), " · ", t("state_" + (up.status || "unknown"), null, up.status), " · ", pct(up.utilisation), " · ", up.source] : null],
         [t("behind_it"), kids ? String(kids) : null],
@@ -202,6 +204,8 @@
       const acts = el("div", { class: "row" });
       if (n.device_id !== null && n.device_id !== undefined)
         acts.appendChild(el("a", { class: "btn", id: "topo-open-device", href: route("device", n.device_id) }, t("open_device")));
+      else if (n.agent && n.name)	/* a server known by its agent only ("h:<host>") */
+        acts.appendChild(el("a", { class: "btn", id: "topo-open-host", href: route("host", n.name) }, t("open_device")));
       if (it && it.collapsible)
         acts.appendChild(el("button", { type: "button", class: "btn secondary", id: "topo-toggle", onclick: () => toggle(it.id) },
           it.collapsed ? t("show_n_behind", { n: it.hidden }) : t("fold")));

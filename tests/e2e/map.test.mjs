@@ -303,6 +303,14 @@ describe("the map of a real collector polling device recordings", () => {
         assert.match(cls, /st-down/);
         assert.match(cls, /alert-(critical|warning|info)/, "the firing device-down alert rings it");
         await shot(page, vp, "4-real-collector");
+        // an unmanaged CDP neighbour says who saw it, and has no device page
+        const cdp = topo.nodes.find((x) => x.managed === false && x.seen_by === "switch-cisco-2960x");
+        await page.fill("#topo-search", cdp.name);
+        await page.press("#topo-search", "Enter");
+        await page.waitForFunction((n) => document.querySelector("#topo-details h2")?.textContent === n, cdp.name);
+        assert.match(await page.textContent("#topo-details"), /Seen by\s*switch-cisco-2960x \(cdp\)/);
+        assert.equal(await page.$("#topo-open-device"), null);
+        assert.ok((await page.getAttribute(`svg.topo-svg [data-id="${cdp.id}"]`, "class")).includes("unmanaged"));
         // the Cisco switch, found and opened
         await page.fill("#topo-search", "switch-cisco-2960x");
         await page.press("#topo-search", "Enter");
