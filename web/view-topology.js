@@ -307,6 +307,7 @@
       }
       if (data === undefined || !data || !Array.isArray(data.nodes) || data.nodes.length === 0) {
         topo = null;
+        placed = false;		/* the first graph to come is shown whole again */
         clear(stage);
         holder.hidden = true;
         clear(summary);
