@@ -110,6 +110,12 @@ static const struct cli_opt discover_opts[] = {
 	CLI_OPT_END
 };
 
+static const struct cli_opt topology_opts[] = {
+	{ "from", "NODE", "print only the part below NODE (a node id such as d12, or a name)" },
+	{ "depth", "N", "print N levels below the start, then how many nodes lie deeper" },
+	CLI_OPT_END
+};
+
 static const struct cli_opt alerts_opts[] = {
 	{ "state", "S", "active (default: all but resolved), firing, acknowledged, "
 	    "suppressed, resolved or all" },
@@ -226,6 +232,17 @@ const struct cli_command cli_commands[] = {
 	    "until the sweep is done, then what was found. Stopping campusmon does "
 	    "not stop the sweep.",
 	    discover_opts, 1, 1, 0, cmd_discover },
+	{ "topology", "[--from NODE] [--depth N]", "print the network as a tree from its root",
+	    "Prints the collector's topology (from LLDP, CDP, FDB and ARP neighbour "
+	    "tables) as a tree from topology.root, one node a line: its name, "
+	    "'(unmanaged)' for neighbours that are not in the inventory, [status], kind "
+	    "and address, then the link to its upstream node: the upstream's port, "
+	    "the node's own port, the link's state when not up, speed, utilisation "
+	    "and how it was learned when not LLDP; then building / room. Nodes whose "
+	    "upstream path is not known are printed as trees of their own after the "
+	    "root. Before the first neighbour walk it says there is no topology yet. "
+	    "With --json: the collector's {\"nodes\", \"links\", \"root\"}.",
+	    topology_opts, 0, 0, 0, cmd_topology },
 	{ "help", "[COMMAND]", "describe all commands, or one",
 	    NULL, NULL, 0, 2, CLI_CMD_LOCAL, cmd_help },
 };

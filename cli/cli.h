@@ -305,6 +305,17 @@ int cmd_device_show(struct cli *c, const struct cli_args *args);
 int cmd_device_edit(struct cli *c, const struct cli_args *args);
 int cmd_device_rm(struct cli *c, const struct cli_args *args);
 int cmd_discover(struct cli *c, const struct cli_args *args);
+int cmd_topology(struct cli *c, const struct cli_args *args);
+
+/* ---- cmd_topology.c: the tree, printable without a collector (tests) ------ */
+
+/*
+ * Print GET /api/v1/topology's answer as an indented tree from the root
+ * (or from the node whose id or name is from, when not NULL), max_depth
+ * levels deep (-1: all). Returns 0, 1 when from names no node, -1 when out
+ * of memory.
+ */
+int cli_topology_print(FILE *out, const struct json_t *topo, const char *from, int max_depth);
 int cmd_alerts(struct cli *c, const struct cli_args *args);
 int cmd_ack(struct cli *c, const struct cli_args *args);
 

@@ -30,7 +30,7 @@
     const nav = document.getElementById("nav");
     clear(nav);
     const items = [];
-    if (canRead()) items.push(["overview", t("overview")], ["alerts", t("alerts")], ["devices", t("devices")], ["hosts", t("servers")]);
+    if (canRead()) items.push(["overview", t("overview")], ["alerts", t("alerts")], ["devices", t("devices")], ["topology", t("map")], ["hosts", t("servers")]);
     if (isAdmin()) items.push(["settings", t("settings")]);
     if (canAudit()) items.push(["audit", t("audit")]);
     for (const [r, label] of items) nav.appendChild(el("a", { href: "#/" + r, dataset: { route: r } }, label));
@@ -74,6 +74,7 @@
       host: () => (canRead() && args[0] ? V.host(args[0]) : null),
       devices: () => (canRead() ? V.devices(params) : null),
       device: () => (canRead() && args[0] ? V.device(args[0]) : null),
+      topology: () => (canRead() ? V.topology(params) : null),
       settings: () => (isAdmin() ? V.settings(args[0]) : null),
       audit: () => (canAudit() ? V.audit() : null),
       alerts: () => (canRead() ? V.alerts(params) : null),

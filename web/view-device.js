@@ -14,7 +14,8 @@
     hostResources, fill } = CM.ui;
 
   function viewDevice(id) {
-    main.appendChild(el("p", { class: "small" }, el("a", { href: "#/devices" }, "‹ " + t("devices"))));
+    main.appendChild(el("p", { class: "small row" }, el("a", { href: "#/devices" }, "‹ " + t("devices")),
+      el("a", { href: route("topology") + "?device=" + encodeURIComponent(id), id: "device-on-map" }, t("show_on_map"))));
     const title = el("h1", { class: "break", id: "device-name" }, "…");
     const ident = el("div"), sensBox = el("div"), ifBox = el("div"), alertBox = el("div");
     const actions = el("div", { class: "row", id: "device-actions" }), editBox = el("div", { hidden: true });

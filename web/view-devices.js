@@ -22,6 +22,7 @@
 
   function viewDevices(params) {
     main.appendChild(el("h1", {}, t("devices")));
+    main.appendChild(el("p", { class: "small" }, el("a", { href: "#/topology", id: "devices-map" }, t("show_on_map"))));
     const q = el("input", { type: "search", placeholder: t("search_devices"), "aria-label": t("search_devices") });
     const kind = el("select", { "aria-label": t("kind") }, el("option", { value: "" }, t("all_kinds")),
       KINDS.map((k) => el("option", { value: k }, t("kind_" + k, null, k))));

@@ -297,10 +297,11 @@ start_fetch(struct sp_device *d)
 	}
 	push_walks(d, d->plan.walks, d->plan.n_walks);
 	/* Slow tables (neighbours) when due: a device that never answered
-	 * them keeps trying at the slow pace, not every poll. */
+	 * them keeps trying at the slow pace, not every poll. A one-shot
+	 * probe takes them when asked (full == 2: seeded discovery). */
 	double now = util_monotonic();
-	d->slow_now = d->plan.n_slow_walks > 0 && !d->oneshot && (d->slow_last == 0 ||
-	    now - d->slow_last >= d->p->cfg.slow_interval);
+	d->slow_now = d->plan.n_slow_walks > 0 && (d->oneshot ? d->full == 2 :
+	    d->slow_last == 0 || now - d->slow_last >= d->p->cfg.slow_interval);
 	if (d->slow_now)
 		push_walks(d, d->plan.slow_walks, d->plan.n_slow_walks);
 	pump(d);

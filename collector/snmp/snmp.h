@@ -193,7 +193,8 @@ void sp_poller_remove(struct sp_poller *p, long long device_id);
  * scheduled or already being polled. Its cycle goes on from there. */
 int sp_poller_poll_now(struct sp_poller *p, long long device_id);
 /* Poll t once now, outside the schedule (discovery, troubleshooting).
- * With full = 0 only the system group and profile matching run. cb gets the
+ * With full = 0 only the system group and profile matching run; full = 2
+ * also walks the slow tables (neighbours: r->slow_walked). cb gets the
  * result (same ownership rule as on_result); returns 0 or -1. */
 int sp_poller_probe(struct sp_poller *p, const struct sp_target *t,
     int full, sp_result_fn cb, void *arg);

@@ -79,7 +79,7 @@ api_topology(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	(void)params;
-	const struct topo_graph *g = topology_graph(c);
+	const struct topo_graph *g = topology_graph_live(c);
 	if (g == NULL) {
 		http_reply_error(req, 503, "no topology yet");
 		return;

@@ -52,6 +52,7 @@ struct topo_mem {
 	struct topo_nbr nbr;		/* remote identity (owned strings) */
 	double first_seen, last_seen;
 	int present;			/* in the reporter's latest walk */
+	int was_present;		/* remember(): in the walk before */
 	UT_hash_handle hh;
 };
 
@@ -184,15 +185,28 @@ mem_free(struct topo_mem *m)
 	free(m);
 }
 
+static int
+differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
 /* Remember the reporter's LLDP/CDP entries: present ones refreshed, the
- * rest of this reporter's kept as absent (down). */
-static void
+ * rest of this reporter's kept as absent (down). 1 when anything the graph
+ * shows changed (an entry came, went or points elsewhere), else 0: an
+ * unchanged walk costs no rebuild. */
+static int
 remember(struct topo_state *t, const struct device *d, const struct topo_dev *td, double now)
 {
 	struct topo_mem *m, *tmp;
+	size_t was_present = 0, still = 0;
+	int changed = 0;
 	HASH_ITER(hh, t->mem, m, tmp)
-		if (m->reporter == d->id)
+		if (m->reporter == d->id) {
+			was_present += m->present;
+			m->was_present = m->present;
 			m->present = 0;
+		}
 	for (size_t i = 0; i < td->links.n; i++) {
 		const struct topo_nbr *e = &td->links.v[i];
 		const char *lp = e->source == TOPO_LLDP ? lldp_port_name(d, td, e->local_port) :
@@ -214,13 +228,20 @@ remember(struct topo_state *t, const struct device *d, const struct topo_dev *td
 			m->local_port = strdup(lp);
 			m->first_seen = now;
 			HASH_ADD_KEYPTR(hh, t->mem, m->key, strlen(m->key), m);
+			changed = 1;
 		} else {
+			if (m->present)
+				continue;	/* a second row for the same neighbour */
+			still += m->was_present;
+			changed |= !m->was_present || differ(m->nbr.name, e->name) || differ(m->nbr.port, e->port) ||
+			    differ(m->nbr.address, e->address) || m->nbr.caps != e->caps;
 			topo_nbr_clear(&m->nbr);
 		}
 		nbr_copy(&m->nbr, e);
 		m->present = 1;
 		m->last_seen = now;
 	}
+	return changed || still != was_present;
 }
 
 static void
@@ -261,8 +282,8 @@ on_tables(void *arg, const struct device *d, const struct sp_result *r)
 		    "of %d, skipped", d->name, dropped, TOPO_MAX_NBRS);
 	log_debug("topology", "%s: %zu LLDP/CDP neighbours, %zu FDB, %zu ARP entries",
 	    d->name, td->links.n, td->fdb.n, td->arp.n);
-	remember(t, d, td, td->walked);
-	t->dirty = 1;
+	if (remember(t, d, td, td->walked) || td->fdb.n > 0)
+		t->dirty = 1;	/* FDB moves servers: cheap to redo, hard to compare */
 }
 
 static void
@@ -396,6 +417,9 @@ link_state(struct topo_state *t, struct topo_link *l)
 	    iface_named(device_get(t->c->devices, na->device_id), l->a_port) : NULL;
 	const struct sp_iface *fb = nb->device_id ?
 	    iface_named(device_get(t->c->devices, nb->device_id), l->b_port) : NULL;
+	l->up = !l->aged;
+	l->speed_bps = NAN;
+	l->utilisation = NAN;
 	if ((fa && fa->oper_status && strcmp(fa->oper_status, "up") != 0) ||
 	    (fb && fb->oper_status && strcmp(fb->oper_status, "up") != 0))
 		l->up = 0;
@@ -589,7 +613,7 @@ rebuild(struct topo_state *t)
 		int li = topo_graph_link(g, a, m->local_port, b, remote_port(t, &g->nodes[b], &m->nbr),
 		    m->nbr.source);
 		if (li >= 0 && !m->present)
-			g->links[li].up = 0;
+			g->links[li].aged = 1;
 	}
 	place_agents(t, &ix);
 	for (size_t i = 0; i < g->n_links; i++)
@@ -613,6 +637,21 @@ topology_graph(struct collector *c)
 	return &t->g;
 }
 
+const struct topo_graph *
+topology_graph_live(struct collector *c)
+{
+	struct topo_state *t = state(c);
+	if (t == NULL)
+		return NULL;
+	if (t->dirty) {
+		rebuild(t);	/* link states included */
+		return &t->g;
+	}
+	for (size_t i = 0; i < t->g.n_links; i++)
+		link_state(t, &t->g.links[i]);
+	return &t->g;
+}
+
 /* ---- forgetting ----------------------------------------------------------------- */
 
 static void
@@ -623,6 +662,7 @@ forget_tick(evutil_socket_t fd, short what, void *arg)
 	struct topo_mem *m, *tmp;
 	(void)fd;
 	(void)what;
+	t->dirty = 1;		/* now and then, whatever changed: agents' MACs, names */
 	HASH_ITER(hh, t->mem, m, tmp) {
 		int gone = device_get(t->c->devices, m->reporter) == NULL;
 		if (!gone && (m->present || now - m->last_seen < (double)t->c->cfg.topology_forget))
@@ -739,7 +779,7 @@ topology_start(struct collector *c)
 		free(t);
 		return -1;
 	}
-	static const struct timeval every = { 60, 0 };
+	struct timeval every = { c->cfg.topology_interval < 60 ? c->cfg.topology_interval : 60, 0 };
 	t->forget_ev = event_new(c->base, -1, EV_PERSIST, forget_tick, t);
 	if (t->forget_ev == NULL || event_add(t->forget_ev, &every) < 0) {
 		free(t);

@@ -106,6 +106,7 @@ struct topo_link {
 	char *a_port, *b_port;		/* NULL: not known from that side */
 	enum topo_source source;
 	int up;				/* 1 up, 0 down */
+	int aged;			/* a neighbour entry of it has aged out (topology.c) */
 	double speed_bps;		/* NAN unknown */
 	double utilisation;		/* 0..1, NAN unknown */
 	int both;			/* seen from both ends */
@@ -154,8 +155,12 @@ int topo_strmap_put(struct topo_strmap *m, const char *key, int value);	/* 0 / -
 /* ---- topology.c: the subsystem ------------------------------------------- */
 extern const struct subsystem topology_subsystem;
 struct topo_state;
-/* The current graph (rebuilt first when something changed); NULL before start. */
+/* The current graph (rebuilt first when a neighbour, a device status or a
+ * port status changed); NULL before start. _live also refreshes each
+ * link's status, speed and utilisation from the interfaces' last poll
+ * (what the API shows; paths do not need it). */
 const struct topo_graph *topology_graph(struct collector *c);
+const struct topo_graph *topology_graph_live(struct collector *c);
 /* Neighbours a device reported at its last walk, as the API's JSON array
  * (new ref); NULL when the device is unknown to topology/. */
 struct json_t *topology_neighbors_json(struct collector *c, int64_t device_id);

@@ -77,3 +77,107 @@ describe("time ticks (web/chart.js)", () => {
       }
     });
 });
+
+describe("the map's layout (web/topology-layout.js)", async () => {
+  const { campus } = await import("./campus.mjs");
+  const CM = loadWeb("topology-layout.js");
+  const plain = (x) => JSON.parse(JSON.stringify(x));	/* arrays made in the vm context */
+  const overlaps = (items) => items.flatMap((a, i) => items.slice(i + 1).filter((b) =>
+    a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h).map((b) => a.id + "/" + b.id));
+
+  test("500 nodes: collapsed, every node either shown or counted in a badge, nothing overlaps", () => {
+    const c = campus(500);
+    for (const [open, shown] of [[new Map(), 43], [new Map([["d9", true]]), 43 + 13]]) {
+      const l = CM.topo.layout(c, { open });
+      assert.equal(l.items.length, shown);
+      assert.equal(l.items.length + l.items.reduce((s, it) => s + (it.collapsed ? it.hidden : 0), 0), 500);
+      assert.deepEqual(plain(overlaps(l.items)), []);
+      assert.ok(l.width < 1400 + 13 * 160, `${l.width} px wide`);
+    }
+    const all = CM.topo.layout(c, { collapseOver: Infinity });
+    assert.equal(all.items.length, 500);
+    assert.deepEqual(plain(overlaps(all.items)), []);
+    assert.equal(all.edges.length, 499, "one tree edge per node but the root");
+    assert.equal(all.extras.length, 1, "the redundant uplink");
+  });
+
+  test("small maps are not folded; parents sit above their children", () => {
+    const l = CM.topo.layout(campus(60), {});
+    assert.equal(l.items.length, 60);
+    for (const it of l.items) {
+      const p = it.node.parent && l.byId.get(it.node.parent);
+      if (p) assert.ok(p.y + p.h < it.y, it.id);
+    }
+  });
+
+  test("bad parents: a loop is cut, a missing or own parent makes a root, nothing is lost", () => {
+    const nodes = [{ id: "a", parent: "b" }, { id: "b", parent: "c" }, { id: "c", parent: "a" }, { id: "k", parent: "b" },
+      { id: "x", parent: "nowhere" }, { id: "s", parent: "s" }, { id: 7, parent: null }, { id: "d", parent: 7 },
+      null, { name: "no id" }, { id: "a", parent: null }];
+    const l = CM.topo.layout({ nodes, links: [{ a: "a", b: "a" }, { a: "q", b: "r" }, null] }, {});
+    assert.deepEqual(plain(l.items.map((i) => i.id).sort()), ["7", "a", "b", "c", "d", "k", "s", "x"]);
+    assert.ok(l.items.filter((i) => i.depth === 0).length >= 4);
+    assert.deepEqual(plain(CM.topo.ancestors({ nodes }, "d")), ["7", "d"]);
+    assert.equal(CM.topo.layout({}, {}).items.length, 0);
+    assert.equal(CM.topo.layout(null, {}).items.length, 0);
+  });
+
+  test("search: exact name first, then prefix, substring, address", () => {
+    const nodes = [{ id: "1", name: "xacc-1" }, { id: "2", name: "acc-10" }, { id: "3", name: "acc-1" },
+      { id: "4", name: "core", address: "10.0.0.1" }];
+    assert.deepEqual(CM.topo.search({ nodes }, "ACC-1").map((n) => n.id), ["3", "2", "1"]);
+    assert.deepEqual(CM.topo.search({ nodes }, "10.0.0").map((n) => n.id), ["4"]);
+    assert.equal(CM.topo.search({ nodes }, "  ").length, 0);
+  });
+});
+
+describe("the map's nodes with no path from the root", () => {
+  const CM = loadWeb("topology-layout.js");
+
+  test("hang under a node they are linked with; the unlinked gather in one block", () => {
+    const nodes = [{ id: "r", parent: null, depth: 0 }, { id: "a", parent: "r", depth: 1 },
+      { id: "d2", parent: null, depth: -1, managed: true }, { id: "n1", parent: null, depth: -1, managed: false },
+      { id: "n2", parent: null, depth: -1, managed: false }, { id: "n3", parent: null, depth: -1 },
+      { id: "z1", parent: null, depth: -1 }, { id: "z2", parent: null, depth: -1 }];
+    const links = [{ a: "d2", b: "n1" }, { a: "n2", b: "d2" }, { a: "n3", b: "a" }];
+    const l = CM.topo.layout({ nodes, links, root: { id: "r", guessed: true } }, { looseLabel: "loose" });
+    const t = CM.topo.tree({ nodes, links, root: { id: "r" } });
+    assert.equal(t.via.get("n3"), "a");
+    assert.equal(t.via.get("n1"), "d2");
+    assert.equal(t.via.get("n2"), "d2");
+    assert.equal(t.via.has("d2"), false);
+    assert.equal(l.items.length, 8);
+    assert.ok(l.edges.find((e) => e.to === "n1").via);
+    assert.ok(!l.edges.find((e) => e.to === "a").via);
+    const block = l.groups.find((g) => g.loose);
+    assert.equal(block.label, "loose");
+    for (const id of ["z1", "z2"]) {
+      const it = l.byId.get(id);
+      assert.ok(it.y > block.y && it.y + it.h <= block.y + block.h, id);
+    }
+    assert.ok(l.byId.get("z1").y > l.byId.get("n3").y, "below the trees");
+  });
+});
+
+describe("the map's building and room groups", () => {
+  const CM = loadWeb("topology-layout.js");
+
+  test("leaves in another building are framed with it; several in another room, with the room", () => {
+    const nodes = [{ id: "s", building: "Lib", room: "MDF" }];
+    for (let i = 0; i < 5; i++) nodes.push({ id: "a" + i, parent: "s", building: "Lib", room: "R1" });
+    for (let i = 0; i < 3; i++) nodes.push({ id: "b" + i, parent: "s", building: "Lib", room: "R2" });
+    nodes.push({ id: "c", parent: "s", building: "Lib", room: "R3" }, { id: "d", parent: "s", building: "Sci", room: "R9" });
+    const l = CM.topo.layout({ nodes, links: [] }, {});
+    assert.deepEqual(l.groups.map((g) => g.label).join("|"), "R1|R2|Sci · R9");
+    for (const [label, ids] of [["R1", ["a0", "a4"]], ["R2", ["b0", "b2"]], ["Sci · R9", ["d"]]]) {
+      const g = l.groups.find((x) => x.label === label);
+      for (const id of ids) {
+        const it = l.byId.get(id);
+        assert.ok(it.x >= g.x && it.x + it.w <= g.x + g.w && it.y >= g.y && it.y + it.h <= g.y + g.h, label + " holds " + id);
+      }
+      for (const other of l.items.filter((it) => !ids.some((id) => id[0] === it.id[0])))
+        assert.ok(!(other.x < g.x + g.w && g.x < other.x + other.w && other.y < g.y + g.h && g.y < other.y + other.h),
+          label + " does not cover " + other.id);
+    }
+  });
+});

@@ -11,7 +11,7 @@ that address as its LLDP management address. Everything is torn down on
 stop(), on a failed start, and (best effort) leftovers of an earlier crashed
 run with the same prefix are removed before starting.
 
-    with Campus() as campus:
+    with Campus() as campus:          # or Campus(links=..., chassis={"acc1": "dup"})
         campus.address("core")   # "10.231.0.2"
         campus.wiring()          # [("core", "eth1", "dist1", "eth0"), ...]
         campus.set_link("dist1", "eth1", up=False)
@@ -57,7 +57,7 @@ def _wait(pred, timeout, what):
 
 class Campus:
     def __init__(self, prefix="topo", net="10.231", community="public",
-                 nodes=None, links=None, snmp=None, tx_interval=1):
+                 nodes=None, links=None, snmp=None, tx_interval=1, chassis=None):
         assert os.geteuid() == 0, "network namespaces need root"
         assert len(prefix) <= 6, "interface names are at most 15 characters"
         self.prefix, self.net, self.community = prefix, net, community
@@ -65,6 +65,7 @@ class Campus:
         self.links = list(links or DEFAULT_LINKS)
         self.snmp = set(snmp if snmp is not None else DEFAULT_SNMP)
         self.tx_interval = tx_interval
+        self.chassis = dict(chassis or {})    # node -> chassis id lldpd claims instead of a MAC
         self.bridge = prefix + "br0"
         self.gateway = "%s.0.1" % net
         self.tmp = None
@@ -186,6 +187,8 @@ class Campus:
                     "configure lldp tx-interval %d\n"
                     "configure lldp portidsubtype ifname\n" % (self.sysname(node),
                                                                self.tx_interval))
+            if node in self.chassis:
+                f.write("configure system chassisid %s\n" % self.chassis[node])
             if node in self.snmp:   # switches say so (device kind comes from it)
                 f.write("configure system capabilities enabled bridge\n")
         argv = ["ip", "netns", "exec", self.ns(node), "lldpd", "-d", "-I", "eth*",
