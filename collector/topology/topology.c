@@ -779,7 +779,7 @@ topology_start(struct collector *c)
 		free(t);
 		return -1;
 	}
-	struct timeval every = { c->cfg.topology_interval < 60 ? c->cfg.topology_interval : 60, 0 };
+	struct timeval every = { c->cfg.snmp.slow_interval < 60 ? c->cfg.snmp.slow_interval : 60, 0 };
 	t->forget_ev = event_new(c->base, -1, EV_PERSIST, forget_tick, t);
 	if (t->forget_ev == NULL || event_add(t->forget_ev, &every) < 0) {
 		free(t);
