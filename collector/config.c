@@ -16,6 +16,7 @@
 #include "collector/inventory/inventory.h"
 #include "collector/auth/auth.h"
 #include "collector/api/api.h"
+#include "collector/events/events.h"
 #include "common/log.h"
 
 
@@ -35,7 +36,8 @@ static const struct cfg_key core_keys[] = {
 
 /* Every part of the schema, in the order the reference lists them. */
 static const struct cfg_key *const parts[] = {
-	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, core_keys,
+	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, events_keys,
+	core_keys,
 };
 
 const struct cfg_key *
@@ -56,7 +58,8 @@ collector_schema(void)
 }
 
 /* Keys that hold secrets: a file setting one must be private to root and us. */
-static const char *const secrets[] = { "discovery.communities", NULL };
+static const char *const secrets[] = { "discovery.communities", "traps.communities",
+	"traps.v3_users", NULL };
 
 int
 collector_config_load(struct collector_config *cfg, const char *file,
