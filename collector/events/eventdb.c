@@ -279,10 +279,9 @@ run_query(struct ev_db *d, struct ev_job *j)
 			json_array_append_new(rows, o);
 	}
 	if (rc != SQLITE_DONE) {
-		/* a bad FTS5 expression fails at the first step */
+		/* a bad FTS5 expression fails at the first step, as SQLITE_ERROR */
 		snprintf(j->err, sizeof(j->err), "%s", sqlite3_errmsg(d->db));
-		j->bad_query = fts && (strstr(j->err, "fts5") != NULL ||
-		    strstr(j->err, "syntax") != NULL || strstr(j->err, "no such column") != NULL);
+		j->bad_query = fts && rc == SQLITE_ERROR;
 		json_decref(rows);
 	} else {
 		j->rows = rows;
