@@ -56,7 +56,7 @@ cm_event_add_vb(struct cm_event *ev, const char *oid, const char *name, const ch
 	return v->oid != NULL && v->value != NULL ? 0 : -1;
 }
 
-static const char *const kinds[] = { "trap", "syslog" };
+static const char *const kinds[] = { "trap", "syslog", "poll" };
 
 const char *
 cm_event_kind_name(enum cm_event_kind k)

@@ -28,6 +28,8 @@
 #define BATCH_MAX 8192
 
 struct ev_job {
+	int64_t confirm_id;		/* a confirmation, not a query, when set */
+	double confirm_ts;
 	struct ev_query q;
 	evdb_query_fn done;
 	void *arg;
@@ -66,7 +68,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
     " sent_ts REAL, kind INTEGER NOT NULL, device_id INTEGER, device TEXT, source TEXT,"
     " severity INTEGER, facility INTEGER, host TEXT, program TEXT, message TEXT, tag TEXT,"
-    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT);"
+    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT, confirmed_ts REAL);"
     "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
     "CREATE INDEX IF NOT EXISTS events_device ON events(device_id, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, program, device,"
@@ -75,7 +77,7 @@ static const char schema[] =
 static const char cols[] =
     "e.id, e.ts, e.sent_ts, e.kind, e.device_id, e.device, e.source, e.severity,"
     " e.facility, e.host, e.program, e.message, e.tag, e.trap_oid, e.trap_name,"
-    " e.varbinds, e.subject";
+    " e.varbinds, e.subject, e.confirmed_ts";
 
 static void
 bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -236,6 +238,8 @@ evdb_row_json(void *stmt)
 		json_object_set_new(o, "sent_ts", json_real(sqlite3_column_double(st, 2)));
 	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 		json_object_set_new(o, "device_id", json_integer(sqlite3_column_int64(st, 4)));
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+		json_object_set_new(o, "confirmed_by_poll", json_real(sqlite3_column_double(st, 17)));
 	return o;
 }
 
@@ -286,6 +290,21 @@ run_query(struct ev_db *d, struct ev_job *j)
 	} else {
 		j->rows = rows;
 	}
+	sqlite3_finalize(st);
+}
+
+static void
+run_confirm(struct ev_db *d, const struct ev_job *j)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(d->db, "UPDATE events SET confirmed_ts = ?1 WHERE id = ?2", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_double(st, 1, j->confirm_ts);
+	sqlite3_bind_int64(st, 2, j->confirm_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		log_warnx("events: cannot mark event %lld confirmed: %s",
+		    (long long)j->confirm_id, sqlite3_errmsg(d->db));
 	sqlite3_finalize(st);
 }
 
@@ -416,6 +435,11 @@ thread_main(void *arg)
 		while (jobs != NULL) {
 			struct ev_job *j = jobs;
 			jobs = j->next;
+			if (j->confirm_id > 0) {
+				run_confirm(d, j);
+				free(j);
+				continue;
+			}
 			run_query(d, j);
 			loopq_post(d->c->loopq, &j->li, job_done, j);
 		}
@@ -485,6 +509,31 @@ evdb_put(struct ev_db *d, struct cm_event *ev)
 	return 0;
 }
 
+static void
+push_job(struct ev_db *d, struct ev_job *j)
+{
+	pthread_mutex_lock(&d->mu);
+	if (d->jobs_tail)
+		d->jobs_tail->next = j;
+	else
+		d->jobs = j;
+	d->jobs_tail = j;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
+int
+evdb_confirm(struct ev_db *d, int64_t id, double ts)
+{
+	struct ev_job *j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return -1;
+	j->confirm_id = id;
+	j->confirm_ts = ts;
+	push_job(d, j);
+	return 0;
+}
+
 int
 evdb_query(struct ev_db *d, const struct ev_query *q, evdb_query_fn done, void *arg)
 {
@@ -495,14 +544,7 @@ evdb_query(struct ev_db *d, const struct ev_query *q, evdb_query_fn done, void *
 	j->q.q = q->q ? strdup(q->q) : NULL;
 	j->done = done;
 	j->arg = arg;
-	pthread_mutex_lock(&d->mu);
-	if (d->jobs_tail)
-		d->jobs_tail->next = j;
-	else
-		d->jobs = j;
-	d->jobs_tail = j;
-	pthread_cond_signal(&d->cv);
-	pthread_mutex_unlock(&d->mu);
+	push_job(d, j);
 	return 0;
 }
 

@@ -29,7 +29,22 @@ struct ev_source {
 };
 #define SOURCES_MAX 16384
 
+/* A recent link trap, for the poll that will confirm it (correlation). */
+struct ev_link {
+	int64_t device_id, id;
+	long if_index;
+	int down;
+	double ts;
+	int confirmed;
+};
+#define LINKS_MAX 512
+#define LINK_WINDOW 300.0	/* a poll this long after the trap is the same event */
+#define POLL_NOW_GAP 5.0	/* at most one trap-driven poll per device this often */
+
 struct ev_state {
+	struct ev_link links[LINKS_MAX];	/* a ring, newest at links_next - 1 */
+	size_t links_next;
+	struct { int64_t device_id; double at; } polled[64];	/* poll-now throttle */
 	struct ev_counts counts;	/* atomics: the events thread counts queue drops */
 	struct ev_traps *traps;
 	struct ev_syslog *syslog;
@@ -150,7 +165,7 @@ events_take(struct collector *c, struct cm_event *ev)
 	}
 	__atomic_fetch_add(&s->counts.received[ev->kind], 1, __ATOMIC_RELAXED);
 	struct ev_source *src = source(s, c, ev->source_address, ev->ts);
-	if (src != NULL && !rate_ok(src, c, ev->ts)) {
+	if (src != NULL && ev->kind != CM_EV_POLL && !rate_ok(src, c, ev->ts)) {
 		events_drop(c, ev->kind, EV_DROP_RATE, 1);
 		cm_event_free(ev);
 		return;
@@ -173,6 +188,77 @@ events_take(struct collector *c, struct cm_event *ev)
 		events_drop(c, k, EV_DROP_QUEUE, 1);
 }
 
+/* linkDown/linkUp from a known device: remember it for the poll that
+ * confirms it, and poll that device now rather than at its next turn. */
+static void
+link_trap(struct collector *c, struct ev_state *s, const struct cm_event *ev)
+{
+	if (ev->kind != CM_EV_TRAP || ev->device_id == 0 || ev->trap_name == NULL ||
+	    (strcmp(ev->trap_name, "linkDown") != 0 && strcmp(ev->trap_name, "linkUp") != 0))
+		return;
+	if (ev->if_index > 0) {
+		struct ev_link *l = &s->links[s->links_next++ % LINKS_MAX];
+		l->device_id = ev->device_id;
+		l->id = ev->id;
+		l->if_index = ev->if_index;
+		l->down = strcmp(ev->trap_name, "linkDown") == 0;
+		l->ts = ev->ts;
+		l->confirmed = 0;
+	}
+	size_t slot = (size_t)ev->device_id % 64;
+	if (c->poller == NULL || (s->polled[slot].device_id == ev->device_id &&
+	    ev->ts - s->polled[slot].at < POLL_NOW_GAP))
+		return;
+	s->polled[slot].device_id = ev->device_id;
+	s->polled[slot].at = ev->ts;
+	if (sp_poller_poll_now(c->poller, ev->device_id) == 0)
+		log_debug("events", "%s: %s trap, polling it now", ev->device ? ev->device : "?",
+		    ev->trap_name);
+}
+
+/* A poll saw an interface go up or down: the trap's event when one said so
+ * (marked confirmed), else an event of its own. */
+static void
+on_interface(void *arg, const struct device *d, const struct sp_iface *old,
+    const struct sp_iface *now)
+{
+	struct collector *c = arg;
+	struct ev_state *s = state(c);
+	if (s == NULL || s->stopping || s->db == NULL || old == NULL || old->oper_status == NULL ||
+	    now->oper_status == NULL || strcmp(old->oper_status, now->oper_status) == 0)
+		return;
+	int down = strcmp(now->oper_status, "down") == 0;
+	if (!down && strcmp(now->oper_status, "up") != 0)
+		return;
+	double t = util_now();
+	for (size_t i = 0; i < LINKS_MAX; i++) {
+		struct ev_link *l = &s->links[i];
+		if (l->id > 0 && !l->confirmed && l->device_id == d->id &&
+		    l->if_index == (long)now->index && l->down == down && t - l->ts <= LINK_WINDOW) {
+			l->confirmed = 1;
+			evdb_confirm(s->db, l->id, t);
+			return;
+		}
+	}
+	struct cm_event *ev = cm_event_new(CM_EV_POLL, t);
+	char msg[512];
+	const char *name = now->name ? now->name : now->descr ? now->descr : "?";
+	if (ev == NULL)
+		return;
+	snprintf(ev->source_address, sizeof(ev->source_address), "%s",
+	    d->address ? d->address : "");
+	snprintf(msg, sizeof(msg), "Interface %s: ifOperStatus %s -> %s (seen by a poll)", name,
+	    old->oper_status, now->oper_status);
+	ev->message = ev_text_clean(msg, strlen(msg), sizeof(msg));
+	ev->program = strdup("poll");
+	ev->subject = ev_text_clean(name, strlen(name), 128);
+	ev->if_index = (long)now->index;
+	ev->severity = down ? 4 : 5;
+	ev->device_id = d->id;
+	ev->device = d->name ? strdup(d->name) : NULL;
+	events_take(c, ev);
+}
+
 void
 events_stored(struct collector *c, struct cm_event **evs, size_t n)
 {
@@ -181,6 +267,7 @@ events_stored(struct collector *c, struct cm_event **evs, size_t n)
 		struct cm_event *ev = evs[i];
 		if (s != NULL && !s->stopping) {
 			__atomic_fetch_add(&s->counts.stored[ev->kind], 1, __ATOMIC_RELAXED);
+			link_trap(c, s, ev);
 			if (s->rules != NULL)
 				ev_rules_feed(s->rules, c, ev);
 			observe_event(c, ev);
@@ -302,6 +389,10 @@ events_start(struct collector *c)
 		return -1;
 	}
 	evdb_set_retention(s->db, c->cfg.events_retention, c->cfg.events_max_size);
+	struct observer o = { .name = "events", .interface = on_interface, .arg = c };
+	if (observe_add(c, &o) < 0)
+		log_warnx("events: no room for the interface observer; polls and link traps "
+		    "stay separate events");
 	struct timeval every = { 10, 0 };
 	s->tick = event_new(c->base, -1, EV_PERSIST, on_tick, c);
 	if (s->tick == NULL || event_add(s->tick, &every) < 0)

@@ -26,8 +26,10 @@ struct subsystem;
 struct sockaddr;
 struct sockaddr_storage;
 
-enum cm_event_kind { CM_EV_TRAP = 0, CM_EV_SYSLOG = 1 };
-#define CM_EV_KINDS 2
+/* poll: an interface's ifOperStatus change seen by a poll that no link trap
+ * announced (one that did is marked confirmed on the trap's event instead) */
+enum cm_event_kind { CM_EV_TRAP = 0, CM_EV_SYSLOG = 1, CM_EV_POLL = 2 };
+#define CM_EV_KINDS 3
 
 struct cm_varbind {
 	char *oid;		/* numeric, dotted */
@@ -55,7 +57,8 @@ struct cm_event {
 	struct cm_varbind *vb;
 	size_t n_vb;
 	char *subject;		/* what within the device (an interface), or NULL */
-	double prio_rank;	/* unused by storage; rules' scratch */
+	long if_index;		/* the interface a link trap or poll is about; 0 none */
+	double confirmed_ts;	/* a poll saw what this trap said, then; 0 not yet */
 };
 
 struct cm_event *cm_event_new(enum cm_event_kind kind, double now);
@@ -160,6 +163,8 @@ int evdb_put(struct ev_db *db, struct cm_event *ev);
  * (new ref) or NULL with err ("bad query: ..."; is_syntax 1 for a bad q). */
 typedef void (*evdb_query_fn)(void *arg, struct json_t *rows, const char *err, int bad_query);
 int evdb_query(struct ev_db *db, const struct ev_query *q, evdb_query_fn done, void *arg);
+/* Mark event id as confirmed by a poll at ts (the linkDown/poll pair). */
+int evdb_confirm(struct ev_db *db, int64_t id, double ts);
 /* Retention: delete older than max_age seconds and oldest beyond max_bytes. */
 void evdb_set_retention(struct ev_db *db, long long max_age, long long max_bytes);
 size_t evdb_queue_depth(struct ev_db *db);

@@ -106,12 +106,17 @@ value_text(const netsnmp_variable_list *v, char *out, size_t cap, size_t *len)
 			*len = (size_t)snprintf(out, cap, "%s", o);
 		break;
 	}
-	case ASN_OCTET_STR: case ASN_OPAQUE:
-		*len = v->val_len < cap - 1 ? v->val_len : cap - 1;
-		if (v->val.string && *len > 0)
-			memcpy(out, v->val.string, *len);
-		out[*len] = '\0';
+	case ASN_OCTET_STR: case ASN_OPAQUE: {
+		/* as the poller shows them: UTF-8, GB18030 converted, else hex pairs */
+		static void *cd;
+		char how;
+		if (cd == NULL)
+			cd = sp_iconv_open();
+		int n = v->val.string ? sp_octets_to_text(v->val.string, v->val_len, cd, out,
+		    cap, &how) : 0;
+		*len = n > 0 ? (size_t)n : 0;
 		break;
+	}
 	default:
 		break;	/* NULL, noSuchObject...: empty */
 	}
@@ -192,7 +197,11 @@ traps_pdu_to_event(const void *arg, double now)
 		const struct cm_varbind *vb = &ev->vb[i];
 		mlen += (size_t)snprintf(msg + mlen, sizeof(msg) - mlen, " %s=%s",
 		    vb->name ? vb->name : vb->oid, vb->value);
-		/* the interface a link trap is about */
+		/* the interface a link trap is about: ifIndex.N, ifDescr.N, ... */
+		const char *dot = vb->name && strncmp(vb->name, "if", 2) == 0 ?
+		    strrchr(vb->name, '.') : NULL;
+		if (ev->if_index == 0 && dot != NULL)
+			ev->if_index = strtol(dot + 1, NULL, 10);
 		if (ev->subject == NULL && vb->name && (strncmp(vb->name, "ifName.", 7) == 0 ||
 		    strncmp(vb->name, "ifDescr.", 8) == 0) && vb->value[0] != '\0')
 			ev->subject = strdup(vb->value);

@@ -337,6 +337,21 @@ sp_poller_remove(struct sp_poller *p, long long device_id)
 	}
 }
 
+int
+sp_poller_poll_now(struct sp_poller *p, long long device_id)
+{
+	for (size_t i = 0; i < p->n_devs; i++) {
+		struct sp_device *d = p->devs[i];
+		if (d->t.device_id != device_id || d->oneshot)
+			continue;
+		/* waiting for its turn: move the turn to now; else it is polling */
+		if (evtimer_pending(d->pollev, NULL))
+			sp_dev_schedule(d, 0);
+		return 0;
+	}
+	return -1;
+}
+
 size_t
 sp_poller_count(const struct sp_poller *p)
 {

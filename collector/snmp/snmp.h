@@ -178,6 +178,10 @@ int sp_poller_set_profiles(struct sp_poller *p, struct sp_profile_set *set);
 int sp_poller_add(struct sp_poller *p, const struct sp_target *t);
 /* Stop polling a device; a poll in progress is dropped without a result. */
 void sp_poller_remove(struct sp_poller *p, long long device_id);
+/* Poll the scheduled device now instead of at its next turn (a linkDown
+ * trap asks); nothing when a poll of it is under way. 0, or -1 when the
+ * device is not scheduled. The schedule goes on from this poll. */
+int sp_poller_poll_now(struct sp_poller *p, long long device_id);
 /* Poll t once now, outside the schedule (discovery, troubleshooting).
  * With full = 0 only the system group and profile matching run. cb gets the
  * result (same ownership rule as on_result); returns 0 or -1. */

@@ -3,8 +3,10 @@ from util-linux logger over UDP and TCP (RFC 5424 with octet counting),
 search, bad input, a flood, restart and retention, against the real
 collector on loopback ports of its own (and a network namespace)."""
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.parse
 
@@ -252,3 +254,67 @@ def test_restart_keeps_events_and_retention_deletes_the_oldest(collector_factory
     wait_event(c, "line 05999", q="05999")
     wait_for(lambda: not events(c, q="across"), timeout=30, what="the oldest deleted")
     assert events(c, q="05999")
+
+
+def test_linkdown_trap_and_the_poll_that_sees_it_are_one_event(collector_factory, ev_namespace):
+    """snmpd in the namespace serves a veth interface; it goes down, the
+    device sends linkDown: the trap makes the collector poll at once, and the
+    poll that sees ifOperStatus down marks the trap's event confirmed instead
+    of adding an event of its own."""
+    ns, mine, its = ev_namespace
+
+    def nsx(*cmd, **kw):
+        return subprocess.run(["ip", "netns", "exec", ns] + list(cmd), check=True,
+                              capture_output=True, text=True, timeout=20, **kw)
+
+    nsx("ip", "link", "set", "lo", "up")
+    nsx("ip", "link", "add", "evdum0", "type", "veth", "peer", "name", "evdum1")
+    nsx("ip", "link", "set", "evdum1", "up")
+    nsx("ip", "link", "set", "evdum0", "up")
+    ifindex = int(nsx("cat", "/sys/class/net/evdum0/ifindex").stdout)
+    d = tempfile.mkdtemp(prefix="ev-snmpd-")
+    conf = os.path.join(d, "snmpd.conf")
+    with open(conf, "w") as f:
+        f.write("agentAddress udp:%s:161\nrocommunity ev-poll\n" % its)
+    snmpd = subprocess.Popen(["ip", "netns", "exec", ns, "snmpd", "-f", "-Lf",
+                              os.path.join(d, "log"), "-C", "-c", conf, "-I", "-smux",
+                              "-p", os.path.join(d, "pid")],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        tp, sp = free_udp_port(), free_port()
+        old = os.umask(0o077)
+        try:
+            cfg = config(tp, sp).replace("127.0.0.1:%d\"]\n  communities" % tp,
+                                         "%s:%d\"]\n  communities" % (mine, tp))
+            c = collector_factory(config=cfg).start()
+        finally:
+            os.umask(old)
+        r = c.post_json("/api/v1/devices", {"address": its, "name": "ev-sw-link",
+                                            "interval": 5, "snmp": {"community": "ev-poll"}})
+        assert r.status in (200, 201), r.body
+        dev = r.json()["id"]
+
+        def iface():
+            r = c.get("/api/v1/devices/%d/interfaces" % dev)
+            rows = r.json() if r.status == 200 else []
+            return [i for i in rows if i.get("index") == ifindex]
+        wait_for(lambda: (lambda i: i and i[0].get("oper_status") == "up")(iface()),
+                 timeout=30, what="the first poll to see evdum0 up")
+        nsx("ip", "link", "set", "evdum0", "down")
+        nsx("snmptrap", "-v", "2c", "-c", "ev-comm", "%s:%d" % (mine, tp), "",
+            "1.3.6.1.6.3.1.1.5.3", "1.3.6.1.2.1.2.2.1.1.%d" % ifindex, "i", str(ifindex),
+            env=dict(os.environ, MIBS=""))
+        t = wait_for(lambda: [e for e in events(c, device="ev-sw-link", kind="trap")
+                              if e.get("confirmed_by_poll")], timeout=30,
+                     what="the trap confirmed by a poll")[0]
+        assert t["trap_name"] == "linkDown"
+        assert (lambda i: i and i[0].get("oper_status") == "down")(iface())
+        # the peer (evdum1) went down unannounced: that one is a poll event
+        polls = wait_for(lambda: [e for e in events(c, device="ev-sw-link", kind="poll")
+                                  if "evdum1" in e["message"]] and
+                         events(c, device="ev-sw-link", kind="poll"), what="evdum1's event")
+        assert not [e for e in polls if "evdum0" in e["message"]], polls
+    finally:
+        snmpd.terminate()
+        snmpd.wait(10)
+        shutil.rmtree(d, ignore_errors=True)
