@@ -104,7 +104,7 @@ api_events_list(struct collector *c, struct evhttp_request *req,
 	char *v = http_query_param(req, "kind");
 	if (v != NULL && v[0] != '\0' && (q.kind = cm_event_kind_parse(v)) < 0) {
 		free(v);
-		http_reply_error(req, 400, "kind must be trap or syslog");
+		http_reply_error(req, 400, "kind must be trap, syslog or poll");
 		return;
 	}
 	free(v);

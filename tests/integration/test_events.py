@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -318,3 +319,31 @@ def test_linkdown_trap_and_the_poll_that_sees_it_are_one_event(collector_factory
         snmpd.terminate()
         snmpd.wait(10)
         shutil.rmtree(d, ignore_errors=True)
+
+
+CLI = os.path.join(os.environ.get("CAMPUSMON_BUILD", "build"), "cli", "campusmon")
+
+
+def test_cli_events_search_and_follow(collector_factory):
+    c = start(collector_factory)
+    env = dict(os.environ, CAMPUSMON_URL=c.url, CAMPUSMON_TOKEN=c.token, HOME=c.tmp)
+    logger(c, "--udp", "-t", "evcli", "first line kumquat")
+    wait_event(c, "kumquat")
+    p = subprocess.run([CLI, "events", "kumquat"], capture_output=True, text=True, env=env,
+                       timeout=20)
+    assert p.returncode == 0 and "evcli: first line kumquat" in p.stdout, p.stderr
+    p = subprocess.run([CLI, "events", "\"unbalanced"], capture_output=True, text=True,
+                       env=env, timeout=20)
+    assert p.returncode == 1 and "FTS5" in p.stderr
+    f = subprocess.Popen([CLI, "events", "--follow", "--kind", "syslog"], env=env,
+                         stdout=subprocess.PIPE, text=True)
+    guard = threading.Timer(30, f.kill)     # a hung follow fails instead of hanging
+    guard.start()
+    try:
+        assert "kumquat" in f.stdout.readline()
+        logger(c, "--tcp", "-t", "evcli", "second line loquat")
+        assert "loquat" in f.stdout.readline()
+    finally:
+        guard.cancel()
+        f.kill()
+        f.wait()
