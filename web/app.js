@@ -31,6 +31,7 @@
     clear(nav);
     const items = [];
     if (canRead()) items.push(["overview", t("overview")], ["devices", t("devices")], ["hosts", t("servers")]);
+    if (canRead()) items.push(["events", t("events")]);
     if (isAdmin()) items.push(["settings", t("settings")]);
     if (canAudit()) items.push(["audit", t("audit")]);
     for (const [r, label] of items) nav.appendChild(el("a", { href: "#/" + r, dataset: { route: r } }, label));
@@ -76,6 +77,7 @@
       device: () => (canRead() && args[0] ? V.device(args[0]) : null),
       settings: () => (isAdmin() ? V.settings(args[0]) : null),
       audit: () => (canAudit() ? V.audit() : null),
+      events: () => (canRead() ? V.events(params) : null),
     };
     const make = views[name];
     current = make ? make() : null;
