@@ -122,6 +122,19 @@ static const struct cli_opt events_opts[] = {
 	CLI_OPT_END
 };
 
+static const struct cli_opt alerts_opts[] = {
+	{ "state", "S", "active (default: all but resolved), firing, acknowledged, "
+	    "suppressed, resolved or all" },
+	{ "device", "NAME|ID", "only alerts of this device" },
+	{ "severity", "S", "only critical, warning or info alerts" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt ack_opts[] = {
+	{ "comment", "TEXT", "a note for the others on call (shown on the alert)" },
+	CLI_OPT_END
+};
+
 const struct cli_command cli_commands[] = {
 	{ "status", "", "show the collector's health (and a few figures, given a token)",
 	    "Reads /api/v1/health, which needs no token: status, version, uptime, series "
@@ -178,6 +191,18 @@ const struct cli_command cli_commands[] = {
 	    "but the copy is written on the collector's host, by the collector's "
 	    "user, which must be able to create DIR.",
 	    NULL, 1, 1, 0, cmd_backup },
+	{ "alerts", "[--state S] [--device NAME|ID] [--severity S]", "list alerts",
+	    "Lists alerts, newest first: id, state, severity, device, rule, value, "
+	    "how long ago it started and its message. A device behind a down "
+	    "device shows 'suppressed (under ID)', ID being the root cause's alert; "
+	    "the root shows how many it affects. With --json: the API's objects "
+	    "(docs/alerts.md).",
+	    alerts_opts, 0, 0, 0, cmd_alerts },
+	{ "ack", "ID [--comment TEXT]", "acknowledge an alert",
+	    "Acknowledges alert ID (needs an operator or admin token): it stays "
+	    "open until it recovers but is no longer escalated, and the notifier "
+	    "tells the others who took it. The acknowledgement is audited.",
+	    ack_opts, 1, 1, 0, cmd_ack },
 	{ "devices", "[--kind K] [--status S] [--search TEXT]", "list devices",
 	    "Lists the device inventory: id, name, address, kind, status, location "
 	    "(site/building/room), how long ago it last answered and whether it is "

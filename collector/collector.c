@@ -11,6 +11,9 @@
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
 #include "collector/events/events.h"
+#include "collector/notify/notify.h"
+#include "collector/alert/alert.h"
+#include "collector/topology/topology.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -334,9 +337,12 @@ static const struct subsystem *const subsystems[] = {
 	&storage_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
+	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
 	&events_subsystem,
+	&notify_subsystem,
+	&topology_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
@@ -480,12 +486,27 @@ collector_main(int argc, char **argv)
 	}
 	if (o.test) {
 		char err[512];
+		struct cfg_errors errs = { 0 };
+		if (notify_config_check(&c.cfg, &errs) < 0) {
+			cfg_errors_print(&errs, stderr, "campusmon-collector: ");
+			fprintf(stderr, "campusmon-collector: %zu error%s in the configuration\n",
+			    errs.n, errs.n == 1 ? "" : "s");
+			cfg_errors_clear(&errs);
+			cfg_free(collector_schema(), &c.cfg);
+			return 1;
+		}
 		if (http_tls_check(&c.cfg, err, sizeof(err)) < 0) {
 			fprintf(stderr, "campusmon-collector: %s\n"
 			    "campusmon-collector: 1 error in the configuration\n", err);
 			cfg_free(collector_schema(), &c.cfg);
 			return 1;
 		}
+		struct alert_rules rules;
+		struct cfg_errors rerrs = { 0 };
+		if (alert_rules_load(&c.cfg, &rules, &rerrs) == 0)	/* checked: warnings only */
+			alert_rules_unmatched(&rules, c.cfg.data_dir, stderr);
+		alert_rules_free(&rules);
+		cfg_errors_clear(&rerrs);
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
 		cfg_free(collector_schema(), &c.cfg);
@@ -547,6 +568,7 @@ observe_add(struct collector *c, const struct observer *o)
 	obs->n_sample += o->sample != NULL;
 	obs->n_device += o->device != NULL;
 	obs->n_interface += o->interface != NULL;
+	obs->n_tables += o->tables != NULL;
 	obs->n_alert += o->alert != NULL;
 	obs->n_event += o->event != NULL;
 	return 0;
@@ -579,6 +601,15 @@ observe_interface(struct collector *c, const struct device *d,
 	for (size_t i = 0; obs->n_interface && i < obs->n; i++)
 		if (obs->list[i].interface)
 			obs->list[i].interface(obs->list[i].arg, d, old, now);
+}
+
+void
+observe_tables(struct collector *c, const struct device *d, const struct sp_result *r)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_tables && i < obs->n; i++)
+		if (obs->list[i].tables)
+			obs->list[i].tables(obs->list[i].arg, d, r);
 }
 
 void

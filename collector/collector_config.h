@@ -65,6 +65,10 @@ struct collector_config {
 	long long login_failures_addr;
 	long long login_lockout;
 	long long audit_retention;
+	/* topology/ (topology_keys.c) */
+	char *topology_root;
+	long long topology_interval;
+	long long topology_forget;
 	/* read limits (api/series.c) */
 	long long api_max_points;
 	long long api_max_series_page;
@@ -84,6 +88,25 @@ struct collector_config {
 	long long events_max_size;
 	struct cfg_node *events_rules;
 	int events_default_rules;
+	/* notifications (notify/) */
+	struct cfg_node *notify_channels;
+	struct cfg_node *notify_routes;
+	long long notify_max_concurrent;
+	long long notify_timeout;
+	long long notify_retry_max;
+	long long notify_give_up;
+	long long notify_ack_ttl;
+	long long notify_rate;
+	/* alerts (collector/alert/alert_keys.c) */
+	int alerts_evaluate;
+	int alerts_defaults;
+	struct cfg_node *alert_rules;
+	struct cfg_strlist alert_include;
+	long long alert_flap_changes;
+	long long alert_flap_window;
+	long long alert_hold;
+	long long alert_escalate_after;
+	long long alert_history;
 };
 
 /* The whole schema, joined once from each subsystem's part (config.c);

@@ -10,9 +10,9 @@
 (function (g) {
   const SCRIPTS = [
     "i18n.js", "api.js", "format.js", "chart.js",	/* strings, API and DOM, values, charts */
-    "ui.js", "graph.js", "device-form.js", "device-host.js",		/* building blocks shared by views */
+    "ui.js", "graph.js", "device-form.js", "device-host.js", "channels-card.js",		/* building blocks shared by views */
     "view-login.js", "view-overview.js", "view-devices.js", "view-device.js",
-    "view-hosts.js", "view-settings.js", "view-audit.js", "view-events.js",
+    "view-hosts.js", "view-settings.js", "view-audit.js", "view-alerts.js", "view-events.js",
     "app.js",						/* router and boot: last */
   ];
   g.CM_SCRIPTS = SCRIPTS;

@@ -40,7 +40,8 @@
   /* The sections of settings, one on screen at a time: [tab, card id, label key].
    * (The language card stays under each; the header has the same switch.) */
   const TABS = [["devices", "devices-card", "devices"], ["discovery", "discovery-card", "tab_discovery"],
-    ["users", "users-card", "users"], ["tokens", "tokens-card", "tab_tokens"]];
+    ["users", "users-card", "users"], ["tokens", "tokens-card", "tab_tokens"],
+    ["channels", "channels-card", "channels"]];
 
   /* tab: the section to show first ("#/settings/discovery"), else the devices. */
   function viewSettings(tab) {
@@ -69,7 +70,7 @@
     const grid = el("div", { class: "grid" },
       el("section", { class: "card wide", id: "users-card" }, el("h2", {}, t("users")), users, userForm, userMsg),
       el("section", { class: "card wide", id: "tokens-card" }, el("h2", {}, t("tokens")), tokMsg, tokens, tokForm),
-      devs.node, disc.node,
+      devs.node, disc.node, CM.channelsCard().node,
       el("section", { class: "card wide", id: "language-card" }, el("h2", {}, t("language")),
         el("button", { type: "button", class: "btn secondary", onclick: () => CM.app.toggleLang() }, t("other_language"))));
     main.appendChild(tabs);

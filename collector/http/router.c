@@ -10,6 +10,8 @@
 #include "collector/ingest/ingest.h"
 #include "collector/api/api.h"
 #include "collector/events/events.h"
+#include "collector/notify/notify.h"
+#include "collector/alert/alert.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -27,8 +29,11 @@ static const struct route *const tables[] = {
 	api_admin_routes,
 	api_discovery_routes,
 	api_devices_routes,
+	api_topology_routes,
 	api_users_routes,
 	api_events_routes,
+	notify_routes,
+	api_alerts_routes,
 	api_static_routes,
 };
 

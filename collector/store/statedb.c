@@ -98,6 +98,20 @@ static const char *const migrations[] = {
 	"CREATE TABLE rrd_groups ("
 	"  grp TEXT PRIMARY KEY,"
 	"  file INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 4 -> 5: alerts (their engine's JSON object) and maintenance windows
+	 * (store/alertdb.c). */
+	"CREATE TABLE IF NOT EXISTS alerts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL,"
+	"  started REAL NOT NULL,"
+	"  updated REAL NOT NULL,"
+	"  ended REAL,"
+	"  json TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS alerts_state ON alerts(state, ended);"
+	"CREATE TABLE IF NOT EXISTS maintenance ("
+	"  id INTEGER PRIMARY KEY,"
+	"  json TEXT NOT NULL);",
 };
 
 static int

@@ -347,3 +347,37 @@ def test_cli_events_search_and_follow(collector_factory):
         guard.cancel()
         f.kill()
         f.wait()
+
+
+def test_log_rules_raise_alerts_through_the_engine(collector_factory):
+    """A configured rule (three matches within a window) and a shipped one
+    (%SYS-2-MALLOCFAIL) raise alerts in the alert engine; a clear line resolves."""
+    rules = ("events:\n  rules:\n"
+             "    - name: syslog:ospf-down\n"
+             "      regex: 'OSPF-5-ADJCHG: .* FULL to DOWN'\n"
+             "      clear: 'OSPF-5-ADJCHG: .* LOADING to FULL'\n"
+             "      count: 3\n      window: 5m\n      severity: critical\n")
+    c = start(collector_factory, rules)
+    r = c.post_json("/api/v1/devices", {"address": "127.0.0.1", "name": "ev-rules-rtr",
+                                        "monitored": False})
+    assert r.status in (200, 201), r.body
+
+    def alerts(rule):
+        got = c.get("/api/v1/alerts?state=all")
+        assert got.status == 200, got.body
+        return [a for a in got.json() if a["rule"] == rule]
+
+    line = "%OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi0/1 from FULL to DOWN, Neighbor Down"
+    logger(c, "--tcp", "-p", "local7.notice", line)
+    logger(c, "--tcp", "-p", "local7.notice", line)
+    wait_for(lambda: len(events(c, q="ADJCHG")) == 2, what="two lines stored")
+    assert alerts("syslog:ospf-down") == []          # two of three: nothing yet
+    logger(c, "--tcp", "-p", "local7.notice", line)
+    a = wait_for(lambda: alerts("syslog:ospf-down"), what="the rule's alert")[0]
+    assert a["severity"] == "critical" and a["device"] == "ev-rules-rtr"
+    assert a["state"] in ("firing", "suppressed")
+    logger(c, "--tcp", "%OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi0/1 from LOADING to FULL")
+    wait_for(lambda: alerts("syslog:ospf-down")[0]["state"] == "resolved", what="resolved")
+    logger(c, "--udp", "%SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed")
+    m = wait_for(lambda: alerts("syslog:malloc-fail"), what="the shipped rule's alert")[0]
+    assert m["device"] == "ev-rules-rtr"

@@ -1,0 +1,101 @@
+/*
+ * api_channels.c — GET /api/v1/channels (each channel with its last
+ * delivery, failures, pending entries and newest dead letters) and
+ * POST /api/v1/channels/{name}/test.
+ */
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector/notify/notify.h"
+#include "collector/api/api.h"
+#include "collector/auth/auth.h"
+#include "collector/store/store.h"
+
+struct list_job {
+	struct collector *c;
+	json_t *summary;
+};
+
+static void
+list_run(struct store *st, void *arg)
+{
+	struct list_job *job = arg;
+	job->summary = outboxdb_summary(store_db(st), 20);
+}
+
+static void
+list_done(struct evhttp_request *req, void *arg)
+{
+	struct list_job *job = arg;
+	if (req == NULL)
+		return;
+	json_t *out = notify_channels_json(job->c);
+	size_t i;
+	json_t *ch;
+	json_array_foreach(out, i, ch) {
+		json_t *s = json_object_get(job->summary,
+		    json_string_value(json_object_get(ch, "name")));
+		json_t *dead = json_object_get(s, "dead_letters");
+		json_object_set_new(ch, "dead_letters", dead ? json_incref(dead) : json_array());
+	}
+	http_reply_json(req, 200, out);
+}
+
+static void
+list_free(void *arg)
+{
+	struct list_job *job = arg;
+	json_decref(job->summary);
+	free(job);
+}
+
+static void
+api_channels_list(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)who;
+	(void)params;
+	struct list_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		http_reply_error(req, 503, "out of memory");
+		return;
+	}
+	job->c = c;
+	if (c->notify == NULL || c->store == NULL) {
+		list_done(req, job);
+		list_free(job);
+		return;
+	}
+	api_defer(c, req, job, list_run, list_done, list_free);
+}
+
+static void
+api_channel_test(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	char actor[160], addr[64];
+	audit_actor(who, actor, sizeof(actor));
+	http_client_addr(req, addr, sizeof(addr), NULL, 0);
+	int rc = notify_test(c, params[0], actor);
+	if (rc == -1) {
+		http_reply_error(req, 404, "no channel named '%s' in notify.channels", params[0]);
+		return;
+	}
+	if (rc < 0) {
+		http_reply_error(req, 503, "notifications are not running");
+		return;
+	}
+	audit_record(c, actor, addr, "channel.test", params[0], 1, NULL);
+	http_reply_json(req, 202, json_pack("{s:b, s:s}", "queued", 1, "channel", params[0]));
+}
+
+const struct route notify_routes[] = {
+	{ EVHTTP_REQ_GET, "/api/v1/channels", PERM_READ, api_channels_list },
+	{ EVHTTP_REQ_POST, "/api/v1/channels/*/test", PERM_OPERATE, api_channel_test },
+	/* one-tap acknowledgement: the signed link is the credential */
+	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ack/*", 0, ackpage_get },
+	{ EVHTTP_REQ_POST, "/ack/*", 0, ackpage_post },
+	ROUTES_END
+};

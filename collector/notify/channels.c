@@ -1,0 +1,272 @@
+/*
+ * channels.c — notify.channels from the configuration: every mistake is
+ * reported at once (`-t` shows them); secrets come inline (the config file
+ * must then be private) or from a secret_file that others may not read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collector/notify/notify.h"
+#include "common/util.h"
+
+static const char *const type_names[] = { "webhook", "wecom", "dingtalk", "feishu", "email",
+	"sms", NULL };
+static const char *const known_keys[] = { "name", "type", "url", "secret", "secret_file", "to",
+	"template", "msgtype", "language", "from", "user", "tls", "rate_per_minute", "ca_file",
+	NULL };
+
+const char *
+nch_type_name(enum nch_type t)
+{
+	return type_names[t];
+}
+
+static const char *
+scalar(const struct cfg_node *map, const char *key)
+{
+	const struct cfg_node *n = cfg_node_get(map, key);
+	return n != NULL && n->kind == CFG_N_SCALAR ? n->value : NULL;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* A secret file: private (cfg_check_secrecy), one line, at most 4 KiB. */
+static char *
+read_secret(const char *path, const char *name, struct cfg_errors *errs)
+{
+	if (cfg_check_secrecy(path, errs) < 0)
+		return NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char buf[4097];
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		cfg_errors_add(errs, "notify.channels %s: cannot read secret_file %s: %s", name,
+		    path, strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0') {
+		cfg_errors_add(errs, "notify.channels %s: secret_file %s is empty", name, path);
+		return NULL;
+	}
+	return strdup(buf);
+}
+
+static int
+valid_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void
+parse_to(const struct cfg_node *n, struct nchannel *ch)
+{
+	if (n == NULL)
+		return;
+	size_t cnt = n->kind == CFG_N_SEQ ? n->n_items : 1;
+	ch->to = calloc(cnt + 1, sizeof(char *));
+	if (ch->to == NULL)
+		return;
+	if (n->kind == CFG_N_SCALAR) {
+		ch->to[ch->n_to++] = strdup(n->value);
+		return;
+	}
+	for (size_t i = 0; i < n->n_items; i++)
+		if (n->items[i]->kind == CFG_N_SCALAR)
+			ch->to[ch->n_to++] = strdup(n->items[i]->value);
+}
+
+static void
+check_keys(const struct cfg_node *map, const char *name, struct cfg_errors *errs)
+{
+	for (size_t i = 0; i < map->n_items; i++) {
+		const char *k = map->items[i]->key;
+		size_t j = 0;
+		while (known_keys[j] != NULL && strcmp(known_keys[j], k) != 0)
+			j++;
+		if (known_keys[j] == NULL)
+			cfg_errors_add(errs, "notify.channels %s (line %d): unknown key '%s'", name,
+			    map->items[i]->line, k);
+	}
+}
+
+/* One channel; problems go to errs (the channel is kept either way). */
+static void
+parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all,
+    struct cfg_errors *errs)
+{
+	const char *name = scalar(map, "name"), *type = scalar(map, "type");
+	char label[96];
+	snprintf(label, sizeof(label), "%s", name ? name : "(unnamed)");
+	check_keys(map, label, errs);
+	if (name == NULL || !valid_name(name))
+		cfg_errors_add(errs, "notify.channels (line %d): each channel needs a name of 1-64 "
+		    "letters, digits, '-', '_' or '.'", map->line);
+	else if (nchannels_find(all, name) != NULL)
+		cfg_errors_add(errs, "notify.channels: two channels are named '%s'", name);
+	ch->name = strdup(name ? name : "");
+	size_t t = 0;
+	while (type && type_names[t] && strcmp(type_names[t], type) != 0)
+		t++;
+	if (type == NULL || type_names[t] == NULL) {
+		cfg_errors_add(errs, "notify.channels %s: type must be one of webhook, wecom, "
+		    "dingtalk, feishu, email, sms", label);
+		t = 0;
+	}
+	ch->type = (enum nch_type)t;
+	ch->url = dup_or_null(scalar(map, "url"));
+	ch->template = dup_or_null(scalar(map, "template"));
+	ch->from = dup_or_null(scalar(map, "from"));
+	ch->user = dup_or_null(scalar(map, "user"));
+	ch->ca_file = dup_or_null(scalar(map, "ca_file"));
+	if (ch->ca_file != NULL && access(ch->ca_file, R_OK) < 0)
+		cfg_errors_add(errs, "notify.channels %s: cannot read ca_file %s: %s", label,
+		    ch->ca_file, strerror(errno));
+	ch->msgtype = strdup(scalar(map, "msgtype") ? scalar(map, "msgtype") : "markdown");
+	const char *lang = scalar(map, "language");
+	ch->zh = lang == NULL || strcmp(lang, "zh") == 0;
+	if (lang != NULL && strcmp(lang, "zh") != 0 && strcmp(lang, "en") != 0)
+		cfg_errors_add(errs, "notify.channels %s: language is zh or en", label);
+	const char *tls = scalar(map, "tls");
+	ch->tls_required = tls != NULL && strcmp(tls, "required") == 0;
+	if (tls != NULL && strcmp(tls, "required") != 0 && strcmp(tls, "auto") != 0)
+		cfg_errors_add(errs, "notify.channels %s: tls is 'required' or 'auto' (STARTTLS "
+		    "when the server offers it)", label);
+	ch->rate_per_minute = -1;
+	const char *rate = scalar(map, "rate_per_minute");
+	if (rate != NULL) {
+		char *end;
+		long v = strtol(rate, &end, 10);
+		if (*end != '\0' || v < 0 || v > 100000)
+			cfg_errors_add(errs, "notify.channels %s: rate_per_minute is 0-100000", label);
+		else
+			ch->rate_per_minute = (int)v;
+	}
+	const char *secret = scalar(map, "secret"), *sfile = scalar(map, "secret_file");
+	if (secret != NULL && sfile != NULL)
+		cfg_errors_add(errs, "notify.channels %s: give secret or secret_file, not both",
+		    label);
+	else if (secret != NULL)
+		ch->secret = strdup(secret);
+	else if (sfile != NULL)
+		ch->secret = read_secret(sfile, label, errs);
+	parse_to(cfg_node_get(map, "to"), ch);
+
+	if (ch->type == NCH_EMAIL) {
+		if (!starts(ch->url, "smtp://") && !starts(ch->url, "smtps://"))
+			cfg_errors_add(errs, "notify.channels %s: an email channel's url is "
+			    "smtp://HOST[:PORT] or smtps://HOST[:PORT]", label);
+		if (ch->n_to == 0)
+			cfg_errors_add(errs, "notify.channels %s: an email channel needs 'to' "
+			    "(addresses)", label);
+		for (size_t i = 0; i < ch->n_to; i++)
+			if (strchr(ch->to[i], '@') == NULL || strpbrk(ch->to[i], "\r\n<>") != NULL)
+				cfg_errors_add(errs, "notify.channels %s: '%s' is not an email "
+				    "address", label, ch->to[i]);
+		if (ch->from != NULL && (strchr(ch->from, '@') == NULL ||
+		    strpbrk(ch->from, "\r\n<>") != NULL))
+			cfg_errors_add(errs, "notify.channels %s: from '%s' is not an email address",
+			    label, ch->from);
+	} else {
+		if (!starts(ch->url, "http://") && !starts(ch->url, "https://"))
+			cfg_errors_add(errs, "notify.channels %s: url must start with http:// or "
+			    "https://", label);
+		if (ch->url != NULL && strpbrk(ch->url, " \r\n") != NULL)
+			cfg_errors_add(errs, "notify.channels %s: url has spaces or line breaks",
+			    label);
+	}
+	if (ch->type == NCH_WECOM && strcmp(ch->msgtype, "markdown") != 0 &&
+	    strcmp(ch->msgtype, "text") != 0)
+		cfg_errors_add(errs, "notify.channels %s: msgtype is markdown or text", label);
+	if (ch->type == NCH_SMS) {
+		if (ch->n_to == 0)
+			cfg_errors_add(errs, "notify.channels %s: an sms channel needs 'to' (numbers)",
+			    label);
+		if ((ch->url == NULL || strstr(ch->url, "{text}") == NULL) &&
+		    (ch->template == NULL || strstr(ch->template, "{text}") == NULL))
+			cfg_errors_add(errs, "notify.channels %s: an sms channel puts {text} (and "
+			    "{number}) in its url or its template", label);
+	}
+}
+
+int
+nchannels_parse(const struct cfg_node *node, struct nchannels *out, struct cfg_errors *errs)
+{
+	size_t before = errs->n;
+	memset(out, 0, sizeof(*out));
+	if (node == NULL)
+		return 0;
+	if (node->kind != CFG_N_SEQ) {
+		cfg_errors_add(errs, "notify.channels (line %d): a list of channels", node->line);
+		return -1;
+	}
+	out->v = calloc(node->n_items ? node->n_items : 1, sizeof(*out->v));
+	if (out->v == NULL)
+		return -1;
+	for (size_t i = 0; i < node->n_items; i++) {
+		if (node->items[i]->kind != CFG_N_MAP) {
+			cfg_errors_add(errs, "notify.channels (line %d): each channel is a mapping",
+			    node->items[i]->line);
+			continue;
+		}
+		parse_one(node->items[i], &out->v[out->n], out, errs);
+		out->n++;
+	}
+	return errs->n > before ? -1 : 0;
+}
+
+struct nchannel *
+nchannels_find(const struct nchannels *chs, const char *name)
+{
+	for (size_t i = 0; i < chs->n; i++)
+		if (chs->v[i].name != NULL && strcmp(chs->v[i].name, name) == 0)
+			return &chs->v[i];
+	return NULL;
+}
+
+void
+nchannels_free(struct nchannels *chs)
+{
+	for (size_t i = 0; i < chs->n; i++) {
+		struct nchannel *ch = &chs->v[i];
+		free(ch->name);
+		free(ch->url);
+		if (ch->secret != NULL)
+			explicit_bzero(ch->secret, strlen(ch->secret));
+		free(ch->secret);
+		for (size_t j = 0; j < ch->n_to; j++)
+			free(ch->to[j]);
+		free(ch->to);
+		free(ch->template);
+		free(ch->msgtype);
+		free(ch->from);
+		free(ch->user);
+		free(ch->ca_file);
+	}
+	free(chs->v);
+	memset(chs, 0, sizeof(*chs));
+}

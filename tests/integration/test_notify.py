@@ -1,0 +1,399 @@
+"""Notifications end to end with real receivers on loopback: an HTTP server
+standing in for WeCom, DingTalk, Feishu, a webhook and an SMS gateway (it
+checks each body and signature as those services do), aiosmtpd for email
+(with STARTTLS), retries, dead letters, kill -9 with a pending notification,
+and the one-tap acknowledgement link."""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sqlite3
+import ssl
+import subprocess
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import Collector, free_port, http, make_tmpdir, wait_for
+
+SECRET = "SEC-robot-secret"
+
+
+class Receiver:
+    """One HTTP server; each path behaves as configured in self.plan:
+    a list of status codes answered in turn (the last one repeats)."""
+
+    def __init__(self, port=None):
+        self.got = []               # (path, query, headers, body)
+        self.plan = {}
+        self.lock = threading.Lock()
+        outer = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                u = urllib.parse.urlsplit(self.path)
+                with outer.lock:
+                    outer.got.append((u.path, urllib.parse.parse_qs(u.query),
+                                      dict(self.headers), body))
+                    plan = outer.plan.get(u.path, [200])
+                    code = plan.pop(0) if len(plan) > 1 else plan[0]
+                answer = b'{"errcode":0,"errmsg":"ok","code":0}'
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST
+
+        self.port = port or free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), H)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def at(self, path):
+        with self.lock:
+            return [g for g in self.got if g[0] == path]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def start_collector(factory, channels, extra="", data_dir=None, public_url=None):
+    """A collector with notify.channels; the config is private (it holds secrets)."""
+    c = factory(data_dir=data_dir)
+    path = os.path.join(c.config_dir, "collector.yaml")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+    c.config = ("notify:\n  channels:\n" + "".join("    - %s\n" % json.dumps(ch) for ch in channels)
+                + extra)
+    if public_url:
+        c.config = "http:\n  public_url: %s\n" % public_url + c.config
+    return c.start()
+
+
+def send_test(c, name):
+    r = c.post_json("/api/v1/channels/%s/test" % name, {})
+    assert r.status == 202, r.body
+    return r
+
+
+def channels(c):
+    r = c.get("/api/v1/channels")
+    assert r.status == 200, r.body
+    return {ch["name"]: ch for ch in r.json()}
+
+
+def test_robots_and_webhook_bodies_and_signatures(collector_factory, receiver):
+    c = start_collector(collector_factory, [
+        {"name": "wx", "type": "wecom", "url": receiver.url + "/wecom?key=K"},
+        {"name": "dd", "type": "dingtalk", "url": receiver.url + "/ding?access_token=T",
+         "secret": SECRET, "language": "en"},
+        {"name": "fs", "type": "feishu", "url": receiver.url + "/feishu", "secret": SECRET},
+        {"name": "hook", "type": "webhook", "url": receiver.url + "/hook", "secret": SECRET},
+        {"name": "sms", "type": "sms", "url": receiver.url + "/sms?to={number}&text={text}",
+         "to": ["13800000000"]},
+    ])
+    for name in ("wx", "dd", "fs", "hook", "sms"):
+        send_test(c, name)
+    for path in ("/wecom", "/ding", "/feishu", "/hook", "/sms"):
+        wait_for(lambda: receiver.at(path), what="a message at " + path)
+
+    _, q, _, body = receiver.at("/wecom")[0]
+    j = json.loads(body)
+    assert q["key"] == ["K"]
+    assert j["msgtype"] == "markdown" and "测试消息" in j["markdown"]["content"]
+    assert "/ack/" in j["markdown"]["content"]
+
+    # DingTalk: timestamp (ms) and sign in the URL, as DingTalk checks it
+    _, q, _, body = receiver.at("/ding")[0]
+    ts = q["timestamp"][0]
+    assert abs(int(ts) / 1000 - time.time()) < 3600
+    want = base64.b64encode(hmac.new(SECRET.encode(), ("%s\n%s" % (ts, SECRET)).encode(),
+                                     hashlib.sha256).digest()).decode()
+    assert q["sign"] == [want] and q["access_token"] == ["T"]
+    j = json.loads(body)
+    assert j["msgtype"] == "markdown" and "TEST" in j["markdown"]["title"]
+
+    # Feishu: timestamp and sign in the body; the key is "timestamp\nsecret"
+    j = json.loads(receiver.at("/feishu")[0][3])
+    key = ("%s\n%s" % (j["timestamp"], SECRET)).encode()
+    assert j["sign"] == base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
+    assert j["msg_type"] == "text" and "campusmon" in j["content"]["text"]
+
+    # the webhook: DESIGN §9 body, HMAC of the exact bytes
+    _, _, headers, body = receiver.at("/hook")[0]
+    sig = headers["X-Campusmon-Signature"]
+    assert sig == "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    j = json.loads(body)
+    assert set(j) >= {"event", "alert", "root_cause", "affected", "ack_url"}
+    assert j["event"] == "test" and j["ack_url"].startswith(c.url + "/ack/")
+
+    _, q, _, _ = receiver.at("/sms")[0]
+    assert q["to"] == ["13800000000"] and "/ack/" in q["text"][0]
+
+    chs = wait_for(lambda: (lambda x: x if all(x[n]["sent"] == 1 for n in x) else None)(
+        channels(c)), what="every channel counted as sent")
+    assert chs["dd"]["type"] == "dingtalk" and chs["dd"]["language"] == "en"
+    assert chs["hook"]["last_delivery"] is not None and chs["hook"]["dead_letters"] == []
+    assert "SEC-robot" not in json.dumps(chs) and SECRET not in c.read_log()
+
+
+def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, receiver):
+    receiver.plan["/flaky"] = [500, 503, 200]
+    receiver.plan["/gone"] = [404]
+    c = start_collector(collector_factory, [
+        {"name": "flaky", "type": "webhook", "url": receiver.url + "/flaky"},
+        {"name": "gone", "type": "webhook", "url": receiver.url + "/gone"},
+    ])
+    send_test(c, "flaky")
+    send_test(c, "gone")
+    wait_for(lambda: len(receiver.at("/flaky")) == 3, timeout=30, what="two retries")
+    ch = wait_for(lambda: (lambda x: x if x["flaky"]["sent"] == 1 and x["gone"]["dead"] == 1
+                           and x["gone"]["dead_letters"] else None)(channels(c)),
+                  what="outcomes, the dead letter recorded")
+    assert ch["flaky"]["failures"] == 2 and ch["flaky"]["dead"] == 0
+    assert len(receiver.at("/gone")) == 1, "a 4xx is not retried"
+    dead = ch["gone"]["dead_letters"]
+    assert len(dead) == 1 and "404" in dead[0]["error"] and dead[0]["event"] == "test"
+    time.sleep(3)
+    assert len(receiver.at("/flaky")) == 3, "delivered: not sent again"
+
+
+def test_kill9_with_pending_is_delivered_once_after_restart(collector_factory, receiver):
+    down = free_port()         # nothing listens here yet
+    chs = [{"name": "later", "type": "webhook", "url": "http://127.0.0.1:%d/late" % down},
+           {"name": "now", "type": "webhook", "url": receiver.url + "/now"}]
+    c = start_collector(collector_factory, chs)
+    send_test(c, "now")
+    send_test(c, "later")
+    db = os.path.join(c.data_dir, "state.db")
+
+    def states():
+        con = sqlite3.connect(db)
+        try:
+            return dict(con.execute("SELECT channel, state FROM outbox").fetchall())
+        finally:
+            con.close()
+    wait_for(lambda: states().get("now") == "sent", what="'now' recorded as sent")
+    wait_for(lambda: channels(c)["later"]["failures"] >= 1, what="a failed attempt")
+    assert states()["later"] == "pending"
+    c.kill9()
+
+    r = Receiver(port=down)   # the receiver comes up on the port the channel names
+    try:
+        c.start()
+        wait_for(lambda: r.at("/late"), timeout=10,
+                 what="the pending notification within 10 s of the restart")
+        wait_for(lambda: states().get("later") == "sent", what="'later' recorded as sent")
+        time.sleep(2)
+        assert len(r.at("/late")) == 1
+        assert len(receiver.at("/now")) == 1, "sent before the kill: never again"
+    finally:
+        r.close()
+
+
+class Mailbox:
+    """aiosmtpd handler: what arrived, and whether it came over TLS."""
+
+    def __init__(self):
+        self.msgs = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.msgs.append({"from": envelope.mail_from, "to": envelope.rcpt_tos,
+                          "content": envelope.content, "tls": session.ssl is not None,
+                          "login": getattr(session, "login_data", None)})
+        return "250 OK"
+
+
+def self_signed(tmp):
+    cert, key = os.path.join(tmp, "smtp.crt"), os.path.join(tmp, "smtp.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    os.chmod(cert, 0o644)
+    return cert, key
+
+
+def test_email_with_starttls_and_login(collector_factory):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+    tmp = make_tmpdir("cm-notify-smtp-")
+    cert, key = self_signed(tmp)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    box, plain_box = Mailbox(), Mailbox()
+
+    def check_login(server, session, envelope, mechanism, auth_data):
+        ok = auth_data.login == b"mon" and auth_data.password == b"s3cret pw"
+        return AuthResult(success=ok)
+    port, plain_port = free_port(), free_port()
+    tls_server = Controller(box, hostname="127.0.0.1", port=port, tls_context=ctx,
+                            require_starttls=True, authenticator=check_login,
+                            auth_require_tls=True)
+    plain = Controller(plain_box, hostname="127.0.0.1", port=plain_port)
+    tls_server.start()
+    plain.start()
+    pwfile = os.path.join(tmp, "smtp.pw")
+    with open(pwfile, "w") as f:
+        f.write("s3cret pw\n")
+    os.chmod(pwfile, 0o600)
+    try:
+        c = start_collector(collector_factory, [
+            {"name": "mail", "type": "email", "url": "smtp://127.0.0.1:%d" % port,
+             "to": ["noc@campus.example", "boss@campus.example"], "user": "mon",
+             "secret_file": pwfile, "ca_file": cert, "language": "en"},
+            {"name": "strict", "type": "email", "url": "smtp://127.0.0.1:%d" % plain_port,
+             "to": ["noc@campus.example"], "tls": "required"},
+        ])
+        send_test(c, "mail")
+        send_test(c, "strict")
+        wait_for(lambda: box.msgs, timeout=20, what="the email")
+        m = box.msgs[0]
+        assert m["tls"], "sent after STARTTLS"
+        assert sorted(m["to"]) == ["boss@campus.example", "noc@campus.example"]
+        assert m["from"].startswith("campusmon@")
+        import email
+        msg = email.message_from_bytes(m["content"])
+        text = msg.get_payload(decode=True).decode()
+        assert "TEST" in str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+        assert "/ack/" in text and "Root cause" in text
+        # tls: required against a server without STARTTLS: refused, not sent in clear
+        ch = wait_for(lambda: (lambda x: x if x["strict"]["dead"] == 1 else None)(channels(c)),
+                      what="the refusal")
+        assert plain_box.msgs == []
+        assert ch["mail"]["sent"] == 1
+    finally:
+        tls_server.stop()
+        plain.stop()
+        subprocess.run(["rm", "-rf", tmp])
+
+
+def test_ack_link_page_post_audit_tampered_expired(collector_factory, receiver):
+    c = start_collector(collector_factory, [
+        {"name": "hook", "type": "webhook", "url": receiver.url + "/hook"}],
+        public_url="http://mon.campus.example/")
+    send_test(c, "hook")
+    wait_for(lambda: receiver.at("/hook"), what="the test message")
+    link = json.loads(receiver.at("/hook")[0][3])["ack_url"]
+    assert link.startswith("http://mon.campus.example/ack/")
+    path = link[len("http://mon.campus.example"):]
+    r = http("GET", c.url + path)          # no login
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/html")
+    assert b"Acknowledge" in r.body and b"hook" in r.body
+    assert "no-referrer" in r.headers["Referrer-Policy"]
+    r = http("POST", c.url + path, b"")
+    assert r.status in (200, 303), r.status
+    audit = c.get("/api/v1/audit?limit=50").json()
+    hits = [a for a in audit if a["action"] == "channel.test-ack"]
+    assert hits and hits[0]["actor"] == "ack-link:hook", audit
+
+    # a changed character: 403; a link past its time (signed with the real key): 410
+    tok = path[len("/ack/"):]
+    bad = tok[:-2] + ("A" if tok[-2] != "A" else "B") + tok[-1]
+    assert http("GET", c.url + "/ack/" + bad).status == 403
+    assert http("POST", c.url + "/ack/" + bad, b"").status == 403
+    with open(os.path.join(c.data_dir, "notify.key"), "rb") as f:
+        key = f.read()
+    assert oct(os.stat(os.path.join(c.data_dir, "notify.key")).st_mode & 0o777) == "0o600"
+    payload = ("0:%d:hook" % (time.time() - 10)).encode()
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    expired = b64(payload) + "." + b64(hmac.new(key, payload, hashlib.sha256).digest())
+    assert http("GET", c.url + "/ack/" + expired).status == 410
+    assert http("POST", c.url + "/ack/" + expired, b"").status == 410
+    assert http("GET", c.url + "/ack/x").status == 403
+    # an alert link with no alert engine running says so
+    payload = ("7:%d:hook" % (time.time() + 600)).encode()
+    alert_link = b64(payload) + "." + b64(hmac.new(key, payload, hashlib.sha256).digest())
+    r = http("GET", c.url + "/ack/" + alert_link)
+    assert r.status in (200, 404, 503)
+
+
+def test_invalid_channels_are_reported_by_t(tmp_path):
+    world = tmp_path / "pw"
+    world.write_text("x\n")
+    os.chmod(world, 0o644)
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("notify:\n  channels:\n"
+                   "    - {name: a, type: pager, url: 'http://x'}\n"
+                   "    - {name: b, type: dingtalk, url: 'http://x', secret_file: '%s'}\n"
+                   "  routes:\n    - {channels: [nobody]}\n" % world)
+    os.chmod(cfg, 0o600)
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "type must be one of" in r.stderr
+    assert str(world) in r.stderr and "others" in r.stderr
+    assert "'nobody'" in r.stderr
+    cfg.write_text("notify:\n  channels:\n    - {name: a, type: webhook, url: 'http://x'}\n")
+    r = subprocess.run([Collector.binary, "-t", "-c", str(cfg)], capture_output=True, text=True)
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr
+
+
+ALERT_RULES = """
+alerts:
+  defaults: false
+  hold: 0s
+  rules:
+    - name: room-hot
+      match: {measurement: temp, field: value}
+      warn: 30
+      crit: 40
+      recover: 25
+"""
+
+
+def write_temps(c, values, ts=None):
+    ts = ts or int(time.time()) - 60
+    body = "".join("temp,host=%s value=%s %d\n" % (h, v, ts) for h, v in values)
+    r = c.write(body, query="precision=s")
+    assert r.status == 204, r.body
+
+
+def test_alert_fires_is_delivered_and_acknowledged_from_its_link(collector_factory, receiver):
+    c = start_collector(collector_factory, [
+        {"name": "hook", "type": "webhook", "url": receiver.url + "/hook", "secret": SECRET}],
+        extra=ALERT_RULES)
+    write_temps(c, [("room-a", 45)])
+    wait_for(lambda: receiver.at("/hook"), what="the firing alert")
+    _, _, headers, body = receiver.at("/hook")[0]
+    assert headers["X-Campusmon-Signature"] == \
+        "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    j = json.loads(body)
+    assert j["event"] == "firing" and j["alert"]["rule"] == "room-hot"
+    assert j["alert"]["severity"] == "critical" and j["alert"]["value"] == 45
+    assert j["alert"]["device"] == "room-a" or j["alert"]["subject"]
+    path = j["ack_url"][len(c.url):]
+    r = http("GET", c.url + path)
+    assert r.status == 200 and b"room-hot" in r.body and b'id="ack"' in r.body
+    r = http("POST", c.url + path, b"")     # 303, followed back to the page
+    assert r.status == 200 and b"Acknowledged" in r.body, r.status
+    a = c.get("/api/v1/alerts/%d" % j["alert"]["id"]).json()
+    assert a["state"] == "acknowledged", a
+    wait_for(lambda: [g for g in receiver.at("/hook") if json.loads(g[3])["event"] ==
+                      "acknowledged"], what="the acknowledgement told")
+    audit = c.get("/api/v1/audit?limit=50").json()
+    assert any(e["action"] == "alert.ack" and e["actor"] == "ack-link:hook" for e in audit)
+    # acknowledged: the page has no button any more
+    r = http("GET", c.url + path)
+    assert r.status == 200 and b'id="ack"' not in r.body
+    # the same (alert, event, channel) is never queued twice
+    time.sleep(1)
+    assert len([g for g in receiver.at("/hook") if json.loads(g[3])["event"] == "firing"]) == 1

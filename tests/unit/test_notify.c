@@ -1,0 +1,274 @@
+/*
+ * test_notify.c — notify/: channel and route configuration (every mistake
+ * reported), the signatures receivers check (values computed independently
+ * with Python's hmac), the message text, and acknowledgement tokens.
+ */
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "collector/notify/notify.h"
+
+static struct cfg_node *
+yaml(const char *text)
+{
+	char err[256];
+	struct cfg_node *n = cfg_node_parse(text, strlen(text), err, sizeof(err));
+	cr_assert_not_null(n, "%s", err);
+	return n;
+}
+
+static int
+parse_channels(const char *text, struct nchannels *chs, struct cfg_errors *errs)
+{
+	struct cfg_node *root = yaml(text);
+	int rc = nchannels_parse(cfg_node_get(root, "channels"), chs, errs);
+	cfg_node_free(root);
+	return rc;
+}
+
+static int
+has_error(const struct cfg_errors *errs, const char *part)
+{
+	for (size_t i = 0; i < errs->n; i++)
+		if (strstr(errs->msgs[i], part) != NULL)
+			return 1;
+	return 0;
+}
+
+Test(notify_config, good_channels)
+{
+	struct nchannels chs;
+	struct cfg_errors errs = { 0 };
+	int rc = parse_channels("channels:\n"
+	    "  - {name: ops, type: wecom, url: 'http://127.0.0.1:1/x?key=1', language: en}\n"
+	    "  - {name: mail, type: email, url: 'smtp://127.0.0.1:25', to: [a@b.cn, c@d.cn]}\n"
+	    "  - {name: sms, type: sms, url: 'http://gw/send?to={number}&msg={text}', to: '138'}\n",
+	    &chs, &errs);
+	cr_assert_eq(rc, 0, "%s", errs.n ? errs.msgs[0] : "");
+	cr_assert_eq(chs.n, 3);
+	cr_assert_eq(chs.v[0].type, NCH_WECOM);
+	cr_assert_eq(chs.v[0].zh, 0);
+	cr_assert_eq(chs.v[1].n_to, 2);
+	cr_assert_eq(chs.v[2].zh, 1);
+	cr_assert_not_null(nchannels_find(&chs, "mail"));
+	nchannels_free(&chs);
+}
+
+/* Every mistake at once, each named. */
+Test(notify_config, bad_channels_all_reported)
+{
+	struct nchannels chs;
+	struct cfg_errors errs = { 0 };
+	int rc = parse_channels("channels:\n"
+	    "  - {name: a, type: pager, url: 'http://x'}\n"
+	    "  - {name: a, type: webhook, url: 'ftp://x', colour: red}\n"
+	    "  - {name: m, type: email, url: 'http://x'}\n"
+	    "  - {name: s, type: sms, url: 'http://x', to: ['1']}\n"
+	    "  - {name: 'b a d', type: wecom, url: 'http://x', language: fr}\n"
+	    "  - {name: f, type: webhook, url: 'http://x', secret_file: /nonexistent/x}\n",
+	    &chs, &errs);
+	cr_assert_eq(rc, -1);
+	cr_assert(has_error(&errs, "type must be one of"));
+	cr_assert(has_error(&errs, "two channels are named 'a'"));
+	cr_assert(has_error(&errs, "must start with http://"));
+	cr_assert(has_error(&errs, "unknown key 'colour'"));
+	cr_assert(has_error(&errs, "smtp://HOST"));
+	cr_assert(has_error(&errs, "needs 'to'"));
+	cr_assert(has_error(&errs, "{text}"));
+	cr_assert(has_error(&errs, "needs a name"));
+	cr_assert(has_error(&errs, "language is zh or en"));
+	cr_assert(has_error(&errs, "/nonexistent/x"));
+	cfg_errors_clear(&errs);
+	nchannels_free(&chs);
+}
+
+Test(notify_config, routes)
+{
+	struct nchannels chs;
+	struct nroutes rs;
+	struct cfg_errors errs = { 0 };
+	struct cfg_node *root = yaml("channels:\n"
+	    "  - {name: a, type: webhook, url: 'http://x'}\n"
+	    "  - {name: b, type: webhook, url: 'http://y'}\n"
+	    "routes:\n"
+	    "  - match: {severity: critical, device: [core1, core2]}\n"
+	    "    channels: [a]\n"
+	    "    escalate_after: 30m\n"
+	    "    escalate_to: [b]\n"
+	    "  - {match: {rule: disk}, channels: [b], quiet_hours: '22:00-07:00'}\n");
+	cr_assert_eq(nchannels_parse(cfg_node_get(root, "channels"), &chs, &errs), 0);
+	cr_assert_eq(nroutes_parse(cfg_node_get(root, "routes"), &chs, &rs, &errs), 0,
+	    "%s", errs.n ? errs.msgs[0] : "");
+	cr_assert_eq(rs.n, 2);
+	cr_assert_eq(rs.v[0].escalate_after, 1800);
+	json_t *crit = json_pack("{s:s, s:s, s:s}", "severity", "critical", "device", "core2",
+	    "rule", "disk");
+	json_t *warn = json_pack("{s:s, s:s, s:s}", "severity", "warning", "device", "core2",
+	    "rule", "disk");
+	cr_assert(nroute_matches(&rs.v[0], crit, 600));
+	cr_assert_not(nroute_matches(&rs.v[0], warn, 600));
+	cr_assert(nroute_matches(&rs.v[1], warn, 12 * 60));
+	cr_assert_not(nroute_matches(&rs.v[1], warn, 23 * 60), "quiet at 23:00");
+	cr_assert_not(nroute_matches(&rs.v[1], warn, 3 * 60), "quiet at 03:00");
+	json_decref(crit);
+	json_decref(warn);
+	nroutes_free(&rs);
+	cfg_node_free(root);
+
+	root = yaml("routes:\n"
+	    "  - {channels: [nope], escalate_after: 5m, match: {colour: red}}\n"
+	    "  - {channels: [a], quiet_hours: 'late'}\n");
+	cr_assert_eq(nroutes_parse(cfg_node_get(root, "routes"), &chs, &rs, &errs), -1);
+	cr_assert(has_error(&errs, "'nope'"));
+	cr_assert(has_error(&errs, "escalate_after and escalate_to go together"));
+	cr_assert(has_error(&errs, "not 'colour'"));
+	cr_assert(has_error(&errs, "quiet_hours"));
+	cfg_errors_clear(&errs);
+	nroutes_free(&rs);
+	cfg_node_free(root);
+	nchannels_free(&chs);
+}
+
+static struct nchannel
+channel(enum nch_type type, const char *secret)
+{
+	struct nchannel ch = { .name = "t", .type = type, .url = "http://127.0.0.1/robot",
+		.secret = (char *)secret, .msgtype = "markdown", .zh = 1 };
+	return ch;
+}
+
+static const char *
+header(const struct nreq *r, const char *name)
+{
+	for (const struct curl_slist *h = r->headers; h != NULL; h = h->next)
+		if (strncasecmp(h->data, name, strlen(name)) == 0)
+			return h->data + strlen(name) + 2;
+	return NULL;
+}
+
+Test(notify_sign, webhook_signature)
+{
+	struct nchannel ch = channel(NCH_WEBHOOK, "k");
+	struct nreq r = { 0 };
+	char err[128];
+	cr_assert_eq(webhook_build(&ch, "{\"a\":1}", &r, err, sizeof(err)), 0);
+	cr_assert_str_eq(header(&r, "X-Campusmon-Signature"),
+	    "sha256=c3a92ff9e274cdcce27a58c15a78ec6dcbbdbd0038a87e7a11baef2028fd8bff");
+	nreq_clear(&r);
+	ch.secret = NULL;
+	cr_assert_eq(webhook_build(&ch, "{}", &r, err, sizeof(err)), 0);
+	cr_assert_null(header(&r, "X-Campusmon-Signature"));
+	nreq_clear(&r);
+}
+
+Test(notify_sign, dingtalk_and_feishu)
+{
+	struct nchannel ch = channel(NCH_DINGTALK, "SECabc");
+	struct ntext t;
+	json_t *p = json_pack("{s:s, s:{s:s, s:s, s:s}, s:n, s:i}", "event", "firing", "alert",
+	    "device", "core1", "rule", "device-down", "severity", "critical", "root_cause",
+	    "affected", 3);
+	ntext_make(p, 1, &t);
+	struct nreq r = { 0 };
+	char err[128];
+	cr_assert_eq(dingtalk_build(&ch, &t, 1700000000000LL, &r, err, sizeof(err)), 0);
+	cr_assert_str_eq(r.url, "http://127.0.0.1/robot?timestamp=1700000000000&sign="
+	    "jcUpW0QmtKduN03n4JqQ0PBosVjqnM8gU7fIIvsDmCM%3D");
+	json_t *body = json_loads(r.body, 0, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(body, "msgtype")), "markdown");
+	json_decref(body);
+	nreq_clear(&r);
+
+	ch = channel(NCH_FEISHU, "SECabc");
+	cr_assert_eq(feishu_build(&ch, &t, 1700000000LL, &r, err, sizeof(err)), 0);
+	body = json_loads(r.body, 0, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(body, "timestamp")), "1700000000");
+	cr_assert_str_eq(json_string_value(json_object_get(body, "sign")),
+	    "XprR1de+0SSBnwWyU/4k6x2TL+Q2SJlM5NNEdAv7MWg=");
+	cr_assert_str_eq(json_string_value(json_object_get(body, "msg_type")), "text");
+	json_decref(body);
+	nreq_clear(&r);
+	json_decref(p);
+}
+
+Test(notify_text, names_what_matters)
+{
+	json_t *p = json_pack("{s:s, s:{s:I, s:s, s:s, s:s, s:f, s:s}, s:{s:s, s:s}, s:i, s:s}",
+	    "event", "firing", "alert", "id", (json_int_t)7, "device", "dist-3", "rule",
+	    "device-down", "severity", "critical", "value", 0.0, "subject", "", "root_cause",
+	    "device", "core-1", "rule", "device-down", "affected", 12, "ack_url",
+	    "https://mon.example/ack/T");
+	struct ntext t;
+	ntext_make(p, 0, &t);
+	cr_assert(strstr(t.body, "dist-3") && strstr(t.body, "core-1"), "%s", t.body);
+	cr_assert(strstr(t.body, "Affected: 12"), "%s", t.body);
+	cr_assert(strstr(t.body, "https://mon.example/ack/T"), "%s", t.body);
+	cr_assert(strstr(t.title, "FIRING"), "%s", t.title);
+	ntext_make(p, 1, &t);
+	cr_assert(strstr(t.body, "根因: core-1"), "%s", t.body);
+	cr_assert(strstr(t.body, "受影响: 12"), "%s", t.body);
+	cr_assert(strstr(t.markdown, "[一键确认](https://mon.example/ack/T)"), "%s", t.markdown);
+	json_t *many = json_array();
+	for (int i = 0; i < 30; i++)
+		json_array_append(many, p);
+	ntext_group(many, 0, &t);
+	cr_assert(strstr(t.title, "30 alerts"), "%s", t.title);
+	cr_assert(strstr(t.body, "and 20 alerts"), "%s", t.body);
+	json_decref(many);
+	json_decref(p);
+}
+
+Test(notify_sms, template_filled_and_escaped)
+{
+	struct nchannel ch = channel(NCH_SMS, NULL);
+	char *to[] = { "13800000000", "13900000000" };
+	ch.url = "http://gw/send?to={number}&msg={text}";
+	ch.to = to;
+	ch.n_to = 2;
+	struct ntext t = { .title = "a&b <c>", .body = "x\nhttp://h/ack/T\n" };
+	struct nreq r = { 0 };
+	char err[128];
+	cr_assert_eq(sms_build(&ch, &t, &r, err, sizeof(err)), 0);
+	cr_assert_str_eq(r.url, "http://gw/send?to=13800000000%2C13900000000&msg="
+	    "a%26b%20%3Cc%3E%20http%3A%2F%2Fh%2Fack%2FT");
+	nreq_clear(&r);
+	ch.template = "{\"to\": \"{number}\", \"text\": \"{text}\"}";
+	cr_assert_eq(sms_build(&ch, &t, &r, err, sizeof(err)), 0);
+	json_t *b = json_loads(r.body, 0, NULL);
+	cr_assert_not_null(b, "%s", r.body);
+	cr_assert_str_eq(json_string_value(json_object_get(b, "text")), "a&b <c> http://h/ack/T");
+	json_decref(b);
+	nreq_clear(&r);
+}
+
+Test(notify_ack, token_roundtrip_tamper_expiry)
+{
+	unsigned char key[ACK_KEY_BYTES];
+	cr_assert_eq(sodium_init() >= 0, 1);
+	randombytes_buf(key, sizeof(key));
+	char *tok = acklink_token(key, 42, 2000.0, "ops-wecom");
+	int64_t id = 0;
+	char ch[64];
+	cr_assert_eq(acklink_verify(key, tok, 1000.0, &id, ch, sizeof(ch)), 0);
+	cr_assert_eq(id, 42);
+	cr_assert_str_eq(ch, "ops-wecom");
+	cr_assert_eq(acklink_verify(key, tok, 3000.0, &id, ch, sizeof(ch)), -2, "expired");
+	/* any changed character is refused */
+	for (size_t i = 0; i < strlen(tok); i++) {
+		char *bad = strdup(tok);
+		bad[i] = bad[i] == 'A' ? 'B' : 'A';
+		if (strcmp(bad, tok) != 0)
+			cr_assert_eq(acklink_verify(key, bad, 1000.0, &id, ch, sizeof(ch)), -1,
+			    "changed at %zu", i);
+		free(bad);
+	}
+	cr_assert_eq(acklink_verify(key, "", 1000.0, &id, ch, sizeof(ch)), -1);
+	cr_assert_eq(acklink_verify(key, "a.b.c", 1000.0, &id, ch, sizeof(ch)), -1);
+	unsigned char other[ACK_KEY_BYTES];
+	randombytes_buf(other, sizeof(other));
+	cr_assert_eq(acklink_verify(other, tok, 1000.0, &id, ch, sizeof(ch)), -1);
+	free(tok);
+}
