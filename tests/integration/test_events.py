@@ -381,3 +381,9 @@ def test_log_rules_raise_alerts_through_the_engine(collector_factory):
     logger(c, "--udp", "%SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed")
     m = wait_for(lambda: alerts("syslog:malloc-fail"), what="the shipped rule's alert")[0]
     assert m["device"] == "ev-rules-rtr"
+    # a shipped trap rule: UPS on battery from the same device
+    subprocess.run(["snmptrap", "-v", "2c", "-c", "ev-comm", "127.0.0.1:%d" % c.trap_port, "",
+                    "1.3.6.1.2.1.33.2.1", "1.3.6.1.2.1.33.1.2.3.0", "i", "12"], check=True,
+                   timeout=10, env=dict(os.environ, MIBS=""))
+    u = wait_for(lambda: alerts("trap:ups-on-battery"), what="the UPS rule's alert")[0]
+    assert u["severity"] == "critical" and u["device"] == "ev-rules-rtr"
