@@ -459,6 +459,14 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	/* the counter rules go over as lists: swapped, the old ones freed with fresh */
 	swap_strlist(&c->cfg.counters, &fresh.counters);
 	swap_strlist(&c->cfg.extra_counters, &fresh.extra_counters);
+	/* events/: log rules (a subtree, swapped likewise), retention, rate limit */
+	struct cfg_node *ev_rules = c->cfg.events_rules;
+	c->cfg.events_rules = fresh.events_rules;
+	fresh.events_rules = ev_rules;
+	c->cfg.events_default_rules = fresh.events_default_rules;
+	c->cfg.events_retention = fresh.events_retention;
+	c->cfg.events_max_size = fresh.events_max_size;
+	c->cfg.events_rate_limit = fresh.events_rate_limit;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

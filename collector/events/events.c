@@ -411,6 +411,16 @@ events_reload(struct collector *c)
 	if (s == NULL || s->db == NULL)
 		return;
 	evdb_set_retention(s->db, c->cfg.events_retention, c->cfg.events_max_size);
+	/* new rules start counting afresh; on an error the running ones stay */
+	char err[512];
+	struct ev_rules *r = ev_rules_new(c->cfg.events_rules, c->cfg.events_default_rules, err,
+	    sizeof(err));
+	if (r == NULL) {
+		log_warnx("reload: events.rules: %s; keeping the running rules", err);
+		return;
+	}
+	ev_rules_free(s->rules);
+	s->rules = r;
 }
 
 static void

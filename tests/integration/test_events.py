@@ -2,8 +2,10 @@
 from util-linux logger over UDP and TCP (RFC 5424 with octet counting),
 search, bad input, a flood, restart and retention, against the real
 collector on loopback ports of its own (and a network namespace)."""
+import grp
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -387,3 +389,20 @@ def test_log_rules_raise_alerts_through_the_engine(collector_factory):
                    timeout=10, env=dict(os.environ, MIBS=""))
     u = wait_for(lambda: alerts("trap:ups-on-battery"), what="the UPS rule's alert")[0]
     assert u["severity"] == "critical" and u["device"] == "ev-rules-rtr"
+
+
+def test_sighup_reloads_log_rules(collector_factory):
+    c = start(collector_factory)
+    path = os.path.join(c.config_dir, "collector.yaml")
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text + "events:\n  rules:\n    - {name: 'syslog:reloaded', fts: 'gremlin'}\n")
+    # the collector reads it again as its service user: root's file, that user's group
+    os.chown(path, 0, grp.getgrnam("campusmon").gr_gid)
+    os.chmod(path, 0o640)
+    c.send_signal(signal.SIGHUP)
+    wait_for(lambda: "configuration reloaded" in c.read_log(), what="the reload")
+    logger(c, "--udp", "a gremlin in the fan tray")
+    wait_for(lambda: [a for a in c.get("/api/v1/alerts?state=all").json()
+                      if a["rule"] == "syslog:reloaded"], what="the reloaded rule's alert")
