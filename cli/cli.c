@@ -116,6 +116,18 @@ static const struct cli_opt topology_opts[] = {
 	CLI_OPT_END
 };
 
+static const struct cli_opt events_opts[] = {
+	{ "device", "NAME|ID", "only events of this device" },
+	{ "kind", "trap|syslog|poll", "only traps, syslog lines, or interface changes a poll saw" },
+	{ "severity", "S", "this level and worse: emerg, alert, crit, err, warning, notice, "
+	    "info, debug" },
+	{ "from", "TIME", "only events received at or after TIME" },
+	{ "to", "TIME", "only events received at or before TIME" },
+	{ "limit", "N", "at most N events, the newest (default 50, at most 10000)" },
+	{ "follow", NULL, "keep running and print new events as they arrive (every 2 s)" },
+	CLI_OPT_END
+};
+
 static const struct cli_opt alerts_opts[] = {
 	{ "state", "S", "active (default: all but resolved), firing, acknowledged, "
 	    "suppressed, resolved or all" },
@@ -168,6 +180,16 @@ const struct cli_command cli_commands[] = {
 	    "(-30m, -1h, -7d) or an ISO 8601 date or time such as 2024-05-01 or "
 	    "2024-05-01T08:00 (local time unless it ends in Z or +HH:MM).",
 	    query_opts, 1, 1, 0, cmd_query },
+	{ "events", "[QUERY] [--device D] [--kind K] [--severity S] [--from TIME] [--to TIME] "
+	    "[--limit N] [--follow]",
+	    "search traps and syslog; --follow tails them",
+	    "Prints traps, syslog lines and interface changes seen by polls, oldest "
+	    "first, one line each: receive time, device (or source address), "
+	    "severity, kind, program and message. QUERY is SQLite FTS5 syntax over "
+	    "message, program and device: words (all must match), \"a phrase\", OR, "
+	    "NOT, prefix*; quote words with punctuation (\"LINK-3-UPDOWN\"). A bad "
+	    "QUERY is an error from the collector. With --json: the API's objects.",
+	    events_opts, 0, 1, 0, cmd_events },
 	{ "backup", "DIR", "copy the state database and RRD files on the collector's host",
 	    "Asks the collector to write a consistent copy of its state database "
 	    "(DIR/state.db) and RRD files (DIR/rrd/) while it keeps running (needs "

@@ -306,6 +306,9 @@ int cmd_device_edit(struct cli *c, const struct cli_args *args);
 int cmd_device_rm(struct cli *c, const struct cli_args *args);
 int cmd_discover(struct cli *c, const struct cli_args *args);
 int cmd_topology(struct cli *c, const struct cli_args *args);
+int cmd_events(struct cli *c, const struct cli_args *args);
+int cmd_alerts(struct cli *c, const struct cli_args *args);
+int cmd_ack(struct cli *c, const struct cli_args *args);
 
 /* ---- cmd_topology.c: the tree, printable without a collector (tests) ------ */
 
@@ -316,7 +319,5 @@ int cmd_topology(struct cli *c, const struct cli_args *args);
  * of memory.
  */
 int cli_topology_print(FILE *out, const struct json_t *topo, const char *from, int max_depth);
-int cmd_alerts(struct cli *c, const struct cli_args *args);
-int cmd_ack(struct cli *c, const struct cli_args *args);
 
 #endif

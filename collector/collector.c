@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
+#include "collector/events/events.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 #include "collector/topology/topology.h"
@@ -339,6 +340,7 @@ static const struct subsystem *const subsystems[] = {
 	&alert_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
+	&events_subsystem,
 	&notify_subsystem,
 	&topology_subsystem,
 	&http_subsystem,
@@ -463,6 +465,14 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	/* the counter rules go over as lists: swapped, the old ones freed with fresh */
 	swap_strlist(&c->cfg.counters, &fresh.counters);
 	swap_strlist(&c->cfg.extra_counters, &fresh.extra_counters);
+	/* events/: log rules (a subtree, swapped likewise), retention, rate limit */
+	struct cfg_node *ev_rules = c->cfg.events_rules;
+	c->cfg.events_rules = fresh.events_rules;
+	fresh.events_rules = ev_rules;
+	c->cfg.events_default_rules = fresh.events_default_rules;
+	c->cfg.events_retention = fresh.events_retention;
+	c->cfg.events_max_size = fresh.events_max_size;
+	c->cfg.events_rate_limit = fresh.events_rate_limit;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
 	log_set_verbosity(fresh.log_verbosity);

@@ -66,6 +66,22 @@ struct collector_config {
 	/* read limits (api/series.c) */
 	long long api_max_points;
 	long long api_max_series_page;
+	/* events/: traps, syslog, the events database, log rules (events_keys.c) */
+	struct cfg_strlist traps_listen;
+	struct cfg_strlist traps_communities;
+	struct cfg_node *traps_v3_users;
+	struct cfg_strlist traps_names_files;
+	struct cfg_strlist syslog_listen;
+	long long syslog_max_message;
+	long long syslog_max_connections;
+	long long syslog_tcp_idle;
+	long long syslog_rcvbuf;
+	long long events_rate_limit;
+	long long events_queue_max;
+	long long events_retention;
+	long long events_max_size;
+	struct cfg_node *events_rules;
+	int events_default_rules;
 	/* notifications (notify/) */
 	struct cfg_node *notify_channels;
 	struct cfg_node *notify_routes;

@@ -1,7 +1,7 @@
 /*
  * config.c — the collector's configuration: the schema joined from each
  * subsystem's part (http_keys.c, ingest_keys.c, storage_keys.c,
- * inventory_keys.c, auth_keys.c, api_keys.c, alert_keys.c) plus the process's own keys,
+ * inventory_keys.c, auth_keys.c, api_keys.c, alert_keys.c, notify_keys.c, topology_keys.c, events_keys.c) plus the process's own keys,
  * and loading a file over the defaults. docs/configuration.md is generated
  * from it with `campusmon-collector --dump-config-doc`.
  */
@@ -16,6 +16,7 @@
 #include "collector/inventory/inventory.h"
 #include "collector/auth/auth.h"
 #include "collector/api/api.h"
+#include "collector/events/events.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 #include "collector/topology/topology.h"
@@ -39,7 +40,7 @@ static const struct cfg_key core_keys[] = {
 /* Every part of the schema, in the order the reference lists them. */
 static const struct cfg_key *const parts[] = {
 	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, alert_keys,
-	notify_keys, topology_keys, core_keys,
+	notify_keys, topology_keys, events_keys, core_keys,
 };
 
 const struct cfg_key *
@@ -60,7 +61,8 @@ collector_schema(void)
 }
 
 /* Keys that hold secrets: a file setting one must be private to root and us. */
-static const char *const secrets[] = { "discovery.communities", "notify.channels", NULL };
+static const char *const secrets[] = { "discovery.communities", "notify.channels",
+	"traps.communities", "traps.v3_users", NULL };
 
 int
 collector_config_load(struct collector_config *cfg, const char *file,

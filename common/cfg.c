@@ -496,6 +496,12 @@ set_from_node(void *target, const struct cfg_key *k, const struct cfg_node *node
 			return -1;
 		free_field(target, k);
 		*(struct cfg_node **)field_at(target, k) = copy;
+		/* its owner's check reads the subtree (a list of rules, users) */
+		const char *why = k->check != NULL ? k->check(field_at(target, k)) : NULL;
+		if (why != NULL) {
+			cfg_errors_add(errs, "%s: %s: %s", where, k->path, why);
+			return -1;
+		}
 		return 0;
 	}
 	if (k->type == CFG_STRLIST) {

@@ -31,6 +31,7 @@
     clear(nav);
     const items = [];
     if (canRead()) items.push(["overview", t("overview")], ["alerts", t("alerts")], ["devices", t("devices")], ["topology", t("map")], ["hosts", t("servers")]);
+    if (canRead()) items.push(["events", t("events")]);
     if (isAdmin()) items.push(["settings", t("settings")]);
     if (canAudit()) items.push(["audit", t("audit")]);
     for (const [r, label] of items) nav.appendChild(el("a", { href: "#/" + r, dataset: { route: r } }, label));
@@ -77,6 +78,7 @@
       topology: () => (canRead() ? V.topology(params) : null),
       settings: () => (isAdmin() ? V.settings(args[0]) : null),
       audit: () => (canAudit() ? V.audit() : null),
+      events: () => (canRead() ? V.events(params) : null),
       alerts: () => (canRead() ? V.alerts(params) : null),
       alert: () => (canRead() && args[0] ? V.alert(args[0]) : null),
     };

@@ -30,6 +30,7 @@
       el("option", { value: "all" }, t("if_all")), el("option", { value: "up" }, t("if_up")),
       el("option", { value: "traffic" }, t("if_traffic")));
     const ifCount = el("p", { class: "muted small" });
+    const timeline = CM.ui.eventList(() => ({ device: id }), { device: true, limit: 50 });
     main.appendChild(title);
     main.appendChild(el("div", { class: "grid" },
       el("section", { class: "card", id: "identity-card" }, el("h2", {}, t("identity")), ident, actions, editBox),
@@ -42,7 +43,9 @@
         el("form", { class: "inline", onsubmit: (e) => e.preventDefault() },
           el("label", { class: "field" }, t("search"), ifQuery), el("label", { class: "field" }, t("show"), ifShow)),
         ifCount, ifBox),
-      el("section", { class: "card wide" }, el("label", { class: "field" }, t("any_series"), anySelect)), gAny.node));
+      el("section", { class: "card wide" }, el("label", { class: "field" }, t("any_series"), anySelect)), gAny.node,
+      el("section", { class: "card wide", id: "events-card" }, el("h2", {}, t("device_events"), " ",
+        el("a", { class: "small", href: "#/events?device=" + encodeURIComponent(id) }, t("all_events"))), timeline.node)));
     let dev = null, series = [], ifs = [], sensors = [], ifName = null, sensorName = null, first = true;
     let confirming = false, editing = false;
     gAny.node.hidden = true;
@@ -172,6 +175,7 @@
       series = se || [];
       renderSensors();
       host.update(series);
+      timeline.refresh();
       if (first) ifShow.value = ifs.length > 24 ? "up" : "all";
       renderIfs();
       if (first) {

@@ -6,6 +6,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/api/api.h"
+#include "collector/events/events.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -164,6 +165,7 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	    "HTTP connections allowed at once (http.max_connections).",
 	    (double)http_conns_cap(c->conns));
 	limits_metrics(c, out, util_now());
+	events_metrics(c, out);
 	metric(out, "campusmon_cpu_seconds_total", "counter", "CPU time of the collector.",
 	    (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);

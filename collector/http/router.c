@@ -9,6 +9,7 @@
 #include "collector/auth/auth.h"
 #include "collector/ingest/ingest.h"
 #include "collector/api/api.h"
+#include "collector/events/events.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 
@@ -30,6 +31,7 @@ static const struct route *const tables[] = {
 	api_devices_routes,
 	api_topology_routes,
 	api_users_routes,
+	api_events_routes,
 	notify_routes,
 	api_alerts_routes,
 	api_static_routes,

@@ -1,0 +1,212 @@
+/*
+ * events.h — traps and syslog: receive (on the loop), parse (pure functions,
+ * fuzzed), store and search (SQLite FTS5 on the events thread), log rules
+ * that raise alerts, and the events API (DESIGN §9 Events).
+ *
+ * Flow: a datagram or TCP frame is parsed on the loop into a struct
+ * cm_event, tied to a device, rate-limited per source, and queued to the
+ * events thread (bounded: a full queue drops, counted as reason=queue). The
+ * thread writes batches in one transaction and hands each batch back to the
+ * loop, which runs the log rules and observe_event() for every stored event.
+ */
+#ifndef CAMPUSMON_EVENTS_H
+#define CAMPUSMON_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/cfg.h"
+#include "collector/http/http.h"
+
+struct collector;
+struct evbuffer;
+struct json_t;
+struct route;
+struct subsystem;
+struct sockaddr;
+struct sockaddr_storage;
+
+/* poll: an interface's ifOperStatus change seen by a poll that no link trap
+ * announced (one that did is marked confirmed on the trap's event instead) */
+enum cm_event_kind { CM_EV_TRAP = 0, CM_EV_SYSLOG = 1, CM_EV_POLL = 2 };
+#define CM_EV_KINDS 3
+
+struct cm_varbind {
+	char *oid;		/* numeric, dotted */
+	char *name;		/* from the names table ("ifIndex.3"), or NULL */
+	char *value;		/* printable UTF-8 */
+};
+
+/* One trap or syslog line. Every string is valid UTF-8 without NUL (made so
+ * by ev_text_clean()), heap-owned by the event; NULL when absent. */
+struct cm_event {
+	int64_t id;		/* 0 until stored */
+	double ts;		/* receive time */
+	double sent_ts;		/* the sender's own time, 0 when none */
+	enum cm_event_kind kind;
+	int64_t device_id;	/* 0: no device has this address */
+	char *device;		/* the device's name */
+	char source_address[64];
+	int severity;		/* syslog 0 emerg .. 7 debug; -1 none */
+	int facility;		/* syslog 0 kern .. 23 local7; -1 none */
+	char *host;		/* the header's host name */
+	char *program;		/* APP-NAME / TAG, or "snmptrap" */
+	char *message;		/* after the header, with any %FAC-SEV-MNEMONIC */
+	char *tag;		/* "LINK-3-UPDOWN" (Cisco/Huawei/H3C), or NULL */
+	char *trap_oid, *trap_name;
+	struct cm_varbind *vb;
+	size_t n_vb;
+	char *subject;		/* what within the device (an interface), or NULL */
+	long if_index;		/* the interface a link trap or poll is about; 0 none */
+	double confirmed_ts;	/* a poll saw what this trap said, then; 0 not yet */
+};
+
+struct cm_event *cm_event_new(enum cm_event_kind kind, double now);
+void cm_event_free(struct cm_event *ev);
+/* Add a varbind (strings copied and cleaned); -1 on no memory. */
+int cm_event_add_vb(struct cm_event *ev, const char *oid, const char *name,
+    const char *value, size_t value_len);
+const char *cm_event_kind_name(enum cm_event_kind k);
+int cm_event_kind_parse(const char *s);		/* -1 when unknown */
+const char *ev_severity_name(int sev);		/* "err"; NULL out of range */
+int ev_severity_parse(const char *s);		/* name or digit; -1 */
+const char *ev_facility_name(int fac);		/* "local7"; NULL out of range */
+
+/* ---- text.c: bytes from the wire to storable text --------------------------
+ * Valid UTF-8 is copied; else, when the whole input is valid GBK (GB18030),
+ * it is converted; else every invalid byte is written as \xHH. NUL becomes
+ * \x00, other C0 controls but tab as \xHH too. At most max bytes of input
+ * are used. Returns a heap string (never NULL unless out of memory). */
+char *ev_text_clean(const char *in, size_t len, size_t max);
+
+/* ---- syslog_parse.c: one syslog message, RFC 5424 or RFC 3164 -------------
+ * Fills ev (kind syslog) from buf[len]: PRI, header, program, message, the
+ * %FAC-SEV-MNEMONIC tag. A message without a header is kept whole with
+ * severity notice and facility user (RFC 3164 §4.3.3). now is the receive
+ * time, and the year of 3164 timestamps. Returns 0, or -1 when nothing
+ * printable is left (empty). Pure: no I/O, no globals. */
+int syslog_parse(const char *buf, size_t len, double now, size_t max_message,
+    struct cm_event *ev);
+/* Find a Cisco/Huawei/H3C "%FAC-SEV-MNEMONIC" (Huawei: "%%01FAC/4/MNEM(l)")
+ * in msg: the tag "FAC-SEV-MNEMONIC" into tag[cap] and its severity, or -1
+ * when there is none. */
+int syslog_find_tag(const char *msg, char *tag, size_t cap, int *severity);
+
+/* ---- framing.c: syslog over TCP (RFC 6587) ---------------------------------
+ * Cut the next frame from data[len]: octet counting ("LEN SP MSG") when
+ * the stream starts with a digit, else up to LF. *frame, *frame_len: the
+ * frame without its terminator. Returns bytes consumed (>0) when a frame
+ * is there (*frame_len 0: only blank noise was consumed); 0 when more data
+ * is needed; -1 when the stream is broken (a
+ * count above max, a count without a space). An LF-framed line longer than
+ * max is cut at max (the rest is the next frame). */
+long syslog_frame_next(const char *data, size_t len, size_t max, const char **frame,
+    size_t *frame_len);
+
+/* ---- ber.c: the SNMPv3 header of a raw message, read before net-snmp -------
+ * Bounded BER walk: msgAuthoritativeEngineID and msgUserName of a v3
+ * message; 0, or -1 when it is not a well-formed v3 message. */
+int ber_v3_peek(const unsigned char *buf, size_t len, unsigned char *engine_id,
+    size_t *engine_id_len, char *user, size_t user_cap);
+
+/* ---- trapnames.c: numeric OID → name, compiled in plus data files ---------- */
+/* The longest known prefix of oid names it: "ifIndex" + ".3" when oid is
+ * ifIndex.3. Writes into out[cap]; 0, or -1 when no prefix is known. */
+int trapnames_lookup(const char *oid, char *out, size_t cap);
+/* Add "OID NAME" lines ('#' comments) from path: the count, -1 unreadable. */
+int trapnames_load_file(const char *path);
+
+/* ---- listen.c: receiver addresses ------------------------------------------ */
+int ev_listen_parse(const char *spec, int *tcp, struct sockaddr_storage *ss, int *sslen);
+const char *ev_check_listen(const void *field);	/* config check of a listen list */
+/* A bound socket (non-blocking; TCP listening) for spec, or -1 with err. */
+int ev_listen_open(const char *spec, int tcp_ok, int rcvbuf, char *err, size_t errlen);
+void ev_addr_text(const struct sockaddr *sa, char *out, size_t cap);	/* syslog.c */
+
+/* ---- traps.c: net-snmp server sessions on the loop ------------------------- */
+/* One traps.v3_users entry checked: NULL or why not. */
+const char *ev_v3_user_check(const struct cfg_node *m);
+const char *ev_check_v3_users(const void *field);
+/* A raw v1/v2c message to an event without a session (fuzz, tests). */
+struct cm_event *traps_decode_raw(const unsigned char *buf, size_t len, double now);
+struct ev_traps;
+struct ev_traps *traps_open(struct collector *c, char *err, size_t errlen);
+int traps_start(struct ev_traps *t, struct collector *c);
+void traps_free(struct ev_traps *t);
+/* From a decoded trap PDU (netsnmp_pdu *): the event, or NULL. Pure but for
+ * the names table. */
+struct cm_event *traps_pdu_to_event(const void *pdu, double now);
+
+/* ---- syslog.c: UDP and TCP listeners --------------------------------------- */
+struct ev_syslog;
+struct ev_syslog *syslog_open(struct collector *c, char *err, size_t errlen);
+int syslog_start(struct ev_syslog *s, struct collector *c);
+void syslog_free(struct ev_syslog *s);
+
+/* ---- eventdb.c: the events database and its thread ------------------------- */
+struct ev_db;
+struct ev_query {
+	char *q;		/* FTS5 text or NULL */
+	double from, to;	/* 0: open */
+	int64_t device_id;	/* 0: any */
+	int kind;		/* -1: any */
+	int severity;		/* -1: any; else at most this (as syslog: lower is worse) */
+	int64_t before;		/* 0: newest */
+	long limit;
+};
+/* Open DIR/events.db (schema made), start its thread. */
+struct ev_db *evdb_open(const char *path, size_t queue_max, struct collector *c, char *err,
+    size_t errlen);
+/* Queue ev (taken, freed by the db); -1 when the queue is full (then freed). */
+int evdb_put(struct ev_db *db, struct cm_event *ev);
+/* Run q on the thread; done(arg, rows, err) on the loop: rows a JSON array
+ * (new ref) or NULL with err ("bad query: ..."; is_syntax 1 for a bad q). */
+typedef void (*evdb_query_fn)(void *arg, struct json_t *rows, const char *err, int bad_query);
+int evdb_query(struct ev_db *db, const struct ev_query *q, evdb_query_fn done, void *arg);
+/* Mark event id as confirmed by a poll at ts (the linkDown/poll pair). */
+int evdb_confirm(struct ev_db *db, int64_t id, double ts);
+/* Retention: delete older than max_age seconds and oldest beyond max_bytes. */
+void evdb_set_retention(struct ev_db *db, long long max_age, long long max_bytes);
+size_t evdb_queue_depth(struct ev_db *db);
+void evdb_close(struct ev_db *db);	/* flushes what is queued */
+/* One row of the query's columns (a sqlite3_stmt) as a DESIGN §9 event. */
+struct json_t *evdb_row_json(void *stmt);
+
+/* ---- events.c: the subsystem ------------------------------------------------ */
+extern const struct subsystem events_subsystem;
+extern const struct cfg_key events_keys[];
+extern const struct route api_events_routes[];
+enum ev_drop { EV_DROP_KERNEL, EV_DROP_RATE, EV_DROP_QUEUE, EV_DROP_PARSE, EV_DROP_N };
+struct ev_counts {
+	uint64_t received[CM_EV_KINDS];
+	uint64_t stored[CM_EV_KINDS];
+	uint64_t dropped[CM_EV_KINDS][EV_DROP_N];
+};
+/* Count and take a parsed event from a receiver (loop thread): device, rate,
+ * queue. ev is taken. */
+void events_take(struct collector *c, struct cm_event *ev);
+/* Tie ev to the device with address addr, if one has it. */
+void events_tie(struct collector *c, struct cm_event *ev, const char *addr);
+struct ev_db *events_db(struct collector *c);
+void events_no_engine(struct collector *c);	/* log once: rules without alert/ */
+void events_drop(struct collector *c, enum cm_event_kind k, enum ev_drop why, uint64_t n);
+/* A refused datagram: log at most once a minute per reason. */
+void events_log_refused(struct collector *c, const char *what, const char *from);
+/* campusmon_events_* for /metrics. */
+void events_metrics(struct collector *c, struct evbuffer *out);
+/* eventdb.c → events.c, on the loop: a batch was stored. */
+void events_stored(struct collector *c, struct cm_event **evs, size_t n);
+
+/* ---- rules.c: log rules (events.rules and the shipped defaults) ------------ */
+struct ev_rules;
+struct ev_rules *ev_rules_new(const struct cfg_node *rules, int defaults, char *err,
+    size_t errlen);
+/* Feed one stored event; raises through services.alert_condition. */
+void ev_rules_feed(struct ev_rules *r, struct collector *c, const struct cm_event *ev);
+void ev_rules_free(struct ev_rules *r);
+/* Every few seconds: resolve quiet conditions (a rule's hold), forget keys. */
+void ev_rules_tick(struct ev_rules *r, struct collector *c, double now);
+/* Check events.rules for -t; NULL or an error text. */
+const char *ev_rules_check(const void *field);
+
+#endif
