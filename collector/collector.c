@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
+#include "collector/reports/reports.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -335,6 +336,7 @@ static const struct subsystem *const subsystems[] = {
 	&users_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
+	&reports_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))

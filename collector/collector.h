@@ -21,7 +21,7 @@ struct collector; struct event_base; struct evhttp; struct lp_parser;
 struct series_catalog; struct journal; struct store; struct statedb; struct loader;
 struct auth; struct users; struct sessions;
 struct device_table; struct discovery; struct sp_poller; struct sp_profile_set;
-struct webfiles; struct counters; struct resolver;
+struct webfiles; struct counters; struct resolver; struct reports;
 
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
 struct loopq;
@@ -172,6 +172,7 @@ struct collector {
 	struct observers observers;
 	struct services services;	/* services.h: filled by providers at start */
 	struct http_conns *conns;	/* http/conns.c */
+	struct reports *reports;	/* reports/: the asset register, snapshots */
 };
 
 int collector_main(int argc, char **argv);

@@ -68,6 +68,13 @@ struct collector_config {
 	/* read limits (api/series.c) */
 	long long api_max_points;
 	long long api_max_series_page;
+	/* reports/: the school and what its reports measure against */
+	char *school_name;
+	int school_level;		/* index into JJ, ZJ, GJ */
+	long long school_headcount;	/* 0: unknown */
+	struct cfg_strlist school_egress;	/* DEVICE:PORT of the Internet links */
+	long long reports_monitored_intervals;
+	long long assets_max_rows;
 };
 
 /* The whole schema, joined once from each subsystem's part (config.c);

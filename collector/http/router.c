@@ -9,6 +9,7 @@
 #include "collector/auth/auth.h"
 #include "collector/ingest/ingest.h"
 #include "collector/api/api.h"
+#include "collector/reports/reports.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -27,6 +28,7 @@ static const struct route *const tables[] = {
 	api_discovery_routes,
 	api_devices_routes,
 	api_users_routes,
+	api_reports_routes,
 	api_static_routes,
 };
 
