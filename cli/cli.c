@@ -110,6 +110,19 @@ static const struct cli_opt discover_opts[] = {
 	CLI_OPT_END
 };
 
+static const struct cli_opt report_opts[] = {
+	{ "csv", NULL, "print CSV (one row per item or per piece of evidence)" },
+	{ "level", "JJ|ZJ|GJ", "compliance: the guide's level to judge against (default: "
+	    "the collector's school.level)" },
+	{ "pdf", "FILE", "write a printable A4 PDF to FILE (needs Chromium)" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt assets_opts[] = {
+	{ "csv", NULL, "print the register as CSV (formulas neutralised)" },
+	CLI_OPT_END
+};
+
 const struct cli_command cli_commands[] = {
 	{ "status", "", "show the collector's health (and a few figures, given a token)",
 	    "Reads /api/v1/health, which needs no token: status, version, uptime, series "
@@ -201,6 +214,29 @@ const struct cli_command cli_commands[] = {
 	    "until the sweep is done, then what was found. Stopping campusmon does "
 	    "not stop the sweep.",
 	    discover_opts, 1, 1, 0, cmd_discover },
+	{ "report", "coverage|compliance [--csv] [--level JJ|ZJ|GJ] [--pdf FILE]",
+	    "the auditors' coverage or compliance report",
+	    "coverage: how many of the inventoried items (assets, devices, hosts seen by "
+	    "discovery, unmanaged neighbours) are monitored, per kind, against the 80 % "
+	    "target, and why each other one is not. compliance: the guide's indicators "
+	    "(backbone and access speed, egress per person, server headroom, UPS runtime, "
+	    "sensor presence, coverage) with threshold, value and evidence. Needs a token "
+	    "with the audit permission (auditor or admin); each report is written to the "
+	    "audit trail. --pdf renders an A4 page with a signature line through headless "
+	    "Chromium (as nobody when run as root).",
+	    report_opts, 1, 1, 0, cmd_report },
+	{ "assets", "[--csv]", "list the asset register and what each asset matched",
+	    "Lists the asset register with the device each asset matched and by what "
+	    "(serial, mac, address or name, in that order of trust), then the devices "
+	    "no asset matches.",
+	    assets_opts, 0, 0, 0, cmd_assets },
+	{ "assets import", "FILE", "replace the asset register with a CSV file",
+	    "FILE ('-': standard input) is a CSV with the columns asset_tag, serial, "
+	    "name, model, kind, building, room, rack, owner, address, mac (any order; "
+	    "UTF-8 with or without BOM, GBK as Excel saves it, or UTF-16). The whole "
+	    "register is replaced; a bad file changes nothing and the error names the "
+	    "row. Needs an admin token.",
+	    NULL, 1, 1, 0, cmd_assets_import },
 	{ "help", "[COMMAND]", "describe all commands, or one",
 	    NULL, NULL, 0, 2, CLI_CMD_LOCAL, cmd_help },
 };
@@ -441,6 +477,23 @@ cli_call_accept(struct cli *c, const char *method, const char *path,
 		return CLI_EXIT_UNREACHABLE;
 	}
 	if ((reply->status >= 200 && reply->status < 300) || reply->status == accept)
+		return CLI_EXIT_OK;
+	print_api_error(c, method, path, reply);
+	cli_reply_free(reply);
+	return CLI_EXIT_API;
+}
+
+int
+cli_call_raw(struct cli *c, const char *method, const char *path, const char *body,
+    size_t len, const char *content_type, struct cli_reply *reply)
+{
+	char err[512];
+	if (cli_http_request_raw(c->http, method, path, NULL, 0, body, len, content_type, reply,
+	    err, sizeof(err)) < 0) {
+		cli_error(c, "cannot reach the collector at %s: %s", c->url, err);
+		return CLI_EXIT_UNREACHABLE;
+	}
+	if (reply->status >= 200 && reply->status < 300)
 		return CLI_EXIT_OK;
 	print_api_error(c, method, path, reply);
 	cli_reply_free(reply);
