@@ -32,7 +32,7 @@
     const items = [];
     if (canRead()) items.push(["overview", t("overview")], ["devices", t("devices")], ["hosts", t("servers")]);
     if (isAdmin()) items.push(["settings", t("settings")]);
-    if (canAudit()) items.push(["audit", t("audit")]);
+    if (canAudit()) items.push(["reports", t("reports")], ["assets", t("assets")], ["audit", t("audit")]);
     for (const [r, label] of items) nav.appendChild(el("a", { href: "#/" + r, dataset: { route: r } }, label));
     document.getElementById("who-name").textContent = CM.session.user ? CM.session.user + " · " + t("role_" + CM.session.role, null, CM.session.role) : "";
   }
@@ -76,6 +76,9 @@
       device: () => (canRead() && args[0] ? V.device(args[0]) : null),
       settings: () => (isAdmin() ? V.settings(args[0]) : null),
       audit: () => (canAudit() ? V.audit() : null),
+      reports: () => (canAudit() ? V.reports() : null),
+      assets: () => (canAudit() ? V.assets() : null),
+      print: () => (canAudit() && args[0] ? V.print(args[0], params) : null),
     };
     const make = views[name];
     current = make ? make() : null;
