@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
+#include "collector/topology/topology.h"
 #include "collector/reports/reports.h"
 
 #include <errno.h>
@@ -336,6 +337,7 @@ static const struct subsystem *const subsystems[] = {
 	&users_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
+	&topology_subsystem,
 	&reports_subsystem,
 	&http_subsystem,
 };
@@ -547,6 +549,7 @@ observe_add(struct collector *c, const struct observer *o)
 	obs->n_sample += o->sample != NULL;
 	obs->n_device += o->device != NULL;
 	obs->n_interface += o->interface != NULL;
+	obs->n_tables += o->tables != NULL;
 	obs->n_alert += o->alert != NULL;
 	obs->n_event += o->event != NULL;
 	return 0;
@@ -579,6 +582,15 @@ observe_interface(struct collector *c, const struct device *d,
 	for (size_t i = 0; obs->n_interface && i < obs->n; i++)
 		if (obs->list[i].interface)
 			obs->list[i].interface(obs->list[i].arg, d, old, now);
+}
+
+void
+observe_tables(struct collector *c, const struct device *d, const struct sp_result *r)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_tables && i < obs->n; i++)
+		if (obs->list[i].tables)
+			obs->list[i].tables(obs->list[i].arg, d, r);
 }
 
 void
