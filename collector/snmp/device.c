@@ -281,26 +281,16 @@ set_matched(struct sp_device *d, const struct sp_profile **list, size_t n,
 	}
 }
 
+/* Walk columns of one table together; leftovers share requests. */
 static void
-start_fetch(struct sp_device *d)
+queue_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
 {
-	if (d->oneshot && !d->full) {
-		finish(d, SP_STATUS_UP, NULL);
-		return;
-	}
-	d->phase = SP_PH_FETCH;
-	if (d->plan.n_gets > 0) {
-		struct sp_job *j = job_new(d, SP_JOB_GET, d->plan.gets, d->plan.n_gets);
-		if (j != NULL)
-			job_push_back(d, j);
-	}
-	/* Walk columns of one table together; leftovers share requests. */
 	size_t i = 0;
-	while (i < d->plan.n_walks) {
-		const struct sp_oid *first = &d->plan.walks[i];
+	while (i < n) {
+		const struct sp_oid *first = &walks[i];
 		size_t k = 1;
-		while (i + k < d->plan.n_walks && k < SP_WALK_GROUP) {
-			const struct sp_oid *w = &d->plan.walks[i + k];
+		while (i + k < n && k < SP_WALK_GROUP) {
+			const struct sp_oid *w = &walks[i + k];
 			int same = w->len == first->len &&
 			    memcmp(w->arcs, first->arcs, (first->len - 1) * sizeof(uint32_t)) == 0;
 			if (!same && k > 1)
@@ -308,7 +298,7 @@ start_fetch(struct sp_device *d)
 			if (!same) {
 				/* a lone column: pair it with the next lone ones */
 				size_t m = i + k + 1;
-				const struct sp_oid *nx = m < d->plan.n_walks ? &d->plan.walks[m] : NULL;
+				const struct sp_oid *nx = m < n ? &walks[m] : NULL;
 				int next_same = nx && nx->len == w->len && memcmp(nx->arcs,
 				    w->arcs, (w->len - 1) * sizeof(uint32_t)) == 0;
 				if (next_same)
@@ -316,11 +306,44 @@ start_fetch(struct sp_device *d)
 			}
 			k++;
 		}
-		struct sp_job *j = job_new(d, SP_JOB_WALK, &d->plan.walks[i], k);
+		struct sp_job *j = job_new(d, SP_JOB_WALK, &walks[i], k);
 		if (j != NULL)
 			job_push_back(d, j);
 		i += k;
 	}
+}
+
+/* What the kind derivation reads besides the profiles (kind.c): sysServices,
+ * lldpLocSysCapEnabled, dot1dBaseNumPorts; one GET per full poll. */
+static const char *const kind_scalars[] = {
+	SP_OID_SYS_SERVICES, SP_OID_LLDP_CAP_ENABLED, SP_OID_BRIDGE_PORTS,
+};
+
+static void
+start_fetch(struct sp_device *d)
+{
+	if (d->oneshot && !d->full && d->n_extra == 0) {
+		finish(d, SP_STATUS_UP, NULL);
+		return;
+	}
+	d->phase = SP_PH_FETCH;
+	if (!d->oneshot || d->full) {
+		struct sp_oid ks[sizeof(kind_scalars) / sizeof(kind_scalars[0])];
+		size_t nk = 0;
+		for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
+			if (sp_oid_parse(kind_scalars[i], &ks[nk], 0) == 0)
+				nk++;
+		struct sp_job *j = job_new(d, SP_JOB_GET, ks, nk);
+		if (j != NULL)
+			job_push_back(d, j);
+		if (d->plan.n_gets > 0) {
+			j = job_new(d, SP_JOB_GET, d->plan.gets, d->plan.n_gets);
+			if (j != NULL)
+				job_push_back(d, j);
+		}
+		queue_walks(d, d->plan.walks, d->plan.n_walks);
+	}
+	queue_walks(d, d->extra, d->n_extra);
 	pump(d);
 }
 
@@ -657,8 +680,13 @@ finish(struct sp_device *d, enum sp_status status, const char *err)
 		if (r.sys_object_id == NULL || sp_oid_parse(r.sys_object_id, &so, 0) < 0)
 			so.len = 0;
 		memcpy(oidarcs, so.arcs, so.len * sizeof(uint32_t));
-		r.kind = sp_profiles_kind((const struct sp_profile *const *)d->matched,
-		    d->n_matched, oidarcs, so.len, r.sys_descr);
+		struct sp_kind_facts kf;
+		sp_kind_facts_gather(&kf, &d->store, (const struct sp_profile *const *)d->matched,
+		    d->n_matched, sp_profiles_kind((const struct sp_profile *const *)d->matched,
+		    d->n_matched, oidarcs, so.len, r.sys_descr));
+		r.kind = sp_kind_derive(&kf);
+		r.varbinds = d->store.v;
+		r.n_varbinds = d->store.n;
 		const char **names = sp_arena_alloc(&d->arena,
 		    (d->n_matched ? d->n_matched : 1) * sizeof(*names));
 		for (size_t i = 0; names != NULL && i < d->n_matched; i++)
