@@ -305,5 +305,8 @@ int cmd_device_show(struct cli *c, const struct cli_args *args);
 int cmd_device_edit(struct cli *c, const struct cli_args *args);
 int cmd_device_rm(struct cli *c, const struct cli_args *args);
 int cmd_discover(struct cli *c, const struct cli_args *args);
+int cmd_seen(struct cli *c, const struct cli_args *args);
+int cmd_seen_adopt(struct cli *c, const struct cli_args *args);
+int cmd_seen_rm(struct cli *c, const struct cli_args *args);
 
 #endif
