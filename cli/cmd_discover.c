@@ -329,8 +329,8 @@ discover_seeded(struct cli *c, const struct cli_args *args, long port)
 		size_t i;
 		json_t *v;
 		json_array_foreach(comm, i, v)
-			json_array_append_new(creds, json_pack("{s:s, s:O}", "version", "2c",
-			    "community", v));
+			json_array_append_new(creds, json_pack("{s:s, s:s}", "version", "2c",
+			    "community", json_string_value(v)));	/* a copy: comm is wiped */
 		wipe_list(comm);
 		json_decref(comm);
 	}
