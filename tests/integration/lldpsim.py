@@ -19,7 +19,7 @@ CISCO_2960X = "1.3.6.1.4.1.9.1.1208"
 
 
 def _oid_key(line):
-    return tuple(int(x) for x in line.split("|", 1)[0].split("."))
+    return tuple(int(x) for x in line.split("|", 1)[0].strip(".").split("."))
 
 
 def _ip_arcs(addr):
