@@ -10,6 +10,7 @@
 #include "collector/ingest/ingest.h"
 #include "collector/store/store.h"
 #include "collector/inventory/inventory.h"
+#include "collector/topology/topology.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -336,6 +337,7 @@ static const struct subsystem *const subsystems[] = {
 	&users_subsystem,
 	&resolver_subsystem,
 	&snmp_subsystem,
+	&topology_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
@@ -546,6 +548,7 @@ observe_add(struct collector *c, const struct observer *o)
 	obs->n_sample += o->sample != NULL;
 	obs->n_device += o->device != NULL;
 	obs->n_interface += o->interface != NULL;
+	obs->n_tables += o->tables != NULL;
 	obs->n_alert += o->alert != NULL;
 	obs->n_event += o->event != NULL;
 	return 0;
@@ -578,6 +581,15 @@ observe_interface(struct collector *c, const struct device *d,
 	for (size_t i = 0; obs->n_interface && i < obs->n; i++)
 		if (obs->list[i].interface)
 			obs->list[i].interface(obs->list[i].arg, d, old, now);
+}
+
+void
+observe_tables(struct collector *c, const struct device *d, const struct sp_result *r)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_tables && i < obs->n; i++)
+		if (obs->list[i].tables)
+			obs->list[i].tables(obs->list[i].arg, d, r);
 }
 
 void

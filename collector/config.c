@@ -16,6 +16,7 @@
 #include "collector/inventory/inventory.h"
 #include "collector/auth/auth.h"
 #include "collector/api/api.h"
+#include "collector/topology/topology.h"
 #include "common/log.h"
 
 
@@ -35,7 +36,8 @@ static const struct cfg_key core_keys[] = {
 
 /* Every part of the schema, in the order the reference lists them. */
 static const struct cfg_key *const parts[] = {
-	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, core_keys,
+	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, topology_keys,
+	core_keys,
 };
 
 const struct cfg_key *

@@ -26,6 +26,7 @@ static const struct route *const tables[] = {
 	api_admin_routes,
 	api_discovery_routes,
 	api_devices_routes,
+	api_topology_routes,
 	api_users_routes,
 	api_static_routes,
 };

@@ -35,6 +35,7 @@ enum { SP_SYS_DESCR = 1, SP_SYS_OBJECTID = 2, SP_SYS_UPTIME = 3, SP_SYS_CONTACT 
 
 static void finish(struct sp_device *d, enum sp_status status, const char *err);
 static void pump(struct sp_device *d);
+static void push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n);
 
 static const struct sp_vb *
 sys_get(const struct sp_device *d, int which)
@@ -283,7 +284,7 @@ set_matched(struct sp_device *d, const struct sp_profile **list, size_t n,
 
 /* Walk columns of one table together; leftovers share requests. */
 static void
-queue_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
+push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -341,9 +342,16 @@ start_fetch(struct sp_device *d)
 			if (j != NULL)
 				job_push_back(d, j);
 		}
-		queue_walks(d, d->plan.walks, d->plan.n_walks);
+		push_walks(d, d->plan.walks, d->plan.n_walks);
+		/* Slow tables (neighbours) when due: a device that never answered
+		 * them keeps trying at the slow pace, not every poll. */
+		double now = util_monotonic();
+		d->slow_now = d->plan.n_slow_walks > 0 && !d->oneshot && (d->slow_last == 0 ||
+		    now - d->slow_last >= d->p->cfg.slow_interval);
+		if (d->slow_now)
+			push_walks(d, d->plan.slow_walks, d->plan.n_slow_walks);
 	}
-	queue_walks(d, d->extra, d->n_extra);
+	push_walks(d, d->extra, d->n_extra);	/* sp_target.walks, raw */
 	pump(d);
 }
 
@@ -657,10 +665,15 @@ finish(struct sp_device *d, enum sp_status status, const char *err)
 		struct sp_eval_ctx ctx = {
 			.arena = &d->arena, .iconv = p->iconv, .hist = &d->hist,
 			.rebooted = d->rebooted, .now = util_monotonic(),
+			.with_slow = d->slow_now,
 		};
 		sp_store_finish(&d->store);
 		sp_evaluate(&r, &d->store, (const struct sp_profile *const *)d->matched,
 		    d->n_matched, &ctx);
+		sp_evaluate_tables(&r, &d->store, (const struct sp_profile *const *)d->matched,
+		    d->n_matched, &ctx);
+		if (d->slow_now)
+			d->slow_last = util_monotonic();
 		static const struct { int which; size_t off; } sysf[] = {
 			{ SP_SYS_DESCR, offsetof(struct sp_result, sys_descr) },
 			{ SP_SYS_OBJECTID, offsetof(struct sp_result, sys_object_id) },
