@@ -160,3 +160,29 @@ def test_cli_discover_seed(collector, campus):
                         "10.9.9.9", "--allow", "127.0.8.0/24"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert p.returncode != 0 and "outside the allowed ranges" in p.stderr
+
+
+def test_seed_switch_finds_the_namespace_campus(collector_factory):
+    """Real lldpd + snmpd in network namespaces (campus.py): seeded discovery
+    from the core switch finds every managed switch through LLDP management
+    addresses; the host (lldpd only) is reported as not answering SNMP."""
+    from campus import Campus
+    with Campus(prefix="disc", net="10.232") as campus:
+        campus.wait_lldp_converged()
+        c = collector_factory()
+        c.start()
+        r = c.post_json("/api/v1/discovery", {
+            "seeds": [campus.address("core")], "allowed": ["10.232.0.0/24"],
+            "credentials": [{"version": "2c", "community": "not-this"},
+                            {"version": "2c", "community": campus.community}]})
+        assert r.status == 202, r.body
+        j = wait_job(c, r.json()["id"], timeout=120)
+        found = sorted(f["address"] for f in j["found"])
+        assert found == sorted(campus.address(n) for n in campus.managed())
+        names = {f["address"]: f["name"] for f in j["found"]}
+        assert names[campus.address("acc2")] == campus.sysname("acc2")
+        skipped = {s["address"]: s["reason"] for s in j["skipped"]}
+        assert skipped.get(campus.address("host1")) == "no SNMP answer with any credential"
+        devices = c.get("/api/v1/devices").json()
+        assert sorted(d["address"] for d in devices) == found
+        c.stop()
