@@ -9,7 +9,7 @@ import pytest
 from conftest import SHARED, wait_for
 from lldpsim import Snmpsim, _oid_key
 
-A = ["127.0.10.1", "127.0.10.2", "127.0.10.3"]
+A = ["127.0.11.1", "127.0.11.2", "127.0.11.3"]
 
 
 def lines(name):

@@ -10,7 +10,7 @@ from conftest import BUILD, TOKEN, http, wait_for
 from lldpsim import CISCO_2960X, HUAWEI_S5720, Snmpsim, recording
 
 A = ["127.0.8.%d" % i for i in range(1, 6)]
-OUTSIDE = "127.0.9.9"       # named by a CDP neighbour, not in allowed
+OUTSIDE = "127.0.12.9"       # named by a CDP neighbour, not in allowed
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_unanswered_seed_is_reported(collector, campus):
 
 
 @pytest.mark.parametrize("body", [
-    {"seeds": ["127.0.9.9"], "allowed": ["127.0.8.0/24"]},          # seed outside allowed
+    {"seeds": ["127.0.12.9"], "allowed": ["127.0.8.0/24"]},          # seed outside allowed
     {"seeds": ["127.0.8.1"]},                                       # no allowed
     {"seeds": ["127.0.8.1"], "allowed": ["0.0.0.0/0"]},             # too wide
     {"seeds": ["127.0.8.1"], "allowed": ["nonsense"]},
@@ -155,7 +155,7 @@ def test_cli_discover_seed(collector, campus):
                        capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr
     assert "found 4" in p.stdout and "added 4" in p.stdout, p.stdout
-    assert "127.0.9.9" in p.stdout and "outside the allowed ranges" in p.stdout
+    assert OUTSIDE in p.stdout and "outside the allowed ranges" in p.stdout
     p = subprocess.run([os.path.join(BUILD, "cli", "campusmon"), "discover", "--seed",
                         "10.9.9.9", "--allow", "127.0.8.0/24"],
                        capture_output=True, text=True, env=env, timeout=60)
