@@ -264,7 +264,7 @@
           { label: t("name"), get: (f) => (f.added ? el("a", { href: route("device", f.name), class: "break" }, f.name) : el("span", { class: "break" }, f.name || "")) },
           { label: t("kind"), get: (f) => t("kind_" + f.kind, null, f.kind || "") },
           { label: t("found_via"), get: (f) => f.via },
-          { label: t("added"), get: (f) => (f.added ? t("yes") : t("already_known")) },
+          { label: t("added"), get: (f) => (f.added ? t("yes") : f.via === "snmp" ? t("already_known") : t("to_seen_list")) },
         ], j.found || [], { empty: running ? t("nothing_yet") : t("nothing_found"), compact: true, rowData: (f) => ({ address: f.address }) }),
       ]);
     }
