@@ -364,8 +364,9 @@ discover_seeded(struct cli *c, const struct cli_args *args, long port)
 			cli_print_json(c, job);
 		else {
 			cli_escape_inplace(id);
-			fprintf(c->out, "Started seeded discovery %s; follow it with 'campusmon "
-			    "--json discover-status' or GET /api/v1/discovery/%s.\n", id, id);
+			fprintf(c->out, "Started seeded discovery %s; its progress is at GET "
+			    "/api/v1/discovery/%s, and devices appear as they answer ('campusmon "
+			    "devices').\n", id, id);
 		}
 		json_decref(job);
 		return CLI_EXIT_OK;

@@ -188,3 +188,13 @@ def test_device_list_sorts_addresses_as_numbers_and_pages(collector):
     r = collector.get("/api/v1/devices?q=10.0.0&limit=1&offset=1")
     assert [d["address"] for d in r.json()] == ["10.0.0.10"] and r.headers["X-Total-Count"] == "3"
     assert collector.get("/api/v1/devices?offset=-1").status == 400
+
+
+def test_a_seen_host_added_as_a_device_leaves_the_list(collector):
+    sweep_seen(collector, "127.0.6.8/30")                  # .9 and .10
+    assert [s["address"] for s in collector.get("/api/v1/discovery/seen").json()] == \
+        ["127.0.6.9", "127.0.6.10"]
+    r = collector.post_json("/api/v1/devices", {"address": "127.0.6.10", "monitored": False})
+    assert r.status in (200, 201), r.body
+    assert [s["address"] for s in collector.get("/api/v1/discovery/seen").json()] == \
+        ["127.0.6.9"]

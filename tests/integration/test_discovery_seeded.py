@@ -186,3 +186,55 @@ def test_seed_switch_finds_the_namespace_campus(collector_factory):
         devices = c.get("/api/v1/devices").json()
         assert sorted(d["address"] for d in devices) == found
         c.stop()
+
+
+@pytest.fixture
+def snmpd_v3():
+    """A real net-snmp snmpd on 127.0.13.1 answering only SNMPv3 user netmon
+    (SHA + AES). Yields its port."""
+    import shutil
+    import tempfile
+    from conftest import free_udp_port
+    d = tempfile.mkdtemp(prefix="discovery-snmpd-")
+    os.chmod(d, 0o755)
+    port = free_udp_port("127.0.13.1")
+    conf = os.path.join(d, "snmpd.conf")
+    with open(conf, "w") as f:
+        f.write("agentAddress udp:127.0.13.1:%d\n"
+                "createUser netmon SHA \"auth-pass-123\" AES \"priv-pass-456\"\n"
+                "rouser netmon priv\n"
+                "sysName v3-only-sw\n" % port)
+    env = dict(os.environ, MIBS="", SNMP_PERSISTENT_DIR=os.path.join(d, "persist"))
+    proc = subprocess.Popen(["snmpd", "-f", "-Lf", os.path.join(d, "log"), "-C", "-c", conf,
+                             "-I", "-smux", "-p", os.path.join(d, "pid")],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: subprocess.run(
+            ["snmpget", "-v3", "-l", "authPriv", "-u", "netmon", "-a", "SHA", "-A",
+             "auth-pass-123", "-x", "AES", "-X", "priv-pass-456", "-t", "0.5", "-r", "0",
+             "127.0.13.1:%d" % port, "1.3.6.1.2.1.1.5.0"], capture_output=True).returncode == 0,
+            timeout=20, what="snmpd v3")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_v3_user_tried_after_a_community(collector, snmpd_v3):
+    r = collector.post_json("/api/v1/discovery", {
+        "seeds": ["127.0.13.1"], "allowed": ["127.0.13.1/32"], "port": snmpd_v3,
+        "credentials": [{"version": "2c", "community": "public"},
+                        {"version": "3", "user": "netmon", "auth_proto": "SHA",
+                         "auth_pass": "auth-pass-123", "priv_proto": "AES",
+                         "priv_pass": "priv-pass-456"}]})
+    assert r.status == 202, r.body
+    j = wait_job(collector, r.json()["id"])
+    assert [(f["name"], f["credential"]) for f in j["found"]] == \
+        [("v3-only-sw", "#2 v3 user netmon")]
+    d = collector.get("/api/v1/devices/v3-only-sw").json()
+    assert d["snmp"]["version"] == "3" and d["snmp"]["user"] == "netmon"
+    assert d["snmp"]["auth_pass_set"] and d["snmp"]["priv_pass_set"]
+    wait_for(lambda: collector.get("/api/v1/devices/v3-only-sw").json()["status"] == "up",
+             timeout=90, interval=1, what="the v3 device polled with the remembered user")
+    assert "auth-pass-123" not in collector.read_log()
