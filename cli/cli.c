@@ -124,10 +124,15 @@ static const struct cli_opt seen_opts[] = {
 	CLI_OPT_END
 };
 
-static const struct cli_opt seen_all_opts[] = {
+static const struct cli_opt seen_adopt_opts[] = {
 	{ "all", NULL, "every seen host" },
-	{ "community", "C", "adopt: the SNMP community to poll with (default: the first "
-	    "of discovery.credentials or discovery.communities)" },
+	{ "community", "C", "the SNMP community to poll with (default: the first of "
+	    "discovery.credentials or discovery.communities)" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt seen_rm_opts[] = {
+	{ "all", NULL, "every seen host" },
 	CLI_OPT_END
 };
 
@@ -181,7 +186,7 @@ const struct cli_command cli_commands[] = {
 	    "Lists the device inventory: id, name, address, kind, status, location "
 	    "(site/building/room), how long ago it last answered and whether it is "
 	    "polled, sorted by name. Hosts discovery saw that answer no SNMP are not "
-	    "devices: see 'campusmon seen'.",
+	    "devices: see 'campusmon seen list'.",
 	    devices_opts, 0, 0, 0, cmd_devices },
 	{ "device add", "ADDR " DEVICE_USAGE "[--unmonitored]",
 	    "add a device to poll over SNMP",
@@ -218,7 +223,7 @@ const struct cli_command cli_commands[] = {
 	    "/112 to /128; at most 65536 addresses) with SNMP, falling back to ICMP "
 	    "and TCP (needs an admin token). Hosts that answer SNMP with one of the "
 	    "communities are added as monitored devices; hosts that answer only ICMP "
-	    "or TCP go to the seen list ('campusmon seen'), not the inventory. "
+	    "or TCP go to the seen list ('campusmon seen list'), not the inventory. "
 	    "With --seed, the collector asks the seed for its LLDP management "
 	    "addresses and CDP neighbour addresses and follows them from device to "
 	    "device, trying the credentials in order and adding each device that "
@@ -228,7 +233,7 @@ const struct cli_command cli_commands[] = {
 	    "job is done, then what was found (and skipped, and why). Stopping "
 	    "campusmon does not stop the job.",
 	    discover_opts, 0, 1, 0, cmd_discover },
-	{ "seen", "[--limit N] [--offset N]", "list hosts discovery saw that are not devices",
+	{ "seen list", "[--limit N] [--offset N]", "list hosts discovery saw that are not devices",
 	    "Lists the hosts a sweep saw answering ICMP or TCP but not SNMP: address, "
 	    "what answered, first and last seen, sorted by address. Adopt them with "
 	    "'campusmon seen adopt', forget them with 'campusmon seen rm'.",
@@ -237,11 +242,11 @@ const struct cli_command cli_commands[] = {
 	    "Adds each named seen host (or every one, with --all) to the inventory as "
 	    "a monitored SNMP device named by its address, and removes it from the "
 	    "seen list (needs an admin token).",
-	    seen_all_opts, 0, 16, 0, cmd_seen_adopt },
+	    seen_adopt_opts, 0, 16, 0, cmd_seen_adopt },
 	{ "seen rm", "ADDR... | --all", "forget seen hosts",
 	    "Removes the named hosts (or every one, with --all) from the seen list "
 	    "(needs an admin token). A later sweep may see them again.",
-	    seen_all_opts, 0, 16, 0, cmd_seen_rm },
+	    seen_rm_opts, 0, 16, 0, cmd_seen_rm },
 	{ "help", "[COMMAND]", "describe all commands, or one",
 	    NULL, NULL, 0, 2, CLI_CMD_LOCAL, cmd_help },
 };

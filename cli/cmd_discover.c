@@ -445,7 +445,12 @@ cmd_discover(struct cli *c, const struct cli_args *args)
 		cli_error(c, "give either CIDR (a sweep) or --seed (seeded discovery), not both");
 		return CLI_EXIT_USAGE;
 	}
-	if (!seeded && (ranges == NULL || ranges[0] == '\0' || strlen(ranges) > 4096)) {
+	if (!seeded && ranges == NULL) {
+		cli_error(c, "usage: campusmon discover CIDR[,CIDR...] | --seed ADDR --allow "
+		    "CIDR... [options] (see 'campusmon help discover')");
+		return CLI_EXIT_USAGE;
+	}
+	if (!seeded && (ranges[0] == '\0' || strlen(ranges) > 4096)) {
 		cli_error(c, "CIDR must be a range such as 10.1.2.0/24, or several separated "
 		    "by commas");
 		return CLI_EXIT_USAGE;

@@ -198,3 +198,26 @@ def test_a_seen_host_added_as_a_device_leaves_the_list(collector):
     assert r.status in (200, 201), r.body
     assert [s["address"] for s in collector.get("/api/v1/discovery/seen").json()] == \
         ["127.0.6.9"]
+
+
+def test_cli_seen_list_adopt_rm(collector):
+    import subprocess
+    from conftest import BUILD, TOKEN
+    sweep_seen(collector, "127.0.6.16/29")                 # .17 to .22
+    env = dict(os.environ, CAMPUSMON_URL=collector.url, CAMPUSMON_TOKEN=TOKEN)
+
+    def cli(*args):
+        return subprocess.run([os.path.join(BUILD, "cli", "campusmon"), *args],
+                              capture_output=True, text=True, env=env, timeout=60)
+    p = cli("seen", "list")
+    assert p.returncode == 0, p.stderr
+    rows = [l.split()[0] for l in p.stdout.splitlines()[1:]]
+    assert rows == ["127.0.6.%d" % i for i in range(17, 23)]
+    p = cli("seen", "adopt", "127.0.6.18", "--community", "campus-x")
+    assert p.returncode == 0 and "adopted 127.0.6.18" in p.stdout, p.stderr
+    p = cli("seen", "adopt", "10.9.9.9")
+    assert p.returncode != 0 and "not a seen host" in p.stderr
+    p = cli("seen", "rm", "--all")
+    assert p.returncode == 0 and "forgot 5" in p.stdout, p.stdout
+    assert cli("seen", "rm").returncode == 2
+    assert collector.get("/api/v1/discovery/seen").json() == []
