@@ -333,6 +333,7 @@ static const struct subsystem *const subsystems[] = {
 	&discovery_subsystem,
 	&assets_subsystem,
 	&storage_subsystem,
+	&seen_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
 	&resolver_subsystem,

@@ -20,7 +20,7 @@
 struct collector; struct event_base; struct evhttp; struct lp_parser;
 struct series_catalog; struct journal; struct store; struct statedb; struct loader;
 struct auth; struct users; struct sessions;
-struct device_table; struct discovery; struct sp_poller; struct sp_profile_set;
+struct device_table; struct discovery; struct seen_list; struct sp_poller; struct sp_profile_set;
 struct webfiles; struct counters; struct resolver; struct reports;
 
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
@@ -164,6 +164,7 @@ struct collector {
 	size_t text_longest;		/* longest string value taken since start */
 	struct device_table *devices;
 	struct discovery *discovery;
+	struct seen_list *seen;		/* inventory/seen.c: hosts seen, not adopted */
 	struct sp_poller *poller;
 	struct counters *counters;	/* ingest/counters.c: ingest.counters state */
 	struct resolver *resolver;	/* inventory/resolve.c: device host names */

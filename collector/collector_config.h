@@ -54,6 +54,7 @@ struct collector_config {
 	long long snmp_dns_refresh;
 	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
 	struct cfg_strlist discovery_communities;
+	struct cfg_node *discovery_credentials;	/* list as in POST /api/v1/discovery; NULL: unset */
 	long long discovery_concurrency;
 	long long discovery_rate;
 	int log_verbosity;

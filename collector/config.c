@@ -59,7 +59,8 @@ collector_schema(void)
 }
 
 /* Keys that hold secrets: a file setting one must be private to root and us. */
-static const char *const secrets[] = { "discovery.communities", NULL };
+static const char *const secrets[] = { "discovery.communities", "discovery.credentials",
+	NULL };
 
 int
 collector_config_load(struct collector_config *cfg, const char *file,

@@ -496,6 +496,13 @@ set_from_node(void *target, const struct cfg_key *k, const struct cfg_node *node
 			return -1;
 		free_field(target, k);
 		*(struct cfg_node **)field_at(target, k) = copy;
+		if (k->check != NULL) {		/* the owner's validator sees the subtree */
+			const char *why = k->check(field_at(target, k));
+			if (why != NULL) {
+				cfg_errors_add(errs, "%s: %s: %s", where, k->path, why);
+				return -1;
+			}
+		}
 		return 0;
 	}
 	if (k->type == CFG_STRLIST) {
