@@ -267,3 +267,56 @@ def test_cli_imports_gbk_and_prints_a_pdf(collector, home, tmp_path):  # noqa: F
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
     assert boxes and all(abs(float(w) - 595) < 3 and abs(float(h) - 842) < 3
                          for w, h in boxes), boxes
+
+
+# ---- a namespace campus (campus.py: lldpd + snmpd wired as a tree) ----------------
+
+@pytest.fixture(scope="module")
+def ns_campus():
+    from campus import Campus
+    with Campus(prefix="rpt", net="10.234") as c:
+        c.wait_lldp_converged()
+        yield c
+
+
+def test_namespace_campus_counts_neighbours_once(collector_factory, ns_campus):
+    camp = ns_campus
+    c = collector_factory(config="topology:\n  interval: 10s\n  root: rpt-core\n"
+                                 "reports:\n  monitored_intervals: 3\n").start()
+    added = [n for n in camp.managed() if n != "acc2"]     # acc2 was never added
+    for node in added:
+        r = c.post_json("/api/v1/devices", {"name": camp.sysname(node), "interval": 5,
+                                            "address": camp.address(node),
+                                            "snmp": {"community": camp.community}})
+        assert r.status == 201, r.body
+    # the register knows acc2 (by its address) and a printer nobody sees
+    reg = HEADER + "S-1,,%s,,switch,,,,,,\nS-2,,,,交换机,,,,,%s,\nP-1,,printer-3f,,打印机,,,,,10.99.0.9,\n" % (
+        camp.sysname("core"), camp.address("acc2"))
+    assert post_csv(c, reg.encode()).status == 200
+
+    def settled():
+        cov = coverage(c)
+        names = {u["name"] for u in cov["unmonitored"]}
+        ok = cov["overall"]["monitored"] == len(added) and camp.sysname("host1") in names and \
+            any(camp.address("acc2") == u["address"] for u in cov["unmonitored"])
+        return ok and cov
+    cov = wait_for(settled, timeout=90, interval=1, what="the campus polled and its neighbours seen")
+    un = {u["address"]: u for u in cov["unmonitored"]}
+    acc2 = un[camp.address("acc2")]
+    assert acc2["why"] == "never added" and "neighbour" in acc2["sources"] and "asset" in acc2["sources"]
+    host1 = [u for u in cov["unmonitored"] if u["name"] == camp.sysname("host1")]
+    assert len(host1) == 1 and host1[0]["sources"] == ["neighbour"]
+    assert un["10.99.0.9"]["kind"] == "printer"
+    # each thing once: 4 devices (the core also in the register), acc2, host1, the printer
+    assert cov["overall"]["inventoried"] == len(added) + 3, cov
+    assert cov["overall"]["monitored"] == len(added)
+    assert not any(u["address"] == camp.gateway for u in cov["unmonitored"])
+
+    # compliance reads the links between managed switches from the topology
+    rep = c.get("/api/v1/reports/compliance").json()
+    bb = rep["indicators"][0]
+    assert bb["id"] == "backbone_speed"
+    links = [e for e in bb["evidence"] if e["what"].startswith("uplink ")]
+    assert len(links) == len(added) - 1, bb     # core-dist1, core-dist2, dist1-acc1
+    assert bb["value"] == min(e["value"] for e in links)
+    assert bb["pass"] == (bb["value"] >= 10)
