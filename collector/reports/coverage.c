@@ -173,14 +173,20 @@ asset_kind(const char *k)
 	return k[0] ? "other" : "other";
 }
 
-int
-coverage_is_own_address(const char *addr)
+/* This host's addresses as text, NULL-terminated (heap; free with
+ * own_free), read once per report. */
+static char **
+own_addresses(void)
 {
 	struct ifaddrs *ifs, *i;
-	int own = 0;
-	if (addr == NULL || addr[0] == '\0' || getifaddrs(&ifs) < 0)
-		return 0;
-	for (i = ifs; i != NULL && !own; i = i->ifa_next) {
+	size_t n = 0;
+	if (getifaddrs(&ifs) < 0)
+		return calloc(1, sizeof(char *));
+	for (i = ifs; i != NULL; i = i->ifa_next)
+		n++;
+	char **v = calloc(n + 1, sizeof(*v));
+	size_t k = 0;
+	for (i = ifs; v != NULL && i != NULL; i = i->ifa_next) {
 		char buf[INET6_ADDRSTRLEN];
 		if (i->ifa_addr == NULL)
 			continue;
@@ -192,10 +198,37 @@ coverage_is_own_address(const char *addr)
 			    buf, sizeof(buf));
 		else
 			continue;
-		own = strcmp(buf, addr) == 0;
+		if ((v[k] = strdup(buf)) != NULL)
+			k++;
 	}
 	freeifaddrs(ifs);
-	return own;
+	return v;
+}
+
+static void
+own_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+is_own(char *const *own, const char *addr)
+{
+	for (size_t i = 0; own != NULL && addr != NULL && own[i] != NULL; i++)
+		if (strcmp(own[i], addr) == 0)
+			return 1;
+	return 0;
+}
+
+int
+coverage_is_own_address(const char *addr)
+{
+	char **own = own_addresses();
+	int r = is_own(own, addr);
+	own_free(own);
+	return r;
 }
 
 /* ---- each source --------------------------------------------------------------- */
@@ -335,7 +368,7 @@ add_assets(struct collector *c, struct build *b)
 
 /* Seen hosts and unmanaged neighbours: [{name?, address, mac?, kind?}]. */
 static void
-add_seen(struct build *b, json_t *list, unsigned source)
+add_seen(struct build *b, json_t *list, unsigned source, char *const *own)
 {
 	size_t n;
 	json_t *s;
@@ -347,13 +380,22 @@ add_seen(struct build *b, json_t *list, unsigned source)
 		char macn[18];
 		if (mac != NULL && mac_normalise(mac, macn) == 0)
 			mac = keep(b, strdup(macn));
-		if (addr != NULL && coverage_is_own_address(addr))
+		if (is_own(own, addr))
 			continue;	/* the collector itself is not campus hardware */
 		if ((addr == NULL || !addr[0]) && (name == NULL || !name[0]) && mac == NULL)
 			continue;
 		ssize_t i = find_any(b, NULL, mac, addr, name);
 		if (i >= 0) {
-			b->v[i].sources |= source;
+			struct item *it = &b->v[i];
+			it->sources |= source;
+			/* a sweep knows only the address: a neighbour's name and kind say more */
+			if (name != NULL && name[0] && (it->name == NULL || it->name[0] == '\0' ||
+			    (it->address != NULL && strcmp(it->name, it->address) == 0)))
+				it->name = name;
+			if (kind != NULL && kind[0] && strcmp(it->kind, "other") == 0)
+				it->kind = kind;
+			if (it->mac == NULL && mac != NULL)
+				it->mac = mac;
 			keys_for(b, (size_t)i, NULL, mac, addr, name);
 			continue;
 		}
@@ -418,8 +460,10 @@ coverage_build(struct collector *c, double now, json_t **items_out)
 	add_agents(c, &b, now);
 	if (c->reports != NULL)
 		add_assets(c, &b);
-	add_seen(&b, seen, SRC_SEEN);
-	add_seen(&b, unmanaged, SRC_NEIGHBOUR);
+	char **own = own_addresses();
+	add_seen(&b, seen, SRC_SEEN, own);
+	add_seen(&b, unmanaged, SRC_NEIGHBOUR, own);
+	own_free(own);
 
 	struct kind_count *kinds = NULL, *k, *tmp;
 	long long inv = 0, mon = 0;

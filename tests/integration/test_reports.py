@@ -293,19 +293,29 @@ def test_namespace_campus_counts_neighbours_once(collector_factory, ns_campus):
     reg = HEADER + "S-1,,%s,,switch,,,,,,\nS-2,,,,交换机,,,,,%s,\nP-1,,printer-3f,,打印机,,,,,10.99.0.9,\n" % (
         camp.sysname("core"), camp.address("acc2"))
     assert post_csv(c, reg.encode()).status == 200
+    # a sweep sees host1 answer ping only: it goes to discovery's seen list
+    r = c.post_json("/api/v1/discovery", {"ranges": [camp.address("host1")]})
+    assert r.status == 202, r.body
 
     def settled():
         cov = coverage(c)
         names = {u["name"] for u in cov["unmonitored"]}
         ok = cov["overall"]["monitored"] == len(added) and camp.sysname("host1") in names and \
-            any(camp.address("acc2") == u["address"] for u in cov["unmonitored"])
+            any(camp.address("acc2") == u["address"] for u in cov["unmonitored"]) and \
+            any("seen" in u["sources"] for u in cov["unmonitored"])
         return ok and cov
-    cov = wait_for(settled, timeout=90, interval=1, what="the campus polled and its neighbours seen")
+    try:
+        cov = wait_for(settled, timeout=60, interval=1, what="the campus polled and its neighbours seen")
+    except AssertionError:
+        print("DEBUG seen", c.get("/api/v1/discovery/seen").body, "jobs", c.get("/api/v1/discovery/1").body)
+        print("DEBUG cov", json.dumps(coverage(c), ensure_ascii=False))
+        raise
     un = {u["address"]: u for u in cov["unmonitored"]}
     acc2 = un[camp.address("acc2")]
     assert acc2["why"] == "never added" and "neighbour" in acc2["sources"] and "asset" in acc2["sources"]
     host1 = [u for u in cov["unmonitored"] if u["name"] == camp.sysname("host1")]
-    assert len(host1) == 1 and host1[0]["sources"] == ["neighbour"]
+    # seen by the sweep and by LLDP: one item
+    assert len(host1) == 1 and sorted(host1[0]["sources"]) == ["neighbour", "seen"], host1
     assert un["10.99.0.9"]["kind"] == "printer"
     # each thing once: 4 devices (the core also in the register), acc2, host1, the printer
     assert cov["overall"]["inventoried"] == len(added) + 3, cov

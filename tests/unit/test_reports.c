@@ -119,3 +119,11 @@ Test(assets_csv, mac_forms)
 	cr_assert_eq(mac_normalise("00:11:22:aa:bb", out), -1);
 	cr_assert_eq(mac_normalise("00:11:22:aa:bb:cc:dd", out), -1);
 }
+
+Test(coverage, own_addresses_are_not_campus_hardware)
+{
+	cr_assert(coverage_is_own_address("127.0.0.1"));
+	cr_assert(!coverage_is_own_address("192.0.2.77"));
+	cr_assert(!coverage_is_own_address(""));
+	cr_assert(!coverage_is_own_address(NULL));
+}
