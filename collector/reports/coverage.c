@@ -170,7 +170,7 @@ asset_kind(const char *k)
 		if (strcasecmp(k, words[i].word) == 0 || (words[i].word[0] & 0x80 &&
 		    strstr(k, words[i].word) != NULL))
 			return words[i].kind;
-	return k[0] ? "other" : "other";
+	return "other";
 }
 
 /* This host's addresses as text, NULL-terminated (heap; free with

@@ -144,11 +144,10 @@ read_record(struct reader *r, char *fields[CSV_MAX_FIELDS], char *err, size_t er
 	for (;;) {
 		char buf[ASSET_FIELD_MAX + 1];
 		size_t len = 0;
-		int quoted = 0, too_long = 0;
+		int too_long = 0;
 		while (*p == ' ')
 			p++;
 		if (*p == '"') {
-			quoted = 1;
 			p++;
 			for (;;) {
 				if (*p == '\0') {
@@ -187,7 +186,6 @@ read_record(struct reader *r, char *fields[CSV_MAX_FIELDS], char *err, size_t er
 			while (len > 0 && buf[len - 1] == ' ')
 				len--;
 		}
-		(void)quoted;
 		if (too_long) {
 			snprintf(err, errlen, "row %ld, field %d: longer than %d bytes", r->row, n + 1,
 			    ASSET_FIELD_MAX);
