@@ -276,7 +276,7 @@ api_compliance(struct collector *c, struct evhttp_request *req,
 	}
 	cr->csv = csv;
 	audit_report(c, req, who, "report.compliance", level, 1, csv ? "csv" : NULL);
-	if (compliance_start(c, level, compliance_reply, cr) < 0) {
+	if (compliance_start(c, level, 0, compliance_reply, cr) < 0) {
 		if (http_pending_take(cr->pending) != NULL) {
 			evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
 			http_reply_error(req, 503, "the collector is busy; try again in a moment");

@@ -26,7 +26,8 @@
 #include "common/util.h"
 
 #define HEADROOM_DAYS 30
-#define HEADROOM_MAX_POINTS 4000
+#define HEADROOM_MAX_POINTS 9000	/* 30 days of the 5-minute archive */
+#define HEADROOM_CACHE_MAX 7200	/* seconds a 30-day read is reused; reports.c renews it hourly */
 
 int
 compliance_level_ok(const char *level)
@@ -537,14 +538,42 @@ headroom_run(struct store *st, void *arg)
 	}
 }
 
+/* The figures of the last 30-day read, kept for the next reports: a
+ * 95th percentile over 30 days moves slowly, and reading 30 days of every
+ * server's series is the one costly part of the report. */
+struct headroom_cache {
+	struct hr_req *reqs;
+	size_t n;
+	double at;			/* when they were read */
+};
+
 static void
-headroom_done(void *arg)
+reqs_free(struct hr_req *reqs, size_t n)
 {
-	struct cjob *j = arg;
+	for (size_t r = 0; r < n; r++)
+		free(reqs[r].host);
+	free(reqs);
+}
+
+void
+compliance_cache_free(struct reports *rp)
+{
+	struct headroom_cache *hc = rp ? rp->headroom : NULL;
+	if (hc != NULL) {
+		reqs_free(hc->reqs, hc->n);
+		free(hc);
+		rp->headroom = NULL;
+	}
+}
+
+/* Judge the headroom from reqs read at `at`, hand the report over, free j. */
+static void
+headroom_finish(struct cjob *j, const struct hr_req *reqs, size_t n, double at)
+{
 	json_t *ind = j->headroom;
 	json_t *hosts = json_object();	/* host → worst p95 */
-	for (size_t r = 0; r < j->n; r++) {
-		struct hr_req *q = &j->reqs[r];
+	for (size_t r = 0; r < n; r++) {
+		const struct hr_req *q = &reqs[r];
 		if (isnan(q->p95))
 			continue;
 		const char *what = q->what == HR_CPU || q->what == HR_CPU_IDLE ?
@@ -560,17 +589,39 @@ headroom_done(void *arg)
 	json_object_foreach(hosts, h, w)
 		min = fmin(min, 100 - json_real_value(w));
 	json_decref(hosts);
+	json_object_set_new(ind, "as_of", json_real(at));
 	judge(ind, min, isfinite(min), "no server CPU or memory series stored");
 	j->done(j->arg, j->report);
 	j->report = NULL;
-	for (size_t r = 0; r < j->n; r++)
-		free(j->reqs[r].host);
-	free(j->reqs);
+	reqs_free(j->reqs, j->n);
 	free(j);
 }
 
+/* Back from the store thread: the reads become the cache, then the report. */
+static void
+headroom_done(void *arg)
+{
+	struct cjob *j = arg;
+	struct reports *rp = j->c->reports;
+	struct headroom_cache *hc = rp ? rp->headroom : NULL;
+	if (rp != NULL && hc == NULL && (hc = calloc(1, sizeof(*hc))) != NULL)
+		rp->headroom = hc;
+	if (hc == NULL) {
+		headroom_finish(j, j->reqs, j->n, j->now);
+		return;
+	}
+	reqs_free(hc->reqs, hc->n);
+	hc->reqs = j->reqs;
+	hc->n = j->n;
+	hc->at = j->now;
+	j->reqs = NULL;
+	j->n = 0;
+	headroom_finish(j, hc->reqs, hc->n, hc->at);
+}
+
 int
-compliance_start(struct collector *c, const char *level, compliance_done_fn done, void *arg)
+compliance_start(struct collector *c, const char *level, int fresh, compliance_done_fn done,
+    void *arg)
 {
 	double ups_hours = strcmp(level, "ZJ") == 0 ? 6 : 8;
 	struct cjob *j = calloc(1, sizeof(*j));
@@ -623,12 +674,15 @@ compliance_start(struct collector *c, const char *level, compliance_done_fn done
 	j->report = json_pack("{s:s, s:o, s:f, s:s, s:I}", "level", level, "indicators", inds,
 	    "generated", j->now, "school", c->cfg.school_name ? c->cfg.school_name : "",
 	    "headcount", (json_int_t)c->cfg.school_headcount);
+	struct headroom_cache *hc = c->reports ? c->reports->headroom : NULL;
+	if (!fresh && hc != NULL && j->now - hc->at < HEADROOM_CACHE_MAX) {
+		headroom_finish(j, hc->reqs, hc->n, hc->at);	/* done has run */
+		return 0;
+	}
 	headroom_plan(j);
 	if (store_call(c->store, headroom_run, headroom_done, j) < 0) {
 		json_decref(j->report);
-		for (size_t i = 0; i < j->n; i++)
-			free(j->reqs[i].host);
-		free(j->reqs);
+		reqs_free(j->reqs, j->n);
 		free(j);
 		return -1;
 	}

@@ -79,11 +79,23 @@ reports_snapshot(struct collector *c)
 }
 
 static void
+discard(void *arg, json_t *report)
+{
+	(void)arg;
+	json_decref(report);
+}
+
+/* Every hour: today's coverage figures, and the servers' 30-day headroom
+ * read again so that a compliance report rarely waits for it. */
+static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
+	struct collector *c = arg;
 	(void)fd;
 	(void)what;
-	reports_snapshot(arg);
+	reports_snapshot(c);
+	if (compliance_start(c, reports_level_name(c->cfg.school_level), 1, discard, NULL) < 0)
+		log_warnx("reports: the store is busy; server headroom is read on the next report");
 }
 
 /* ---- lifecycle ----------------------------------------------------------------- */
@@ -112,6 +124,11 @@ load_done(void *arg)
 		reports_set_assets(c, &j->l);
 		c->reports->loaded = 1;
 		reports_snapshot(c);	/* today has a figure from the start */
+		/* and the servers' headroom is read once in the background */
+		if (compliance_start(c, reports_level_name(c->cfg.school_level), 1, discard,
+		    NULL) < 0)
+			log_warnx("reports: the store is busy; server headroom is read on the next "
+			    "report");
 	}
 	asset_list_clear(&j->l);
 	free(j);
@@ -153,6 +170,7 @@ reports_release(struct collector *c)
 	if (c->reports == NULL)
 		return;
 	asset_list_clear(&c->reports->assets);
+	compliance_cache_free(c->reports);
 	free(c->reports);
 	c->reports = NULL;
 }

@@ -84,13 +84,18 @@ struct json_t *coverage_build(struct collector *c, double now, struct json_t **i
 int coverage_is_own_address(const char *addr);
 
 /* ---- compliance.c ---------------------------------------------------------- */
-/* Build the compliance report for level ("JJ", "ZJ", "GJ"); the server
- * headroom needs RRD reads, so this queues a store job and calls
- * done(arg, report) on the loop (report a new ref, NULL on failure).
- * -1 when the job could not be queued (done never runs). */
+/* Build the compliance report for level ("JJ", "ZJ", "GJ") and call
+ * done(arg, report) on the loop (report a new ref, NULL on failure). The
+ * server headroom needs 30 days of RRD reads: they run as a store job,
+ * and their figures are reused for up to two hours unless fresh is 1 (the
+ * subsystem renews them every hour), in which case done may run before
+ * this returns. -1 when the job could not be queued (done never runs). */
 typedef void (*compliance_done_fn)(void *arg, struct json_t *report);
-int compliance_start(struct collector *c, const char *level, compliance_done_fn done,
-    void *arg);
+int compliance_start(struct collector *c, const char *level, int fresh,
+    compliance_done_fn done, void *arg);
+struct reports;
+/* Forget the cached headroom figures (release). */
+void compliance_cache_free(struct reports *rp);
 /* 1 if level is JJ, ZJ or GJ. */
 int compliance_level_ok(const char *level);
 
@@ -100,6 +105,7 @@ struct reports {
 	int loaded;			/* the register was read from the database */
 	struct event *daily;		/* the snapshot timer */
 	char last_day[16];		/* YYYY-MM-DD of the last snapshot */
+	void *headroom;			/* compliance.c: the last 30-day reads */
 };
 extern const struct subsystem reports_subsystem;
 /* Take over l as the register (l is left empty). */
