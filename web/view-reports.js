@@ -11,7 +11,9 @@
   const CM = window.CM;
   const { el, api, t, route } = CM;
   const main = document.getElementById("main");
-  const { card, badge, table, fill, isAdmin, errorText } = CM.ui;
+  const { badge, table, fill, isAdmin, canRead } = CM.ui;
+  /* A device's name, linked to its page for those who may open it (not auditors). */
+  const deviceLink = (id, name) => (canRead() ? el("a", { href: route("device", id) }, name) : name);
 
   const pct = (v) => (v === null || v === undefined ? "–" : v + " %");
   const num = (v) => (v === null || v === undefined ? "–" : String(v));
@@ -171,12 +173,12 @@
             { label: t("name"), get: (a) => el("span", { class: "break" }, a.name) },
             { label: t("kind"), get: (a) => a.kind },
             { label: t("location"), get: (a) => [a.building, a.room, a.rack].filter((x) => x).join(" / ") },
-            { label: t("device"), get: (a) => (a.device_id ? el("a", { href: route("device", a.device_id) }, a.device) : badge("bad", t("no_device"))) },
+            { label: t("device"), get: (a) => (a.device_id ? deviceLink(a.device_id, a.device) : badge("bad", t("no_device"))) },
             { label: t("matched_by"), get: (a) => (a.matched_by ? t("by_" + a.matched_by, null, a.matched_by) : "–") },
           ], r.assets, { empty: t("assets_empty") }),
           el("h2", {}, t("devices_without_asset")),
           table([
-            { label: t("name"), get: (d) => el("a", { href: route("device", d.id) }, d.name) },
+            { label: t("name"), get: (d) => deviceLink(d.id, d.name) },
             { label: t("address"), get: (d) => d.address },
             { label: t("kind"), get: (d) => kind(d.kind) },
           ], r.unmatched_devices, { empty: t("every_device_has_asset") }),
