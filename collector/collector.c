@@ -458,6 +458,15 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	swap_strlist(&c->cfg.extra_counters, &fresh.extra_counters);
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
+	/* what the reports measure against (reports/) */
+	char *school = c->cfg.school_name;
+	c->cfg.school_name = fresh.school_name;
+	fresh.school_name = school;
+	swap_strlist(&c->cfg.school_egress, &fresh.school_egress);
+	c->cfg.school_level = fresh.school_level;
+	c->cfg.school_headcount = fresh.school_headcount;
+	c->cfg.reports_monitored_intervals = fresh.reports_monitored_intervals;
+	c->cfg.assets_max_rows = fresh.assets_max_rows;
 	log_set_verbosity(fresh.log_verbosity);
 	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
 	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -330,3 +331,18 @@ def test_namespace_campus_counts_neighbours_once(collector_factory, ns_campus):
     assert len(links) == len(added) - 1, bb     # core-dist1, core-dist2, dist1-acc1
     assert bb["value"] == min(e["value"] for e in links)
     assert bb["pass"] == (bb["value"] >= 10)
+
+
+def test_school_settings_apply_on_sighup(collector_factory):
+    c = collector_factory(config="school:\n  name: Old School\n  level: JJ\n").start()
+    assert coverage(c)["school"] == "Old School"
+    assert c.get("/api/v1/reports/compliance").json()["level"] == "JJ"
+    with open(os.path.join(c.config_dir, "collector.yaml"), "w") as f:
+        f.write("school:\n  name: 新学校\n  level: ZJ\n  headcount: 1000\n"
+                "reports:\n  monitored_intervals: 5\n")
+    c.send_signal(signal.SIGHUP)
+    wait_for(lambda: coverage(c)["school"] == "新学校", what="the new school name")
+    cov = coverage(c)
+    assert cov["monitored_intervals"] == 5
+    rep = c.get("/api/v1/reports/compliance").json()
+    assert rep["level"] == "ZJ" and rep["headcount"] == 1000
