@@ -107,6 +107,45 @@ static const struct cli_opt discover_opts[] = {
 	{ "community-file", "F", "communities to try, one per line ('-': standard input)" },
 	{ "port", "P", "SNMP UDP port to probe (default 161)" },
 	{ "no-wait", NULL, "print the job's id and return without waiting" },
+	{ "seed", "ADDR", "seeded discovery: start from this device (repeat for several)" },
+	{ "allow", "CIDR", "seeded discovery: the ranges it may send to (repeat, or "
+	    "commas); seeds and neighbours outside are never probed" },
+	{ "credentials-file", "F", "seeded discovery: credentials to try in order, a JSON "
+	    "list as in the API ({\"version\": \"2c\", \"community\"} or {\"version\": \"3\", "
+	    "\"user\", \"auth_proto\", \"auth_pass\", \"priv_proto\", \"priv_pass\"}); "
+	    "--community entries follow them" },
+	{ "no-recurse", NULL, "seeded discovery: ask the seeds only, do not follow neighbours" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt seen_opts[] = {
+	{ "limit", "N", "show at most N hosts" },
+	{ "offset", "N", "skip the first N hosts (sorted by address)" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt seen_adopt_opts[] = {
+	{ "all", NULL, "every seen host" },
+	{ "community", "C", "the SNMP community to poll with (default: the first of "
+	    "discovery.credentials or discovery.communities)" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt seen_rm_opts[] = {
+	{ "all", NULL, "every seen host" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt report_opts[] = {
+	{ "csv", NULL, "print CSV (one row per item or per piece of evidence)" },
+	{ "level", "JJ|ZJ|GJ", "compliance: the guide's level to judge against (default: "
+	    "the collector's school.level)" },
+	{ "pdf", "FILE", "write a printable A4 PDF to FILE (needs Chromium)" },
+	CLI_OPT_END
+};
+
+static const struct cli_opt assets_opts[] = {
+	{ "csv", NULL, "print the register as CSV (formulas neutralised)" },
 	CLI_OPT_END
 };
 
@@ -212,8 +251,8 @@ const struct cli_command cli_commands[] = {
 	{ "devices", "[--kind K] [--status S] [--search TEXT]", "list devices",
 	    "Lists the device inventory: id, name, address, kind, status, location "
 	    "(site/building/room), how long ago it last answered and whether it is "
-	    "polled. Devices found by discovery that answer no SNMP are listed with "
-	    "status 'seen', not monitored.",
+	    "polled, sorted by name. Hosts discovery saw that answer no SNMP are not "
+	    "devices: see 'campusmon seen list'.",
 	    devices_opts, 0, 0, 0, cmd_devices },
 	{ "device add", "ADDR " DEVICE_USAGE "[--unmonitored]",
 	    "add a device to poll over SNMP",
@@ -243,17 +282,60 @@ const struct cli_command cli_commands[] = {
 	    "Removes the device (needs an admin token). Its series and RRD files "
 	    "stay where they are.",
 	    NULL, 1, 1, 0, cmd_device_rm },
-	{ "discover", "CIDR[,CIDR...] [--community C]... [--community-file F] [--port P] "
-	    "[--no-wait]",
-	    "sweep address ranges; add what answers SNMP",
-	    "Asks the collector to sweep the ranges (IPv4 /16 to /32, IPv6 /112 to "
-	    "/128; at most 65536 addresses) with SNMP, falling back to ICMP and TCP "
-	    "(needs an admin token). Hosts that answer SNMP with one of the "
+	{ "discover", "CIDR[,CIDR...] | --seed ADDR --allow CIDR... [--community C]... "
+	    "[--community-file F] [--credentials-file F] [--port P] [--no-recurse] [--no-wait]",
+	    "sweep address ranges, or walk the campus from a seed device",
+	    "With CIDR, asks the collector to sweep the ranges (IPv4 /16 to /32, IPv6 "
+	    "/112 to /128; at most 65536 addresses) with SNMP, falling back to ICMP "
+	    "and TCP (needs an admin token). Hosts that answer SNMP with one of the "
 	    "communities are added as monitored devices; hosts that answer only ICMP "
-	    "or TCP are recorded as seen, not monitored. campusmon shows the progress "
-	    "until the sweep is done, then what was found. Stopping campusmon does "
-	    "not stop the sweep.",
-	    discover_opts, 1, 1, 0, cmd_discover },
+	    "or TCP go to the seen list ('campusmon seen list'), not the inventory. "
+	    "With --seed, the collector asks the seed for its LLDP management "
+	    "addresses and CDP neighbour addresses and follows them from device to "
+	    "device, trying the credentials in order and adding each device that "
+	    "answers with the one that worked and its kind. It never sends anything "
+	    "outside the --allow ranges: seeds outside are refused and neighbours "
+	    "outside are listed as skipped. campusmon shows the progress until the "
+	    "job is done, then what was found (and skipped, and why). Stopping "
+	    "campusmon does not stop the job.",
+	    discover_opts, 0, 1, 0, cmd_discover },
+	{ "seen list", "[--limit N] [--offset N]", "list hosts discovery saw that are not devices",
+	    "Lists the hosts a sweep saw answering ICMP or TCP but not SNMP: address, "
+	    "what answered, first and last seen, sorted by address. Adopt them with "
+	    "'campusmon seen adopt', forget them with 'campusmon seen rm'.",
+	    seen_opts, 0, 0, 0, cmd_seen },
+	{ "seen adopt", "ADDR... | --all [--community C]", "make seen hosts monitored devices",
+	    "Adds each named seen host (or every one, with --all) to the inventory as "
+	    "a monitored SNMP device named by its address, and removes it from the "
+	    "seen list (needs an admin token).",
+	    seen_adopt_opts, 0, 16, 0, cmd_seen_adopt },
+	{ "seen rm", "ADDR... | --all", "forget seen hosts",
+	    "Removes the named hosts (or every one, with --all) from the seen list "
+	    "(needs an admin token). A later sweep may see them again.",
+	    seen_rm_opts, 0, 16, 0, cmd_seen_rm },
+	{ "report", "coverage|compliance [--csv] [--level JJ|ZJ|GJ] [--pdf FILE]",
+	    "the auditors' coverage or compliance report",
+	    "coverage: how many of the inventoried items (assets, devices, hosts seen by "
+	    "discovery, unmanaged neighbours) are monitored, per kind, against the 80 % "
+	    "target, and why each other one is not. compliance: the guide's indicators "
+	    "(backbone and access speed, egress per person, server headroom, UPS runtime, "
+	    "sensor presence, coverage) with threshold, value and evidence. Needs a token "
+	    "with the audit permission (auditor or admin); each report is written to the "
+	    "audit trail. --pdf renders an A4 page with a signature line through headless "
+	    "Chromium (as nobody when run as root).",
+	    report_opts, 1, 1, 0, cmd_report },
+	{ "assets", "[--csv]", "list the asset register and what each asset matched",
+	    "Lists the asset register with the device each asset matched and by what "
+	    "(serial, mac, address or name, in that order of trust), then the devices "
+	    "no asset matches.",
+	    assets_opts, 0, 0, 0, cmd_assets },
+	{ "assets import", "FILE", "replace the asset register with a CSV file",
+	    "FILE ('-': standard input) is a CSV with the columns asset_tag, serial, "
+	    "name, model, kind, building, room, rack, owner, address, mac (any order; "
+	    "UTF-8 with or without BOM, GBK as Excel saves it, or UTF-16). The whole "
+	    "register is replaced; a bad file changes nothing and the error names the "
+	    "row. Needs an admin token.",
+	    NULL, 1, 1, 0, cmd_assets_import },
 	{ "topology", "[--from NODE] [--depth N]", "print the network as a tree from its root",
 	    "Prints the collector's topology (from LLDP, CDP, FDB and ARP neighbour "
 	    "tables) as a tree from topology.root, one node a line: its name, "
@@ -505,6 +587,23 @@ cli_call_accept(struct cli *c, const char *method, const char *path,
 		return CLI_EXIT_UNREACHABLE;
 	}
 	if ((reply->status >= 200 && reply->status < 300) || reply->status == accept)
+		return CLI_EXIT_OK;
+	print_api_error(c, method, path, reply);
+	cli_reply_free(reply);
+	return CLI_EXIT_API;
+}
+
+int
+cli_call_raw(struct cli *c, const char *method, const char *path, const char *body,
+    size_t len, const char *content_type, struct cli_reply *reply)
+{
+	char err[512];
+	if (cli_http_request_raw(c->http, method, path, NULL, 0, body, len, content_type, reply,
+	    err, sizeof(err)) < 0) {
+		cli_error(c, "cannot reach the collector at %s: %s", c->url, err);
+		return CLI_EXIT_UNREACHABLE;
+	}
+	if (reply->status >= 200 && reply->status < 300)
 		return CLI_EXIT_OK;
 	print_api_error(c, method, path, reply);
 	cli_reply_free(reply);

@@ -142,6 +142,10 @@ char *cli_http_url(struct cli_http *h, const char *path, const struct cli_param 
 int cli_http_request(struct cli_http *h, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply, char *err, size_t errlen);
+/* The same with any body of body_len bytes, sent as content_type. */
+int cli_http_request_raw(struct cli_http *h, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *body, size_t body_len,
+    const char *content_type, struct cli_reply *reply, char *err, size_t errlen);
 void cli_reply_free(struct cli_reply *reply);
 /* URL-encode one path segment or value. Returns a heap string or NULL. */
 char *cli_http_escape(struct cli_http *h, const char *text);
@@ -267,6 +271,9 @@ int cli_call(struct cli *c, const char *method, const char *path,
 int cli_call_accept(struct cli *c, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply, long accept);
+/* cli_call with a body of another type (a CSV file). */
+int cli_call_raw(struct cli *c, const char *method, const char *path, const char *body,
+    size_t len, const char *content_type, struct cli_reply *reply);
 /* Parse a reply body as JSON; prints an error and returns NULL if it is not. */
 struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
 /*
@@ -305,6 +312,12 @@ int cmd_device_show(struct cli *c, const struct cli_args *args);
 int cmd_device_edit(struct cli *c, const struct cli_args *args);
 int cmd_device_rm(struct cli *c, const struct cli_args *args);
 int cmd_discover(struct cli *c, const struct cli_args *args);
+int cmd_seen(struct cli *c, const struct cli_args *args);
+int cmd_seen_adopt(struct cli *c, const struct cli_args *args);
+int cmd_seen_rm(struct cli *c, const struct cli_args *args);
+int cmd_report(struct cli *c, const struct cli_args *args);
+int cmd_assets(struct cli *c, const struct cli_args *args);
+int cmd_assets_import(struct cli *c, const struct cli_args *args);
 int cmd_topology(struct cli *c, const struct cli_args *args);
 int cmd_events(struct cli *c, const struct cli_args *args);
 int cmd_alerts(struct cli *c, const struct cli_args *args);

@@ -1,8 +1,9 @@
 /*
- * cmd_discover.c — campusmon discover: start a sweep on the collector, show
- * its progress (rewritten in place on a terminal, a line every few seconds
- * otherwise), then what it found. The communities tried are secrets: they
- * go in the request body only and are never printed.
+ * cmd_discover.c — campusmon discover: start a sweep (CIDR) or a seeded
+ * discovery (--seed, --allow) on the collector, show its progress (rewritten
+ * in place on a terminal, a line every few seconds otherwise), then what it
+ * found and, for seeded runs, what it skipped and why. The communities tried
+ * are secrets: they go in the request body only and are never printed.
  */
 #include "cli/cli.h"
 
@@ -137,6 +138,14 @@ progress_text(const json_t *job, double elapsed, char *buf, size_t len)
 	cli_escape_inplace(id);
 	char age[32];
 	cli_format_age(elapsed, age, sizeof(age));
+	const char *type = json_string_value(json_object_get(job, "type"));
+	if (type != NULL && strcmp(type, "seeded") == 0) {
+		snprintf(buf, len, "discovery %s: tried %lld, found %lld, added %lld, skipped "
+		    "%lld, %lld queued (%s)", id, (long long)int_of(job, "tried"),
+		    (long long)int_of(job, "found_count"), (long long)int_of(job, "added"),
+		    (long long)int_of(job, "skipped_count"), (long long)int_of(job, "queued"), age);
+		return;
+	}
 	snprintf(buf, len, "discovery %s: %lld/%lld addresses probed, %lld SNMP, %lld seen "
 	    "without SNMP (%s)", id, (long long)int_of(job, "probed"),
 	    (long long)int_of(job, "total"), (long long)int_of(job, "snmp"),
@@ -211,6 +220,172 @@ print_found(struct cli *c, const json_t *job)
 	    added);
 }
 
+static const char *
+jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void
+print_seeded(struct cli *c, const json_t *job)
+{
+	const json_t *found = json_object_get(job, "found"), *skipped = json_object_get(job,
+	    "skipped");
+	size_t i;
+	json_t *f;
+	if (json_array_size(found) > 0) {
+		struct cli_table *t = cli_table_new(6, (const char *[]){ "ADDRESS", "NAME", "KIND",
+		    "CREDENTIAL", "ADDED", "VIA" });
+		json_array_foreach(found, i, f)
+			cli_table_add(t, (const char *[]){ jstr(f, "address"), jstr(f, "name"),
+			    jstr(f, "kind"), jstr(f, "credential"),
+			    json_is_true(json_object_get(f, "added")) ? "yes" : "no",
+			    jstr(f, "via") ? jstr(f, "via") : "(seed)" });
+		cli_table_print(t, c->out);
+		cli_table_free(t);
+		fputc('\n', c->out);
+	}
+	if (json_array_size(skipped) > 0) {
+		struct cli_table *t = cli_table_new(3, (const char *[]){ "SKIPPED", "WHY", "VIA" });
+		json_array_foreach(skipped, i, f)
+			cli_table_add(t, (const char *[]){ jstr(f, "address"), jstr(f, "reason"),
+			    jstr(f, "via") ? jstr(f, "via") : "(seed)" });
+		cli_table_print(t, c->out);
+		cli_table_free(t);
+		fputc('\n', c->out);
+	}
+	const json_t *st = json_object_get(job, "started"), *fin = json_object_get(job, "finished");
+	double took = json_is_number(st) && json_is_number(fin) ?
+	    json_number_value(fin) - json_number_value(st) : 0;
+	fprintf(c->out, "Seeded discovery in %.1fs: tried %lld, found %lld, added %lld, "
+	    "skipped %lld.\n", took < 0 ? 0 : took, (long long)int_of(job, "tried"),
+	    (long long)int_of(job, "found_count"), (long long)int_of(job, "added"),
+	    (long long)int_of(job, "skipped_count"));
+}
+
+/* --allow (repeated, or commas) into a JSON list. */
+static json_t *
+allow_list(const struct cli_args *args)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; list != NULL && i < args->n_set; i++) {
+		if (strcmp(args->set[i].name, "allow") != 0)
+			continue;
+		char *copy = strdup(args->set[i].value), *save = NULL;
+		for (char *tok = copy ? strtok_r(copy, ", ", &save) : NULL; tok;
+		    tok = strtok_r(NULL, ", ", &save))
+			json_array_append_new(list, json_string(tok));
+		free(copy);
+	}
+	return list;
+}
+
+/* --credentials-file F: a JSON list as in the API (v2c and v3 entries). */
+static int
+credentials_file(struct cli *c, const char *file, json_t **out)
+{
+	json_error_t e;
+	*out = strcmp(file, "-") == 0 ? json_loadf(stdin, 0, &e) : json_load_file(file, 0, &e);
+	if (!json_is_array(*out)) {
+		cli_error(c, "--credentials-file: %s: a JSON list such as [{\"version\": \"2c\", "
+		    "\"community\": \"...\"}] (%s)", file, *out ? "not a list" : e.text);
+		json_decref(*out);
+		*out = NULL;
+		return CLI_EXIT_USAGE;
+	}
+	return CLI_EXIT_OK;
+}
+
+static int wait_job(struct cli *c, const char *path, json_t *job, json_t **out);
+
+static int
+discover_seeded(struct cli *c, const struct cli_args *args, long port)
+{
+	json_t *body = json_object(), *seeds = json_array(), *comm = NULL, *creds = NULL;
+	for (size_t i = 0; i < args->n_set; i++)
+		if (strcmp(args->set[i].name, "seed") == 0)
+			json_array_append_new(seeds, json_string(args->set[i].value));
+	json_t *allow = allow_list(args);
+	if (json_array_size(allow) == 0) {
+		cli_error(c, "--seed needs --allow CIDR: the ranges discovery may send to");
+		json_decref(allow);
+		json_decref(seeds);
+		json_decref(body);
+		return CLI_EXIT_USAGE;
+	}
+	int rc = communities(c, args, &comm);
+	const char *cf = cli_args_get(args, "credentials-file");
+	if (rc == CLI_EXIT_OK && cf != NULL)
+		rc = credentials_file(c, cf, &creds);
+	if (rc != CLI_EXIT_OK) {
+		json_decref(allow);
+		json_decref(seeds);
+		json_decref(body);
+		return rc;
+	}
+	if (comm != NULL) {
+		if (creds == NULL)
+			creds = json_array();
+		size_t i;
+		json_t *v;
+		json_array_foreach(comm, i, v)
+			json_array_append_new(creds, json_pack("{s:s, s:s}", "version", "2c",
+			    "community", json_string_value(v)));	/* a copy: comm is wiped */
+		wipe_list(comm);
+		json_decref(comm);
+	}
+	json_object_set_new(body, "seeds", seeds);
+	json_object_set_new(body, "allowed", allow);
+	json_object_set_new(body, "recursive", json_boolean(cli_args_get(args, "no-recurse") == NULL));
+	if (creds != NULL)
+		json_object_set_new(body, "credentials", creds);
+	if (port > 0)
+		json_object_set_new(body, "port", json_integer(port));
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL)
+		return CLI_EXIT_API;
+	struct cli_reply r;
+	rc = cli_call(c, "POST", "/api/v1/discovery", NULL, 0, text, &r);
+	explicit_bzero(text, strlen(text));
+	free(text);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	json_t *job = cli_reply_json(c, &r);
+	cli_reply_free(&r);
+	if (!json_is_object(job) || json_object_get(job, "id") == NULL) {
+		json_decref(job);
+		return CLI_EXIT_API;
+	}
+	char id[64];
+	cli_id_text(json_object_get(job, "id"), id, sizeof(id));
+	if (cli_args_get(args, "no-wait") != NULL) {
+		if (c->json)
+			cli_print_json(c, job);
+		else {
+			cli_escape_inplace(id);
+			fprintf(c->out, "Started seeded discovery %s; its progress is at GET "
+			    "/api/v1/discovery/%s, and devices appear as they answer ('campusmon "
+			    "devices').\n", id, id);
+		}
+		json_decref(job);
+		return CLI_EXIT_OK;
+	}
+	char *path = cli_object_path(c, "/api/v1/discovery", id);
+	json_t *final = NULL;
+	rc = path ? wait_job(c, path, job, &final) : CLI_EXIT_API;
+	free(path);
+	json_decref(job);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (c->json)
+		cli_print_json(c, final);
+	else
+		print_seeded(c, final);
+	json_decref(final);
+	return CLI_EXIT_OK;
+}
+
 /* Poll the job until it is done; returns it (the caller decrefs) in *out. */
 static int
 wait_job(struct cli *c, const char *path, json_t *job, json_t **out)
@@ -262,9 +437,20 @@ wait_job(struct cli *c, const char *path, json_t *job, json_t **out)
 int
 cmd_discover(struct cli *c, const struct cli_args *args)
 {
-	const char *ranges = args->pos[0], *port = cli_args_get(args, "port");
+	const char *ranges = args->n_pos > 0 ? args->pos[0] : NULL;
+	const char *port = cli_args_get(args, "port");
 	long p = 0;
-	if (ranges[0] == '\0' || strlen(ranges) > 4096) {
+	int seeded = cli_args_get(args, "seed") != NULL;
+	if (seeded && ranges != NULL) {
+		cli_error(c, "give either CIDR (a sweep) or --seed (seeded discovery), not both");
+		return CLI_EXIT_USAGE;
+	}
+	if (!seeded && ranges == NULL) {
+		cli_error(c, "usage: campusmon discover CIDR[,CIDR...] | --seed ADDR --allow "
+		    "CIDR... [options] (see 'campusmon help discover')");
+		return CLI_EXIT_USAGE;
+	}
+	if (!seeded && (ranges[0] == '\0' || strlen(ranges) > 4096)) {
 		cli_error(c, "CIDR must be a range such as 10.1.2.0/24, or several separated "
 		    "by commas");
 		return CLI_EXIT_USAGE;
@@ -277,6 +463,8 @@ cmd_discover(struct cli *c, const struct cli_args *args)
 			return CLI_EXIT_USAGE;
 		}
 	}
+	if (seeded)
+		return discover_seeded(c, args, p);
 	json_t *comm;
 	int rc = communities(c, args, &comm);
 	if (rc != CLI_EXIT_OK)

@@ -168,6 +168,18 @@ cli_http_request(struct cli_http *h, const char *method, const char *path,
     const struct cli_param *params, size_t n_params, const char *json_body,
     struct cli_reply *reply, char *err, size_t errlen)
 {
+	return cli_http_request_raw(h, method, path, params, n_params, json_body,
+	    json_body ? strlen(json_body) : 0, json_body ? "application/json" : NULL, reply,
+	    err, errlen);
+}
+
+int
+cli_http_request_raw(struct cli_http *h, const char *method, const char *path,
+    const struct cli_param *params, size_t n_params, const char *body, size_t body_len,
+    const char *content_type, struct cli_reply *reply, char *err, size_t errlen)
+{
+	const char *json_body = body;	/* any body, sent as content_type */
+	char ctype[128];
 	memset(reply, 0, sizeof(*reply));
 	char *url = cli_http_url(h, path, params, n_params);
 	if (url == NULL) {
@@ -177,8 +189,10 @@ cli_http_request(struct cli_http *h, const char *method, const char *path,
 	struct curl_slist *hdrs = NULL;
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	hdrs = curl_slist_append(hdrs, "Expect:");
-	if (json_body != NULL)
-		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	if (json_body != NULL) {
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s", content_type);
+		hdrs = curl_slist_append(hdrs, ctype);
+	}
 	if (h->auth_header != NULL)
 		hdrs = curl_slist_append(hdrs, h->auth_header);
 
@@ -211,7 +225,7 @@ cli_http_request(struct cli_http *h, const char *method, const char *path,
 		const char *b = json_body ? json_body : "";
 		curl_easy_setopt(cu, CURLOPT_POST, 1L);
 		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, b);
-		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)(json_body ? body_len : 0));
 		if (strcmp(method, "POST") != 0)
 			curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
 	} else if (strcmp(method, "GET") != 0) {

@@ -14,6 +14,7 @@
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 #include "collector/topology/topology.h"
+#include "collector/reports/reports.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -335,6 +336,7 @@ static const struct subsystem *const subsystems[] = {
 	&discovery_subsystem,
 	&assets_subsystem,
 	&storage_subsystem,
+	&seen_subsystem,
 	&ingest_subsystem,
 	&users_subsystem,
 	&alert_subsystem,
@@ -343,6 +345,7 @@ static const struct subsystem *const subsystems[] = {
 	&events_subsystem,
 	&notify_subsystem,
 	&topology_subsystem,
+	&reports_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
@@ -475,6 +478,15 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.events_rate_limit = fresh.events_rate_limit;
 	c->cfg.metrics_public = fresh.metrics_public;
 	c->cfg.log_verbosity = fresh.log_verbosity;
+	/* what the reports measure against (reports/) */
+	char *school = c->cfg.school_name;
+	c->cfg.school_name = fresh.school_name;
+	fresh.school_name = school;
+	swap_strlist(&c->cfg.school_egress, &fresh.school_egress);
+	c->cfg.school_level = fresh.school_level;
+	c->cfg.school_headcount = fresh.school_headcount;
+	c->cfg.reports_monitored_intervals = fresh.reports_monitored_intervals;
+	c->cfg.assets_max_rows = fresh.assets_max_rows;
 	log_set_verbosity(fresh.log_verbosity);
 	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
 	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))

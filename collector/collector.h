@@ -20,8 +20,8 @@
 struct collector; struct event_base; struct evhttp; struct lp_parser;
 struct series_catalog; struct journal; struct store; struct statedb; struct loader;
 struct auth; struct users; struct sessions;
-struct device_table; struct discovery; struct sp_poller; struct sp_profile_set;
-struct webfiles; struct counters; struct resolver; struct ev_state;
+struct device_table; struct discovery; struct seen_list; struct sp_poller; struct sp_profile_set;
+struct webfiles; struct counters; struct resolver; struct ev_state; struct reports;
 
 /* ---- loopq.c: run closures on the loop thread, posted from any thread -- */
 struct loopq;
@@ -165,6 +165,7 @@ struct collector {
 	size_t text_longest;		/* longest string value taken since start */
 	struct device_table *devices;
 	struct discovery *discovery;
+	struct seen_list *seen;		/* inventory/seen.c: hosts seen, not adopted */
 	struct sp_poller *poller;
 	struct counters *counters;	/* ingest/counters.c: ingest.counters state */
 	struct resolver *resolver;	/* inventory/resolve.c: device host names */
@@ -181,6 +182,7 @@ struct collector {
 	struct http_conns *conns;	/* http/conns.c */
 	struct ev_state *events;	/* events/events.c */
 	struct notify *notify;		/* notify/: channels, outbox */
+	struct reports *reports;	/* reports/: the asset register, snapshots */
 };
 
 int collector_main(int argc, char **argv);

@@ -49,6 +49,7 @@ struct collector_config {
 	long long snmp_dns_refresh;
 	struct cfg_strlist snmp_dns_servers;	/* empty: /etc/resolv.conf */
 	struct cfg_strlist discovery_communities;
+	struct cfg_node *discovery_credentials;	/* list as in POST /api/v1/discovery; NULL: unset */
 	long long discovery_concurrency;
 	long long discovery_rate;
 	int log_verbosity;
@@ -101,6 +102,13 @@ struct collector_config {
 	long long alert_hold;
 	long long alert_escalate_after;
 	long long alert_history;
+	/* reports/: the school and what its reports measure against */
+	char *school_name;
+	int school_level;		/* index into JJ, ZJ, GJ */
+	long long school_headcount;	/* 0: unknown */
+	struct cfg_strlist school_egress;	/* DEVICE:PORT of the Internet links */
+	long long reports_monitored_intervals;
+	long long assets_max_rows;
 };
 
 /* The whole schema, joined once from each subsystem's part (config.c);

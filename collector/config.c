@@ -20,6 +20,7 @@
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
 #include "collector/topology/topology.h"
+#include "collector/reports/reports.h"
 #include "common/log.h"
 
 
@@ -40,7 +41,7 @@ static const struct cfg_key core_keys[] = {
 /* Every part of the schema, in the order the reference lists them. */
 static const struct cfg_key *const parts[] = {
 	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, alert_keys,
-	notify_keys, topology_keys, events_keys, core_keys,
+	notify_keys, topology_keys, events_keys, reports_keys, core_keys,
 };
 
 const struct cfg_key *
@@ -61,8 +62,8 @@ collector_schema(void)
 }
 
 /* Keys that hold secrets: a file setting one must be private to root and us. */
-static const char *const secrets[] = { "discovery.communities", "notify.channels",
-	"traps.communities", "traps.v3_users", NULL };
+static const char *const secrets[] = { "discovery.communities", "discovery.credentials",
+	"notify.channels", "traps.communities", "traps.v3_users", NULL };
 
 int
 collector_config_load(struct collector_config *cfg, const char *file,

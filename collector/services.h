@@ -51,6 +51,10 @@ struct services {
 	/* topology/: unmanaged neighbours seen through LLDP or CDP (not ARP/FDB-only
 	 * entries) as [{"name", "address", "mac", "kind", "source", "seen_by"}] (new ref). */
 	struct json_t *(*topology_unmanaged)(void *arg);
+	/* topology/: the graph as GET /api/v1/topology answers it (DESIGN §9:
+	 * nodes with "managed", links with a/a_port/b/b_port/speed_bps) (new ref);
+	 * reports/ tells uplinks from access ports with it. */
+	struct json_t *(*topology_graph)(void *arg);
 	void *topology_arg;
 
 	/* snmp/: poll this device now rather than at its turn (alert/ re-polls

@@ -33,7 +33,7 @@
     if (canRead()) items.push(["overview", t("overview")], ["alerts", t("alerts")], ["devices", t("devices")], ["topology", t("map")], ["hosts", t("servers")]);
     if (canRead()) items.push(["events", t("events")]);
     if (isAdmin()) items.push(["settings", t("settings")]);
-    if (canAudit()) items.push(["audit", t("audit")]);
+    if (canAudit()) items.push(["reports", t("reports")], ["assets", t("assets")], ["audit", t("audit")]);
     for (const [r, label] of items) nav.appendChild(el("a", { href: "#/" + r, dataset: { route: r } }, label));
     document.getElementById("who-name").textContent = CM.session.user ? CM.session.user + " · " + t("role_" + CM.session.role, null, CM.session.role) : "";
   }
@@ -81,6 +81,9 @@
       events: () => (canRead() ? V.events(params) : null),
       alerts: () => (canRead() ? V.alerts(params) : null),
       alert: () => (canRead() && args[0] ? V.alert(args[0]) : null),
+      reports: () => (canAudit() ? V.reports() : null),
+      assets: () => (canAudit() ? V.assets() : null),
+      print: () => (canAudit() && args[0] ? V.print(args[0], params) : null),
     };
     const make = views[name];
     current = make ? make() : null;

@@ -12,7 +12,8 @@
     "i18n.js", "api.js", "format.js", "chart.js",	/* strings, API and DOM, values, charts */
     "ui.js", "graph.js", "device-form.js", "device-host.js", "host-checks.js", "channels-card.js",	/* building blocks shared by views */
     "view-login.js", "view-overview.js", "view-devices.js", "view-device.js",
-    "view-hosts.js", "view-settings.js", "view-audit.js", "view-alerts.js", "view-events.js",
+    "view-hosts.js", "view-discovery.js", "view-settings.js", "view-audit.js", "view-alerts.js",
+    "view-events.js", "view-reports.js",
     "pan-zoom.js", "topology-layout.js", "view-topology.js",		/* the campus map */
     "app.js",						/* router and boot: last */
   ];

@@ -1,6 +1,7 @@
 /*
  * view-settings.js — settings for admins: users, tokens, the device inventory
- * (edit, remove, add) and discovery of address ranges.
+ * (edit, remove, add) and discovery: range sweeps here, seeded discovery and
+ * the seen hosts from view-discovery.js.
  */
 "use strict";
 
@@ -63,7 +64,10 @@
       el("label", { class: "field" }, t("kind"), nt.kind), roleField, hostField,
       el("button", { type: "submit", class: "btn", id: "create-token" }, t("create_token")));
     const devs = settingsDevices();
-    const disc = discoveryCard(() => devs.refresh());
+    const disc = discoveryCard(() => { devs.refresh(); seen.refresh(); });
+    const seen = CM.ui.seenSection(() => devs.refresh());
+    disc.node.appendChild(CM.ui.seededSection(() => devs.refresh()));
+    disc.node.appendChild(seen.node);
     const tabs = el("nav", { class: "tabs", id: "settings-tabs", role: "tablist", "aria-label": t("settings") },
       TABS.map(([name, , label]) => el("button", { type: "button", role: "tab", dataset: { tab: name },
         onclick: () => show(name, true) }, t(label))));
@@ -261,7 +265,7 @@
           { label: t("name"), get: (f) => (f.added ? el("a", { href: route("device", f.name), class: "break" }, f.name) : el("span", { class: "break" }, f.name || "")) },
           { label: t("kind"), get: (f) => t("kind_" + f.kind, null, f.kind || "") },
           { label: t("found_via"), get: (f) => f.via },
-          { label: t("added"), get: (f) => (f.added ? t("yes") : t("already_known")) },
+          { label: t("added"), get: (f) => (f.added ? t("yes") : f.via === "snmp" ? t("already_known") : t("to_seen_list")) },
         ], j.found || [], { empty: running ? t("nothing_yet") : t("nothing_found"), compact: true, rowData: (f) => ({ address: f.address }) }),
       ]);
     }

@@ -53,27 +53,57 @@ matches(const struct device *d, void *arg)
 	return 1;
 }
 
+/* ?limit=&offset= page the list (sorted by address as numbers); the count of
+ * all matching devices is in X-Total-Count. */
+static int
+page_param(struct evhttp_request *req, const char *name, size_t *out)
+{
+	char *v = http_query_param(req, name);
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	char *end;
+	unsigned long long n = strtoull(v, &end, 10);
+	int ok = v[0] >= '0' && v[0] <= '9' && *end == '\0' && n <= 1000000;
+	free(v);
+	if (!ok) {
+		http_reply_error(req, 400, "%s must be a whole number from 0 to 1000000", name);
+		return -1;
+	}
+	*out = (size_t)n;
+	return 0;
+}
+
 static void
 api_devices_list(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)who;
 	(void)params;
+	size_t limit, offset;
+	if (page_param(req, "limit", &limit) < 0 || page_param(req, "offset", &offset) < 0)
+		return;
 	char *kind = http_query_param(req, "kind");
 	char *status = http_query_param(req, "status");
 	char *q = http_query_param(req, "q");
 	struct evbuffer *out = evbuffer_new();
-	struct jfrag *all = kind || status || q ? NULL : device_list_cached(c->devices);
+	int paged = limit > 0 || offset > 0;
+	struct jfrag *all = kind || status || q || paged ? NULL : device_list_cached(c->devices);
+	size_t total = device_count(c->devices);
 	if (all != NULL) {
 		jfrag_add_to(out, all);
 	} else {
 		struct device_filter f = { kind, status, q };
-		device_list_append(c->devices, out, matches, &f);
+		device_list_page(c->devices, out, kind || status || q ? matches : NULL, &f, offset,
+		    limit, &total);
 	}
 	evbuffer_add(out, "\n", 1);
 	free(kind);
 	free(status);
 	free(q);
+	char tot[32];
+	snprintf(tot, sizeof(tot), "%zu", total);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "X-Total-Count", tot);
 	http_reply_buffer(req, 200, out);
 	evbuffer_free(out);
 }

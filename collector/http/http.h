@@ -65,6 +65,9 @@ void http_reply_json(struct evhttp_request *req, int code, struct json_t *body);
 void http_json_append(struct evbuffer *out, const struct json_t *body);
 /* Send out (JSON) with the security headers; the caller still owns out. */
 void http_reply_buffer(struct evhttp_request *req, int code, struct evbuffer *out);
+/* The same for another type (CSV, HTML): "text/csv; charset=utf-8". */
+void http_reply_typed(struct evhttp_request *req, int code, struct evbuffer *out,
+    const char *content_type);
 void http_reply_error(struct evhttp_request *req, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A query-string parameter (decoded copy, caller frees), or NULL. */

@@ -12,6 +12,7 @@
 #include "collector/events/events.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
+#include "collector/reports/reports.h"
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -34,6 +35,7 @@ static const struct route *const tables[] = {
 	api_events_routes,
 	notify_routes,
 	api_alerts_routes,
+	api_reports_routes,
 	api_static_routes,
 };
 

@@ -68,9 +68,15 @@ http_json_append(struct evbuffer *out, const json_t *body)
 void
 http_reply_buffer(struct evhttp_request *req, int code, struct evbuffer *out)
 {
+	http_reply_typed(req, code, out, "application/json; charset=utf-8");
+}
+
+void
+http_reply_typed(struct evhttp_request *req, int code, struct evbuffer *out,
+    const char *content_type)
+{
 	security_headers(req);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	    "application/json; charset=utf-8");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
 	evhttp_send_reply(req, code, NULL, out);
 }
 

@@ -63,6 +63,7 @@ save_done(void *arg)
 		}
 		device_insert(c->devices, ch->copy);
 		snmpbridge_watch(c, ch->copy);
+		seen_forget(c, ch->copy->address);	/* a device now, not a seen host */
 		audit_record(c, ch->who, ch->addr, action, ch->copy->name, 1, "id %lld, %s",
 		    (long long)ch->copy->id, ch->copy->address);
 		if (ch->done)

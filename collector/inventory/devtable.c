@@ -21,7 +21,7 @@
 #include "common/util.h"
 
 static const char *const kinds[] = { "switch", "router", "firewall", "wlc", "ap", "server",
-	"storage", "ups", "pdu", "sensor", "camera", "printer", "other", NULL };
+	"storage", "ups", "pdu", "sensor", "camera", "printer", "phone", "other", NULL };
 
 
 struct device_table {
@@ -120,14 +120,34 @@ device_remove(struct device_table *t, struct device *d)
 	t->generation++;
 }
 
-void
-device_list_append(struct device_table *t, struct evbuffer *out,
-    int (*pred)(const struct device *d, void *arg), void *arg)
+static int
+by_address(const void *a, const void *b)
 {
+	const struct device *x = *(const struct device *const *)a;
+	const struct device *y = *(const struct device *const *)b;
+	int r = disco_addr_cmp(x->address, y->address);
+	if (r == 0)
+		r = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	return r != 0 ? r : (x->id > y->id) - (x->id < y->id);
+}
+
+void
+device_list_page(struct device_table *t, struct evbuffer *out,
+    int (*pred)(const struct device *d, void *arg), void *arg, size_t offset, size_t limit,
+    size_t *total)
+{
+	size_t n = HASH_COUNT(t->by_id), m = 0;
+	struct device **v = calloc(n ? n : 1, sizeof(*v));
+	for (struct device *d = t->by_id; v != NULL && d != NULL; d = d->hh.next)
+		if (pred == NULL || pred(d, arg))
+			v[m++] = d;
+	if (m > 1)
+		qsort(v, m, sizeof(*v), by_address);
+	if (total != NULL)
+		*total = m;
 	const char *sep = "[";
-	for (struct device *d = t->by_id; d != NULL; d = d->hh.next) {
-		if (pred != NULL && !pred(d, arg))
-			continue;
+	for (size_t i = offset; i < m && (limit == 0 || i < offset + limit); i++) {
+		struct device *d = v[i];
 		if (d->json_cache == NULL)
 			d->json_cache = jfrag_new(device_to_json(d));
 		if (d->json_cache == NULL)
@@ -137,6 +157,14 @@ device_list_append(struct device_table *t, struct evbuffer *out,
 		sep = ",";
 	}
 	evbuffer_add(out, sep[0] == '[' ? "[]" : "]", sep[0] == '[' ? 2 : 1);
+	free(v);
+}
+
+void
+device_list_append(struct device_table *t, struct evbuffer *out,
+    int (*pred)(const struct device *d, void *arg), void *arg)
+{
+	device_list_page(t, out, pred, arg, 0, 0, NULL);
 }
 
 struct jfrag *

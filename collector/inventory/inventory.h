@@ -103,6 +103,12 @@ void device_insert(struct device_table *t, struct device *d);
 /* Append the JSON of every device matching pred (NULL: all) as an array. */
 void device_list_append(struct device_table *t, struct evbuffer *out,
     int (*pred)(const struct device *d, void *arg), void *arg);
+/* The same, devices sorted by address as numbers (then name), rows
+ * [offset, offset + limit) of those matching (limit 0: all); *total gets the
+ * number matching. device_list_append is this with offset 0, no limit. */
+void device_list_page(struct device_table *t, struct evbuffer *out,
+    int (*pred)(const struct device *d, void *arg), void *arg, size_t offset, size_t limit,
+    size_t *total);
 /* The whole list as one fragment, rebuilt only after something changed. */
 struct jfrag *device_list_cached(struct device_table *t);
 void device_remove(struct device_table *t, struct device *d);
@@ -189,6 +195,78 @@ struct disco_job *discovery_start(struct collector *c, struct json_t *ranges,
     struct json_t *communities, unsigned port, const char *who, char *err, size_t errlen);
 struct disco_job *discovery_find(struct collector *c, int64_t id);
 struct json_t *discovery_job_json(const struct disco_job *job);
+
+/* ---- manaddr.c: pure helpers of seeded discovery (fuzzed) ---------------- */
+/* A management address from an lldpRemManAddrTable index (the arcs after the
+ * column: timeMark.localPort.remIndex.subtype.[len.]bytes) or a CDP cache
+ * address (cdpCacheAddressType, value bytes) as text into out (at least
+ * INET6_ADDRSTRLEN). 0, or -1: not an IP address, malformed, unusable. */
+int disco_lldp_manaddr(const uint32_t *idx, size_t n, char *out, size_t outlen);
+int disco_cdp_addr(long type, const unsigned char *b, size_t len, char *out, size_t outlen);
+/* An "allowed" range: IPv4 /8–/32 or IPv6 /32–/128; a bare address is /32 or /128. */
+struct disco_cidr {
+	int family;
+	unsigned char net[16];
+	int prefix;
+};
+int disco_cidr_parse(const char *text, struct disco_cidr *c, char *err, size_t errlen);
+/* Is addr (an IP literal) inside c? Anything else is not. */
+int disco_cidr_contains(const struct disco_cidr *c, const char *addr);
+/* Order of addresses as numbers: IPv4, then IPv6, then host names (strcmp). */
+int disco_addr_cmp(const char *a, const char *b);
+
+/* ---- creds.c: credentials discovery tries in order -------------------------- */
+struct sp_target;
+struct disco_cred {
+	int version;			/* 1, 2 (v2c) or 3 */
+	char *community;
+	char *user, *auth_proto, *auth_pass, *priv_proto, *priv_pass;
+};
+/* A JSON list ([{"version": "2c", "community"} | {"version": "3", "user", …}])
+ * into *out (caller frees with disco_creds_free). -1 with err naming the entry. */
+int disco_creds_parse(struct json_t *list, struct disco_cred **out, size_t *n,
+    char *err, size_t errlen);
+void disco_creds_free(struct disco_cred *v, size_t n);
+/* discovery.credentials as that JSON list (new ref), NULL when unset. */
+struct json_t *disco_creds_config(const struct cfg_node *node);
+const char *disco_creds_check(const void *field);	/* its validator */
+void disco_cred_target(const struct disco_cred *c, struct sp_target *t);
+void disco_cred_to_device(const struct disco_cred *c, struct device *d);
+/* "#2 v2c community", "#1 v3 user ops": never the secret. */
+void disco_cred_label(const struct disco_cred *c, size_t index, char *out, size_t outlen);
+
+/* ---- seeded.c: seeded recursive discovery (LLDP and CDP neighbours) -------- */
+struct seed_job;
+/* Start from seeds (JSON list of addresses), never sending outside allowed
+ * (JSON list of CIDRs; seeds outside are refused), trying creds (JSON list,
+ * NULL: discovery.credentials, else discovery.communities as v2c). NULL with
+ * err filled when the request is bad. */
+struct seed_job *seeded_start(struct collector *c, struct json_t *seeds,
+    struct json_t *allowed, struct json_t *creds, int recursive, unsigned port,
+    const char *who, char *err, size_t errlen);
+struct json_t *seeded_json(const struct seed_job *job);
+int64_t seeded_id(const struct seed_job *job);
+struct seed_job *seeded_next(const struct seed_job *job);
+void seeded_set_next(struct seed_job *job, struct seed_job *next);
+void seeded_free(struct seed_job *list);	/* the whole list */
+/* sweep.c keeps the jobs of both kinds under one id sequence. */
+int64_t discovery_new_id(struct collector *c);
+void seeded_link(struct collector *c, struct seed_job *job);
+struct seed_job *seeded_find(struct collector *c, int64_t id);
+
+/* ---- seen.c: hosts a sweep saw that nobody adopted (DESIGN §9 discovery_seen) --
+ * Kept on the loop, written through to SQLite (store/seendb.c) by store jobs. */
+struct seen_list;
+/* Record (or refresh) addr as seen now, answering by what ("icmp", "tcp/22"). */
+void seen_record(struct collector *c, const char *addr, const char *what);
+/* Drop addr (adopted, or added by other means); 1 if it was there. */
+int seen_forget(struct collector *c, const char *addr);
+int seen_has(struct collector *c, const char *addr);
+/* Rows sorted by address as numbers, from offset, at most limit (0: all);
+ * *total gets the count of all rows. New ref. */
+struct json_t *seen_json(struct collector *c, size_t offset, size_t limit, size_t *total);
+size_t seen_count(struct collector *c);
+extern const struct subsystem seen_subsystem;
 
 /* ---- inventory_keys.c: snmp.* and discovery.* in the configuration ------ */
 extern const struct cfg_key inventory_keys[];

@@ -35,9 +35,15 @@ const struct cfg_key inventory_keys[] = {
 	{ "discovery.communities", CFG_STRLIST, CONFIG_OFF(discovery_communities), "[public]", 0, 16,
 	    NULL, NULL, "SNMP v1/v2c communities a sweep tries, in order (secret: a file that "
 	    "sets it must not be readable by others)" },
+	{ "discovery.credentials", CFG_NODE, CONFIG_OFF(discovery_credentials), NULL, 0, 0, NULL,
+	    disco_creds_check, "SNMP credentials seeded discovery tries, in order, as in the "
+	    "request: a list of {version: 2c, community: …} or {version: 3, user: …, auth_proto: "
+	    "SHA, auth_pass: …, priv_proto: AES, priv_pass: …}; the one that answers is stored "
+	    "with the device. Unset: discovery.communities as v2c (secret: a file that sets it "
+	    "must not be readable by others)" },
 	{ "discovery.concurrency", CFG_INT, CONFIG_OFF(discovery_concurrency), "64", 1, 4096, NULL,
-	    NULL, "addresses probed at once by one sweep" },
+	    NULL, "addresses probed at once by one sweep or seeded discovery" },
 	{ "discovery.rate", CFG_INT, CONFIG_OFF(discovery_rate), "200", 1, 100000, NULL, NULL,
-	    "new addresses probed per second by one sweep" },
+	    "new addresses probed per second by one sweep or seeded discovery" },
 	CFG_END
 };

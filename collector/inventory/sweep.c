@@ -4,8 +4,9 @@
  * credential (the poller's one-shot probe); a responder becomes a monitored
  * device with its kind guessed from the profiles that matched. An address
  * that does not speak SNMP but answers ICMP echo or a TCP connection (even
- * a refused one) is recorded as "seen, not monitored", for the coverage
- * report. Concurrency and the rate of new probes are bounded.
+ * a refused one) goes to the "seen" list (seen.c), not the inventory: it is
+ * offered for adoption and counted by the coverage report. Concurrency and
+ * the rate of new probes are bounded. Seeded jobs (seeded.c) share the ids.
  */
 #include "collector/collector.h"
 #include "collector/http/http.h"
@@ -75,6 +76,7 @@ struct discovery {
 	struct event *icmp4_ev, *icmp6_ev;
 	struct probe **waiting;		/* probes waiting for an echo reply */
 	size_t n_waiting, cap_waiting;
+	struct seed_job *seeded;	/* seeded.c's jobs, newest first */
 };
 
 /* ---- ranges ---------------------------------------------------------------- */
@@ -145,6 +147,8 @@ discovery_range_address(const struct disco_range *r, uint64_t offset, char *out,
 
 /* ---- job life ----------------------------------------------------------------- */
 
+static const unsigned short tcp_ports[] = { 22, 80, 443, 23, 3389, 8080 };
+
 static void probe_next_credential(struct probe *p);
 static void probe_fallback(struct probe *p);
 
@@ -177,30 +181,41 @@ probe_finish(struct probe *p, const char *via, const struct sp_result *r)
 		for (struct device *d = device_next(c->devices, NULL); d; d = device_next(c->devices, d))
 			if (strcmp(d->address, p->addr) == 0)
 				known = 1;
-		struct device *d = known ? NULL : device_new_default();
 		const char *name = p->addr;
 		if (r != NULL && r->sys_name && r->sys_name[0] && strlen(r->sys_name) < 256 &&
 		    util_utf8_valid(r->sys_name, strlen(r->sys_name)) &&
 		    device_by_name(c->devices, r->sys_name) == NULL &&
 		    !name_in_found(job->found, r->sys_name))
 			name = r->sys_name;
-		if (d != NULL) {
-			free(d->status);
-			free(d->kind);
-			d->name = strdup(name);
-			d->address = strdup(p->addr);
-			d->status = strdup(r ? "unknown" : "seen");
-			d->kind = strdup(r && r->kind ? r->kind : "other");
-			d->port = job->port;
-			d->monitored = r != NULL;
-			if (r != NULL && job->n_communities > 0) {
-				d->community = strdup(job->communities[p->cred - 1]);
+		if (r == NULL) {
+			/* ping-only (or TCP-only): the seen list, not the inventory */
+			char what[32];
+			if (strcmp(via, "tcp") == 0)
+				snprintf(what, sizeof(what), "tcp/%u", tcp_ports[p->tcp_port - 1]);
+			else
+				snprintf(what, sizeof(what), "%s", via);
+			if (!known)
+				seen_record(c, p->addr, what);
+		} else if (!known) {
+			struct device *d = device_new_default();
+			if (d != NULL) {
+				free(d->status);
+				free(d->kind);
+				d->name = strdup(name);
+				d->address = strdup(p->addr);
+				d->status = strdup("unknown");
+				d->kind = strdup(r->kind ? r->kind : "other");
+				d->port = job->port;
+				d->monitored = 1;
+				if (job->n_communities > 0)
+					d->community = strdup(job->communities[p->cred - 1]);
+				inventory_save(c, d, 1, job->who, NULL, NULL, NULL);
 			}
-			inventory_save(c, d, 1, job->who, NULL, NULL, NULL);
+			seen_forget(c, p->addr);
 		}
 		json_t *o = json_pack("{s:s, s:o, s:s, s:s, s:b}", "address", p->addr,
 		    "name", json_string_safe(name, strlen(name)), "kind",
-		    r && r->kind ? r->kind : "other", "via", via, "added", !known);
+		    r && r->kind ? r->kind : "other", "via", via, "added", !known && r != NULL);
 		json_array_append_new(job->found, o);
 		if (r != NULL)
 			job->n_snmp++;
@@ -248,8 +263,6 @@ probe_next_credential(struct probe *p)
 }
 
 /* ---- ICMP and TCP fallbacks -------------------------------------------------- */
-
-static const unsigned short tcp_ports[] = { 22, 80, 443, 23, 3389, 8080 };
 
 static void tcp_try(struct probe *p);
 
@@ -484,6 +497,28 @@ discovery_job_json(const struct disco_job *job)
 	    json_null(), "found", job->found);
 }
 
+int64_t
+discovery_new_id(struct collector *c)
+{
+	return ++c->discovery->next_id;
+}
+
+void
+seeded_link(struct collector *c, struct seed_job *job)
+{
+	seeded_set_next(job, c->discovery->seeded);
+	c->discovery->seeded = job;
+}
+
+struct seed_job *
+seeded_find(struct collector *c, int64_t id)
+{
+	for (struct seed_job *j = c->discovery ? c->discovery->seeded : NULL; j; j = seeded_next(j))
+		if (seeded_id(j) == id)
+			return j;
+	return NULL;
+}
+
 struct disco_job *
 discovery_find(struct collector *c, int64_t id)
 {
@@ -536,7 +571,7 @@ discovery_start(struct collector *c, json_t *ranges, json_t *communities, unsign
 		job->communities[job->n_communities++] = strdup(s);
 	}
 	job->c = c;
-	job->id = ++disc->next_id;
+	job->id = discovery_new_id(c);
 	job->port = port ? port : 161;
 	job->who = strdup(who);
 	job->ranges_json = json_incref(ranges);
@@ -610,6 +645,7 @@ discovery_free(struct collector *c)
 		free(job->who);
 		free(job);
 	}
+	seeded_free(disc->seeded);
 	if (disc->icmp4_ev)
 		event_free(disc->icmp4_ev);
 	if (disc->icmp6_ev)

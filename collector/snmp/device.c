@@ -282,31 +282,6 @@ set_matched(struct sp_device *d, const struct sp_profile **list, size_t n,
 	}
 }
 
-static void
-start_fetch(struct sp_device *d)
-{
-	if (d->oneshot && !d->full) {
-		finish(d, SP_STATUS_UP, NULL);
-		return;
-	}
-	d->phase = SP_PH_FETCH;
-	if (d->plan.n_gets > 0) {
-		struct sp_job *j = job_new(d, SP_JOB_GET, d->plan.gets, d->plan.n_gets);
-		if (j != NULL)
-			job_push_back(d, j);
-	}
-	push_walks(d, d->plan.walks, d->plan.n_walks);
-	/* Slow tables (neighbours) when due: a device that never answered
-	 * them keeps trying at the slow pace, not every poll. A one-shot
-	 * probe takes them when asked (full == 2: seeded discovery). */
-	double now = util_monotonic();
-	d->slow_now = d->plan.n_slow_walks > 0 && (d->oneshot ? d->full == 2 :
-	    d->slow_last == 0 || now - d->slow_last >= d->p->cfg.slow_interval);
-	if (d->slow_now)
-		push_walks(d, d->plan.slow_walks, d->plan.n_slow_walks);
-	pump(d);
-}
-
 /* Walk columns of one table together; leftovers share requests. */
 static void
 push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
@@ -337,6 +312,48 @@ push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
 			job_push_back(d, j);
 		i += k;
 	}
+}
+
+/* What the kind derivation reads besides the profiles (kind.c): sysServices,
+ * lldpLocSysCapEnabled, dot1dBaseNumPorts; one GET per full poll. */
+static const char *const kind_scalars[] = {
+	SP_OID_SYS_SERVICES, SP_OID_LLDP_CAP_ENABLED, SP_OID_BRIDGE_PORTS,
+};
+
+static void
+start_fetch(struct sp_device *d)
+{
+	if (d->oneshot && !d->full && d->n_extra == 0) {
+		finish(d, SP_STATUS_UP, NULL);
+		return;
+	}
+	d->phase = SP_PH_FETCH;
+	if (!d->oneshot || d->full) {
+		struct sp_oid ks[sizeof(kind_scalars) / sizeof(kind_scalars[0])];
+		size_t nk = 0;
+		for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
+			if (sp_oid_parse(kind_scalars[i], &ks[nk], 0) == 0)
+				nk++;
+		struct sp_job *j = job_new(d, SP_JOB_GET, ks, nk);
+		if (j != NULL)
+			job_push_back(d, j);
+		if (d->plan.n_gets > 0) {
+			j = job_new(d, SP_JOB_GET, d->plan.gets, d->plan.n_gets);
+			if (j != NULL)
+				job_push_back(d, j);
+		}
+		push_walks(d, d->plan.walks, d->plan.n_walks);
+		/* Slow tables (neighbours) when due: a device that never answered
+		 * them keeps trying at the slow pace, not every poll. A one-shot
+		 * probe takes them when asked (full == 2: seeded discovery). */
+		double now = util_monotonic();
+		d->slow_now = d->plan.n_slow_walks > 0 && (d->oneshot ? d->full == 2 :
+		    d->slow_last == 0 || now - d->slow_last >= d->p->cfg.slow_interval);
+		if (d->slow_now)
+			push_walks(d, d->plan.slow_walks, d->plan.n_slow_walks);
+	}
+	push_walks(d, d->extra, d->n_extra);	/* sp_target.walks, raw */
+	pump(d);
 }
 
 static void
@@ -677,8 +694,13 @@ finish(struct sp_device *d, enum sp_status status, const char *err)
 		if (r.sys_object_id == NULL || sp_oid_parse(r.sys_object_id, &so, 0) < 0)
 			so.len = 0;
 		memcpy(oidarcs, so.arcs, so.len * sizeof(uint32_t));
-		r.kind = sp_profiles_kind((const struct sp_profile *const *)d->matched,
-		    d->n_matched, oidarcs, so.len, r.sys_descr);
+		struct sp_kind_facts kf;
+		sp_kind_facts_gather(&kf, &d->store, (const struct sp_profile *const *)d->matched,
+		    d->n_matched, sp_profiles_kind((const struct sp_profile *const *)d->matched,
+		    d->n_matched, oidarcs, so.len, r.sys_descr));
+		r.kind = sp_kind_derive(&kf);
+		r.varbinds = d->store.v;
+		r.n_varbinds = d->store.n;
 		const char **names = sp_arena_alloc(&d->arena,
 		    (d->n_matched ? d->n_matched : 1) * sizeof(*names));
 		for (size_t i = 0; names != NULL && i < d->n_matched; i++)

@@ -203,6 +203,12 @@ dev_new(struct sp_poller *p, const struct sp_target *t)
 	d->t.priv_proto = t->priv_proto ? strdup(t->priv_proto) : NULL;
 	d->t.priv_pass = t->priv_pass ? strdup(t->priv_pass) : NULL;
 	d->t.context = t->context ? strdup(t->context) : NULL;
+	d->t.walks = NULL;
+	d->t.n_walks = 0;
+	d->extra = t->n_walks ? calloc(t->n_walks, sizeof(*d->extra)) : NULL;
+	for (size_t i = 0; d->extra != NULL && i < t->n_walks; i++)
+		if (t->walks[i] != NULL && sp_oid_parse(t->walks[i], &d->extra[d->n_extra], 0) == 0)
+			d->n_extra++;
 	if (d->t.address == NULL || d->t.name == NULL) {
 		d->dead = 1;
 		sp_dev_free(d);
@@ -258,6 +264,7 @@ sp_dev_free(struct sp_device *d)
 	free((char *)d->t.priv_proto);
 	secret_free(d->t.priv_pass);
 	free((char *)d->t.context);
+	free(d->extra);
 	free(d->matched);
 	sp_profiles_unref(d->matched_from);
 	sp_profiles_unref(d->match_from);
@@ -399,6 +406,21 @@ sp_poller_free(struct sp_poller *p)
 		free(p->fdset);
 	}
 	free(p);
+}
+
+size_t
+sp_result_lower(const struct sp_result *r, const uint32_t *arcs, size_t n)
+{
+	size_t lo = 0, hi = r->n_varbinds;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sp_oid_cmp(r->varbinds[mid].arcs, r->varbinds[mid].n, arcs, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 const char *

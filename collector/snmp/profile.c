@@ -43,7 +43,7 @@ const char *const sp_if_col_names[SP_IF_NCOLS] = {
 
 static const char *const sp_kinds[] = {
 	"switch", "router", "firewall", "wlc", "ap", "server", "storage", "ups",
-	"pdu", "sensor", "camera", "printer", "other", NULL,
+	"pdu", "sensor", "camera", "printer", "phone", "other", NULL,
 };
 
 struct pctx {

@@ -66,6 +66,11 @@ struct sp_target {
 	const char *context;
 	int interval;			/* seconds; 0 = config default */
 	int timeout_ms, retries;	/* 0 / -1 = config default */
+	/* Extra subtrees (dotted OIDs) to walk, raw, besides what the profiles
+	 * need; a one-shot probe with full = 0 walks only these. Their rows come
+	 * back in sp_result.varbinds (discovery reads neighbour tables so). */
+	const char *const *walks;
+	size_t n_walks;
 };
 
 struct sp_iface {
@@ -140,6 +145,10 @@ struct sp_result {
 	size_t n_sensors;
 	const struct sp_metric *metrics;
 	size_t n_metrics;
+	/* Every value of the poll, sorted by OID (struct sp_vb, below): walk a
+	 * subtree with sp_result_lower(). */
+	const struct sp_vb *varbinds;
+	size_t n_varbinds;
 	/* Tables of the profiles' `tables:` sections. Slow ones (neighbours)
 	 * are walked every slow_interval only: slow_walked says whether this
 	 * result holds them (all of them, possibly with no rows). */
@@ -204,6 +213,8 @@ size_t sp_poller_count(const struct sp_poller *p);
 void sp_poller_free(struct sp_poller *p);
 
 const char *sp_status_name(enum sp_status s);
+/* Index of the first of r's varbinds at or after arcs[0..n). */
+size_t sp_result_lower(const struct sp_result *r, const uint32_t *arcs, size_t n);
 
 /* The interface and sensor tables of a result, shaped as DESIGN.md §3
  * (new references, caller owns them). */
@@ -504,6 +515,46 @@ const struct sp_map_entry *sp_map_find(const struct sp_map *m,
     const struct sp_value *v, const char **dflt_a, const char **dflt_b);
 
 /* ===================================================================== */
+/* Internal: kind.c — the device's kind from what it answers (DESIGN §9)  */
+/* ===================================================================== */
+
+#define SP_OID_SYS_SERVICES "1.3.6.1.2.1.1.7.0"
+#define SP_OID_LLDP_CAP_ENABLED "1.0.8802.1.1.2.1.3.6.0"	/* lldpLocSysCapEnabled */
+#define SP_OID_BRIDGE_PORTS "1.3.6.1.2.1.17.1.2.0"		/* dot1dBaseNumPorts */
+#define SP_OID_ENT_CLASS "1.3.6.1.2.1.47.1.1.1.1.5"		/* entPhysicalClass */
+
+/* LLDP system capabilities (LLDP-MIB LldpSystemCapabilitiesMap bits). */
+enum {
+	SP_CAP_OTHER = 1 << 0, SP_CAP_REPEATER = 1 << 1, SP_CAP_BRIDGE = 1 << 2,
+	SP_CAP_WLAN_AP = 1 << 3, SP_CAP_ROUTER = 1 << 4, SP_CAP_TELEPHONE = 1 << 5,
+	SP_CAP_DOCSIS = 1 << 6, SP_CAP_STATION = 1 << 7,
+};
+
+struct sp_kind_facts {
+	const char *profile_kind;	/* the matched profiles' kind ("other": none) */
+	int profile_strong;		/* a device or vendor profile (priority >= 40) said so */
+	int ups_mib;			/* serves UPS-MIB */
+	int entity_sensors;		/* serves ENTITY-SENSOR-MIB */
+	int pdu;			/* serves a PDU table */
+	unsigned lldp_caps;		/* SP_CAP_* enabled; 0 unknown */
+	int sys_services;		/* -1 unknown */
+	long bridge_ports;		/* dot1dBaseNumPorts; -1 unknown */
+	size_t ent_ports, ent_sensors;	/* entPhysicalClass port(10), sensor(8) rows */
+};
+
+/* The kind, from strongest evidence to weakest: a device profile, the MIBs
+ * served (UPS, PDU), switching and routing (LLDP capabilities, bridge ports,
+ * sysServices, ENTITY ports), sensors without switching, a telephone, then
+ * the generic profiles' guess. Pure; returns a static string. */
+const char *sp_kind_derive(const struct sp_kind_facts *f);
+/* lldpLocSysCapEnabled (BITS: bit 0 is the first octet's top bit) → SP_CAP_*. */
+unsigned sp_lldp_caps(const unsigned char *bits, size_t len);
+/* Fill f from a finished poll's store and its matched profiles (ascending
+ * priority), given the kind sp_profiles_kind() chose. */
+void sp_kind_facts_gather(struct sp_kind_facts *f, const struct sp_store *st,
+    const struct sp_profile *const *matched, size_t n, const char *profile_kind);
+
+/* ===================================================================== */
 /* Internal: plan.c — what to fetch, and evaluation into a result        */
 /* ===================================================================== */
 
@@ -628,6 +679,8 @@ struct sp_device {
 	const struct sp_profile **matched;
 	size_t n_matched;
 	struct sp_plan plan;
+	struct sp_oid *extra;		/* sp_target.walks, parsed */
+	size_t n_extra;
 	char *match_sysoid;
 	int polls_since_match;
 	int rebooted;

@@ -186,6 +186,13 @@ int statedb_revoke_token(struct statedb *db, int64_t id);
 int statedb_load_tokens(struct statedb *db, void (*cb)(const struct token_row *, void *),
     void *arg);
 
+/* ---- store/seendb.c: hosts seen by sweeps, not adopted (store thread) ---- */
+int seen_db_upsert(struct statedb *db, const char *addr, double first, double last,
+    const char *answered);
+int seen_db_delete(struct statedb *db, const char *addr);
+int seen_db_load(struct statedb *db, void (*cb)(const char *addr, double first, double last,
+    const char *answered, void *arg), void *arg);
+
 /* ---- store/userdb.c: users and audit tables (store thread only) -------- */
 struct user_row {
 	int64_t id;

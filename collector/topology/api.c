@@ -48,8 +48,8 @@ node_json(const struct topo_graph *g, const struct topo_node *n)
 }
 
 /* The graph as DESIGN §9 shapes it (new reference). */
-static json_t *
-graph_json(const struct topo_graph *g)
+json_t *
+topology_graph_json(const struct topo_graph *g)
 {
 	json_t *nodes = json_array(), *links = json_array();
 	for (size_t i = 0; i < g->n_nodes; i++)
@@ -84,7 +84,7 @@ api_topology(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 503, "no topology yet");
 		return;
 	}
-	json_t *body = graph_json(g);
+	json_t *body = topology_graph_json(g);
 	if (body == NULL) {
 		http_reply_error(req, 500, "out of memory");
 		return;

@@ -721,6 +721,16 @@ svc_unmanaged(void *arg)
 	return a;
 }
 
+/* services.topology_graph: what GET /api/v1/topology shows (reports/ tells
+ * uplinks from access ports with it). */
+static json_t *
+svc_graph(void *arg)
+{
+	struct topo_state *t = arg;
+	const struct topo_graph *g = topology_graph_live(t->c);
+	return g ? topology_graph_json(g) : NULL;
+}
+
 /* A device's neighbours as its last walk reported them (every row, also
  * several on one port), each with the managed device it resolved to. */
 json_t *
@@ -787,6 +797,7 @@ topology_start(struct collector *c)
 	}
 	c->services.topology_path = svc_path;
 	c->services.topology_unmanaged = svc_unmanaged;
+	c->services.topology_graph = svc_graph;
 	c->services.topology_arg = t;
 	log_info("topology: neighbour tables every %llds, root %s", c->cfg.snmp.slow_interval,
 	    c->cfg.topology_root ? c->cfg.topology_root : "guessed");
@@ -809,6 +820,7 @@ topology_stop(struct collector *c)
 	struct topo_state *t = state(c);
 	c->services.topology_path = NULL;
 	c->services.topology_unmanaged = NULL;
+	c->services.topology_graph = NULL;
 	c->services.topology_arg = NULL;
 	if (t != NULL) {
 		event_free(t->forget_ev);

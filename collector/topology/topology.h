@@ -166,6 +166,8 @@ const struct topo_graph *topology_graph_live(struct collector *c);
 struct json_t *topology_neighbors_json(struct collector *c, int64_t device_id);
 
 /* ---- api.c: api_topology_routes, declared in collector/api/api.h ---------- */
+/* The GET /api/v1/topology object of g (new ref): services.topology_graph. */
+struct json_t *topology_graph_json(const struct topo_graph *g);
 
 /* ---- topology_keys.c ------------------------------------------------------ */
 extern const struct cfg_key topology_keys[];

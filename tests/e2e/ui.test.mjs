@@ -746,6 +746,22 @@ for (const vp of VIEWPORTS) {
       await shot(page, vp, "12-settings-discovery");
     });
 
+    test("settings: a ping-only host is a seen host, adopted from the list", async () => {
+      const pingOnly = vp.sweep.replace(/0\/30$/, "1");
+      const row = `#seen-list tr[data-address='${pingOnly}']`;
+      await page.waitForSelector(row, { timeout: 30000 });
+      assert.ok(!(await api("GET", "/api/v1/devices")).body.some((x) => x.address === pingOnly));
+      await noHorizontalScroll(page, vp, "seen hosts");
+      await shot(page, vp, "12b-settings-seen");
+      await page.check(`${row} input[type=checkbox]`);
+      await page.click("#seen-adopt");
+      await page.waitForSelector("#seen-message:has-text('1 adopted')");
+      await page.waitForSelector(row, { state: "detached" });
+      const d = (await api("GET", "/api/v1/devices")).body.find((x) => x.address === pingOnly);
+      assert.ok(d && d.monitored, JSON.stringify(d));
+      assert.ok([200, 204].includes((await api("DELETE", "/api/v1/devices/" + d.id)).status));
+    });
+
     test("the page speaks Chinese too", async () => {
       await page.click("#lang");
       await page.waitForSelector("#nav a:has-text('设备')");

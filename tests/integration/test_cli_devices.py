@@ -321,7 +321,7 @@ def test_discover_progress_on_a_terminal(collector, snmpd, cli):
     (["device", "add", "127.0.0.1", "--bogus"], "unknown option '--bogus'"),
     (["device", "edit", "x"], "nothing to change"),
     (["device", "edit", "x", "--monitored", "--unmonitored"], "not both"),
-    (["discover"], "usage: campusmon discover CIDR[,CIDR...] [options]"),
+    (["discover"], "usage: campusmon discover CIDR[,CIDR...] | --seed ADDR --allow CIDR... [options]"),
     (["discover", "127.0.0.1", "--port", "0"], "--port must be"),
     (["discover", "127.0.0.1", "--community-file", "/dev/null"], "holds no community"),
 ])
