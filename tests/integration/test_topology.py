@@ -9,6 +9,7 @@ from test_snmp_devices import snmpsim  # noqa: F401  (module fixture)
 CONFIG = """
 topology:
   interval: 10s
+  forget: 30s
   root: topo-core
 """
 
@@ -123,6 +124,12 @@ def test_a_veth_set_down_is_a_down_link_and_stays_one(topo_collector, campus):
         assert status() == ["down"]
         assert c.get("/api/v1/devices/%d/path" % ids["acc2"]).json() == \
             [ids["core"], ids["dist2"], ids["acc2"]]      # where it is, not whether it answers
+        # gone for longer than topology.forget: dropped, and the drop audited
+        wait_for(lambda: status() == [], timeout=60, interval=1, what="the link forgotten")
+        audited = lambda: any(                             # written by the store thread
+            a["actor"] == "topology" and a["target"] == "topo-dist2" and "eth1" in a["detail"]
+            and a["ok"] for a in c.get("/api/v1/audit?action=topology.forget").json())
+        wait_for(audited, timeout=10, interval=0.5, what="the audit entry")
     finally:
         campus.set_link("dist2", "eth1", up=True)
     wait_for(lambda: status() == ["up"], timeout=60, interval=1, what="the link up again")
