@@ -496,18 +496,55 @@ mac_spots(struct topo_state *t, struct topo_strmap *macs, size_t *n_out)
 	return v;
 }
 
+/* Devices no LLDP/CDP entry placed (UPSes, room sensors, servers polled over
+ * SNMP): their address → MAC from any device's ARP table, then the edge port
+ * that learned that MAC. */
+static void
+place_by_arp(struct topo_state *t, struct topo_strmap *macs, const struct spot *spots)
+{
+	struct topo_graph *g = &t->g;
+	struct topo_strmap *addr = topo_strmap_new();
+	const char **mac_of = NULL;
+	size_t n = 0;
+	struct topo_dev *td, *tmp;
+	HASH_ITER(hh, t->devs, td, tmp)
+		n += td->arp.n;
+	if (addr == NULL || n == 0 || (mac_of = calloc(n, sizeof(*mac_of))) == NULL)
+		goto out;
+	n = 0;
+	HASH_ITER(hh, t->devs, td, tmp)
+		for (size_t i = 0; i < td->arp.n; i++)
+			if (topo_strmap_get(addr, td->arp.v[i].address) < 0 &&
+			    topo_strmap_put(addr, td->arp.v[i].address, (int)n) == 0)
+				mac_of[n++] = td->arp.v[i].mac;
+	int *linked = calloc(g->n_nodes ? g->n_nodes : 1, sizeof(*linked));
+	for (size_t i = 0; linked && i < g->n_links; i++)
+		linked[g->links[i].a] = linked[g->links[i].b] = 1;
+	for (size_t i = 0; linked && i < g->n_nodes; i++) {
+		const struct topo_node *nd = &g->nodes[i];
+		if (nd->device_id == 0 || linked[i] || nd->address == NULL)
+			continue;
+		int k = topo_strmap_get(addr, nd->address);
+		int at = k >= 0 ? topo_strmap_get(macs, mac_of[k]) : -1;
+		if (at >= 0 && spots[at].node != (int)i)
+			topo_graph_link(g, spots[at].node, spots[at].port, (int)i, NULL, TOPO_ARP);
+	}
+	free(linked);
+out:
+	free(mac_of);
+	topo_strmap_free(addr);
+}
+
 /* Agent hosts: their MACs (inventory "macs", lower-cased), placed behind the
  * edge port that learned one of them (FDB). */
 static void
-place_agents(struct topo_state *t, struct index *ix)
+place_agents(struct topo_state *t, struct index *ix, struct topo_strmap *macs,
+    const struct spot *spots, size_t n_spots)
 {
 	struct series_catalog *cat = t->c->series;
-	struct topo_strmap *macs = topo_strmap_new();
-	size_t n_spots = 0;
-	struct spot *spots = cat && macs ? mac_spots(t, macs, &n_spots) : NULL;
 	uint32_t cur = 0;
 	struct series *s;
-	while (n_spots > 0 && (s = series_next(cat, &cur)) != NULL) {
+	while (cat != NULL && n_spots > 0 && (s = series_next(cat, &cur)) != NULL) {
 		if (s->text == NULL || strncmp(s->key, "inventory,", 10) != 0)
 			continue;
 		const char *sp = strrchr(s->key, ' ');
@@ -544,8 +581,6 @@ place_agents(struct topo_state *t, struct index *ix)
 		}
 		topo_graph_link(&t->g, best->node, best->port, hn, NULL, TOPO_FDB);
 	}
-	free(spots);
-	topo_strmap_free(macs);
 }
 
 static void
@@ -615,7 +650,16 @@ rebuild(struct topo_state *t)
 		if (li >= 0 && !m->present)
 			g->links[li].aged = 1;
 	}
-	place_agents(t, &ix);
+	/* Placement by MAC: where each MAC was learned, once for both kinds. */
+	struct topo_strmap *macs = topo_strmap_new();
+	size_t n_spots = 0;
+	struct spot *spots = macs ? mac_spots(t, macs, &n_spots) : NULL;
+	if (n_spots > 0) {
+		place_by_arp(t, macs, spots);
+		place_agents(t, &ix, macs, spots, n_spots);
+	}
+	free(spots);
+	topo_strmap_free(macs);
 	for (size_t i = 0; i < g->n_links; i++)
 		link_state(t, &g->links[i]);
 	g->root = root;
