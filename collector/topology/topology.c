@@ -3,10 +3,12 @@
  * tables of its last slow walk (observer `tables`), remembers every link a
  * device ever reported until topology.forget after it was last seen (an
  * aged-out entry is a down link, not a vanished one), and rebuilds the
- * graph (graph.c) lazily when something changed: a walk, an interface whose
- * status changed (observer `interface`: a link is down within one poll of
- * its port), a device added or removed. It serves topology_path and
- * topology_unmanaged (services.h) and the API (api.c). Loop thread only.
+ * graph (graph.c) lazily when its shape may have changed: a walk that
+ * brought other neighbours, MACs or addresses, a device status, a periodic
+ * tick. Link status, speed and utilisation are read again from the ports'
+ * last poll after the `interface` observer saw one (a link is down within
+ * one poll of its port). It serves topology_path and topology_unmanaged
+ * (services.h) and the API (api.c). Loop thread only.
  */
 #include "collector/collector.h"
 #include "collector/auth/auth.h"
@@ -41,6 +43,7 @@ struct topo_dev {
 	struct { unsigned long num; char *id; } *loc_ports;
 	size_t n_loc_ports;
 	double walked;
+	uint64_t macs_hash;		/* of its FDB and ARP entries: did they change? */
 	UT_hash_handle hh;
 };
 
@@ -61,7 +64,8 @@ struct topo_state {
 	struct topo_dev *devs;
 	struct topo_mem *mem;
 	struct topo_graph g;
-	int dirty;
+	int dirty;			/* rebuild before the next answer */
+	int states_stale;		/* an interface row changed: refresh link states */
 	struct event *forget_ev;
 	double warned[4];		/* LOG_EVERY per warning kind */
 	unsigned long suppressed[4];
@@ -244,6 +248,24 @@ remember(struct topo_state *t, const struct device *d, const struct topo_dev *td
 	return changed || still != was_present;
 }
 
+/* FNV-1a over a device's FDB and ARP entries (servers and UPSes move with them). */
+static uint64_t
+macs_hash(const struct topo_dev *td)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const struct topo_nbrs *lists[] = { &td->fdb, &td->arp };
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < lists[k]->n; i++) {
+			const struct topo_nbr *e = &lists[k]->v[i];
+			for (const char *p = e->mac; p && *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			for (const char *p = e->address; p && *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			h = (h ^ e->local_port) * 1099511628211ULL;
+		}
+	return h;
+}
+
 static void
 on_tables(void *arg, const struct device *d, const struct sp_result *r)
 {
@@ -282,8 +304,10 @@ on_tables(void *arg, const struct device *d, const struct sp_result *r)
 		    "of %d, skipped", d->name, dropped, TOPO_MAX_NBRS);
 	log_debug("topology", "%s: %zu LLDP/CDP neighbours, %zu FDB, %zu ARP entries",
 	    d->name, td->links.n, td->fdb.n, td->arp.n);
-	if (remember(t, d, td, td->walked) || td->fdb.n > 0)
-		t->dirty = 1;	/* FDB moves servers: cheap to redo, hard to compare */
+	uint64_t h = macs_hash(td);
+	if (remember(t, d, td, td->walked) || h != td->macs_hash)
+		t->dirty = 1;
+	td->macs_hash = h;
 }
 
 static void
@@ -292,9 +316,9 @@ on_interface(void *arg, const struct device *d, const struct sp_iface *old,
 {
 	struct topo_state *t = arg;
 	(void)d;
-	if (old == NULL || old->oper_status == NULL || now->oper_status == NULL ||
-	    strcmp(old->oper_status, now->oper_status) != 0)
-		t->dirty = 1;		/* link status follows its ports */
+	(void)old;
+	(void)now;
+	t->states_stale = 1;	/* status, speed, rates: read again at the next answer */
 }
 
 static void
@@ -689,10 +713,13 @@ topology_graph_live(struct collector *c)
 		return NULL;
 	if (t->dirty) {
 		rebuild(t);	/* link states included */
+		t->states_stale = 0;
 		return &t->g;
 	}
-	for (size_t i = 0; i < t->g.n_links; i++)
-		link_state(t, &t->g.links[i]);
+	if (t->states_stale)
+		for (size_t i = 0; i < t->g.n_links; i++)
+			link_state(t, &t->g.links[i]);
+	t->states_stale = 0;
 	return &t->g;
 }
 

@@ -155,10 +155,10 @@ int topo_strmap_put(struct topo_strmap *m, const char *key, int value);	/* 0 / -
 /* ---- topology.c: the subsystem ------------------------------------------- */
 extern const struct subsystem topology_subsystem;
 struct topo_state;
-/* The current graph (rebuilt first when a neighbour, a device status or a
- * port status changed); NULL before start. _live also refreshes each
- * link's status, speed and utilisation from the interfaces' last poll
- * (what the API shows; paths do not need it). */
+/* The current graph (rebuilt first when neighbours, MACs or a device status
+ * changed); NULL before start. _live also refreshes each link's status,
+ * speed and utilisation from the interfaces' last poll when one came (what
+ * the API shows; paths do not need it). */
 const struct topo_graph *topology_graph(struct collector *c);
 const struct topo_graph *topology_graph_live(struct collector *c);
 /* Neighbours a device reported at its last walk, as the API's JSON array
