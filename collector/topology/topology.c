@@ -236,9 +236,18 @@ on_tables(void *arg, const struct device *d, const struct sp_result *r)
 		td->id = d->id;
 		HASH_ADD(hh, t->devs, id, sizeof(td->id), td);
 	}
+	/* A device that runs LLDP always tells its own chassis id: none after
+	 * one means LLDP-MIB did not answer this time (an AgentX subagent that
+	 * timed out), not that every neighbour left. Keep the walk before. */
+	char *chassis = topo_decode_local_chassis(table(r, "lldp_loc"));
+	if (td->chassis != NULL && chassis == NULL) {
+		topo_warn(t, W_LLDP_SILENT, "%s: LLDP-MIB did not answer this time: its "
+		    "neighbours are kept from the walk before", d->name);
+		return;
+	}
 	dev_clear(td);
 	td->walked = util_now();
-	td->chassis = topo_decode_local_chassis(table(r, "lldp_loc"));
+	td->chassis = chassis;
 	const struct sp_table *lp = table(r, "lldp_loc_port");
 	if (lp != NULL && lp->n_rows > 0 && (td->loc_ports = calloc(lp->n_rows,
 	    sizeof(*td->loc_ports))) != NULL)

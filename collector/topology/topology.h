@@ -174,6 +174,9 @@ struct json_t *topology_neighbors_json(struct collector *c, int64_t device_id);
 struct device;
 struct event;
 
+/* Kinds of warning, each logged at most once every 5 minutes. */
+enum { W_DUP_CHASSIS, W_GARBAGE, W_ROOT, W_FDB_FLOOD, W_LLDP_SILENT, W_KINDS };
+
 /* What one device reported at its last walk. */
 struct topo_dev {
 	int64_t id;
@@ -207,12 +210,10 @@ struct topo_state {
 	int dirty;			/* rebuild before the next answer */
 	int states_stale;		/* an interface row changed: refresh link states */
 	struct event *forget_ev;
-	double warned[4];		/* LOG_EVERY per warning kind */
-	unsigned long suppressed[4];
+	double warned[W_KINDS];		/* LOG_EVERY per warning kind */
+	unsigned long suppressed[W_KINDS];
 };
 
-/* Kinds of warning, each logged at most once every 5 minutes. */
-enum { W_DUP_CHASSIS, W_GARBAGE, W_ROOT, W_FDB_FLOOD };
 
 /* topology.c */
 void topo_warn(struct topo_state *t, int kind, const char *fmt, ...)
