@@ -666,14 +666,16 @@ finish(struct sp_device *d, enum sp_status status, const char *err)
 		struct sp_eval_ctx ctx = {
 			.arena = &d->arena, .iconv = p->iconv, .hist = &d->hist,
 			.rebooted = d->rebooted, .now = util_monotonic(),
-			.with_slow = d->slow_now,
+			/* a slow walk cut by timeouts says nothing about
+			 * neighbours that went: skip it, retry next poll */
+			.with_slow = d->slow_now && d->timeouts_in_poll == 0 && d->error == NULL,
 		};
 		sp_store_finish(&d->store);
 		sp_evaluate(&r, &d->store, (const struct sp_profile *const *)d->matched,
 		    d->n_matched, &ctx);
 		sp_evaluate_tables(&r, &d->store, (const struct sp_profile *const *)d->matched,
 		    d->n_matched, &ctx);
-		if (d->slow_now)
+		if (ctx.with_slow)
 			d->slow_last = util_monotonic();
 		static const struct { int which; size_t off; } sysf[] = {
 			{ SP_SYS_DESCR, offsetof(struct sp_result, sys_descr) },

@@ -6,6 +6,7 @@
  *   neighbours.c  pure decoders: sp_table rows → struct topo_nbr (fuzzed)
  *   graph.c       pure graph: nodes, links, BFS paths (benchmarked)
  *   topology.c    the subsystem: observers, link memory, forgetting, services
+ *   build.c       the graph from that memory: resolving, placing by MAC, link states
  *   api.c         GET /api/v1/topology, /devices/{id}/neighbors, /devices/{id}/path
  */
 #ifndef CAMPUSMON_TOPOLOGY_H
@@ -13,6 +14,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <uthash.h>
 
 #include "common/cfg.h"
 
@@ -155,10 +158,10 @@ int topo_strmap_put(struct topo_strmap *m, const char *key, int value);	/* 0 / -
 /* ---- topology.c: the subsystem ------------------------------------------- */
 extern const struct subsystem topology_subsystem;
 struct topo_state;
-/* The current graph (rebuilt first when a neighbour, a device status or a
- * port status changed); NULL before start. _live also refreshes each
- * link's status, speed and utilisation from the interfaces' last poll
- * (what the API shows; paths do not need it). */
+/* The current graph (rebuilt first when neighbours, MACs or a device status
+ * changed); NULL before start. _live also refreshes each link's status,
+ * speed and utilisation from the interfaces' last poll when one came (what
+ * the API shows; paths do not need it). */
 const struct topo_graph *topology_graph(struct collector *c);
 const struct topo_graph *topology_graph_live(struct collector *c);
 /* Neighbours a device reported at its last walk, as the API's JSON array
@@ -168,6 +171,62 @@ struct json_t *topology_neighbors_json(struct collector *c, int64_t device_id);
 /* ---- api.c: api_topology_routes, declared in collector/api/api.h ---------- */
 /* The GET /api/v1/topology object of g (new ref): services.topology_graph. */
 struct json_t *topology_graph_json(const struct topo_graph *g);
+
+/* ---- internal: topology.c (what devices report, link memory) and build.c --- */
+struct device;
+struct event;
+
+/* Kinds of warning, each logged at most once every 5 minutes. */
+enum { W_DUP_CHASSIS, W_GARBAGE, W_ROOT, W_FDB_FLOOD, W_LLDP_SILENT, W_KINDS };
+
+/* What one device reported at its last walk. */
+struct topo_dev {
+	int64_t id;
+	struct topo_nbrs links;		/* LLDP and CDP */
+	struct topo_nbrs fdb, arp;
+	char *chassis;			/* its own LLDP chassis id */
+	struct { unsigned long num; char *id; } *loc_ports;
+	size_t n_loc_ports;
+	double walked;
+	uint64_t macs_hash;		/* of its FDB and ARP entries: did they change? */
+	UT_hash_handle hh;
+};
+
+/* A neighbour entry remembered: key "d<reporter>\t<local port>\t<chassis or name>\t<source>". */
+struct topo_mem {
+	char *key;
+	int64_t reporter;
+	char *local_port;		/* interface name on the reporter */
+	struct topo_nbr nbr;		/* remote identity (owned strings) */
+	double first_seen, last_seen;
+	int present;			/* in the reporter's latest walk */
+	int was_present;		/* remember(): in the walk before */
+	UT_hash_handle hh;
+};
+
+struct topo_state {
+	struct collector *c;
+	struct topo_dev *devs;
+	struct topo_mem *mem;
+	struct topo_graph g;
+	int dirty;			/* rebuild before the next answer */
+	int states_stale;		/* an interface row changed: refresh link states */
+	struct event *forget_ev;
+	double warned[W_KINDS];		/* LOG_EVERY per warning kind */
+	unsigned long suppressed[W_KINDS];
+};
+
+
+/* topology.c */
+void topo_warn(struct topo_state *t, int kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The reporter's interface name for LLDP local port num / for an ifIndex
+ * (its live table's memory, or the LLDP port id); NULL unknown. */
+const char *topo_lldp_port_name(const struct device *d, const struct topo_dev *td,
+    unsigned long num);
+const char *topo_ifindex_name(const struct device *d, unsigned long index);
+/* build.c: status, speed and utilisation of a link from its ports' last poll. */
+void topo_link_state(struct topo_state *t, struct topo_link *l);
 
 /* ---- topology_keys.c ------------------------------------------------------ */
 extern const struct cfg_key topology_keys[];

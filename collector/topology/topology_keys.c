@@ -16,7 +16,7 @@ const struct cfg_key topology_keys[] = {
 	{ "topology.interval", CFG_DURATION, CONFIG_OFF(snmp.slow_interval), "5m", 10, 86400, NULL,
 	    NULL, "how often neighbour tables (LLDP, CDP, FDB, ARP) are walked; each device's "
 	    "ordinary polls take them along when due" },
-	{ "topology.forget", CFG_DURATION, CONFIG_OFF(topology_forget), "1d", 60, 31536000, NULL,
+	{ "topology.forget", CFG_DURATION, CONFIG_OFF(topology_forget), "1d", 10, 31536000, NULL,
 	    NULL, "a link gone from the neighbour tables stays on the map as down for this long, "
 	    "then is dropped (and the drop written to the audit trail)" },
 	CFG_END

@@ -1,5 +1,7 @@
 """Topology from real neighbour tables: a namespace campus (lldpd + snmpd,
 campus.py) and the shared recordings served by snmpsim."""
+import os
+
 import pytest
 
 from campus import DEFAULT_LINKS, Campus
@@ -9,6 +11,7 @@ from test_snmp_devices import snmpsim  # noqa: F401  (module fixture)
 CONFIG = """
 topology:
   interval: 10s
+  forget: 30s
   root: topo-core
 """
 
@@ -123,6 +126,12 @@ def test_a_veth_set_down_is_a_down_link_and_stays_one(topo_collector, campus):
         assert status() == ["down"]
         assert c.get("/api/v1/devices/%d/path" % ids["acc2"]).json() == \
             [ids["core"], ids["dist2"], ids["acc2"]]      # where it is, not whether it answers
+        # gone for longer than topology.forget: dropped, and the drop audited
+        wait_for(lambda: status() == [], timeout=60, interval=1, what="the link forgotten")
+        audited = lambda: any(                             # written by the store thread
+            a["actor"] == "topology" and a["target"] == "topo-dist2" and "eth1" in a["detail"]
+            and a["ok"] for a in c.get("/api/v1/audit?action=topology.forget").json())
+        wait_for(audited, timeout=10, interval=0.5, what="the audit entry")
     finally:
         campus.set_link("dist2", "eth1", up=True)
     wait_for(lambda: status() == ["up"], timeout=60, interval=1, what="the link up again")
@@ -178,3 +187,109 @@ def test_agent_server_is_placed_behind_the_port_that_learned_its_mac(collector_f
     assert l[sw_end] == "Gi1/0/3"
     node = [n for n in topology(c)["nodes"] if n["id"] == "h:srv-a"][0]
     assert node["kind"] == "server" and node["agent"] is True and node["managed"] is True
+
+
+# ---- generated devices: what no recording has ---------------------------------
+
+UPS_MAC = "00c0b7112233"
+
+
+def snmprec(rows):
+    """snmpsim's text: OID|type|value, sorted by OID."""
+    key = lambda r: [int(x) for x in r[0].split(".")]
+    return "".join("%s|%s|%s\n" % r for r in sorted(rows, key=key))
+
+
+def system(name, oid):
+    return [("1.3.6.1.2.1.1.1.0", "4", name + " (generated)"), ("1.3.6.1.2.1.1.2.0", "6", oid),
+            ("1.3.6.1.2.1.1.3.0", "67", "12345"), ("1.3.6.1.2.1.1.5.0", "4", name)]
+
+
+def synth_switch():
+    rows = system("synth-sw", "1.3.6.1.4.1.99999.1")
+    for i in (1, 2, 3):
+        rows += [("1.3.6.1.2.1.2.2.1.1.%d" % i, "2", str(i)),
+                 ("1.3.6.1.2.1.2.2.1.2.%d" % i, "4", "Gi0/%d" % i),
+                 ("1.3.6.1.2.1.2.2.1.5.%d" % i, "66", "1000000000"),
+                 ("1.3.6.1.2.1.2.2.1.8.%d" % i, "2", "1"),
+                 ("1.3.6.1.2.1.31.1.1.1.1.%d" % i, "4", "Gi0/%d" % i),
+                 ("1.3.6.1.2.1.17.1.4.1.2.%d" % i, "2", str(i))]
+    mac = ".".join(str(int(UPS_MAC[k:k + 2], 16)) for k in range(0, 12, 2))
+    rows += [("1.3.6.1.2.1.17.4.3.1.2." + mac, "2", "3"),        # the UPS on Gi0/3
+             ("1.3.6.1.2.1.4.22.1.2.3.127.77.0.2", "4x", UPS_MAC),
+             ("1.3.6.1.2.1.4.22.1.4.3.127.77.0.2", "2", "3")]
+    for n in range(10000):                                        # a flood on the uplink
+        rows.append(("1.3.6.1.2.1.17.4.3.1.2.2.0.0.%d.%d.%d" % (n >> 16, (n >> 8) & 255,
+                                                                 n & 255), "2", "1"))
+    lldp = "1.0.8802.1.1.2.1.4.1.1."
+    rows += [(lldp + "9.0.1", "4", "short index"),                 # garbage answers
+             (lldp + "4.0.0.1", "2", "4"), (lldp + "9.0.0.1", "4", "port zero"),
+             (lldp + "4.0.2.1", "2", "4"), (lldp + "5.0.2.1", "2", "7"),   # chassis: an integer
+             (lldp + "4.0.2.2", "2", "4"), (lldp + "5.0.2.2", "4x", "010203"),
+             (lldp + "9.0.2.2", "4x", "01023c623e"),
+             (lldp + "4.0.2.3", "2", "99"), (lldp + "5.0.2.3", "4x", ""),
+             (lldp + "6.0.2.3", "4", "x" * 300)]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def synthsim():
+    """snmpsimd on 127.77.0.1 and .2 serving a generated switch (FDB with a
+    10,000-MAC uplink, ARP, garbage LLDP rows) and a UPS with no LLDP."""
+    import shutil
+    import subprocess
+    from conftest import make_tmpdir
+    from test_snmp_devices import free_udp_port as _free
+    tmp = make_tmpdir("cm-synth-")
+    data, cache = tmp + "/data", tmp + "/cache"
+    os.makedirs(data)
+    os.makedirs(cache)
+    with open(data + "/synth-sw.snmprec", "w") as f:
+        f.write(snmprec(synth_switch()))
+    with open(data + "/synth-ups.snmprec", "w") as f:
+        f.write(snmprec(system("synth-ups", "1.3.6.1.4.1.99999.2")))
+    for d in (tmp, data, cache):
+        os.chmod(d, 0o777)
+    port = _free()
+    proc = subprocess.Popen(["snmpsimd", "--data-dir=" + data, "--cache-dir=" + cache,
+                             "--agent-udpv4-endpoint=127.77.0.1:%d" % port,
+                             "--agent-udpv4-endpoint=127.77.0.2:%d" % port,
+                             "--process-user=nobody", "--process-group=nogroup"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: subprocess.run(["snmpget", "-v2c", "-c", "synth-ups", "-t", "0.5",
+                                         "-r", "0", "127.77.0.2:%d" % port,
+                                         "1.3.6.1.2.1.1.5.0"], capture_output=True
+                                        ).returncode == 0, timeout=120, what="snmpsimd")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_device_without_lldp_placed_by_arp_and_fdb_garbage_survived(collector_factory,
+                                                                     synthsim):
+    c = collector_factory(config="topology:\n  interval: 10s\n").start()
+    ids = {}
+    for name, addr in (("synth-sw", "127.77.0.1"), ("synth-ups", "127.77.0.2")):
+        r = c.post_json("/api/v1/devices", {"name": name, "address": addr, "port": synthsim,
+                                            "interval": 5, "snmp": {"community": name}})
+        assert r.status == 201, r.body
+        ids[name] = r.json()["id"]
+
+    def placed():
+        return [l for l in topology(c)["links"]
+                if {l["a"], l["b"]} == {"d%d" % ids["synth-sw"], "d%d" % ids["synth-ups"]}]
+
+    links = wait_for(placed, timeout=90, interval=1, what="the UPS behind its port")
+    assert len(links) == 1 and links[0]["source"] == "arp"
+    l = links[0]
+    assert (l["a_port"] if l["a"] == "d%d" % ids["synth-sw"] else l["b_port"]) == "Gi0/3"
+    log = c.read_log()
+    assert "MACs learned on ifIndex 1: an uplink" in log      # the 10,000-MAC port
+    assert "neighbour rows unusable" in log                   # the garbage LLDP rows
+    nb = c.get("/api/v1/devices/%d/neighbors" % ids["synth-sw"]).json()
+    assert len(nb) == 1 and nb[0]["remote_chassis"] == "01:02:03"   # 3 bytes: not a MAC
+    assert nb[0]["remote_name"] == "01:02:3c:62:3e"           # control bytes: shown as hex
+    assert c.get("/api/v1/health").status == 200

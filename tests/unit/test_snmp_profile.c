@@ -60,6 +60,13 @@ Test(snmp_profile, invalid_profiles_report_errors)
 		{ "- a\n- b\n", "a profile is a mapping" },
 		{ "name: x\nmatch: {probe: 1.3.*.1}\n", "cannot hold" },
 		{ "name: x\nsensors: {a: 1}\n", "must be a list" },
+		{ "name: x\ntables: {a: 1}\n", "tables must be a list" },
+		{ "name: x\ntables:\n  - {name: t}\n", "needs columns" },
+		{ "name: x\ntables:\n  - {name: t, columns: {a: 1.3.6.1.0}}\n", "must be a column" },
+		{ "name: x\ntables:\n  - {name: t, columns: {a: 1.3.*.1}}\n", "must be a column" },
+		{ "name: x\ntables:\n  - {name: t, slow: maybe, columns: {a: 1.3.6}}\n", "slow" },
+		{ "name: x\ntables:\n  - {columns: {a: 1.3.6}}\n", "needs a name" },
+		{ "name: x\ntables:\n  - {name: t, every: 5m, columns: {a: 1.3.6}}\n", "unknown key 'every'" },
 		/* glibc regcomp takes gigabytes for nested intervals (fuzzer OOM) */
 		{ "name: x\nmatch: {sysdescr: \"((((a{1,100}){1,100}){1,100}){1,100})\"}\n",
 		  "multiply past" },
@@ -499,4 +506,57 @@ Test(snmp_profile, map_lookup)
 	cr_assert_str_eq(sp_map_find(m, &n, &da, NULL)->a, "critical", "numeric text");
 	sp_profile_free(p);
 	cfg_errors_clear(&errs);
+}
+
+/* ---- raw tables (tables:) ----------------------------------------------- */
+
+static const char *tables_yaml =
+	"name: t\n"
+	"tables:\n"
+	"  - name: rem\n"
+	"    slow: true\n"
+	"    columns: {name: 1.0.8802.1.1.2.1.4.1.1.9, port: 1.0.8802.1.1.2.1.4.1.1.7}\n"
+	"  - name: fast\n"
+	"    columns: {x: 1.3.6.1.4.1.99.1}\n";
+
+Test(snmp_tables, slow_tables_are_a_plan_of_their_own_and_rows_union_the_columns)
+{
+	struct cfg_errors errs = { 0 };
+	struct sp_profile *p = parse(tables_yaml, &errs);
+	cr_assert_not_null(p, "%s", errs.n ? errs.msgs[0] : "");
+	const struct sp_profile *m[] = { p };
+	struct sp_plan plan;
+	sp_plan_build(&plan, m, 1);
+	cr_expect_eq(plan.n_walks, 1);		/* the fast column */
+	cr_expect_eq(plan.n_slow_walks, 2);	/* the two LLDP columns */
+
+	struct fixture f = { 0 };
+	sp_store_init(&f.st, &f.arena, 1000);
+	put(&f, "1.0.8802.1.1.2.1.4.1.1.9.0.7.1", SP_V_STRING, 0, "sw-a", 1);
+	put(&f, "1.0.8802.1.1.2.1.4.1.1.7.0.7.1", SP_V_STRING, 0, "eth0", 1);
+	put(&f, "1.0.8802.1.1.2.1.4.1.1.7.0.9.1", SP_V_STRING, 0, "eth9", 1);	/* no name */
+	put(&f, "1.3.6.1.4.1.99.1.5", SP_V_INT, 42, NULL, 1);
+	sp_store_finish(&f.st);
+	struct sp_result r = { 0 };
+	struct sp_eval_ctx ctx = { .arena = &f.arena, .with_slow = 0 };
+	sp_evaluate_tables(&r, &f.st, m, 1, &ctx);
+	cr_assert_eq(r.n_tables, 1, "slow tables only when walked");
+	cr_expect_str_eq(r.tables[0].name, "fast");
+	cr_expect_eq(r.slow_walked, 0);
+	ctx.with_slow = 1;
+	sp_evaluate_tables(&r, &f.st, m, 1, &ctx);
+	cr_assert_eq(r.n_tables, 2);
+	const struct sp_table *t = &r.tables[0];
+	cr_expect_str_eq(t->name, "rem");
+	cr_assert_eq(t->n_rows, 2);
+	cr_expect_eq(t->rows[0].index_len, 3);
+	cr_expect_eq(t->rows[0].index[1], 7);
+	cr_expect_eq(t->rows[0].cells[0].type, SP_V_STRING);	/* name */
+	cr_expect_eq(t->rows[1].index[1], 9);
+	cr_expect_eq(t->rows[1].cells[0].type, SP_V_NONE);	/* missing: none */
+	cr_expect_eq(t->rows[1].cells[1].len, 4);
+	sp_arena_free(&f.arena);
+	free(f.st.v);
+	sp_plan_free(&plan);
+	sp_profile_free(p);
 }
