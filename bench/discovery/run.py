@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Seeded discovery of a simulated campus (issue 11's benchmark).
 
-N devices (default 500) as generated .snmprec recordings served by one
-snmpsimd on 127.20.x.y loopback addresses: a core, distribution switches and
+N devices (default 500) as generated .snmprec recordings served by snmpsimd
+(4 processes sharing the addresses) on 127.20.x.y loopback addresses: a core, distribution switches and
 access switches wired as a tree, each device's LLDP management addresses
 (lldpRemManAddrTable) naming its parent and children, every fifth access
 switch a Cisco answering CDP (cdpCacheAddress) instead. A real
@@ -50,6 +50,10 @@ def main():
     ap.add_argument("--devices", type=int, default=500)
     ap.add_argument("--dist", type=int, default=10)
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--shards", type=int, default=4,
+                    help="snmpsimd processes sharing the addresses (it is Python, one core each)")
+    ap.add_argument("--concurrency", type=int, default=64,
+                    help="discovery.concurrency (the collector's default is 64)")
     args = ap.parse_args()
     os.environ["CAMPUSMON_BUILD"] = os.path.abspath(args.build)
     from conftest import Collector, wait_for
@@ -71,13 +75,18 @@ def main():
                                   descr="Huawei S5720", lldp=neigh))
     addrs = [addr(i) for i in range(n)]
     t0 = time.time()
-    sim = Snmpsim(addrs, recs, "bench-ro")
-    col = None
+    sims, col = [], None
     try:
-        wait_for(lambda: sim.answers(addrs[-1]) and sim.answers(addrs[0]), timeout=600,
-                 interval=1, what="snmpsimd")
+        port = None
+        for k in range(args.shards):
+            sims.append(Snmpsim(addrs[k::args.shards], recs[k::args.shards], "bench-ro",
+                                port=port))
+            port = sims[0].port
+        sim = sims[0]
+        wait_for(lambda: all(s.answers(s.addresses[-1]) and s.answers(s.addresses[0])
+                             for s in sims), timeout=600, interval=1, what="snmpsimd")
         sim_ready = time.time() - t0
-        col = Collector()
+        col = Collector(config="discovery:\n  concurrency: %d\n" % args.concurrency)
         col.start()
         r = col.post_json("/api/v1/discovery", {
             "seeds": [addrs[0]], "allowed": ["127.20.0.0/16"], "port": sim.port,
@@ -90,15 +99,23 @@ def main():
             what="seeded discovery")
         secs = job["finished"] - job["started"]
         devices = len(col.get("/api/v1/devices").json())
+        reasons = {}
+        for sk in job["skipped"]:
+            reasons[sk["reason"]] = reasons.get(sk["reason"], 0) + 1
         print(json.dumps({"devices": n, "found": job["found_count"], "added": job["added"],
                           "skipped": job["skipped_count"], "tried": job["tried"],
-                          "in_inventory": devices, "seconds": round(secs, 2),
+                          "in_inventory": devices, "skip_reasons": reasons,
+                          "concurrency": args.concurrency, "simulators": args.shards,
+                          "seconds": round(secs, 2),
                           "snmpsim_start_seconds": round(sim_ready, 1),
                           "librenms_6h_ratio": round(6 * 3600 / secs, 1)}))
+        if os.environ.get("BENCH_DEBUG"):
+            print(sorted(addrs.index(sk["address"]) for sk in job["skipped"]))
     finally:
         if col is not None:
             col.cleanup()
-        sim.stop()
+        for s in sims:
+            s.stop()
 
 
 if __name__ == "__main__":

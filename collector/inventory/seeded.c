@@ -26,18 +26,15 @@
 #define MAX_ALLOWED 64
 #define MAX_SEEDS 64
 #define MAX_NODES 65536		/* addresses one job may visit */
-#define PROBE_TIMEOUT_MS 1500
 #define TICK_MS 20
 
-/* Raw subtrees asked of each device besides the system group: neighbour
- * addresses, and the kind's scalars (kind.c reads them from the poll). */
+/* Raw subtrees asked of each device besides the system group and the
+ * profile match: neighbour addresses. (A probe with extra walks also GETs
+ * the kind's scalars, so the device is added with its kind.) */
 static const char *const seed_walks[] = {
 	"1.0.8802.1.1.2.1.4.2.1.3",	/* lldpRemManAddrIfSubtype: the index holds the address */
 	"1.3.6.1.4.1.9.9.23.1.2.1.1.3",	/* cdpCacheAddressType */
 	"1.3.6.1.4.1.9.9.23.1.2.1.1.4",	/* cdpCacheAddress */
-	"1.3.6.1.2.1.1.7",		/* sysServices */
-	"1.0.8802.1.1.2.1.3.6",		/* lldpLocSysCapEnabled */
-	"1.3.6.1.2.1.17.1.2",		/* dot1dBaseNumPorts */
 };
 #define LLDP_MANADDR_COL { 1, 0, 8802, 1, 1, 2, 1, 4, 2, 1, 3 }
 #define CDP_TYPE_COL { 1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1, 3 }
@@ -47,6 +44,7 @@ struct snode {
 	char addr[INET6_ADDRSTRLEN];
 	char via[INET6_ADDRSTRLEN];	/* who named it ("" for a seed) */
 	int blocked;			/* outside allowed: reported, never probed */
+	int second;			/* the retry of an address that did not answer */
 };
 
 struct seed_probe {
@@ -104,6 +102,22 @@ visited(const struct seed_job *job, const char *addr)
 	return 0;
 }
 
+static struct snode *
+node_add(struct seed_job *job)
+{
+	if (job->n_nodes == job->cap_nodes) {
+		size_t cap = job->cap_nodes ? job->cap_nodes * 2 : 64;
+		struct snode *g = realloc(job->nodes, cap * sizeof(*g));
+		if (g == NULL)
+			return NULL;
+		job->nodes = g;
+		job->cap_nodes = cap;
+	}
+	struct snode *n = &job->nodes[job->n_nodes++];
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
 /* A new address from a seed or a neighbour table: queued when allowed,
  * reported as skipped when not; met before: nothing (loops end here). */
 static void
@@ -115,18 +129,11 @@ meet(struct seed_job *job, const char *addr, const char *via)
 		skip(job, addr, via, "the job's limit of addresses is reached");
 		return;
 	}
-	if (job->n_nodes == job->cap_nodes) {
-		size_t cap = job->cap_nodes ? job->cap_nodes * 2 : 64;
-		struct snode *g = realloc(job->nodes, cap * sizeof(*g));
-		if (g == NULL)
-			return;
-		job->nodes = g;
-		job->cap_nodes = cap;
-	}
-	struct snode *n = &job->nodes[job->n_nodes++];
+	struct snode *n = node_add(job);
+	if (n == NULL)
+		return;
 	snprintf(n->addr, sizeof(n->addr), "%s", addr);
 	snprintf(n->via, sizeof(n->via), "%s", via ? via : "");
-	n->blocked = 0;
 	if (!allowed(job, addr)) {
 		/* remembered as visited so that it is reported once, but never probed */
 		skip(job, addr, via, "outside the allowed ranges");
@@ -222,8 +229,17 @@ on_seed_result(const struct sp_result *r, void *arg)
 			seed_probe_send(p);
 			return;
 		}
-		skip(job, addr, n->via, job->n_creds > 1 ? "no SNMP answer with any credential" :
-		    "no SNMP answer");
+		/* One more round at the end of the queue: a busy device or a lost
+		 * datagram should not cost a device its place in the inventory. */
+		struct snode *again = n->second ? NULL : node_add(job);
+		if (again != NULL) {
+			n = &job->nodes[p->node];	/* node_add may have moved it */
+			*again = *n;
+			again->second = 1;
+		} else {
+			skip(job, addr, n->via, job->n_creds > 1 ?
+			    "no SNMP answer with any credential" : "no SNMP answer");
+		}
 		probe_done(p);
 		return;
 	}
@@ -271,7 +287,8 @@ seed_probe_send(struct seed_probe *p)
 	struct sp_target t = {
 		.device_id = -(long long)(job->id * 1000000 + (int64_t)p->node + 1),
 		.address = job->nodes[p->node].addr, .port = job->port,
-		.timeout_ms = PROBE_TIMEOUT_MS, .retries = 1,
+		.timeout_ms = (int)job->c->cfg.snmp_timeout_ms,
+		.retries = (int)job->c->cfg.snmp_retries,
 		.walks = seed_walks, .n_walks = sizeof(seed_walks) / sizeof(seed_walks[0]),
 	};
 	disco_cred_target(&job->creds[p->cred], &t);

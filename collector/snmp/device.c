@@ -315,7 +315,8 @@ push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
 }
 
 /* What the kind derivation reads besides the profiles (kind.c): sysServices,
- * lldpLocSysCapEnabled, dot1dBaseNumPorts; one GET per full poll. */
+ * lldpLocSysCapEnabled, dot1dBaseNumPorts; one GET per full poll and per
+ * probe that walks extra subtrees (seeded discovery). */
 static const char *const kind_scalars[] = {
 	SP_OID_SYS_SERVICES, SP_OID_LLDP_CAP_ENABLED, SP_OID_BRIDGE_PORTS,
 };
@@ -328,15 +329,16 @@ start_fetch(struct sp_device *d)
 		return;
 	}
 	d->phase = SP_PH_FETCH;
+	/* the kind's scalars: every full poll, and discovery's raw probes */
+	struct sp_oid ks[sizeof(kind_scalars) / sizeof(kind_scalars[0])];
+	size_t nk = 0;
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
+		if (sp_oid_parse(kind_scalars[i], &ks[nk], 0) == 0)
+			nk++;
+	struct sp_job *j = job_new(d, SP_JOB_GET, ks, nk);
+	if (j != NULL)
+		job_push_back(d, j);
 	if (!d->oneshot || d->full) {
-		struct sp_oid ks[sizeof(kind_scalars) / sizeof(kind_scalars[0])];
-		size_t nk = 0;
-		for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
-			if (sp_oid_parse(kind_scalars[i], &ks[nk], 0) == 0)
-				nk++;
-		struct sp_job *j = job_new(d, SP_JOB_GET, ks, nk);
-		if (j != NULL)
-			job_push_back(d, j);
 		if (d->plan.n_gets > 0) {
 			j = job_new(d, SP_JOB_GET, d->plan.gets, d->plan.n_gets);
 			if (j != NULL)

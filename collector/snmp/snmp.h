@@ -67,8 +67,9 @@ struct sp_target {
 	int interval;			/* seconds; 0 = config default */
 	int timeout_ms, retries;	/* 0 / -1 = config default */
 	/* Extra subtrees (dotted OIDs) to walk, raw, besides what the profiles
-	 * need; a one-shot probe with full = 0 walks only these. Their rows come
-	 * back in sp_result.varbinds (discovery reads neighbour tables so). */
+	 * need; a one-shot probe with full = 0 walks only these (and GETs the
+	 * kind's scalars). Their rows come back in sp_result.varbinds (discovery
+	 * reads neighbour tables so). */
 	const char *const *walks;
 	size_t n_walks;
 };

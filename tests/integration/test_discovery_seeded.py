@@ -1,5 +1,6 @@
 """Seeded discovery (POST /api/v1/discovery with seeds): simulated devices on
 127.0.8.x whose LLDP and CDP tables point at each other (lldpsim.py)."""
+import json
 import os
 import socket
 import subprocess
@@ -41,6 +42,15 @@ def wait_job(collector, job_id, timeout=90):
     return wait_for(done, timeout=timeout, interval=0.3, what="discovery job %d" % job_id)
 
 
+def polled_soon(collector, dev_id):
+    """Poll a device every 5 s (its first poll then comes within 5 s, not 60)."""
+    h = collector.auth()
+    h["Content-Type"] = "application/json"
+    r = http("PATCH", collector.url + "/api/v1/devices/%d" % dev_id,
+             json.dumps({"interval": 5}).encode(), h)
+    assert r.status == 200, r.body
+
+
 def test_seed_finds_the_campus_with_the_credential_that_works(collector, campus):
     listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     listener.bind((OUTSIDE, campus.port))
@@ -75,6 +85,8 @@ def test_seed_finds_the_campus_with_the_credential_that_works(collector, campus)
     assert devices[A[2]]["kind"] == "switch"
     assert devices[A[3]]["kind"] == "router"
     # the remembered credential is the one polls use
+    for d in devices.values():
+        polled_soon(collector, d["id"])
     wait_for(lambda: all(collector.get("/api/v1/devices/%d" % d["id"]).json()["status"] == "up"
                          for d in devices.values()), timeout=90, interval=1,
              what="discovered devices polled with the remembered community")
@@ -235,6 +247,7 @@ def test_v3_user_tried_after_a_community(collector, snmpd_v3):
     d = collector.get("/api/v1/devices/v3-only-sw").json()
     assert d["snmp"]["version"] == "3" and d["snmp"]["user"] == "netmon"
     assert d["snmp"]["auth_pass_set"] and d["snmp"]["priv_pass_set"]
+    polled_soon(collector, d["id"])
     wait_for(lambda: collector.get("/api/v1/devices/v3-only-sw").json()["status"] == "up",
              timeout=90, interval=1, what="the v3 device polled with the remembered user")
     assert "auth-pass-123" not in collector.read_log()
