@@ -667,10 +667,12 @@ outbox_pump(struct notify *n)
 		}
 		if (q->in_flight > 0 || (rate > 0 && q->tokens < 1))
 			continue;
+		/* with a token for each waiting alert, one alert a message; short of
+		 * them, the waiting ones together */
 		size_t cnt;
-		/* with tokens to spare, one alert a message; short of them, together */
-		size_t room = rate == 0 || q->tokens >= 2 ? 1 : GROUP_MAX;
-		struct nitem **due = take_due(q, now, room, &cnt);
+		struct nitem **due = take_due(q, now, GROUP_MAX, &cnt);
+		if (cnt > 1 && (rate == 0 || q->tokens >= (double)cnt))
+			cnt = 1;
 		if (cnt == 0) {
 			free(due);
 			continue;

@@ -397,3 +397,34 @@ def test_alert_fires_is_delivered_and_acknowledged_from_its_link(collector_facto
     # the same (alert, event, channel) is never queued twice
     time.sleep(1)
     assert len([g for g in receiver.at("/hook") if json.loads(g[3])["event"] == "firing"]) == 1
+
+
+def test_alert_storm_is_grouped_rate_limited_and_nothing_lost(collector_factory, receiver):
+    """10,000 alerts at once: the people's channel gets a few grouped
+    messages within its rate, every alert is in the outbox and counted in a
+    message, and the collector keeps answering meanwhile."""
+    n = 10000
+    c = start_collector(collector_factory, [
+        {"name": "wx", "type": "wecom", "url": receiver.url + "/wecom", "language": "en",
+         "msgtype": "text", "rate_per_minute": 120}], extra=ALERT_RULES)
+    write_temps(c, [("storm-%05d" % i, 45) for i in range(n)])
+    assert c.get("/api/v1/health").status == 200
+
+    def told():
+        count = 0
+        for _, _, _, body in receiver.at("/wecom"):
+            first = json.loads(body)["text"]["content"].split("\n")[0]
+            count += int(first.split("] ")[1].split(" ")[0]) if first.startswith("[campusmon]") \
+                else 1
+        return count
+    wait_for(lambda: told() >= n, timeout=90, interval=0.5, what="every alert told")
+    msgs = len(receiver.at("/wecom"))
+    assert told() == n and msgs < 400, (told(), msgs)
+    db = sqlite3.connect(os.path.join(c.data_dir, "state.db"))
+    try:
+        wait_for(lambda: db.execute("SELECT count(*) FROM outbox WHERE state='sent'")
+                 .fetchone()[0] == n, what="every alert recorded as sent")
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == n
+    finally:
+        db.close()
+    c.kill9()      # no need to wait for 10,000 RRD files to be written
