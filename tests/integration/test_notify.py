@@ -428,3 +428,59 @@ def test_alert_storm_is_grouped_rate_limited_and_nothing_lost(collector_factory,
     finally:
         db.close()
     c.kill9()      # no need to wait for 10,000 RRD files to be written
+
+
+def test_routes_pick_channels_and_escalate_unacknowledged(collector_factory, receiver):
+    routes = """  routes:
+    - match: {severity: critical, rule: room-hot}
+      channels: [noc]
+      escalate_after: 1s
+      escalate_to: [boss]
+"""
+    c = start_collector(collector_factory, [
+        {"name": "noc", "type": "webhook", "url": receiver.url + "/noc"},
+        {"name": "boss", "type": "webhook", "url": receiver.url + "/boss"},
+    ], extra=routes + ALERT_RULES)
+    write_temps(c, [("warm", 33), ("hot", 45)])      # a warning (no route) and a critical
+    wait_for(lambda: receiver.at("/boss"), what="the escalation")
+    noc = [json.loads(g[3]) for g in receiver.at("/noc")]
+    assert [(m["event"], m["alert"]["device"]) for m in noc] == [("firing", "hot")]
+    boss = json.loads(receiver.at("/boss")[0][3])
+    assert boss["event"] == "escalated" and boss["alert"]["device"] == "hot"
+    assert boss["ack_url"] != noc[0]["ack_url"], "each channel's link names it"
+
+
+def test_slow_huge_and_tls_failures_are_retried_and_the_loop_answers(collector_factory):
+    """A receiver that never answers (timeout), one answering 10 MB+, and a
+    TLS handshake against a plain port: each is a failed attempt to retry,
+    not a stuck loop."""
+    import socket
+    hold = socket.socket()
+    hold.bind(("127.0.0.1", 0))
+    hold.listen(16)                 # accepts, never answers
+    big = Receiver()
+    big.server.RequestHandlerClass.do_POST = lambda self: (
+        self.rfile.read(int(self.headers.get("Content-Length", "0"))),
+        self.send_response(200), self.send_header("Content-Length", str(12 << 20)),
+        self.end_headers(), [self.wfile.write(b"x" * (1 << 20)) for _ in range(12)])
+    plain = Receiver()
+    try:
+        c = start_collector(collector_factory, [
+            {"name": "slow", "type": "webhook", "url": "http://127.0.0.1:%d/" % hold.getsockname()[1]},
+            {"name": "huge", "type": "webhook", "url": big.url + "/big"},
+            {"name": "tls", "type": "webhook", "url": "https://127.0.0.1:%d/" % plain.port},
+        ], extra="  timeout: 2s\n")
+        for name in ("slow", "huge", "tls"):
+            send_test(c, name)
+        ch = wait_for(lambda: (lambda x: x if all(x[k]["failures"] >= 1 for k in x) else None)(
+            channels(c)), timeout=15, what="a failed attempt on each")
+        assert "cut off" in ch["huge"]["last_error"], ch["huge"]
+        assert "imeout" in ch["slow"]["last_error"] or "timed out" in ch["slow"]["last_error"]
+        assert ch["tls"]["last_error"], ch["tls"]
+        for k in ch:
+            assert ch[k]["dead"] == 0 and ch[k]["pending"] == 1, ch[k]
+        assert c.get("/api/v1/health").status == 200
+    finally:
+        hold.close()
+        big.close()
+        plain.close()
