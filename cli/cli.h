@@ -306,6 +306,8 @@ int cmd_device_edit(struct cli *c, const struct cli_args *args);
 int cmd_device_rm(struct cli *c, const struct cli_args *args);
 int cmd_discover(struct cli *c, const struct cli_args *args);
 int cmd_alerts(struct cli *c, const struct cli_args *args);
+int cmd_channels(struct cli *c, const struct cli_args *args);
+int cmd_channel_test(struct cli *c, const struct cli_args *args);
 int cmd_ack(struct cli *c, const struct cli_args *args);
 
 #endif

@@ -177,6 +177,19 @@ def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, rec
     time.sleep(3)
     assert len(receiver.at("/flaky")) == 3, "delivered: not sent again"
 
+    # the same from the command line
+    from test_cli import run
+    home = make_tmpdir("cm-notify-cli-")
+    p = run(home, "channels", url=c.url, token=c.token)
+    assert p.returncode == 0, p.stderr
+    line = [l for l in p.stdout.splitlines() if l.startswith("gone")][0]
+    assert "HTTP 404" in line and "never" in line, p.stdout
+    p = run(home, "channel", "test", "flaky", url=c.url, token=c.token)
+    assert p.returncode == 0 and "queued" in p.stdout, p.stderr
+    wait_for(lambda: len(receiver.at("/flaky")) == 4, what="the CLI's test message")
+    p = run(home, "channel", "test", "nope", url=c.url, token=c.token)
+    assert p.returncode != 0 and "no channel named 'nope'" in p.stderr, p.stderr
+
 
 def test_kill9_with_pending_is_delivered_once_after_restart(collector_factory, receiver):
     down = free_port()         # nothing listens here yet
