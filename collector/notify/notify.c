@@ -11,6 +11,7 @@
  * the outbox's (alert, event, channel) key keeps the two from doubling.
  */
 #include <curl/curl.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -278,6 +279,28 @@ notify_channels_json(struct collector *c)
 		    json_string_safe(ch->last_error, strlen(ch->last_error)) : json_null()));
 	}
 	return out;
+}
+
+void
+notify_metrics(struct collector *c, struct evbuffer *out)
+{
+	const struct notify *n = c->notify;
+	if (n == NULL)
+		return;
+	const struct { const char *name, *help; uint64_t v; } m[] = {
+		{ "recorded", "Notifications written to the outbox.", n->recorded },
+		{ "delivered", "Notifications a receiver took.", n->delivered },
+		{ "retried", "Failed attempts to be tried again.", n->retried },
+		{ "dead", "Notifications given up (dead letters).", n->dead },
+		{ "grouped", "Notifications sent within a grouped message.", n->grouped },
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		evbuffer_add_printf(out, "# HELP campusmon_notify_%s_total %s\n# TYPE "
+		    "campusmon_notify_%s_total counter\ncampusmon_notify_%s_total %llu\n",
+		    m[i].name, m[i].help, m[i].name, m[i].name, (unsigned long long)m[i].v);
+	evbuffer_add_printf(out, "# HELP campusmon_notify_in_flight Notifications being sent.\n"
+	    "# TYPE campusmon_notify_in_flight gauge\ncampusmon_notify_in_flight %zu\n",
+	    n->in_flight);
 }
 
 const unsigned char *

@@ -440,6 +440,9 @@ def test_alert_storm_is_grouped_rate_limited_and_nothing_lost(collector_factory,
         assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == n
     finally:
         db.close()
+    m = c.metrics()
+    assert m["campusmon_notify_recorded_total"] == n and m["campusmon_notify_grouped_total"] > 9000
+    assert m["campusmon_notify_delivered_total"] == n
     c.kill9()      # no need to wait for 10,000 RRD files to be written
 
 
