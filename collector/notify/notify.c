@@ -372,6 +372,7 @@ notify_start(struct collector *c)
 	    acklink_key_load(c->cfg.data_dir, n->key) < 0 ||
 	    (n->q = calloc(n->chs.n + 1, sizeof(*n->q))) == NULL ||
 	    (n->cv = curlev_new(c->base)) == NULL || (n->base_url = base_url(c)) == NULL ||
+	    (n->worker = nworker_start(c->cfg.data_dir, c->loopq)) == NULL ||
 	    (n->tick = event_new(c->base, -1, EV_PERSIST, on_tick, n)) == NULL) {
 		log_warnx("notify: cannot start");
 		return -1;
@@ -415,6 +416,9 @@ notify_stop(struct collector *c)
 	}
 	curlev_free(n->cv);	/* what was in flight stays pending in the outbox */
 	n->cv = NULL;
+	outbox_flush_last(n);	/* outcomes known so far: recorded before the end */
+	nworker_stop(n->worker);
+	n->worker = NULL;
 }
 
 static void
@@ -424,8 +428,9 @@ notify_release(struct collector *c)
 	if (n == NULL)
 		return;
 	c->notify = NULL;
-	/* a store job still out would come back to n: leave it (and only it) */
-	if (n->writing || n->loading)
+	/* a worker job's completion still queued for the loop would come back
+	 * to n: leave it (and only it) */
+	if (n->jobs_out > 0)
 		return;
 	outbox_free_items(n);
 	free(n->q);

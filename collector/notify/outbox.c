@@ -1,6 +1,6 @@
 /*
  * outbox.c — the persistent outbox: a notification is written to SQLite
- * (store/outboxdb.c, on the store thread) before its first attempt; then it
+ * (outboxdb.c, on the outbox's own thread) before its first attempt; then it
  * is sent through curlev.c with at most notify.max_concurrent at once.
  * 5xx, 429, timeouts and network or TLS errors are retried (2 s, doubling
  * to notify.retry_max); 4xx, a robot's refusal and an SMTP 5xx make a dead
@@ -8,9 +8,9 @@
  * channels take notify.group_after messages a minute; beyond that the
  * waiting alerts go together, up to GROUP_MAX in one message.
  *
- * Outbox writes queue in memory and go to the store thread one batch (one
- * transaction) at a time, so an alert storm costs a few store jobs, not
- * one per alert.
+ * Outbox writes queue in memory and go to the outbox's thread (worker.c)
+ * one batch (one transaction) at a time, so an alert storm costs a few
+ * commits, not one per alert.
  */
 #include "config.h"
 
@@ -23,7 +23,6 @@
 
 #include "collector/notify/notify_internal.h"
 #include "collector/notify/curlev.h"
-#include "collector/store/store.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -138,11 +137,10 @@ op_push(struct notify *n, struct dbop *op)
 }
 
 static void
-write_run(struct store *st, void *arg)
+write_run(struct sqlite3 *db, void *arg)
 {
 	struct dbjob *job = arg;
-	struct statedb *db = store_db(st);
-	statedb_begin(db);
+	outboxdb_begin(db);
 	for (struct dbop *op = job->ops; op != NULL; op = op->next) {
 		if (op->kind == OP_INSERT) {
 			struct nitem *it = op->item;
@@ -154,7 +152,7 @@ write_run(struct store *st, void *arg)
 			    (long long)op->id);
 		}
 	}
-	if (statedb_commit(db) < 0)
+	if (outboxdb_commit(db) < 0)
 		for (struct dbop *op = job->ops; op != NULL; op = op->next)
 			op->new_id = -1;
 }
@@ -165,6 +163,7 @@ write_done(void *arg)
 	struct dbjob *job = arg;
 	struct notify *n = job->n;
 	n->writing = 0;
+	n->jobs_out--;
 	while (job->ops != NULL) {
 		struct dbop *op = job->ops;
 		job->ops = op->next;
@@ -200,7 +199,7 @@ write_done(void *arg)
 void
 outbox_flush(struct notify *n)
 {
-	if (n->writing || n->ops == NULL || n->c->store == NULL || n->stopping)
+	if (n->writing || n->ops == NULL || n->worker == NULL || n->stopping)
 		return;
 	struct dbjob *job = calloc(1, sizeof(*job));
 	if (job == NULL)
@@ -208,13 +207,49 @@ outbox_flush(struct notify *n)
 	job->n = n;
 	job->ops = n->ops;
 	job->now = util_now();
-	if (store_call(n->c->store, write_run, write_done, job) < 0) {
-		free(job);	/* the store is busy: the tick tries again */
+	if (nworker_call(n->worker, write_run, write_done, job) < 0) {
+		free(job);	/* the queue is full: the tick tries again */
+		return;
+	}
+	n->jobs_out++;
+	n->ops = n->ops_tail = NULL;
+	n->n_ops = 0;
+	n->writing = 1;
+}
+
+/* At stop: what waits is written (and freed) on the worker's thread before
+ * it ends; nothing comes back to the loop. */
+static void
+write_last(struct sqlite3 *db, void *arg)
+{
+	struct dbjob *job = arg;
+	write_run(db, job);
+	while (job->ops != NULL) {
+		struct dbop *op = job->ops;
+		job->ops = op->next;
+		if (op->kind == OP_INSERT)
+			item_free(op->item);
+		free(op->error);
+		free(op);
+	}
+	free(job);
+}
+
+void
+outbox_flush_last(struct notify *n)
+{
+	struct dbjob *job = n->ops != NULL && n->worker != NULL ? calloc(1, sizeof(*job)) : NULL;
+	if (job == NULL)
+		return;
+	job->n = n;
+	job->ops = n->ops;
+	job->now = util_now();
+	if (nworker_call(n->worker, write_last, NULL, job) < 0) {
+		free(job);
 		return;
 	}
 	n->ops = n->ops_tail = NULL;
 	n->n_ops = 0;
-	n->writing = 1;
 }
 
 static void
@@ -291,13 +326,10 @@ load_row(const struct outbox_row *r, void *arg)
 }
 
 static void
-load_run(struct store *st, void *arg)
+load_run(struct sqlite3 *db, void *arg)
 {
 	struct loadjob *job = arg;
-	struct statedb *db = store_db(st);
-	job->rc = outboxdb_init(db);
-	if (job->rc == 0)
-		job->rc = outboxdb_load_pending(db, load_row, job);
+	job->rc = outboxdb_load_pending(db, load_row, job);
 	job->summary = outboxdb_summary(db, 0);
 }
 
@@ -308,6 +340,7 @@ load_done(void *arg)
 	struct notify *n = job->n;
 	double now = util_now();
 	n->loading = 0;
+	n->jobs_out--;
 	const char *name;
 	json_t *v;
 	json_object_foreach(job->summary, name, v) {
@@ -367,10 +400,11 @@ outbox_load(struct notify *n)
 	if (job == NULL)
 		return -1;
 	job->n = n;
-	if (store_call(n->c->store, load_run, load_done, job) < 0) {
+	if (nworker_call(n->worker, load_run, load_done, job) < 0) {
 		free(job);
 		return -1;
 	}
+	n->jobs_out++;
 	n->loading = 1;
 	return 0;
 }

@@ -198,7 +198,7 @@ def test_kill9_with_pending_is_delivered_once_after_restart(collector_factory, r
     c = start_collector(collector_factory, chs)
     send_test(c, "now")
     send_test(c, "later")
-    db = os.path.join(c.data_dir, "state.db")
+    db = os.path.join(c.data_dir, "outbox.db")
 
     def states():
         con = sqlite3.connect(db)
@@ -433,7 +433,7 @@ def test_alert_storm_is_grouped_rate_limited_and_nothing_lost(collector_factory,
     wait_for(lambda: told() >= n, timeout=90, interval=0.5, what="every alert told")
     msgs = len(receiver.at("/wecom"))
     assert told() == n and msgs < 400, (told(), msgs)
-    db = sqlite3.connect(os.path.join(c.data_dir, "state.db"))
+    db = sqlite3.connect(os.path.join(c.data_dir, "outbox.db"))
     try:
         wait_for(lambda: db.execute("SELECT count(*) FROM outbox WHERE state='sent'")
                  .fetchone()[0] == n, what="every alert recorded as sent")
