@@ -12,6 +12,7 @@
 #include "collector/inventory/inventory.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
+#include "collector/topology/topology.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -339,6 +340,7 @@ static const struct subsystem *const subsystems[] = {
 	&resolver_subsystem,
 	&snmp_subsystem,
 	&notify_subsystem,
+	&topology_subsystem,
 	&http_subsystem,
 };
 #define N_SUBSYSTEMS (sizeof(subsystems) / sizeof(subsystems[0]))
@@ -497,6 +499,12 @@ collector_main(int argc, char **argv)
 			cfg_free(collector_schema(), &c.cfg);
 			return 1;
 		}
+		struct alert_rules rules;
+		struct cfg_errors rerrs = { 0 };
+		if (alert_rules_load(&c.cfg, &rules, &rerrs) == 0)	/* checked: warnings only */
+			alert_rules_unmatched(&rules, c.cfg.data_dir, stderr);
+		alert_rules_free(&rules);
+		cfg_errors_clear(&rerrs);
 		printf("configuration OK%s%s\n", o.config ? ": " : " (built-in defaults)",
 		    o.config ? o.config : "");
 		cfg_free(collector_schema(), &c.cfg);
@@ -558,6 +566,7 @@ observe_add(struct collector *c, const struct observer *o)
 	obs->n_sample += o->sample != NULL;
 	obs->n_device += o->device != NULL;
 	obs->n_interface += o->interface != NULL;
+	obs->n_tables += o->tables != NULL;
 	obs->n_alert += o->alert != NULL;
 	obs->n_event += o->event != NULL;
 	return 0;
@@ -590,6 +599,15 @@ observe_interface(struct collector *c, const struct device *d,
 	for (size_t i = 0; obs->n_interface && i < obs->n; i++)
 		if (obs->list[i].interface)
 			obs->list[i].interface(obs->list[i].arg, d, old, now);
+}
+
+void
+observe_tables(struct collector *c, const struct device *d, const struct sp_result *r)
+{
+	const struct observers *obs = &c->observers;
+	for (size_t i = 0; obs->n_tables && i < obs->n; i++)
+		if (obs->list[i].tables)
+			obs->list[i].tables(obs->list[i].arg, d, r);
 }
 
 void

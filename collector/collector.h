@@ -95,6 +95,7 @@ struct subsystem {
  * keep it cheap and copy what it keeps (the arguments live for the call
  * only). Unset callbacks cost nothing. */
 struct series; struct device; struct sp_iface; struct alert_change; struct cm_event;
+struct sp_result;
 struct observer {
 	const char *name;
 	/* A numeric sample taken by the ingest sink (agents, SNMP, traps), once
@@ -108,6 +109,9 @@ struct observer {
 	 * poll before (NULL: first seen), now its row from this one. */
 	void (*interface)(void *arg, const struct device *d, const struct sp_iface *old,
 	    const struct sp_iface *now);
+	/* snmp/: a good poll's raw profile tables (r->tables; the slow ones,
+	 * neighbours, only when r->slow_walked), after its interfaces. */
+	void (*tables)(void *arg, const struct device *d, const struct sp_result *r);
 	/* alert/: an alert changed (notify/ delivers it). */
 	void (*alert)(void *arg, const struct alert_change *ch);
 	/* events/: a trap or syslog line was taken (alert/ rules, correlation). */
@@ -120,6 +124,7 @@ struct observers {
 	struct observer list[OBSERVERS_MAX];
 	size_t n;
 	size_t n_sample, n_device, n_interface, n_alert, n_event;	/* how many set each */
+	size_t n_tables;
 };
 
 /* Register o (copied); -1 when the table is full. */
@@ -129,6 +134,7 @@ void observe_device(struct collector *c, const struct device *d, const char *old
     const char *new_status);
 void observe_interface(struct collector *c, const struct device *d,
     const struct sp_iface *old, const struct sp_iface *now);
+void observe_tables(struct collector *c, const struct device *d, const struct sp_result *r);
 void observe_alert(struct collector *c, const struct alert_change *ch);
 void observe_event(struct collector *c, const struct cm_event *ev);
 

@@ -65,6 +65,10 @@ struct collector_config {
 	long long login_failures_addr;
 	long long login_lockout;
 	long long audit_retention;
+	/* topology/ (topology_keys.c) */
+	char *topology_root;
+	long long topology_interval;
+	long long topology_forget;
 	/* read limits (api/series.c) */
 	long long api_max_points;
 	long long api_max_series_page;

@@ -18,6 +18,7 @@
 #include "collector/api/api.h"
 #include "collector/notify/notify.h"
 #include "collector/alert/alert.h"
+#include "collector/topology/topology.h"
 #include "common/log.h"
 
 
@@ -38,7 +39,7 @@ static const struct cfg_key core_keys[] = {
 /* Every part of the schema, in the order the reference lists them. */
 static const struct cfg_key *const parts[] = {
 	http_keys, ingest_keys, storage_keys, inventory_keys, auth_keys, api_keys, alert_keys,
-	notify_keys, core_keys,
+	notify_keys, topology_keys, core_keys,
 };
 
 const struct cfg_key *

@@ -86,7 +86,7 @@ PY
 	note "end-to-end tests (web UI in headless Chromium)"
 	if (cd tests/e2e && npm ci --no-audit --no-fund) >"$LOGS/e2e-npm.log" 2>&1; then
 		(cd tests/e2e && CAMPUSMON_BUILD="$ROOT/build" node --test --test-concurrency=1 \
-			--test-reporter=tap ui.test.mjs units.test.mjs notify.test.mjs) >"$LOGS/e2e.log" 2>&1
+			--test-reporter=tap ui.test.mjs units.test.mjs notify.test.mjs alerts.test.mjs) >"$LOGS/e2e.log" 2>&1
 		grep -E '^not ok|^# (pass|fail|cancelled) ' "$LOGS/e2e.log"
 		p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$LOGS/e2e.log" | tail -1)
 		f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$LOGS/e2e.log" | tail -1)

@@ -30,7 +30,7 @@
     const nav = document.getElementById("nav");
     clear(nav);
     const items = [];
-    if (canRead()) items.push(["overview", t("overview")], ["devices", t("devices")], ["hosts", t("servers")]);
+    if (canRead()) items.push(["overview", t("overview")], ["alerts", t("alerts")], ["devices", t("devices")], ["hosts", t("servers")]);
     if (isAdmin()) items.push(["settings", t("settings")]);
     if (canAudit()) items.push(["audit", t("audit")]);
     for (const [r, label] of items) nav.appendChild(el("a", { href: "#/" + r, dataset: { route: r } }, label));
@@ -66,7 +66,7 @@
       current = CM.views.login();
       return;
     }
-    for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.route === name || (name === "host" && a.dataset.route === "hosts") || (name === "device" && a.dataset.route === "devices"));
+    for (const a of document.querySelectorAll("#nav a")) a.classList.toggle("active", a.dataset.route === name || (name === "host" && a.dataset.route === "hosts") || (name === "device" && a.dataset.route === "devices") || (name === "alert" && a.dataset.route === "alerts"));
     const V = CM.views;
     const views = {
       overview: () => (canRead() ? V.overview() : null),
@@ -76,6 +76,8 @@
       device: () => (canRead() && args[0] ? V.device(args[0]) : null),
       settings: () => (isAdmin() ? V.settings(args[0]) : null),
       audit: () => (canAudit() ? V.audit() : null),
+      alerts: () => (canRead() ? V.alerts(params) : null),
+      alert: () => (canRead() && args[0] ? V.alert(args[0]) : null),
     };
     const make = views[name];
     current = make ? make() : null;

@@ -12,7 +12,7 @@
     "i18n.js", "api.js", "format.js", "chart.js",	/* strings, API and DOM, values, charts */
     "ui.js", "graph.js", "device-form.js", "device-host.js", "channels-card.js",		/* building blocks shared by views */
     "view-login.js", "view-overview.js", "view-devices.js", "view-device.js",
-    "view-hosts.js", "view-settings.js", "view-audit.js",
+    "view-hosts.js", "view-settings.js", "view-audit.js", "view-alerts.js",
     "app.js",						/* router and boot: last */
   ];
   g.CM_SCRIPTS = SCRIPTS;

@@ -16,7 +16,7 @@
   function viewDevice(id) {
     main.appendChild(el("p", { class: "small" }, el("a", { href: "#/devices" }, "‹ " + t("devices"))));
     const title = el("h1", { class: "break", id: "device-name" }, "…");
-    const ident = el("div"), sensBox = el("div"), ifBox = el("div");
+    const ident = el("div"), sensBox = el("div"), ifBox = el("div"), alertBox = el("div");
     const actions = el("div", { class: "row", id: "device-actions" }), editBox = el("div", { hidden: true });
     const range = rangeState();
     const gIf = graph(range, t("interface_traffic"), [], "bps", { half: true, id: "graph-interface" });
@@ -33,6 +33,7 @@
     main.appendChild(el("div", { class: "grid" },
       el("section", { class: "card", id: "identity-card" }, el("h2", {}, t("identity")), ident, actions, editBox),
       el("section", { class: "card", id: "sensors-card" }, el("h2", {}, t("sensors")), sensBox),
+      el("section", { class: "card wide", id: "device-alerts-card" }, el("h2", {}, t("alerts")), alertBox),
       el("section", { class: "card wide" }, rangePicker(range), el("p", { class: "muted small" }, t("zoom_hint"))),
       ...host.nodes, gIf.node, gSens.node,
       el("section", { class: "card wide", id: "interfaces-card" },
@@ -156,6 +157,11 @@
       document.title = "campusmon · " + dev.name;
       renderIdentity();
       const enc = encodeURIComponent(dev.id);
+      fill(alertBox, async () => {
+        const a = await CM.apiOptional("/api/v1/alerts?state=all&limit=50&device=" + enc);
+        return a === undefined ? CM.ui.notYet(t("alerts")) :
+          CM.alertList(a, { noDevice: true, compact: true, empty: t("no_device_alerts"), changed: refresh });
+      });
       const [s, i, se] = await Promise.all([
         apiOptional("/api/v1/devices/" + enc + "/sensors").catch(() => []),
         apiOptional("/api/v1/devices/" + enc + "/interfaces").catch(() => []),

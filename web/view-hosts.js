@@ -63,7 +63,7 @@
     main.appendChild(el("p", { class: "small" }, el("a", { href: "#/hosts" }, "‹ " + t("servers"))));
     main.appendChild(el("h1", { class: "break", id: "host-name" }, name));
     const tiles = el("div", { class: "stats" });
-    const fsBox = el("div"), diskBox = el("div"), netBox = el("div");
+    const fsBox = el("div"), diskBox = el("div"), netBox = el("div"), alertBox = el("div"), checkBox = el("div");
     const range = rangeState();
     const gCpu = graph(range, t("cpu_usage"), [], "%", { half: true, id: "graph-cpu" });
     const gMem = graph(range, t("memory_used"), [], "%", { half: true, id: "graph-memory" });
@@ -73,6 +73,8 @@
     const anySelect = el("select", { "aria-label": t("any_series") });
     main.appendChild(el("div", { class: "grid" },
       el("section", { class: "card wide" }, el("h2", {}, t("now")), tiles),
+      el("section", { class: "card", id: "host-alerts-card" }, el("h2", {}, t("alerts")), alertBox),
+      el("section", { class: "card", id: "host-checks-card" }, el("h2", {}, t("checks")), checkBox),
       card(t("filesystems"), fsBox), card(t("disks"), diskBox),
       el("section", { class: "card wide", id: "network-card" },
         el("h2", {}, t("network"), " ", el("span", { class: "unit-note" }, t("unit_bps"))), netBox),
@@ -124,6 +126,21 @@
         stat(t("uptime"), up && up.last ? CM.duration(up.last) : "–"),
         stat(t("last_seen"), CM.ago(Math.max(0, ...rows.map((s) => s.last_ts || 0)))),
       ]);
+      fill(alertBox, async () => {
+        const a = await CM.apiOptional("/api/v1/alerts?state=all&limit=50&device=" + encodeURIComponent(name));
+        return a === undefined ? CM.ui.notYet(t("alerts")) :
+          CM.alertList(a, { noDevice: true, compact: true, empty: t("no_device_alerts"), changed: refresh });
+      });
+      /* Nagios-compatible checks run by the agent: nagios_state (0 OK … 3 UNKNOWN) */
+      const checks = pick(rows, "nagios_state", "state");
+      clear(checkBox);
+      const WORDS = ["ok", "warning", "critical", "unknown"];
+      checkBox.appendChild(table([
+        { label: t("check"), get: (s) => el("span", { class: "break" }, Object.entries(s.tags || {})
+          .filter((kv) => kv[0] !== "host").map((kv) => kv[1]).join(" ") || s.measurement) },
+        { label: t("status"), get: (s) => { const w = WORDS[s.last] || "unknown"; return badge(w === "ok" ? "ok" : w, t("check_" + w)); } },
+        { label: t("last_seen"), get: (s) => CM.ago(s.last_ts), num: true },
+      ], checks, { compact: true, empty: t("no_checks") }));
       const fs = pick(rows, "disk", "used_percent");
       clear(fsBox);
       fsBox.appendChild(table([

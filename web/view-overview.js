@@ -141,12 +141,9 @@
       fill(alerts, async () => {
         const a = await apiOptional("/api/v1/alerts?state=active");
         if (a === undefined) return notYet(t("alerts"));
-        return table([
-          { label: t("severity"), get: (x) => badge(x.severity) },
-          { label: t("alert"), get: (x) => x.name || x.summary || x.id },
-          { label: t("device"), get: (x) => x.device || x.host || "" },
-          { label: t("since"), get: (x) => CM.ago(x.since || x.started), num: true },
-        ], a, { empty: t("no_alerts") });
+        const firing = a.filter((x) => x.state === "firing").length;
+        return [el("p", { class: "small" }, el("a", { href: "#/alerts" }, t("alerts_summary",
+          { n: a.length, firing }))), CM.alertList(a.slice(0, 10), { compact: true, noAck: true })];
       });
       fill(room, async () => {
         await devicesP;

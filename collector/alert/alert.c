@@ -21,6 +21,8 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#define FLUSH_MAX 2000		/* alerts written per tick (and per stop round) */
+
 struct alert_sys {
 	struct collector *c;
 	struct alert_engine *e;
@@ -28,6 +30,9 @@ struct alert_sys {
 	int loaded, stopped;
 	struct save_job *retry;		/* rows the store could not take yet */
 	double last_prune;
+	json_t *api_rules;		/* rules made through the API: [rule objects] */
+	uint32_t *early;		/* series with samples before the load was done */
+	size_t n_early, cap_early;
 };
 
 static struct alert_sys *
@@ -89,7 +94,9 @@ stored_json(struct alert_engine *e, const struct alert *a)
 static void
 flush(struct alert_sys *as, double prune_before)
 {
-	struct alert *d = alert_engine_take_dirty(as->e);
+	/* a bounded slice a tick: a rule storm is written over several seconds
+	 * rather than holding the loop while 100,000 objects are serialised */
+	struct alert *d = alert_engine_take_dirty(as->e, FLUSH_MAX);
 	size_t n = 0;
 	for (struct alert *a = d; a; a = a->next_dirty)
 		n++;
@@ -165,8 +172,19 @@ static void
 on_sample(void *arg, const struct series *s, double ts, double value)
 {
 	struct alert_sys *as = arg;
-	if (!as->loaded || as->stopped)
+	if (as->stopped)
 		return;
+	if (!as->loaded) {	/* evaluated once the stored alerts are in (load_done) */
+		if (as->n_early == as->cap_early && as->cap_early < (1u << 22)) {
+			size_t cap = as->cap_early ? as->cap_early * 2 : 1024;
+			uint32_t *v = realloc(as->early, cap * sizeof(*v));
+			if (v != NULL)
+				as->early = v, as->cap_early = cap;
+		}
+		if (as->n_early < as->cap_early)
+			as->early[as->n_early++] = s->id;
+		return;
+	}
 	double now = util_now();
 	if (alert_engine_sample(as->e, s->id, ts, value, now) == 0)
 		return;
@@ -275,6 +293,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	flush(as, prune);
 }
 
+static void apply_rules(struct alert_sys *as, const struct collector_config *cfg);
+
 /* ---- start: rules, then what SQLite remembers --------------------------------- */
 
 struct load_job {
@@ -282,6 +302,7 @@ struct load_job {
 	double since;
 	json_t *alerts;			/* [json text, ...] */
 	json_t *maint;			/* [[id, json text], ...] */
+	json_t *rules;			/* [json text, ...] */
 };
 
 static void
@@ -302,6 +323,7 @@ load_run(struct store *st, void *arg)
 	struct load_job *j = arg;
 	alerts_db_load(store_db(st), j->since, load_alert_row, j->alerts);
 	maint_db_load(store_db(st), load_maint_row, j->maint);
+	rules_db_load(store_db(st), load_alert_row, j->rules);
 }
 
 static void
@@ -336,6 +358,14 @@ load_done(void *arg)
 		json_decref(o);
 	}
 	alert_engine_set_maintenance(as->e, w, k);
+	json_array_foreach(j->rules, i, v) {
+		json_t *o = json_loads(json_string_value(v), 0, NULL);
+		if (json_is_object(o))
+			json_array_append(as->api_rules, o);
+		json_decref(o);
+	}
+	if (json_array_size(as->api_rules) > 0)
+		apply_rules(as, &as->c->cfg);
 	/* Series already known: their rules now, so that nodata counts from the
 	 * last sample stored even if nothing comes after a restart. */
 	uint32_t cursor = 0;
@@ -350,12 +380,49 @@ load_done(void *arg)
 		/* the silence counts from the restart: downtime is not the agent's */
 		alert_engine_learn(as->e, &info, util_now());
 	}
+	/* series that had samples while the stored alerts loaded: their last value */
+	for (size_t e = 0; e < as->n_early; e++) {
+		struct series *es = series_by_id(as->c->series, as->early[e]);
+		if (es != NULL && isfinite(es->last))
+			alert_engine_sample(as->e, es->id, es->last_ts, es->last, util_now());
+	}
+	free(as->early);
+	as->early = NULL;
+	as->n_early = 0;
 	as->loaded = 1;
 	log_info("alerts: %zu open, %zu in history, %zu maintenance windows", open,
 	    json_array_size(j->alerts) - open, k);
 	json_decref(j->alerts);
 	json_decref(j->maint);
+	json_decref(j->rules);
 	free(j);
+}
+
+/* The configuration's rules (defaults, alerts.rules, includes) and the
+ * API's, as one set: 0, or -1 with every problem in errs (what parsed is
+ * still in out). */
+static int
+build_rules(const struct collector_config *cfg, const json_t *api, struct alert_rules *out,
+    struct cfg_errors *errs)
+{
+	int rc = alert_rules_load(cfg, out, errs);
+	if (api != NULL && json_array_size(api) > 0 && alert_rules_add_json(api, out, errs) < 0)
+		rc = -1;
+	return rc;
+}
+
+static void
+apply_rules(struct alert_sys *as, const struct collector_config *cfg)
+{
+	struct alert_rules rules;
+	struct cfg_errors errs = { 0 };
+	if (build_rules(cfg, as->api_rules, &rules, &errs) < 0)
+		for (size_t i = 0; i < errs.n; i++)	/* e.g. a file changed since -t */
+			log_warnx("alerts: %s", errs.msgs[i]);
+	cfg_errors_clear(&errs);
+	size_t n = rules.n;
+	alert_engine_set_rules(as->e, &rules, util_now());
+	log_info("alerts: %zu rules", n);
 }
 
 static struct alert_engine_config
@@ -379,18 +446,12 @@ alert_start(struct collector *c)
 	as->c = c;
 	struct alert_engine_config ec = engine_config(&c->cfg);
 	struct alert_engine_ops ops = { on_change, on_path, as };
-	struct alert_rules rules;
-	struct cfg_errors errs = { 0 };
 	if ((as->e = alert_engine_new(&ec, &ops)) == NULL) {
 		free(as);
 		return -1;
 	}
-	if (alert_rules_load(&c->cfg, &rules, &errs) < 0)
-		for (size_t i = 0; i < errs.n; i++)	/* checked at load: a file changed since */
-			log_warnx("alerts: %s", errs.msgs[i]);
-	cfg_errors_clear(&errs);
-	size_t n_rules = rules.n;
-	alert_engine_set_rules(as->e, &rules, util_now());
+	as->api_rules = json_array();
+	apply_rules(as, &c->cfg);	/* the API's rules join once read (load_done) */
 	struct observer o = { .name = "alerts", .sample = on_sample, .device = on_device,
 		.interface = on_interface, .arg = as };
 	if (observe_add(c, &o) < 0) {
@@ -409,12 +470,14 @@ alert_start(struct collector *c)
 		j->since = util_now() - (double)c->cfg.alert_history;
 		j->alerts = json_array();
 		j->maint = json_array();
+		j->rules = json_array();
 	}
 	if (j == NULL || store_call(c->store, load_run, load_done, j) < 0) {
 		log_warnx("alerts: cannot read the stored alerts; starting without them");
 		if (j) {
 			json_decref(j->alerts);
 			json_decref(j->maint);
+			json_decref(j->rules);
 			free(j);
 		}
 		as->loaded = 1;
@@ -423,7 +486,6 @@ alert_start(struct collector *c)
 	as->tick = event_new(c->base, -1, EV_PERSIST, on_tick, as);
 	if (as->tick == NULL || event_add(as->tick, &one) < 0)
 		return -1;
-	log_info("alerts: %zu rules", n_rules);
 	return 0;
 }
 
@@ -441,15 +503,17 @@ alert_reload(struct collector *c)
 		cfg_free(collector_schema(), &fresh);
 		return;		/* collector.c said why */
 	}
-	struct alert_rules rules;
-	if (alert_rules_load(&fresh, &rules, &errs) == 0) {
-		size_t n = rules.n;
-		alert_engine_set_rules(as->e, &rules, util_now());
-		log_info("alerts: %zu rules", n);
-	} else {
-		alert_rules_free(&rules);
-	}
+	apply_rules(as, &fresh);
 	cfg_errors_clear(&errs);
+	/* keep the new rule settings: later API changes rebuild from them (the
+	 * old ones go with fresh) */
+	struct cfg_node *node = c->cfg.alert_rules;
+	c->cfg.alert_rules = fresh.alert_rules;
+	fresh.alert_rules = node;
+	struct cfg_strlist inc = c->cfg.alert_include;
+	c->cfg.alert_include = fresh.alert_include;
+	fresh.alert_include = inc;
+	c->cfg.alerts_defaults = fresh.alerts_defaults;
 	cfg_free(collector_schema(), &fresh);
 	flush(as, 0);
 }
@@ -460,8 +524,13 @@ alert_stop(struct collector *c)
 	struct alert_sys *as = sys_of(c);
 	if (as == NULL)
 		return;
-	if (as->loaded)
-		flush(as, 0);	/* the store thread runs the queue before it stops */
+	/* everything left, slice by slice; the store thread runs its queue
+	 * before it stops */
+	for (int i = 0; as->loaded && i < 1000; i++) {
+		flush(as, 0);
+		if (!alert_engine_has_dirty(as->e))
+			break;
+	}
 	as->stopped = 1;
 	if (as->tick)
 		event_free(as->tick);
@@ -484,6 +553,8 @@ alert_release(struct collector *c)
 		save_job_free(j);
 	}
 	alert_engine_free(as->e);
+	json_decref(as->api_rules);
+	free(as->early);
 	free(as);
 }
 
@@ -538,4 +609,36 @@ alert_maintenance_delete(struct collector *c, int64_t id)
 	free(prev);
 	maint_free(gone);
 	return gone ? 0 : -1;
+}
+
+/* ---- rules made through the API --------------------------------------------- */
+
+const json_t *
+alert_api_rules(struct collector *c)
+{
+	struct alert_sys *as = sys_of(c);
+	return as ? as->api_rules : NULL;
+}
+
+int
+alert_api_rules_check(struct collector *c, const json_t *candidate, struct cfg_errors *errs)
+{
+	struct alert_rules rules;
+	int rc = build_rules(&c->cfg, candidate, &rules, errs);
+	alert_rules_free(&rules);
+	return rc;
+}
+
+void
+alert_api_rules_set(struct collector *c, json_t *rules)
+{
+	struct alert_sys *as = sys_of(c);
+	if (as == NULL) {
+		json_decref(rules);
+		return;
+	}
+	json_decref(as->api_rules);
+	as->api_rules = rules;
+	apply_rules(as, &c->cfg);
+	flush(as, 0);
 }

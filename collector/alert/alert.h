@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <uthash.h>
 
 #include "common/cfg.h"
@@ -77,6 +78,11 @@ int alert_rules_parse(const struct cfg_node *list, const char *origin, struct al
 int alert_rules_load(const struct collector_config *cfg, struct alert_rules *out,
     struct cfg_errors *errs);
 void alert_rules_free(struct alert_rules *r);
+/* Append rules given as a JSON array of rule objects (the API's), checked as
+ * YAML rules are (origin "api"); names must not clash with those in out. */
+struct json_t;
+int alert_rules_add_json(const struct json_t *list, struct alert_rules *out,
+    struct cfg_errors *errs);
 /* The shipped campus defaults as YAML text (docs, tests). */
 extern const char alert_default_rules[];
 /* Does a series key ("measurement,tag=v,... field") match the rule's
@@ -84,10 +90,9 @@ extern const char alert_default_rules[];
 int alert_rule_matches_key(const struct alert_rule *r, const char *key, size_t keylen);
 struct json_t *alert_rule_json(const struct alert_rule *r);
 
-/* -t: rules that match no series recorded in the state database, as
- * warnings on out. Returns how many. */
-struct statedb;
-int alert_rules_unmatched(const struct alert_rules *rules, const char *data_dir, void *out);
+/* -t: threshold rules that match no series recorded in the state database
+ * under data_dir, printed as warnings on out. Returns how many. */
+int alert_rules_unmatched(const struct alert_rules *rules, const char *data_dir, FILE *out);
 
 /* ---- maint.c: maintenance windows --------------------------------------- */
 struct maint_window {
@@ -155,6 +160,7 @@ struct alert_engine *alert_engine_new(const struct alert_engine_config *cfg,
 void alert_engine_free(struct alert_engine *e);
 /* Replace the rules (takes them); open alerts of rules gone are resolved. */
 void alert_engine_set_rules(struct alert_engine *e, struct alert_rules *rules, double now);
+const struct alert_rules *alert_engine_rules(const struct alert_engine *e);
 /* Replace the maintenance windows (takes the array and its windows). */
 void alert_engine_set_maintenance(struct alert_engine *e, struct maint_window **w, size_t n);
 const struct maint_window *const *alert_engine_maintenance(struct alert_engine *e, size_t *n);
@@ -204,8 +210,10 @@ void alert_engine_restore(struct alert_engine *e, struct alert *a);
 struct alert *alert_engine_get(struct alert_engine *e, int64_t id);
 /* Every alert in memory, newest first through next: pass NULL first. */
 struct alert *alert_engine_next(struct alert_engine *e, struct alert *prev);
-/* Alerts written since the last call, linked through next_dirty. */
-struct alert *alert_engine_take_dirty(struct alert_engine *e);
+/* Up to max alerts changed since they were last taken, linked through
+ * next_dirty (the rest stay for the next call). */
+struct alert *alert_engine_take_dirty(struct alert_engine *e, size_t max);
+int alert_engine_has_dirty(const struct alert_engine *e);
 /* Forget resolved alerts that ended before t (their rows stay in SQLite). */
 void alert_engine_forget_before(struct alert_engine *e, double t);
 size_t alert_engine_count_open(struct alert_engine *e);
@@ -224,6 +232,13 @@ struct alert_engine *alert_engine_of(struct collector *c);
 /* Maintenance changes from the API: saved through the store, then applied. */
 int alert_maintenance_add(struct collector *c, struct maint_window *w);
 int alert_maintenance_delete(struct collector *c, int64_t id);
+/* Rules made through the API (kept in SQLite by the caller): the rule
+ * objects in force, and checking or applying a new set. check: 0, or -1
+ * with why in errs. */
+const struct json_t *alert_api_rules(struct collector *c);
+int alert_api_rules_check(struct collector *c, const struct json_t *candidate,
+    struct cfg_errors *errs);
+void alert_api_rules_set(struct collector *c, struct json_t *rules);	/* takes it */
 
 /* ---- api_alerts.c ------------------------------------------------------- */
 extern const struct route api_alerts_routes[];

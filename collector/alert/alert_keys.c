@@ -27,9 +27,10 @@ const struct cfg_key alert_keys[] = {
 	{ "alerts.flap_window", CFG_DURATION, CONFIG_OFF(alert_flap_window), "10m", 10, 86400,
 	    NULL, NULL, "the window for flap detection" },
 	{ "alerts.hold", CFG_DURATION, CONFIG_OFF(alert_hold), "10s", 0, 600, NULL, NULL,
-	    "a device found down waits this long before its alert goes out, so that the "
-	    "root cause (the top-most down device on its topology path) is told once with "
-	    "every device behind it" },
+	    "devices found down wait until none has joined them for this long (at most 4 "
+	    "times as long) before their alerts go out, so that the root cause (the "
+	    "top-most down device on the topology path) is told once with every device "
+	    "behind it" },
 	{ "alerts.escalate_after", CFG_DURATION, CONFIG_OFF(alert_escalate_after), "30m", 0,
 	    30 * 86400, NULL, NULL,
 	    "an alert nobody acknowledged for this long is escalated once (notify.routes "

@@ -182,16 +182,176 @@ api_alert_rules(struct collector *c, struct evhttp_request *req,
 {
 	(void)who;
 	(void)params;
-	struct alert_rules rules;
-	struct cfg_errors errs = { 0 };
-	/* what the running configuration holds (defaults, alerts.rules, includes) */
-	alert_rules_load(&c->cfg, &rules, &errs);
-	cfg_errors_clear(&errs);
+	struct alert_engine *e = engine_or_503(c, req);
+	if (e == NULL)
+		return;
+	/* the rules in force: defaults, alerts.rules, includes, then the API's */
+	const struct alert_rules *rules = alert_engine_rules(e);
 	json_t *out = json_array();
-	for (size_t i = 0; i < rules.n; i++)
-		json_array_append_new(out, alert_rule_json(&rules.v[i]));
-	alert_rules_free(&rules);
+	for (size_t i = 0; i < rules->n; i++)
+		json_array_append_new(out, alert_rule_json(&rules->v[i]));
 	http_reply_json(req, 200, out);
+}
+
+/* ---- rules made through the API ------------------------------------------------ */
+
+struct rule_job {
+	struct collector *c;
+	char *name, *json;
+	json_t *candidate;		/* the API's rule set after this change */
+	int rc;
+	int deleting;
+	char actor[160], addr[64];
+};
+
+static void
+rule_job_free(void *arg)
+{
+	struct rule_job *j = arg;
+	free(j->name);
+	free(j->json);
+	json_decref(j->candidate);
+	free(j);
+}
+
+static void
+rule_run(struct store *st, void *arg)
+{
+	struct rule_job *j = arg;
+	j->rc = j->deleting ? rules_db_delete(store_db(st), j->name) :
+	    rules_db_save(store_db(st), j->name, j->json);
+}
+
+static void
+rule_reply(struct evhttp_request *req, void *arg)
+{
+	struct rule_job *j = arg;
+	int ok = j->deleting ? j->rc > 0 : j->rc == 0;
+	audit_record(j->c, j->actor, j->addr, j->deleting ? "alert_rule.delete" : "alert_rule.add",
+	    j->name, ok, j->deleting ? NULL : "%s", j->json ? j->json : "");
+	if (ok) {
+		alert_api_rules_set(j->c, j->candidate);	/* takes it */
+		j->candidate = NULL;
+	}
+	if (req == NULL)
+		return;
+	if (!ok && j->rc == -2)
+		http_reply_error(req, 409, "a rule named '%s' exists already", j->name);
+	else if (!ok)
+		http_reply_error(req, 500, "could not store the rule");
+	else if (j->deleting)
+		http_reply_json(req, 204, NULL);
+	else {
+		struct alert_engine *e = alert_engine_of(j->c);
+		const struct alert_rules *rules = e ? alert_engine_rules(e) : NULL;
+		for (size_t i = 0; rules && i < rules->n; i++)
+			if (strcmp(rules->v[i].name, j->name) == 0) {
+				http_reply_json(req, 201, alert_rule_json(&rules->v[i]));
+				return;
+			}
+		http_reply_json(req, 201, json_pack("{s:s}", "name", j->name));
+	}
+}
+
+static struct rule_job *
+rule_job_new(struct collector *c, struct evhttp_request *req, const struct auth_identity *who)
+{
+	struct rule_job *j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		http_reply_error(req, 503, "out of memory");
+		return NULL;
+	}
+	j->c = c;
+	audit_actor(who, j->actor, sizeof(j->actor));
+	http_client_addr(req, j->addr, sizeof(j->addr), NULL, 0);
+	return j;
+}
+
+static void
+api_rule_add(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	(void)params;
+	if (engine_or_503(c, req) == NULL)
+		return;
+	json_t *body = api_json_body(req);
+	if (body == NULL)
+		return;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	if (!json_is_object(body) || name == NULL) {
+		http_reply_error(req, 400, "a rule is an object with a name: {\"name\", \"match\", "
+		    "\"warn\", \"crit\", \"recover\", \"for\", \"nodata\", ...}");
+		json_decref(body);
+		return;
+	}
+	json_t *candidate = json_deep_copy(alert_api_rules(c));
+	json_array_append(candidate, body);
+	struct cfg_errors errs = { 0 };
+	if (alert_api_rules_check(c, candidate, &errs) < 0) {
+		/* only this rule's problems: "api:1: rule NAME: ..." */
+		const char *why = errs.n ? errs.msgs[errs.n - 1] : "the rule is not valid";
+		for (size_t i = 0; i < errs.n; i++)
+			if (strstr(errs.msgs[i], name) != NULL)
+				why = errs.msgs[i];
+		http_reply_error(req, strstr(why, "name is taken") ? 409 : 400, "%s", why);
+		cfg_errors_clear(&errs);
+		json_decref(candidate);
+		json_decref(body);
+		return;
+	}
+	struct rule_job *j = rule_job_new(c, req, who);
+	if (j != NULL) {
+		j->name = strdup(name);
+		j->json = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+		j->candidate = candidate;
+		api_defer(c, req, j, rule_run, rule_reply, rule_job_free);
+	} else {
+		json_decref(candidate);
+	}
+	json_decref(body);
+}
+
+static void
+api_rule_delete(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	struct alert_engine *e = engine_or_503(c, req);
+	if (e == NULL)
+		return;
+	const json_t *api = alert_api_rules(c);
+	json_t *candidate = json_array(), *v;
+	size_t i;
+	int found = 0;
+	json_array_foreach(api, i, v) {
+		const char *n = json_string_value(json_object_get(v, "name"));
+		if (n != NULL && strcmp(n, params[0]) == 0)
+			found = 1;
+		else
+			json_array_append(candidate, v);
+	}
+	if (!found) {
+		const struct alert_rules *rules = alert_engine_rules(e);
+		for (size_t k = 0; k < rules->n; k++)
+			if (strcmp(rules->v[k].name, params[0]) == 0) {
+				http_reply_error(req, 409, "rule %s is defined in %s: change it there "
+				    "(shipped rules go with alerts.defaults: false)", params[0],
+				    rules->v[k].origin);
+				json_decref(candidate);
+				return;
+			}
+		http_reply_error(req, 404, "no such rule");
+		json_decref(candidate);
+		return;
+	}
+	struct rule_job *j = rule_job_new(c, req, who);
+	if (j == NULL) {
+		json_decref(candidate);
+		return;
+	}
+	j->name = strdup(params[0]);
+	j->deleting = 1;
+	j->candidate = candidate;
+	api_defer(c, req, j, rule_run, rule_reply, rule_job_free);
 }
 
 /* ---- maintenance ---------------------------------------------------------------- */
@@ -353,6 +513,8 @@ const struct route api_alerts_routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/alerts/*", PERM_READ, api_alert_get },
 	{ EVHTTP_REQ_POST, "/api/v1/alerts/*/ack", PERM_OPERATE, api_alert_ack },
 	{ EVHTTP_REQ_GET, "/api/v1/alert-rules", PERM_READ, api_alert_rules },
+	{ EVHTTP_REQ_POST, "/api/v1/alert-rules", PERM_ADMIN, api_rule_add },
+	{ EVHTTP_REQ_DELETE, "/api/v1/alert-rules/*", PERM_ADMIN, api_rule_delete },
 	{ EVHTTP_REQ_GET, "/api/v1/maintenance", PERM_READ, api_maint_list },
 	{ EVHTTP_REQ_POST, "/api/v1/maintenance", PERM_OPERATE, api_maint_add },
 	{ EVHTTP_REQ_DELETE, "/api/v1/maintenance/*", PERM_OPERATE, api_maint_delete },

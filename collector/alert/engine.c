@@ -42,14 +42,31 @@ struct subj {
 	UT_hash_handle hh;
 };
 
+/* A series' subjects: the common single one inline (one memory access less
+ * per sample), more in an array. */
 struct scache {
 	uint32_t gen;
 	uint32_t n;
-	struct subj **m;
+	union {
+		struct subj *one;	/* n == 1 */
+		struct subj **m;	/* n > 1 */
+	} u;
+};
+
+/* Threshold rules by measurement: a new series is checked against its
+ * measurement's rules and the rules for any measurement only. */
+struct midx {
+	char *measurement;
+	size_t n;
+	uint32_t *rules;
+	UT_hash_handle hh;
 };
 
 struct alert_engine {
 	struct alert_engine_config cfg;
+	struct midx *by_measurement;
+	uint32_t *any_rules;		/* threshold rules without a measurement */
+	size_t n_any;
 	struct alert_engine_ops ops;
 	struct alert_rules rules;
 	uint32_t gen;
@@ -59,6 +76,7 @@ struct alert_engine {
 	struct alert *by_id, *by_key, *by_dev;
 	struct alert *dirty;
 	int64_t next_id;
+	double last_held;		/* when the newest device alert was held */
 	struct maint_window **maint;
 	size_t n_maint;
 };
@@ -226,13 +244,25 @@ mark(struct alert_engine *e, struct alert *a, double now)
 	}
 }
 
-struct alert *
-alert_engine_take_dirty(struct alert_engine *e)
+int
+alert_engine_has_dirty(const struct alert_engine *e)
 {
-	struct alert *d = e->dirty;
-	e->dirty = NULL;
-	for (struct alert *a = d; a; a = a->next_dirty)
+	return e->dirty != NULL;
+}
+
+struct alert *
+alert_engine_take_dirty(struct alert_engine *e, size_t max)
+{
+	struct alert *d = e->dirty, *last = NULL;
+	size_t n = 0;
+	for (struct alert *a = d; a && n < max; a = a->next_dirty, n++) {
 		a->dirty = 0;
+		last = a;
+	}
+	if (last == NULL)
+		return NULL;
+	e->dirty = last->next_dirty;	/* the rest waits for the next call */
+	last->next_dirty = NULL;
 	return d;
 }
 
@@ -335,6 +365,9 @@ render(const struct subj *s, const char *tmpl, int sev, double value, const char
 		else if (IS("value") || IS("state"))
 			text ? snprintf(sub, sizeof(sub), "%s", text) :
 			    snprintf(sub, sizeof(sub), "%.4g", value);
+		else if (IS("nagios"))	/* a Nagios state number as its word */
+			snprintf(sub, sizeof(sub), "%s", value == 0 ? "OK" : value == 1 ? "WARNING" :
+			    value == 2 ? "CRITICAL" : "UNKNOWN");
 		else if (IS("nodata"))
 			snprintf(sub, sizeof(sub), "%.0f s", s->r ? s->r->nodata_s : 0);
 		else if (IS("eta"))
@@ -425,13 +458,27 @@ suppress_under(struct alert_engine *e, struct alert *child, struct alert *root, 
 static void
 decide_held(struct alert_engine *e, double now, int force)
 {
-	struct alert *batch[1024];
+	/* The hold slides: devices behind a failed core go down over a poll
+	 * interval, so all held alerts are decided together once none has
+	 * joined for alerts.hold (at most 4 holds after the first). */
 	size_t n = 0;
-	for (struct alert *a = e->by_dev; a && n < 1024; a = a->hd.next)
-		if (a->state == AS_HELD && (force || a->hold_until <= now))
-			batch[n++] = a;
-	if (n == 0)
+	double first = now;
+	for (struct alert *a = e->by_dev; a; a = a->hd.next)
+		if (a->state == AS_HELD) {
+			n++;
+			if (a->started < first)
+				first = a->started;
+		}
+	if (n == 0 || (!force && now < e->last_held + e->cfg.hold &&
+	    now < first + 4 * e->cfg.hold))
 		return;
+	struct alert **batch = malloc(n * sizeof(*batch));
+	if (batch == NULL)
+		return;		/* the next tick tries again */
+	n = 0;
+	for (struct alert *a = e->by_dev; a; a = a->hd.next)
+		if (a->state == AS_HELD)
+			batch[n++] = a;
 	/* Roots first: a held alert with nothing down upstream. */
 	for (size_t i = 0; i < n; i++) {
 		struct alert *r = upstream_root(e, batch[i]);
@@ -479,6 +526,7 @@ decide_held(struct alert_engine *e, double now, int force)
 	for (size_t i = 0; i < n; i++)
 		if (batch[i]->state == AS_SUPPRESSED)
 			emit(e, batch[i], "firing", 0);
+	free(batch);
 }
 
 /* ---- raising and resolving ----------------------------------------------- */
@@ -569,6 +617,7 @@ raise_level(struct alert_engine *e, struct subj *s, int level, double value, con
 		 * the root's one notification carries every device behind it */
 		a->state = AS_HELD;
 		a->hold_until = now + e->cfg.hold;
+		e->last_held = now;
 		if (e->cfg.hold <= 0)
 			decide_held(e, now, 0);
 		return;
@@ -738,9 +787,9 @@ eval_value(struct alert_engine *e, struct subj *s, double ts, double v, double n
 	} else {
 		want = thr;
 	}
-	/* time to full: a rising trend that reaches crit within predict */
-	if (want == 0 && s->level == 0 && r->predict_s > 0 && r->has_crit && !r->falling &&
-	    s->slope > 0) {
+	/* time to full: a rising trend that reaches crit within predict is a
+	 * warning, kept while the trend says so */
+	if (want == 0 && r->predict_s > 0 && r->has_crit && !r->falling && s->slope > 0) {
 		eta = (r->crit - v) / s->slope;
 		if (eta > 0 && eta < r->predict_s)
 			want = 1;
@@ -799,26 +848,41 @@ alert_engine_learn(struct alert_engine *e, const struct alert_series *ser, doubl
 		e->n_cache = n;
 	}
 	struct scache *c = &e->cache[ser->id];
-	free(c->m);
-	c->m = NULL;
+	if (c->n > 1)
+		free(c->u.m);
+	c->u.m = NULL;
 	c->n = 0;
 	c->gen = e->gen;
+	struct subj **list = NULL;
 	char subject[512];
 	subject_of_key(ser->key, ser->keylen, subject, sizeof(subject));
-	for (size_t i = 0; i < e->rules.n; i++) {
-		const struct alert_rule *r = &e->rules.v[i];
+	size_t mlen = 0;
+	while (mlen < ser->keylen && ser->key[mlen] != ',' && ser->key[mlen] != ' ')
+		mlen += ser->key[mlen] == '\\' && mlen + 1 < ser->keylen ? 2 : 1;
+	struct midx *mi;
+	HASH_FIND(hh, e->by_measurement, ser->key, mlen, mi);
+	size_t n_cand = e->n_any + (mi ? mi->n : 0);
+	for (size_t k = 0; k < n_cand; k++) {
+		const struct alert_rule *r = &e->rules.v[k < e->n_any ? e->any_rules[k] :
+		    mi->rules[k - e->n_any]];
 		if (!alert_rule_matches_key(r, ser->key, ser->keylen) ||
 		    !word_in(r->kind, ser->kind) || !word_in(r->device, ser->host))
 			continue;
 		struct subj *s = subj_get(e, r, r->name, ser->host, ser->device_id, ser->kind,
 		    subject);
-		struct subj **m = s ? realloc(c->m, (c->n + 1) * sizeof(*m)) : NULL;
+		struct subj **m = s ? realloc(list, (c->n + 1) * sizeof(*m)) : NULL;
 		if (m == NULL)
 			break;
-		c->m = m;
-		c->m[c->n++] = s;
+		list = m;
+		list[c->n++] = s;
 		if (s->last_ts == 0 && last_ts > 0)
 			s->last_ts = last_ts;
+	}
+	if (c->n == 1) {
+		c->u.one = list[0];
+		free(list);
+	} else {
+		c->u.m = list;
 	}
 }
 
@@ -830,8 +894,11 @@ alert_engine_sample(struct alert_engine *e, uint32_t id, double ts, double value
 	if (!isfinite(value))
 		return 0;
 	const struct scache *c = &e->cache[id];
-	for (uint32_t i = 0; i < c->n; i++)
-		eval_value(e, c->m[i], ts, value, now);
+	if (c->n == 1)
+		eval_value(e, c->u.one, ts, value, now);
+	else
+		for (uint32_t i = 0; i < c->n; i++)
+			eval_value(e, c->u.m[i], ts, value, now);
 	return 0;
 }
 
@@ -1065,6 +1132,56 @@ alert_engine_new(const struct alert_engine_config *cfg, const struct alert_engin
 	return e;
 }
 
+static void
+index_free(struct alert_engine *e)
+{
+	struct midx *m, *tmp;
+	HASH_ITER(hh, e->by_measurement, m, tmp) {
+		HASH_DELETE(hh, e->by_measurement, m);
+		free(m->measurement);
+		free(m->rules);
+		free(m);
+	}
+	free(e->any_rules);
+	e->any_rules = NULL;
+	e->n_any = 0;
+}
+
+static void
+index_rules(struct alert_engine *e)
+{
+	index_free(e);
+	e->any_rules = calloc(e->rules.n ? e->rules.n : 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < e->rules.n; i++) {
+		const struct alert_rule *r = &e->rules.v[i];
+		if (r->type != RULE_THRESHOLD)
+			continue;
+		if (r->n_measurements == 0) {
+			if (e->any_rules)
+				e->any_rules[e->n_any++] = i;
+			continue;
+		}
+		for (size_t k = 0; k < r->n_measurements; k++) {
+			const char *m = r->measurements[k];
+			struct midx *mi;
+			HASH_FIND(hh, e->by_measurement, m, strlen(m), mi);
+			if (mi == NULL) {
+				if ((mi = calloc(1, sizeof(*mi))) == NULL ||
+				    (mi->measurement = strdup(m)) == NULL) {
+					free(mi);
+					continue;
+				}
+				HASH_ADD_KEYPTR(hh, e->by_measurement, mi->measurement, strlen(m), mi);
+			}
+			uint32_t *v = realloc(mi->rules, (mi->n + 1) * sizeof(*v));
+			if (v == NULL)
+				continue;
+			mi->rules = v;
+			mi->rules[mi->n++] = i;
+		}
+	}
+}
+
 void
 alert_engine_set_rules(struct alert_engine *e, struct alert_rules *rules, double now)
 {
@@ -1072,6 +1189,7 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *rules, double
 	e->rules = *rules;
 	memset(rules, 0, sizeof(*rules));
 	e->gen++;		/* every series looks its rules up again */
+	index_rules(e);
 	struct subj *s, *tmp;
 	HASH_ITER(hh, e->subjs, s, tmp) {
 		if (s->r == NULL)
@@ -1186,9 +1304,11 @@ alert_engine_free(struct alert_engine *e)
 		alert_free(a);
 	}
 	for (size_t i = 0; i < e->n_cache; i++)
-		free(e->cache[i].m);
+		if (e->cache[i].n > 1)
+			free(e->cache[i].u.m);
 	free(e->cache);
 	alert_engine_set_maintenance(e, NULL, 0);
+	index_free(e);
 	alert_rules_free(&e->rules);
 	free(e);
 }
@@ -1219,4 +1339,10 @@ alert_engine_value(struct alert_engine *e, const char *measurement, const char *
 		if (s != NULL)
 			eval_value(e, s, now, value, now);
 	}
+}
+
+const struct alert_rules *
+alert_engine_rules(const struct alert_engine *e)
+{
+	return &e->rules;
 }

@@ -88,7 +88,7 @@ const char alert_default_rules[] =
 	"- name: nagios-check\n"
 	"  match: {measurement: nagios_state, field: state}\n"
 	"  warn: 1\n  crit: 2\n  recover: 0\n"
-	"  message: \"{device}: check {subject} is {state}\"\n";
+	"  message: \"{device}: check {subject} is {nagios}\"\n";
 
 static void
 rule_clear(struct alert_rule *r)
@@ -426,14 +426,20 @@ alert_rules_parse(const struct cfg_node *list, const char *origin, struct alert_
 			rc = -1;
 			continue;
 		}
-		for (size_t k = 0; k < out->n; k++)
+		int dup = 0;
+		for (size_t k = 0; k < out->n && !dup; k++)
 			if (strcmp(out->v[k].name, r->name) == 0) {
 				cfg_errors_add(errs, "%s: rule %s: the name is taken by the rule at %s "
 				    "(give it another name; to change a shipped rule, set "
 				    "alerts.defaults: false and copy it)", r->origin, r->name,
 				    out->v[k].origin);
-				rc = -1;
+				dup = 1;
 			}
+		if (dup) {
+			rule_clear(r);
+			rc = -1;
+			continue;
+		}
 		out->n++;
 	}
 	return rc;
@@ -479,6 +485,18 @@ alert_rules_load(const struct collector_config *cfg, struct alert_rules *out,
 		free(text);
 	}
 	return rc ? -1 : 0;
+}
+
+int
+alert_rules_add_json(const json_t *list, struct alert_rules *out, struct cfg_errors *errs)
+{
+	/* JSON is YAML: the same parser, the same checks, origin "api" */
+	char *text = json_dumps(list, JSON_COMPACT);
+	if (text == NULL)
+		return -1;
+	int rc = load_text(text, strlen(text), "api", out, errs);
+	free(text);
+	return rc;
 }
 
 /* ---- matching ------------------------------------------------------------- */

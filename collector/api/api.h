@@ -19,6 +19,7 @@ extern const struct route api_series_routes[];		/* series, query, graph */
 extern const struct route api_admin_routes[];		/* tokens, backup */
 extern const struct route api_discovery_routes[];
 extern const struct route api_devices_routes[];
+extern const struct route api_topology_routes[];	/* topology/api.c */
 extern const struct route api_users_routes[];		/* login, me, users, audit */
 extern const struct route api_static_routes[];		/* the web UI: last, it catches all */
 

@@ -28,6 +28,7 @@ static const struct route *const tables[] = {
 	api_admin_routes,
 	api_discovery_routes,
 	api_devices_routes,
+	api_topology_routes,
 	api_users_routes,
 	notify_routes,
 	api_alerts_routes,

@@ -232,6 +232,8 @@ inventory_apply_poll(struct collector *c, struct device *d, const struct sp_resu
 			tell_interfaces(c, d, old);
 			device_live_free(old);
 		}
+		if (r->n_tables > 0 || r->slow_walked)
+			observe_tables(c, d, r);
 	}
 	observe_device(c, d, old_status, d->status);
 	return changed;
@@ -269,6 +271,7 @@ snmpbridge_start(struct collector *c)
 	cfg.max_inflight = (int)c->cfg.snmp_max_inflight;
 	cfg.bulk_max = (int)c->cfg.snmp_bulk_max;
 	cfg.max_concurrent_polls = (int)c->cfg.snmp_max_concurrent;
+	cfg.slow_interval = (int)c->cfg.topology_interval;	/* neighbour tables */
 	/* The profiles were read before the privilege drop (assets.c). */
 	c->poller = sp_poller_new_with(c->base, &cfg, c->profiles, on_result, c);
 	if (c->poller == NULL)

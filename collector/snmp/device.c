@@ -35,6 +35,7 @@ enum { SP_SYS_DESCR = 1, SP_SYS_OBJECTID = 2, SP_SYS_UPTIME = 3, SP_SYS_CONTACT 
 
 static void finish(struct sp_device *d, enum sp_status status, const char *err);
 static void pump(struct sp_device *d);
+static void push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n);
 
 static const struct sp_vb *
 sys_get(const struct sp_device *d, int which)
@@ -294,13 +295,27 @@ start_fetch(struct sp_device *d)
 		if (j != NULL)
 			job_push_back(d, j);
 	}
-	/* Walk columns of one table together; leftovers share requests. */
+	push_walks(d, d->plan.walks, d->plan.n_walks);
+	/* Slow tables (neighbours) when due: a device that never answered
+	 * them keeps trying at the slow pace, not every poll. */
+	double now = util_monotonic();
+	d->slow_now = d->plan.n_slow_walks > 0 && !d->oneshot && (d->slow_last == 0 ||
+	    now - d->slow_last >= d->p->cfg.slow_interval);
+	if (d->slow_now)
+		push_walks(d, d->plan.slow_walks, d->plan.n_slow_walks);
+	pump(d);
+}
+
+/* Walk columns of one table together; leftovers share requests. */
+static void
+push_walks(struct sp_device *d, const struct sp_oid *walks, size_t n)
+{
 	size_t i = 0;
-	while (i < d->plan.n_walks) {
-		const struct sp_oid *first = &d->plan.walks[i];
+	while (i < n) {
+		const struct sp_oid *first = &walks[i];
 		size_t k = 1;
-		while (i + k < d->plan.n_walks && k < SP_WALK_GROUP) {
-			const struct sp_oid *w = &d->plan.walks[i + k];
+		while (i + k < n && k < SP_WALK_GROUP) {
+			const struct sp_oid *w = &walks[i + k];
 			int same = w->len == first->len &&
 			    memcmp(w->arcs, first->arcs, (first->len - 1) * sizeof(uint32_t)) == 0;
 			if (!same && k > 1)
@@ -308,7 +323,7 @@ start_fetch(struct sp_device *d)
 			if (!same) {
 				/* a lone column: pair it with the next lone ones */
 				size_t m = i + k + 1;
-				const struct sp_oid *nx = m < d->plan.n_walks ? &d->plan.walks[m] : NULL;
+				const struct sp_oid *nx = m < n ? &walks[m] : NULL;
 				int next_same = nx && nx->len == w->len && memcmp(nx->arcs,
 				    w->arcs, (w->len - 1) * sizeof(uint32_t)) == 0;
 				if (next_same)
@@ -316,12 +331,11 @@ start_fetch(struct sp_device *d)
 			}
 			k++;
 		}
-		struct sp_job *j = job_new(d, SP_JOB_WALK, &d->plan.walks[i], k);
+		struct sp_job *j = job_new(d, SP_JOB_WALK, &walks[i], k);
 		if (j != NULL)
 			job_push_back(d, j);
 		i += k;
 	}
-	pump(d);
 }
 
 static void
@@ -634,10 +648,15 @@ finish(struct sp_device *d, enum sp_status status, const char *err)
 		struct sp_eval_ctx ctx = {
 			.arena = &d->arena, .iconv = p->iconv, .hist = &d->hist,
 			.rebooted = d->rebooted, .now = util_monotonic(),
+			.with_slow = d->slow_now,
 		};
 		sp_store_finish(&d->store);
 		sp_evaluate(&r, &d->store, (const struct sp_profile *const *)d->matched,
 		    d->n_matched, &ctx);
+		sp_evaluate_tables(&r, &d->store, (const struct sp_profile *const *)d->matched,
+		    d->n_matched, &ctx);
+		if (d->slow_now)
+			d->slow_last = util_monotonic();
 		static const struct { int which; size_t off; } sysf[] = {
 			{ SP_SYS_DESCR, offsetof(struct sp_result, sys_descr) },
 			{ SP_SYS_OBJECTID, offsetof(struct sp_result, sys_object_id) },

@@ -57,10 +57,26 @@ oid_sort(const void *a, const void *b)
 	return sp_oid_cmp(x->arcs, x->len, y->arcs, y->len);
 }
 
+/* Walks: sorted, without duplicates or subtrees of another walk. */
+static void
+walks_finish(struct oidvec *walks)
+{
+	if (walks->n > 1)	/* qsort's base may not be NULL, even for none */
+		qsort(walks->v, walks->n, sizeof(*walks->v), oid_sort);
+	size_t o = 0;
+	for (size_t i = 0; i < walks->n; i++) {
+		if (o > 0 && sp_oid_is_prefix(walks->v[o - 1].arcs, walks->v[o - 1].len,
+		    walks->v[i].arcs, walks->v[i].len))
+			continue;
+		walks->v[o++] = walks->v[i];
+	}
+	walks->n = o;
+}
+
 int
 sp_plan_build(struct sp_plan *plan, const struct sp_profile *const *matched, size_t n)
 {
-	struct oidvec gets = { 0 }, walks = { 0 };
+	struct oidvec gets = { 0 }, walks = { 0 }, slow = { 0 };
 
 	memset(plan, 0, sizeof(*plan));
 	for (size_t k = 0; k < n; k++) {
@@ -92,18 +108,14 @@ sp_plan_build(struct sp_plan *plan, const struct sp_profile *const *matched, siz
 			for (size_t w = 0; w < m->n_where; w++)
 				add_ref(&gets, &walks, &m->where[w].ref);
 		}
+		for (size_t i = 0; i < p->n_tables; i++)
+			for (size_t col = 0; col < p->tables[i].n_cols; col++)
+				add_ref(&gets, p->tables[i].slow ? &slow : &walks,
+				    &p->tables[i].cols[col]);
 	}
-	/* Walks: sorted, without duplicates or subtrees of another walk. */
-	if (walks.n > 1)	/* qsort's base may not be NULL, even for none */
-		qsort(walks.v, walks.n, sizeof(*walks.v), oid_sort);
-	size_t o = 0;
-	for (size_t i = 0; i < walks.n; i++) {
-		if (o > 0 && sp_oid_is_prefix(walks.v[o - 1].arcs, walks.v[o - 1].len,
-		    walks.v[i].arcs, walks.v[i].len))
-			continue;
-		walks.v[o++] = walks.v[i];
-	}
-	walks.n = o;
+	walks_finish(&walks);
+	walks_finish(&slow);
+	size_t o;
 	/* Scalars: unique, and not inside a walked subtree. */
 	if (gets.n > 1)
 		qsort(gets.v, gets.n, sizeof(*gets.v), oid_sort);
@@ -124,6 +136,8 @@ sp_plan_build(struct sp_plan *plan, const struct sp_profile *const *matched, siz
 	plan->n_gets = gets.n;
 	plan->walks = walks.v;
 	plan->n_walks = walks.n;
+	plan->slow_walks = slow.v;
+	plan->n_slow_walks = slow.n;
 	return 0;
 }
 
@@ -132,5 +146,6 @@ sp_plan_free(struct sp_plan *plan)
 {
 	free(plan->gets);
 	free(plan->walks);
+	free(plan->slow_walks);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -42,6 +42,7 @@ sp_poller_config_defaults(struct sp_poller_config *cfg)
 	cfg->max_rows_per_column = 50000;
 	cfg->max_concurrent_polls = 0;
 	cfg->rematch_polls = 60;
+	cfg->slow_interval = 300;
 }
 
 const char *

@@ -678,11 +678,50 @@ add_probe(struct pctx *c, const struct cfg_node *n, const char *v, void *arg)
 	p->probe[p->n_probe++] = r;
 }
 
+/* tables: - {name, slow, columns: {NAME: column OID, ...}} */
+static void
+parse_table(struct pctx *c, const struct cfg_node *n, struct sp_table_def *t)
+{
+	static const char *const keys[] = { "name", "slow", "columns", NULL };
+	const struct cfg_node *v;
+
+	if (n->kind != CFG_N_MAP) {
+		perr(c, n, "a table is a mapping");
+		return;
+	}
+	check_keys(c, n, "tables", keys);
+	t->name = xstrdup(scalar(c, cfg_node_get(n, "name"), "tables.name"));
+	if (t->name == NULL || t->name[0] == '\0')
+		perr(c, n, "a table needs a name");
+	if ((v = cfg_node_get(n, "slow")) != NULL)
+		parse_bool(c, v, "tables.slow", &t->slow);
+	v = cfg_node_get(n, "columns");
+	if (v == NULL || v->kind != CFG_N_MAP || v->n_items == 0) {
+		perr(c, n, "a table needs columns (a mapping of name to column OID)");
+		return;
+	}
+	t->col_names = calloc(v->n_items, sizeof(*t->col_names));
+	t->cols = calloc(v->n_items, sizeof(*t->cols));
+	if (t->col_names == NULL || t->cols == NULL)
+		return;
+	for (size_t i = 0; i < v->n_items; i++) {
+		const struct cfg_node *x = v->items[i];
+		if (parse_ref(c, x, "tables.columns", &t->cols[t->n_cols]) < 0)
+			continue;
+		if (t->cols[t->n_cols].scalar || t->cols[t->n_cols].oid.wild >= 0) {
+			perr(c, x, "tables.columns: %s must be a column OID", x->key);
+			continue;
+		}
+		t->col_names[t->n_cols++] = xstrdup(x->key);
+	}
+}
+
 struct sp_profile *
 sp_profile_parse(const char *buf, size_t len, const char *file, struct cfg_errors *errs)
 {
 	static const char *const known[] = { "name", "description", "kind", "priority",
-		"match", "kind_rules", "fields", "interfaces", "sensors", "metrics", NULL };
+		"match", "kind_rules", "fields", "interfaces", "sensors", "metrics", "tables",
+		NULL };
 	static const char *const match_keys[] = { "sysobjectid", "sysdescr", "probe", NULL };
 	struct pctx c = { file ? file : "profile", errs, 0, 0 };
 	char err[256];
@@ -820,6 +859,15 @@ sp_profile_parse(const char *buf, size_t len, const char *file, struct cfg_error
 				parse_metric(&c, v->items[i], &p->metrics[p->n_metrics++]);
 		}
 	}
+	if ((v = cfg_node_get(root, "tables")) != NULL) {
+		if (v->kind != CFG_N_SEQ) {
+			perr(&c, v, "tables must be a list");
+		} else {
+			p->tables = calloc(v->n_items ? v->n_items : 1, sizeof(*p->tables));
+			for (size_t i = 0; p->tables && i < v->n_items; i++)
+				parse_table(&c, v->items[i], &p->tables[p->n_tables++]);
+		}
+	}
 done:
 	cfg_node_free(root);
 	if (c.nerr > SP_PROFILE_MAX_ERRORS)
@@ -864,6 +912,9 @@ sp_profile_free(struct sp_profile *p)
 	for (size_t i = 0; i < p->n_metrics; i++)
 		metric_free(&p->metrics[i]);
 	free(p->metrics);
+	for (size_t i = 0; i < p->n_tables; i++)
+		sp_table_def_free(&p->tables[i]);
+	free(p->tables);
 	free(p);
 }
 

@@ -61,6 +61,7 @@ struct sp_poller_config {
 	int max_rows_per_column;/* rows per walked column (50000) */
 	int max_concurrent_polls;/* polls running at once, 0 = unlimited */
 	int rematch_polls;	/* re-run profile matching every N polls (60) */
+	int slow_interval;	/* seconds between walks of slow tables (300) */
 };
 
 /* One device to poll. Every string is copied by sp_poller_add(). */
@@ -113,6 +114,24 @@ struct sp_metric {
 	double value;
 };
 
+/* A raw table of a profile's `tables:` section (neighbour tables): one row
+ * per index seen in any column; cells[k] is column k's value (type
+ * SP_V_NONE when that column has no value at this index). */
+struct sp_value;
+struct sp_table_row {
+	const uint32_t *index;		/* the arcs after the column OID */
+	size_t index_len;
+	const struct sp_value *cells;	/* n_cols of them */
+};
+struct sp_table {
+	const char *name;		/* e.g. "lldp_rem" */
+	const char *profile;
+	const char *const *cols;	/* column names as the profile spells them */
+	size_t n_cols;
+	const struct sp_table_row *rows;
+	size_t n_rows;
+};
+
 struct sp_result {
 	long long device_id;
 	const char *target;		/* the device's name or address */
@@ -135,6 +154,12 @@ struct sp_result {
 	size_t n_sensors;
 	const struct sp_metric *metrics;
 	size_t n_metrics;
+	/* Tables of the profiles' `tables:` sections. Slow ones (neighbours)
+	 * are walked every slow_interval only: slow_walked says whether this
+	 * result holds them (all of them, possibly with no rows). */
+	const struct sp_table *tables;
+	size_t n_tables;
+	int slow_walked;
 	struct {
 		unsigned requests, timeouts, too_big, values, bulk_size;
 	} stats;
@@ -415,6 +440,15 @@ struct sp_kind_rule {
 	int has_prefix;
 };
 
+/* tables: a named raw table, walked as is and handed on (topology/). */
+struct sp_table_def {
+	char *name;
+	int slow;			/* walked every slow_interval, not every poll */
+	char **col_names;
+	struct sp_ref *cols;
+	size_t n_cols;
+};
+
 struct sp_profile {
 	char *name, *description, *file;
 	char *kind;
@@ -435,6 +469,8 @@ struct sp_profile {
 	size_t n_metrics;
 	struct sp_ref ifcols[SP_IF_NCOLS];
 	int has_ifcols;
+	struct sp_table_def *tables;
+	size_t n_tables;
 };
 
 struct sp_profile_set {
@@ -486,6 +522,8 @@ struct sp_plan {
 	size_t n_gets;
 	struct sp_oid *walks;		/* subtrees, sorted, none inside another */
 	size_t n_walks;
+	struct sp_oid *slow_walks;	/* slow tables' columns, walked when due */
+	size_t n_slow_walks;
 };
 
 int sp_plan_build(struct sp_plan *plan, const struct sp_profile *const *matched,
@@ -513,6 +551,7 @@ struct sp_eval_ctx {
 	struct sp_history *hist;
 	int rebooted;
 	double now;			/* monotonic, for scalars without a time */
+	int with_slow;			/* the slow tables were walked this poll */
 };
 
 /*
@@ -521,6 +560,11 @@ struct sp_eval_ctx {
  */
 void sp_evaluate(struct sp_result *r, const struct sp_store *st,
     const struct sp_profile *const *matched, size_t n, struct sp_eval_ctx *ctx);
+/* tables.c: the profiles' raw tables into r->tables (slow ones only when
+ * ctx->with_slow). */
+void sp_evaluate_tables(struct sp_result *r, const struct sp_store *st,
+    const struct sp_profile *const *matched, size_t n, struct sp_eval_ctx *ctx);
+void sp_table_def_free(struct sp_table_def *t);
 /* OCTET STRING value as display text in the arena ("" for non-strings). */
 const char *sp_value_text(struct sp_arena *a, void *iconv, const struct sp_value *v);
 
@@ -598,6 +642,8 @@ struct sp_device {
 	int polls_since_match;
 	int rebooted;
 	struct sp_history hist;
+	double slow_last;		/* monotonic time of the last slow walk, 0 never */
+	int slow_now;			/* this poll walks the slow tables */
 };
 
 struct sp_poller {

@@ -103,3 +103,33 @@ maint_db_load(struct statedb *db, void (*cb)(int64_t id, const char *json, void 
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int
+rules_db_save(struct statedb *db, const char *name, const char *json)
+{
+	int rc = db_exec(db, "INSERT INTO alert_rules(name, json, created) VALUES (?, ?, "
+	    "strftime('%s','now'))", "tt", name, json);
+	return rc == 1 ? 0 : rc == -2 ? -2 : -1;
+}
+
+int
+rules_db_delete(struct statedb *db, const char *name)
+{
+	return db_exec(db, "DELETE FROM alert_rules WHERE name = ?", "t", name);
+}
+
+int
+rules_db_load(struct statedb *db, void (*cb)(const char *json, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(statedb_sqlite(db), "SELECT json FROM alert_rules ORDER BY created, "
+	    "name", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *j = sqlite3_column_text(st, 0);
+		if (j != NULL)
+			cb((const char *)j, arg);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

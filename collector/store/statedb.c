@@ -99,8 +99,8 @@ static const char *const migrations[] = {
 	"  grp TEXT PRIMARY KEY,"
 	"  file INTEGER NOT NULL) WITHOUT ROWID;",
 
-	/* 4 -> 5: alerts (their engine's JSON object) and maintenance windows
-	 * (store/alertdb.c). */
+	/* 4 -> 5: alerts (their engine's JSON object), maintenance windows and
+	 * rules made through the API (store/alertdb.c). */
 	"CREATE TABLE IF NOT EXISTS alerts ("
 	"  id INTEGER PRIMARY KEY,"
 	"  state TEXT NOT NULL,"
@@ -111,7 +111,11 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS alerts_state ON alerts(state, ended);"
 	"CREATE TABLE IF NOT EXISTS maintenance ("
 	"  id INTEGER PRIMARY KEY,"
-	"  json TEXT NOT NULL);",
+	"  json TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS alert_rules ("
+	"  name TEXT PRIMARY KEY,"
+	"  json TEXT NOT NULL,"
+	"  created REAL NOT NULL);",
 };
 
 static int

@@ -214,6 +214,10 @@ int maint_db_update(struct statedb *db, int64_t id, const char *json);
 int maint_db_delete(struct statedb *db, int64_t id);		/* rows removed */
 int maint_db_load(struct statedb *db, void (*cb)(int64_t id, const char *json, void *arg),
     void *arg);
+/* Rules made through the API: 0, -2 the name is taken, -1 failed. */
+int rules_db_save(struct statedb *db, const char *name, const char *json);
+int rules_db_delete(struct statedb *db, const char *name);	/* rows removed */
+int rules_db_load(struct statedb *db, void (*cb)(const char *json, void *arg), void *arg);
 
 /* ---- lastvals.c: last values kept across a clean restart ---------------- */
 struct series_catalog;

@@ -31,10 +31,17 @@ alerts:
 """
 
 
+def alerts_ready(c):
+    """The stored alerts are loaded (503 until then; samples meanwhile count
+    only with their series' last value)."""
+    wait_for(lambda: c.get("/api/v1/alerts").status == 200, what="alerts loaded")
+
+
 class Feed:
     """Samples with increasing timestamps (one second apart, in the past)."""
 
     def __init__(self, collector, host="srv1"):
+        alerts_ready(collector)
         self.c = collector
         self.host = host
         self.ts = int(time.time()) - 3000
@@ -211,3 +218,51 @@ def test_cli_alerts_and_ack(col):
     assert [x["id"] for x in got] == [a["id"]] and got[0]["ack_comment"] == "looking"
     r = subprocess.run([cli, "ack", "424242"], env=env, capture_output=True, text=True)
     assert r.returncode != 0 and "no such alert" in r.stderr
+
+
+def test_check_warns_about_rules_matching_nothing(collector_factory):
+    c = collector_factory(config=RULES).start()
+    Feed(c).send("temp", 20)
+    wait_for(lambda: c.series(measurement="temp"), what="the series")
+    c.stop()
+    conf = os.path.join(c.tmp, "check.yaml")
+    with open(conf, "w") as f:
+        f.write(RULES.replace("measurement: slow", "measurement: nosuch"))
+    r = subprocess.run([Collector.binary, "-t", "-c", conf, "--data-dir", c.data_dir],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "warning" in r.stderr and "rule slow-hot matches none" in r.stderr, r.stderr
+    assert "room-hot" not in r.stderr
+    assert "configuration OK" in r.stdout
+
+
+def test_rules_through_the_api(collector_factory):
+    c = collector_factory(config=RULES).start()
+    alerts_ready(c)
+    rule = {"name": "api-hot", "match": {"measurement": "apitemp", "field": "value"},
+            "warn": 50, "recover": 40, "message": "{device} is at {value}"}
+    r = c.post_json("/api/v1/alert-rules", rule)
+    assert r.status == 201, r.body
+    assert r.json()["origin"].startswith("api") and r.json()["recover"] == 40
+    assert c.post_json("/api/v1/alert-rules", rule).status == 409
+    bad = dict(rule, name="api-bad", warn=50, crit=60, recover=55)
+    r = c.post_json("/api/v1/alert-rules", bad)
+    assert r.status == 400 and "rule api-bad: recover (55)" in r.json()["error"], r.body
+    assert c.post_json("/api/v1/alert-rules", dict(rule, name="room-hot")).status == 409
+    Feed(c).send("apitemp", 55)
+    a = wait_alerts(c, "api-hot", lambda v: len(v) == 1, "the API rule to fire")[0]
+    assert a["message"] == "srv1 is at 55"
+    # kept across a restart; a configured rule cannot be deleted through the API
+    c.stop()
+    c.start()
+    alerts_ready(c)
+    names = [x["name"] for x in c.get("/api/v1/alert-rules").json()]
+    assert names == ["room-hot", "slow-hot", "quiet", "api-hot"], names
+    from conftest import http
+    r = http("DELETE", c.url + "/api/v1/alert-rules/room-hot", headers=c.auth())
+    assert r.status == 409 and "alerts.rules" in r.json()["error"]
+    r = http("DELETE", c.url + "/api/v1/alert-rules/api-hot", headers=c.auth())
+    assert r.status == 204
+    assert "api-hot" not in [x["name"] for x in c.get("/api/v1/alert-rules").json()]
+    # its open alert is resolved with it
+    wait_alerts(c, "api-hot", lambda v: v[0]["state"] == "resolved", "resolved with its rule")

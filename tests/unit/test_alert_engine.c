@@ -229,7 +229,7 @@ Test(alert_engine, root_cause_one_notice_with_affected)
 	/* 2 and everything behind it go down; two failed polls each */
 	for (int poll = 0; poll < 2; poll++)
 		for (int64_t d = 2; d <= 6; d++) {
-			char name[8];
+			char name[32];
 			snprintf(name, sizeof(name), "d%lld", (long long)d);
 			alert_engine_device(e, d, name, "switch", "down", 100 + poll);
 		}
@@ -259,7 +259,7 @@ Test(alert_engine, root_cause_one_notice_with_affected)
 	alert_engine_device(e, 2, "d2", "switch", "up", 200);
 	cr_assert_eq(s.n, before + 1, "the root resolved; children wait for their next poll");
 	for (int64_t d = 3; d <= 6; d++) {
-		char name[8];
+		char name[32];
 		snprintf(name, sizeof(name), "d%lld", (long long)d);
 		alert_engine_device(e, d, name, "switch", d == 5 ? "down" : "up", 201);
 	}
@@ -416,4 +416,95 @@ Test(alert_rules, key_matching)
 #undef M
 	alert_rules_free(&rules);
 	cfg_node_free(n);
+}
+
+Test(alert_engine, predict_warns_before_full)
+{
+	struct seen s = { 0 };
+	struct alert_engine *e = engine_with("- {name: disk, match: {measurement: disk}, "
+	    "warn: 85, crit: 95, recover: 80, predict: 24h}\n", &s, 0, 0);
+	learn(e, 1, "disk,host=h,path=/ used_percent", "h");
+	/* +1 % an hour from 50 %: full (95) in 45 h, not within 24 h */
+	for (int i = 0; i < 5; i++)
+		alert_engine_sample(e, 1, 1e6 + i * 3600.0, 50 + i, 1e6 + i * 3600.0);
+	cr_assert_eq(s.n, 0);
+	/* +5 % an hour from 60 %: 95 within 24 h */
+	struct seen s2 = { 0 };
+	alert_engine_free(e);
+	e = engine_with("- {name: disk, match: {measurement: disk}, warn: 85, crit: 95, "
+	    "recover: 80, predict: 24h}\n", &s2, 0, 0);
+	learn(e, 1, "disk,host=h,path=/ used_percent", "h");
+	for (int i = 0; i < 5; i++)
+		alert_engine_sample(e, 1, 1e6 + i * 3600.0, 40 + 5 * i, 1e6 + i * 3600.0);
+	cr_assert_eq(s2.n, 1);
+	struct alert *a = alert_engine_get(e, s2.ids[0]);
+	cr_assert_eq(a->severity, SEV_WARNING);
+	cr_assert(strstr(a->message, "full in about") != NULL, "%s", a->message);
+	alert_engine_free(e);
+}
+
+Test(alert_engine, escalates_once_unless_acknowledged)
+{
+	struct seen s = { 0 };
+	struct cfg_errors errs = { 0 };
+	char err[128];
+	struct cfg_node *n = cfg_node_parse(CPU, strlen(CPU), err, sizeof(err));
+	struct alert_rules rules = { 0 };
+	alert_rules_parse(n, "t", &rules, &errs);
+	cfg_node_free(n);
+	struct alert_engine_config cfg = { 5, 600, 0, 60 };
+	struct alert_engine_ops ops = { on_changed, NULL, &s };
+	struct alert_engine *e = alert_engine_new(&cfg, &ops);
+	alert_engine_set_rules(e, &rules, 0);
+	learn(e, 1, "cpu,host=h1 usage_percent", "h1");
+	learn(e, 2, "cpu,host=h2 usage_percent", "h2");
+	alert_engine_sample(e, 1, 1, 95, 1);
+	alert_engine_sample(e, 2, 1, 95, 1);
+	alert_engine_ack(e, s.ids[1], "bob", NULL, "cli", 2);
+	alert_engine_tick(e, 30);
+	alert_engine_tick(e, 62);
+	alert_engine_tick(e, 120);
+	int esc = 0;
+	for (int i = 0; i < s.n; i++)
+		if (strcmp(s.events[i], "escalated") == 0) {
+			esc++;
+			cr_assert_eq(s.ids[i], s.ids[0], "only the unacknowledged one");
+		}
+	cr_assert_eq(esc, 1);
+	alert_engine_free(e);
+}
+
+Test(alert_engine, conditions_from_outside)
+{
+	struct seen s = { 0 };
+	struct alert_engine *e = engine_with(CPU, &s, 0, 0);
+	struct alert_condition c = { "syslog:link-updown", 3, "Gi0/1", "warning", 1, NAN,
+		"link down" };
+	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 1), 0);
+	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 2), 0);	/* still: no second */
+	c.active = 0;
+	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 3), 0);
+	cr_assert_eq(s.n, 2);
+	cr_assert_str_eq(alert_engine_get(e, s.ids[0])->message, "link down");
+	c.severity = "loud";
+	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 4), -1);
+	alert_engine_free(e);
+}
+
+Test(alert_rules, shipped_nagios_rule_speaks_words)
+{
+	struct seen s = { 0 };
+	struct alert_engine *e = engine_with(alert_default_rules, &s, 0, 0);
+	learn(e, 1, "nagios_state,host=db1,name=check_pgsql state", "db1");
+	alert_engine_sample(e, 1, 1, 0, 1);
+	cr_assert_eq(s.n, 0);
+	alert_engine_sample(e, 1, 2, 2, 2);
+	cr_assert_eq(s.n, 1);
+	struct alert *a = alert_engine_get(e, s.ids[0]);
+	cr_assert_str_eq(a->rule, "nagios-check");
+	cr_assert_eq(a->severity, SEV_CRITICAL);
+	cr_assert(strstr(a->message, "is CRITICAL") != NULL, "%s", a->message);
+	alert_engine_sample(e, 1, 3, 0, 3);
+	cr_assert_str_eq(s.events[1], "resolved");
+	alert_engine_free(e);
 }
