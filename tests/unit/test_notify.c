@@ -315,9 +315,11 @@ rig_start(struct rig *r, const char *text)
 static void
 rig_stop(struct rig *r)
 {
+	/* as the collector does: every stop, then the loop queue's last
+	 * completions (storage's stop), then every release */
 	notify_subsystem.stop(&r->c);
-	notify_subsystem.release(&r->c);
 	loopq_free(r->c.loopq);
+	notify_subsystem.release(&r->c);
 	event_base_free(r->c.base);
 	cfg_free(collector_schema(), &r->c.cfg);
 	char cmd[128];
