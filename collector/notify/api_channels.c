@@ -107,9 +107,36 @@ api_channel_test(struct collector *c, struct evhttp_request *req,
 	http_reply_json(req, 202, json_pack("{s:b, s:s}", "queued", 1, "channel", params[0]));
 }
 
+/* Dead letters go again: for after a receiver or a channel was fixed. */
+static void
+api_channel_retry(struct collector *c, struct evhttp_request *req,
+    const struct auth_identity *who, const char *const *params)
+{
+	char actor[160], addr[64];
+	struct notify *n = c->notify;
+	if (n == NULL) {
+		http_reply_error(req, 503, "notifications are not running");
+		return;
+	}
+	if (nchannels_find(&n->chs, params[0]) == NULL) {
+		http_reply_error(req, 404, "no channel named '%s' in notify.channels", params[0]);
+		return;
+	}
+	if (outbox_requeue(n, params[0]) < 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+		http_reply_error(req, 503, "the collector is busy; try again in a moment");
+		return;
+	}
+	audit_actor(who, actor, sizeof(actor));
+	http_client_addr(req, addr, sizeof(addr), NULL, 0);
+	audit_record(c, actor, addr, "channel.retry", params[0], 1, "dead letters sent again");
+	http_reply_json(req, 202, json_pack("{s:b, s:s}", "queued", 1, "channel", params[0]));
+}
+
 const struct route notify_routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/channels", PERM_READ, api_channels_list },
 	{ EVHTTP_REQ_POST, "/api/v1/channels/*/test", PERM_OPERATE, api_channel_test },
+	{ EVHTTP_REQ_POST, "/api/v1/channels/*/retry", PERM_OPERATE, api_channel_retry },
 	/* one-tap acknowledgement: the signed link is the credential */
 	{ EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, "/ack/*", 0, ackpage_get },
 	{ EVHTTP_REQ_POST, "/ack/*", 0, ackpage_post },

@@ -73,6 +73,10 @@ int64_t outboxdb_insert(struct sqlite3 *db, const char *dedupe, int64_t alert_id
     const char *event, const char *channel, const char *payload, double now);
 int outboxdb_update(struct sqlite3 *db, int64_t id, const char *state, int attempts,
     double next_try, const char *error, double now);
+/* Make channel's dead letters pending again (attempts and age from now) and
+ * pass each to cb. 0 or -1. */
+int outboxdb_requeue_dead(struct sqlite3 *db, const char *channel, double now,
+    void (*cb)(const struct outbox_row *r, void *arg), void *arg);
 /* Every pending row in id order; the row's strings live for the call. */
 int outboxdb_load_pending(struct sqlite3 *db,
     void (*cb)(const struct outbox_row *r, void *arg), void *arg);
@@ -96,6 +100,8 @@ int outbox_enqueue(struct notify *n, size_t ch, int64_t alert_id, const char *ev
     const char *dedupe, json_t *payload);
 /* Start sending what is due, within the bounds. */
 void outbox_pump(struct notify *n);
+/* Send channel's dead letters again (after its receiver was fixed). 0 queued. */
+int outbox_requeue(struct notify *n, const char *channel);
 /* Read the pending rows and the figures at start. */
 int outbox_load(struct notify *n);
 /* Write what waits (store thread), if nothing is being written. */

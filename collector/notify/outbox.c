@@ -304,6 +304,8 @@ struct loadjob {
 	size_t n_rows, cap;
 	json_t *summary;
 	int rc;
+	char *requeue;			/* outbox_requeue: the channel whose dead letters go again */
+	double now;
 };
 
 static void
@@ -339,7 +341,8 @@ load_done(void *arg)
 	struct loadjob *job = arg;
 	struct notify *n = job->n;
 	double now = util_now();
-	n->loading = 0;
+	if (job->requeue == NULL)
+		n->loading = 0;
 	n->jobs_out--;
 	const char *name;
 	json_t *v;
@@ -368,6 +371,8 @@ load_done(void *arg)
 			/* due again at once: pending entries go within 10 s of a start */
 			it->next_try = r->next_try < now + 5 ? r->next_try : now + 5;
 			ch->pending++;
+			if (job->requeue != NULL && ch->dead > 0)
+				ch->dead--;
 			queue_append(&n->q[it->ch], it);
 			taken++;
 		} else {
@@ -383,7 +388,9 @@ load_done(void *arg)
 	if (job->rc < 0)
 		log_warnx("outbox: cannot read the pending notifications");
 	else if (taken > 0)
-		log_info("outbox: %zu pending notifications to send", taken);
+		log_info("outbox: %zu %s notifications to send", taken, job->requeue ?
+		    "dead letters of channel" : "pending");
+	free(job->requeue);
 	free(job->rows);
 	json_decref(job->summary);
 	free(job);
@@ -406,6 +413,32 @@ outbox_load(struct notify *n)
 	}
 	n->jobs_out++;
 	n->loading = 1;
+	return 0;
+}
+
+static void
+requeue_run(struct sqlite3 *db, void *arg)
+{
+	struct loadjob *job = arg;
+	job->rc = outboxdb_requeue_dead(db, job->requeue, job->now, load_row, job);
+}
+
+int
+outbox_requeue(struct notify *n, const char *channel)
+{
+	struct loadjob *job = calloc(1, sizeof(*job));
+	if (job == NULL || (job->requeue = strdup(channel)) == NULL) {
+		free(job);
+		return -1;
+	}
+	job->n = n;
+	job->now = util_now();
+	if (n->worker == NULL || nworker_call(n->worker, requeue_run, load_done, job) < 0) {
+		free(job->requeue);
+		free(job);
+		return -1;
+	}
+	n->jobs_out++;
 	return 0;
 }
 

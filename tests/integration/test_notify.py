@@ -177,13 +177,24 @@ def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, rec
     time.sleep(3)
     assert len(receiver.at("/flaky")) == 3, "delivered: not sent again"
 
+    # the receiver is fixed: the dead letter goes again, once
+    receiver.plan["/gone"] = [200]
+    r = c.post_json("/api/v1/channels/gone/retry", {})
+    assert r.status == 202, r.body
+    wait_for(lambda: len(receiver.at("/gone")) == 2, what="the dead letter sent again")
+    ch = wait_for(lambda: (lambda x: x if x["gone"]["sent"] == 1 and not
+                           x["gone"]["dead_letters"] else None)(channels(c)),
+                  what="no dead letter left")
+    assert ch["gone"]["dead"] == 0
+    assert c.post_json("/api/v1/channels/nope/retry", {}).status == 404
+
     # the same from the command line
     from test_cli import run
     home = make_tmpdir("cm-notify-cli-")
     p = run(home, "channels", url=c.url, token=c.token)
     assert p.returncode == 0, p.stderr
     line = [l for l in p.stdout.splitlines() if l.startswith("gone")][0]
-    assert "HTTP 404" in line and "never" in line, p.stdout
+    assert "HTTP 404" in line and "never" not in line, p.stdout   # delivered on the retry
     p = run(home, "channel", "test", "flaky", url=c.url, token=c.token)
     assert p.returncode == 0 and "queued" in p.stdout, p.stderr
     wait_for(lambda: len(receiver.at("/flaky")) == 4, what="the CLI's test message")
