@@ -190,6 +190,11 @@ const struct cli_command cli_commands[] = {
 	    "Queues a test message to channel NAME (needs an operator or admin "
 	    "token); its one-tap link opens a test page. The attempt is audited.",
 	    NULL, 1, 1, 0, cmd_channel_test },
+	{ "channel retry", "NAME", "send a channel's dead letters again",
+	    "Makes the undelivered messages of channel NAME pending again (needs an "
+	    "operator or admin token), e.g. once its receiver or its configuration "
+	    "was fixed. The request is audited.",
+	    NULL, 1, 1, 0, cmd_channel_retry },
 	{ "devices", "[--kind K] [--status S] [--search TEXT]", "list devices",
 	    "Lists the device inventory: id, name, address, kind, status, location "
 	    "(site/building/room), how long ago it last answered and whether it is "

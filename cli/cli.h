@@ -308,6 +308,7 @@ int cmd_discover(struct cli *c, const struct cli_args *args);
 int cmd_alerts(struct cli *c, const struct cli_args *args);
 int cmd_channels(struct cli *c, const struct cli_args *args);
 int cmd_channel_test(struct cli *c, const struct cli_args *args);
+int cmd_channel_retry(struct cli *c, const struct cli_args *args);
 int cmd_ack(struct cli *c, const struct cli_args *args);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * cmd_channels.c — campusmon channels (each notification channel with its
- * last delivery, failures and dead letters) and campusmon channel test NAME.
+ * last delivery, failures and dead letters), campusmon channel test NAME and
+ * campusmon channel retry NAME (its dead letters sent again).
  */
 #include "cli/cli.h"
 
@@ -58,11 +59,12 @@ cmd_channels(struct cli *c, const struct cli_args *args)
 	return CLI_EXIT_OK;
 }
 
-int
-cmd_channel_test(struct cli *c, const struct cli_args *args)
+/* POST /api/v1/channels/NAME/ACTION, then say what happened. */
+static int
+channel_action(struct cli *c, const char *name, const char *action, const char *said)
 {
-	char *base = cli_object_path(c, "/api/v1/channels", args->pos[0]), *path = NULL;
-	if (base == NULL || asprintf(&path, "%s/test", base) < 0) {
+	char *base = cli_object_path(c, "/api/v1/channels", name), *path = NULL;
+	if (base == NULL || asprintf(&path, "%s/%s", base, action) < 0) {
 		free(base);
 		return CLI_EXIT_API;
 	}
@@ -73,7 +75,18 @@ cmd_channel_test(struct cli *c, const struct cli_args *args)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	cli_reply_free(&r);
-	fprintf(c->out, "test message queued for %s; 'campusmon channels' shows its delivery\n",
-	    args->pos[0]);
+	fprintf(c->out, "%s %s; 'campusmon channels' shows how it went\n", said, name);
 	return CLI_EXIT_OK;
+}
+
+int
+cmd_channel_test(struct cli *c, const struct cli_args *args)
+{
+	return channel_action(c, args->pos[0], "test", "test message queued for");
+}
+
+int
+cmd_channel_retry(struct cli *c, const struct cli_args *args)
+{
+	return channel_action(c, args->pos[0], "retry", "dead letters queued again for");
 }

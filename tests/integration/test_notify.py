@@ -198,6 +198,8 @@ def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, rec
     p = run(home, "channel", "test", "flaky", url=c.url, token=c.token)
     assert p.returncode == 0 and "queued" in p.stdout, p.stderr
     wait_for(lambda: len(receiver.at("/flaky")) == 4, what="the CLI's test message")
+    p = run(home, "channel", "retry", "flaky", url=c.url, token=c.token)
+    assert p.returncode == 0 and "queued again" in p.stdout, p.stderr
     p = run(home, "channel", "test", "nope", url=c.url, token=c.token)
     assert p.returncode != 0 and "no channel named 'nope'" in p.stderr, p.stderr
 
