@@ -157,7 +157,7 @@ def test_robots_and_webhook_bodies_and_signatures(collector_factory, receiver):
     assert "SEC-robot" not in json.dumps(chs) and SECRET not in c.read_log()
 
 
-def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, receiver):
+def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, receiver, request):
     receiver.plan["/flaky"] = [500, 503, 200]
     receiver.plan["/gone"] = [404]
     c = start_collector(collector_factory, [
@@ -191,6 +191,7 @@ def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, rec
     # the same from the command line
     from test_cli import run
     home = make_tmpdir("cm-notify-cli-")
+    request.addfinalizer(lambda: subprocess.run(["rm", "-rf", home]))
     p = run(home, "channels", url=c.url, token=c.token)
     assert p.returncode == 0, p.stderr
     line = [l for l in p.stdout.splitlines() if l.startswith("gone")][0]
