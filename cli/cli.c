@@ -248,6 +248,20 @@ const struct cli_command cli_commands[] = {
 	    "open until it recovers but is no longer escalated, and the notifier "
 	    "tells the others who took it. The acknowledgement is audited.",
 	    ack_opts, 1, 1, 0, cmd_ack },
+	{ "channels", "", "list notification channels and how their deliveries went",
+	    "Lists the channels of notify.channels: name, type, how long ago one last "
+	    "delivered, messages sent, failed attempts, dead letters and the last "
+	    "error (docs/notifications.md).",
+	    NULL, 0, 0, 0, cmd_channels },
+	{ "channel test", "NAME", "send a test message through a channel",
+	    "Queues a test message to channel NAME (needs an operator or admin "
+	    "token); its one-tap link opens a test page. The attempt is audited.",
+	    NULL, 1, 1, 0, cmd_channel_test },
+	{ "channel retry", "NAME", "send a channel's dead letters again",
+	    "Makes the undelivered messages of channel NAME pending again (needs an "
+	    "operator or admin token), e.g. once its receiver or its configuration "
+	    "was fixed. The request is audited.",
+	    NULL, 1, 1, 0, cmd_channel_retry },
 	{ "devices", "[--kind K] [--status S] [--search TEXT]", "list devices",
 	    "Lists the device inventory: id, name, address, kind, status, location "
 	    "(site/building/room), how long ago it last answered and whether it is "

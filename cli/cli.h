@@ -321,6 +321,9 @@ int cmd_assets_import(struct cli *c, const struct cli_args *args);
 int cmd_topology(struct cli *c, const struct cli_args *args);
 int cmd_events(struct cli *c, const struct cli_args *args);
 int cmd_alerts(struct cli *c, const struct cli_args *args);
+int cmd_channels(struct cli *c, const struct cli_args *args);
+int cmd_channel_test(struct cli *c, const struct cli_args *args);
+int cmd_channel_retry(struct cli *c, const struct cli_args *args);
 int cmd_ack(struct cli *c, const struct cli_args *args);
 
 /* ---- cmd_topology.c: the tree, printable without a collector (tests) ------ */

@@ -32,11 +32,23 @@
       button.disabled = false;
     }
 
+    async function retry(ch, button) {
+      button.disabled = true;
+      try {
+        await api("POST", "/api/v1/channels/" + encodeURIComponent(ch.name) + "/retry", {});
+        say(t("channel_retry_queued", { name: ch.name }));
+        setTimeout(refresh, 1500);
+      } catch (e) { say(e.message, true); }
+      button.disabled = false;
+    }
+
     function deadList(ch) {
       if (!ch.dead_letters || !ch.dead_letters.length) return null;
+      const again = el("button", { type: "button", class: "btn secondary", dataset: { retry: ch.name } }, t("send_again"));
+      again.addEventListener("click", () => retry(ch, again));
       return el("details", { class: "small" }, el("summary", {}, t("dead_letters_n", { n: ch.dead_letters.length })),
         el("ul", {}, ch.dead_letters.map((d) => el("li", { class: "break" },
-          (d.alert_id ? "#" + d.alert_id + " " : "") + d.event + " · " + CM.ago(d.updated) + " · " + d.error))));
+          (d.alert_id ? "#" + d.alert_id + " " : "") + d.event + " · " + CM.ago(d.updated) + " · " + d.error))), again);
     }
 
     async function refresh() {

@@ -42,7 +42,7 @@
    * (The language card stays under each; the header has the same switch.) */
   const TABS = [["devices", "devices-card", "devices"], ["discovery", "discovery-card", "tab_discovery"],
     ["users", "users-card", "users"], ["tokens", "tokens-card", "tab_tokens"],
-    ["channels", "channels-card", "channels"]];
+    ["channels", "channels-card", "tab_channels"]];
 
   /* tab: the section to show first ("#/settings/discovery"), else the devices. */
   function viewSettings(tab) {

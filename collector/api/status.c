@@ -7,6 +7,7 @@
 #include "collector/store/store.h"
 #include "collector/api/api.h"
 #include "collector/events/events.h"
+#include "collector/notify/notify.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -181,6 +182,7 @@ api_metrics(struct collector *c, struct evhttp_request *req,
 	prom_process_metrics(out, c->started);
 	if (c->devices != NULL && c->series != NULL)
 		prom_inventory_metrics(c, out);
+	notify_metrics(c, out);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "text/plain; version=0.0.4; charset=utf-8");
 	evhttp_send_reply(req, 200, "OK", out);

@@ -287,8 +287,8 @@ seed_probe_send(struct seed_probe *p)
 	struct sp_target t = {
 		.device_id = -(long long)(job->id * 1000000 + (int64_t)p->node + 1),
 		.address = job->nodes[p->node].addr, .port = job->port,
-		.timeout_ms = (int)job->c->cfg.snmp_timeout_ms,
-		.retries = (int)job->c->cfg.snmp_retries,
+		.timeout_ms = (int)job->c->cfg.snmp.timeout_ms,
+		.retries = (int)job->c->cfg.snmp.retries,
 		.walks = seed_walks, .n_walks = sizeof(seed_walks) / sizeof(seed_walks[0]),
 	};
 	disco_cred_target(&job->creds[p->cred], &t);

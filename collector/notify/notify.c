@@ -11,6 +11,7 @@
  * the outbox's (alert, event, channel) key keeps the two from doubling.
  */
 #include <curl/curl.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -280,6 +281,28 @@ notify_channels_json(struct collector *c)
 	return out;
 }
 
+void
+notify_metrics(struct collector *c, struct evbuffer *out)
+{
+	const struct notify *n = c->notify;
+	if (n == NULL)
+		return;
+	const struct { const char *name, *help; uint64_t v; } m[] = {
+		{ "recorded", "Notifications written to the outbox.", n->recorded },
+		{ "delivered", "Notifications a receiver took.", n->delivered },
+		{ "retried", "Failed attempts to be tried again.", n->retried },
+		{ "dead", "Notifications given up (dead letters).", n->dead },
+		{ "grouped", "Notifications sent within a grouped message.", n->grouped },
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		evbuffer_add_printf(out, "# HELP campusmon_notify_%s_total %s\n# TYPE "
+		    "campusmon_notify_%s_total counter\ncampusmon_notify_%s_total %llu\n",
+		    m[i].name, m[i].help, m[i].name, m[i].name, (unsigned long long)m[i].v);
+	evbuffer_add_printf(out, "# HELP campusmon_notify_in_flight Notifications being sent.\n"
+	    "# TYPE campusmon_notify_in_flight gauge\ncampusmon_notify_in_flight %zu\n",
+	    n->in_flight);
+}
+
 const unsigned char *
 notify_ack_key(struct collector *c)
 {
@@ -349,6 +372,7 @@ notify_start(struct collector *c)
 	    acklink_key_load(c->cfg.data_dir, n->key) < 0 ||
 	    (n->q = calloc(n->chs.n + 1, sizeof(*n->q))) == NULL ||
 	    (n->cv = curlev_new(c->base)) == NULL || (n->base_url = base_url(c)) == NULL ||
+	    (n->worker = nworker_start(c->cfg.data_dir, c->loopq)) == NULL ||
 	    (n->tick = event_new(c->base, -1, EV_PERSIST, on_tick, n)) == NULL) {
 		log_warnx("notify: cannot start");
 		return -1;
@@ -392,6 +416,9 @@ notify_stop(struct collector *c)
 	}
 	curlev_free(n->cv);	/* what was in flight stays pending in the outbox */
 	n->cv = NULL;
+	outbox_flush_last(n);	/* outcomes known so far: recorded before the end */
+	nworker_stop(n->worker);
+	n->worker = NULL;
 }
 
 static void
@@ -401,8 +428,9 @@ notify_release(struct collector *c)
 	if (n == NULL)
 		return;
 	c->notify = NULL;
-	/* a store job still out would come back to n: leave it (and only it) */
-	if (n->writing || n->loading)
+	/* a worker job's completion still queued for the loop would come back
+	 * to n: leave it (and only it) */
+	if (n->jobs_out > 0)
 		return;
 	outbox_free_items(n);
 	free(n->q);

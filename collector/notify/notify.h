@@ -144,6 +144,9 @@ int notify_config_check(const struct collector_config *cfg, struct cfg_errors *e
 int notify_test(struct collector *c, const char *name, const char *who);
 /* The channels with their figures (new ref). */
 struct json_t *notify_channels_json(struct collector *c);
+/* campusmon_notify_* for /metrics (nothing when notify has not started). */
+struct evbuffer;
+void notify_metrics(struct collector *c, struct evbuffer *out);
 /* For the ack page: the key, or NULL when notify has not started. */
 const unsigned char *notify_ack_key(struct collector *c);
 

@@ -6,6 +6,7 @@
 #ifndef CAMPUSMON_NOTIFY_INTERNAL_H
 #define CAMPUSMON_NOTIFY_INTERNAL_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "collector/notify/notify.h"
@@ -41,6 +42,7 @@ struct notify {
 	struct nroutes routes;
 	struct nqueue *q;		/* one per channel */
 	struct curlev *cv;
+	struct nworker *worker;
 	struct event *tick;
 	unsigned char key[ACK_KEY_BYTES];
 	char *base_url;			/* http.public_url without its last '/' */
@@ -48,10 +50,49 @@ struct notify {
 	struct dbop *ops, *ops_tail;
 	size_t n_ops;
 	int writing, loading, stopping;
+	size_t jobs_out;		/* worker jobs whose done has not run yet */
 	size_t in_flight;
 	struct nesc *escs;		/* escalation timers */
 	uint64_t recorded, delivered, retried, dead, grouped;
 };
+
+/* ---- outboxdb.c: the outbox's SQLite file (the worker's thread only) ------- */
+struct sqlite3;
+struct outbox_row {
+	int64_t id, alert_id;
+	const char *event, *channel, *payload;
+	int attempts;
+	double next_try, created;
+};
+/* Open (making it and its table if needed) the outbox database. */
+int outboxdb_open(const char *path, struct sqlite3 **out);
+int outboxdb_begin(struct sqlite3 *db);
+int outboxdb_commit(struct sqlite3 *db);
+/* The new row's id; 0 when its dedupe key (NULL: none) was queued before; -1 error. */
+int64_t outboxdb_insert(struct sqlite3 *db, const char *dedupe, int64_t alert_id,
+    const char *event, const char *channel, const char *payload, double now);
+int outboxdb_update(struct sqlite3 *db, int64_t id, const char *state, int attempts,
+    double next_try, const char *error, double now);
+/* Make channel's dead letters pending again (attempts and age from now) and
+ * pass each to cb. 0 or -1. */
+int outboxdb_requeue_dead(struct sqlite3 *db, const char *channel, double now,
+    void (*cb)(const struct outbox_row *r, void *arg), void *arg);
+/* Every pending row in id order; the row's strings live for the call. */
+int outboxdb_load_pending(struct sqlite3 *db,
+    void (*cb)(const struct outbox_row *r, void *arg), void *arg);
+/* {channel: {sent, dead, pending, last_delivery, dead_letters: [newest first]}} */
+json_t *outboxdb_summary(struct sqlite3 *db, int dead_per_channel);
+
+/* ---- worker.c: the thread that owns that file ------------------------------ */
+struct nworker;
+struct loopq;
+struct nworker *nworker_start(const char *data_dir, struct loopq *q);
+/* fn(db, arg) on the worker's thread, then done(arg) on the loop (done may be
+ * NULL). -1, nothing queued, when out of memory, full or stopping. */
+int nworker_call(struct nworker *w, void (*fn)(struct sqlite3 *db, void *arg),
+    void (*done)(void *arg), void *arg);
+/* Run what is queued, then end the thread and close the file. */
+void nworker_stop(struct nworker *w);
 
 /* outbox.c */
 /* Record (then send) one notification; payload is the webhook body. */
@@ -59,10 +100,14 @@ int outbox_enqueue(struct notify *n, size_t ch, int64_t alert_id, const char *ev
     const char *dedupe, json_t *payload);
 /* Start sending what is due, within the bounds. */
 void outbox_pump(struct notify *n);
+/* Send channel's dead letters again (after its receiver was fixed). 0 queued. */
+int outbox_requeue(struct notify *n, const char *channel);
 /* Read the pending rows and the figures at start. */
 int outbox_load(struct notify *n);
 /* Write what waits (store thread), if nothing is being written. */
 void outbox_flush(struct notify *n);
+/* At stop: queue what waits to be written before the worker ends. */
+void outbox_flush_last(struct notify *n);
 void outbox_free_items(struct notify *n);
 
 #endif

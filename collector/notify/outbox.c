@@ -1,6 +1,6 @@
 /*
  * outbox.c — the persistent outbox: a notification is written to SQLite
- * (store/outboxdb.c, on the store thread) before its first attempt; then it
+ * (outboxdb.c, on the outbox's own thread) before its first attempt; then it
  * is sent through curlev.c with at most notify.max_concurrent at once.
  * 5xx, 429, timeouts and network or TLS errors are retried (2 s, doubling
  * to notify.retry_max); 4xx, a robot's refusal and an SMTP 5xx make a dead
@@ -8,9 +8,9 @@
  * channels take notify.group_after messages a minute; beyond that the
  * waiting alerts go together, up to GROUP_MAX in one message.
  *
- * Outbox writes queue in memory and go to the store thread one batch (one
- * transaction) at a time, so an alert storm costs a few store jobs, not
- * one per alert.
+ * Outbox writes queue in memory and go to the outbox's thread (worker.c)
+ * one batch (one transaction) at a time, so an alert storm costs a few
+ * commits, not one per alert.
  */
 #include "config.h"
 
@@ -23,7 +23,6 @@
 
 #include "collector/notify/notify_internal.h"
 #include "collector/notify/curlev.h"
-#include "collector/store/store.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -138,11 +137,10 @@ op_push(struct notify *n, struct dbop *op)
 }
 
 static void
-write_run(struct store *st, void *arg)
+write_run(struct sqlite3 *db, void *arg)
 {
 	struct dbjob *job = arg;
-	struct statedb *db = store_db(st);
-	statedb_begin(db);
+	outboxdb_begin(db);
 	for (struct dbop *op = job->ops; op != NULL; op = op->next) {
 		if (op->kind == OP_INSERT) {
 			struct nitem *it = op->item;
@@ -154,7 +152,7 @@ write_run(struct store *st, void *arg)
 			    (long long)op->id);
 		}
 	}
-	if (statedb_commit(db) < 0)
+	if (outboxdb_commit(db) < 0)
 		for (struct dbop *op = job->ops; op != NULL; op = op->next)
 			op->new_id = -1;
 }
@@ -165,6 +163,7 @@ write_done(void *arg)
 	struct dbjob *job = arg;
 	struct notify *n = job->n;
 	n->writing = 0;
+	n->jobs_out--;
 	while (job->ops != NULL) {
 		struct dbop *op = job->ops;
 		job->ops = op->next;
@@ -200,7 +199,7 @@ write_done(void *arg)
 void
 outbox_flush(struct notify *n)
 {
-	if (n->writing || n->ops == NULL || n->c->store == NULL || n->stopping)
+	if (n->writing || n->ops == NULL || n->worker == NULL || n->stopping)
 		return;
 	struct dbjob *job = calloc(1, sizeof(*job));
 	if (job == NULL)
@@ -208,13 +207,49 @@ outbox_flush(struct notify *n)
 	job->n = n;
 	job->ops = n->ops;
 	job->now = util_now();
-	if (store_call(n->c->store, write_run, write_done, job) < 0) {
-		free(job);	/* the store is busy: the tick tries again */
+	if (nworker_call(n->worker, write_run, write_done, job) < 0) {
+		free(job);	/* the queue is full: the tick tries again */
+		return;
+	}
+	n->jobs_out++;
+	n->ops = n->ops_tail = NULL;
+	n->n_ops = 0;
+	n->writing = 1;
+}
+
+/* At stop: what waits is written (and freed) on the worker's thread before
+ * it ends; nothing comes back to the loop. */
+static void
+write_last(struct sqlite3 *db, void *arg)
+{
+	struct dbjob *job = arg;
+	write_run(db, job);
+	while (job->ops != NULL) {
+		struct dbop *op = job->ops;
+		job->ops = op->next;
+		if (op->kind == OP_INSERT)
+			item_free(op->item);
+		free(op->error);
+		free(op);
+	}
+	free(job);
+}
+
+void
+outbox_flush_last(struct notify *n)
+{
+	struct dbjob *job = n->ops != NULL && n->worker != NULL ? calloc(1, sizeof(*job)) : NULL;
+	if (job == NULL)
+		return;
+	job->n = n;
+	job->ops = n->ops;
+	job->now = util_now();
+	if (nworker_call(n->worker, write_last, NULL, job) < 0) {
+		free(job);
 		return;
 	}
 	n->ops = n->ops_tail = NULL;
 	n->n_ops = 0;
-	n->writing = 1;
 }
 
 static void
@@ -269,6 +304,8 @@ struct loadjob {
 	size_t n_rows, cap;
 	json_t *summary;
 	int rc;
+	char *requeue;			/* outbox_requeue: the channel whose dead letters go again */
+	double now;
 };
 
 static void
@@ -291,13 +328,10 @@ load_row(const struct outbox_row *r, void *arg)
 }
 
 static void
-load_run(struct store *st, void *arg)
+load_run(struct sqlite3 *db, void *arg)
 {
 	struct loadjob *job = arg;
-	struct statedb *db = store_db(st);
-	job->rc = outboxdb_init(db);
-	if (job->rc == 0)
-		job->rc = outboxdb_load_pending(db, load_row, job);
+	job->rc = outboxdb_load_pending(db, load_row, job);
 	job->summary = outboxdb_summary(db, 0);
 }
 
@@ -307,7 +341,9 @@ load_done(void *arg)
 	struct loadjob *job = arg;
 	struct notify *n = job->n;
 	double now = util_now();
-	n->loading = 0;
+	if (job->requeue == NULL)
+		n->loading = 0;
+	n->jobs_out--;
 	const char *name;
 	json_t *v;
 	json_object_foreach(job->summary, name, v) {
@@ -335,6 +371,8 @@ load_done(void *arg)
 			/* due again at once: pending entries go within 10 s of a start */
 			it->next_try = r->next_try < now + 5 ? r->next_try : now + 5;
 			ch->pending++;
+			if (job->requeue != NULL && ch->dead > 0)
+				ch->dead--;
 			queue_append(&n->q[it->ch], it);
 			taken++;
 		} else {
@@ -350,7 +388,9 @@ load_done(void *arg)
 	if (job->rc < 0)
 		log_warnx("outbox: cannot read the pending notifications");
 	else if (taken > 0)
-		log_info("outbox: %zu pending notifications to send", taken);
+		log_info("outbox: %zu %s notifications to send", taken, job->requeue ?
+		    "dead letters of channel" : "pending");
+	free(job->requeue);
 	free(job->rows);
 	json_decref(job->summary);
 	free(job);
@@ -367,11 +407,38 @@ outbox_load(struct notify *n)
 	if (job == NULL)
 		return -1;
 	job->n = n;
-	if (store_call(n->c->store, load_run, load_done, job) < 0) {
+	if (nworker_call(n->worker, load_run, load_done, job) < 0) {
 		free(job);
 		return -1;
 	}
+	n->jobs_out++;
 	n->loading = 1;
+	return 0;
+}
+
+static void
+requeue_run(struct sqlite3 *db, void *arg)
+{
+	struct loadjob *job = arg;
+	job->rc = outboxdb_requeue_dead(db, job->requeue, job->now, load_row, job);
+}
+
+int
+outbox_requeue(struct notify *n, const char *channel)
+{
+	struct loadjob *job = calloc(1, sizeof(*job));
+	if (job == NULL || (job->requeue = strdup(channel)) == NULL) {
+		free(job);
+		return -1;
+	}
+	job->n = n;
+	job->now = util_now();
+	if (n->worker == NULL || nworker_call(n->worker, requeue_run, load_done, job) < 0) {
+		free(job->requeue);
+		free(job);
+		return -1;
+	}
+	n->jobs_out++;
 	return 0;
 }
 
@@ -667,10 +734,12 @@ outbox_pump(struct notify *n)
 		}
 		if (q->in_flight > 0 || (rate > 0 && q->tokens < 1))
 			continue;
+		/* with a token for each waiting alert, one alert a message; short of
+		 * them, the waiting ones together */
 		size_t cnt;
-		/* with tokens to spare, one alert a message; short of them, together */
-		size_t room = rate == 0 || q->tokens >= 2 ? 1 : GROUP_MAX;
-		struct nitem **due = take_due(q, now, room, &cnt);
+		struct nitem **due = take_due(q, now, GROUP_MAX, &cnt);
+		if (cnt > 1 && (rate == 0 || q->tokens >= (double)cnt))
+			cnt = 1;
 		if (cnt == 0) {
 			free(due);
 			continue;

@@ -99,9 +99,9 @@ parse_one(const struct cfg_node *map, const struct nchannels *chs, struct nroute
 	check_channels(r->escalate_to, chs, map->line, "escalate_to", errs);
 	const struct cfg_node *ea = cfg_node_get(map, "escalate_after");
 	if (ea != NULL && (ea->kind != CFG_N_SCALAR ||
-	    cfg_parse_duration(ea->value, &r->escalate_after) < 0 || r->escalate_after < 10))
+	    cfg_parse_duration(ea->value, &r->escalate_after) < 0 || r->escalate_after < 1))
 		cfg_errors_add(errs, "notify.routes (line %d): escalate_after is a duration of at "
-		    "least 10s, e.g. 30m", ea->line);
+		    "least 1s, e.g. 30m", ea->line);
 	if ((r->escalate_after > 0) != (r->escalate_to != NULL && r->escalate_to[0] != NULL))
 		cfg_errors_add(errs, "notify.routes (line %d): escalate_after and escalate_to go "
 		    "together", map->line);

@@ -243,25 +243,6 @@ int devices_db_load(struct statedb *db, void (*cb)(struct device *d, void *arg),
 int devices_db_save(struct statedb *db, struct device *d);
 int devices_db_delete(struct statedb *db, int64_t id);
 
-/* ---- outboxdb.c: the notification outbox (store thread only) ------------ */
-struct outbox_row {
-	int64_t id, alert_id;
-	const char *event, *channel, *payload;
-	int attempts;
-	double next_try, created;
-};
-int outboxdb_init(struct statedb *db);
-/* The new row's id; 0 when its dedupe key (NULL: none) was queued before; -1 error. */
-int64_t outboxdb_insert(struct statedb *db, const char *dedupe, int64_t alert_id,
-    const char *event, const char *channel, const char *payload, double now);
-int outboxdb_update(struct statedb *db, int64_t id, const char *state, int attempts,
-    double next_try, const char *error, double now);
-/* Every pending row in id order; the row's strings live for the call. */
-int outboxdb_load_pending(struct statedb *db, void (*cb)(const struct outbox_row *r, void *arg),
-    void *arg);
-/* {channel: {sent, dead, pending, last_delivery, dead_letters: [newest first]}} */
-struct json_t *outboxdb_summary(struct statedb *db, int dead_per_channel);
-
 /* ---- alertdb.c: alerts and maintenance windows (store thread only) ------- */
 struct alert_row {
 	int64_t id;

@@ -149,3 +149,17 @@ def test_profiles_md_examples_are_accepted(work):
     assert "usage" not in r.stderr.lower(), r.stderr
     # 192.0.2.10 (TEST-NET) does not answer: reported as down (2), never a usage error (1)
     assert all(rc == "2" for rc, _ in results), r.stdout + r.stderr
+
+
+def test_notifications_md_example_passes_the_check(work):
+    (conf,) = md_blocks("notifications.md", "yaml")
+    cert, _ = self_signed(work)
+    path = os.path.join(work, "collector.yaml")
+    with open(path, "w") as f:
+        f.write(conf)
+    os.chmod(path, 0o600)       # it holds robot keys
+    r = with_private_etc({"campusmon/dingtalk.secret": "SECabc\n",
+                          "campusmon/smtp.password": "pw\n",
+                          "campusmon/campus-ca.pem": cert},
+                         [Collector.binary, "-t", "-c", path])
+    assert r.returncode == 0 and "configuration OK" in r.stdout, r.stderr

@@ -157,7 +157,7 @@ def test_robots_and_webhook_bodies_and_signatures(collector_factory, receiver):
     assert "SEC-robot" not in json.dumps(chs) and SECRET not in c.read_log()
 
 
-def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, receiver):
+def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, receiver, request):
     receiver.plan["/flaky"] = [500, 503, 200]
     receiver.plan["/gone"] = [404]
     c = start_collector(collector_factory, [
@@ -177,6 +177,33 @@ def test_500_then_200_is_retried_and_404_is_a_dead_letter(collector_factory, rec
     time.sleep(3)
     assert len(receiver.at("/flaky")) == 3, "delivered: not sent again"
 
+    # the receiver is fixed: the dead letter goes again, once
+    receiver.plan["/gone"] = [200]
+    r = c.post_json("/api/v1/channels/gone/retry", {})
+    assert r.status == 202, r.body
+    wait_for(lambda: len(receiver.at("/gone")) == 2, what="the dead letter sent again")
+    ch = wait_for(lambda: (lambda x: x if x["gone"]["sent"] == 1 and not
+                           x["gone"]["dead_letters"] else None)(channels(c)),
+                  what="no dead letter left")
+    assert ch["gone"]["dead"] == 0
+    assert c.post_json("/api/v1/channels/nope/retry", {}).status == 404
+
+    # the same from the command line
+    from test_cli import run
+    home = make_tmpdir("cm-notify-cli-")
+    request.addfinalizer(lambda: subprocess.run(["rm", "-rf", home]))
+    p = run(home, "channels", url=c.url, token=c.token)
+    assert p.returncode == 0, p.stderr
+    line = [l for l in p.stdout.splitlines() if l.startswith("gone")][0]
+    assert "HTTP 404" in line and "never" not in line, p.stdout   # delivered on the retry
+    p = run(home, "channel", "test", "flaky", url=c.url, token=c.token)
+    assert p.returncode == 0 and "queued" in p.stdout, p.stderr
+    wait_for(lambda: len(receiver.at("/flaky")) == 4, what="the CLI's test message")
+    p = run(home, "channel", "retry", "flaky", url=c.url, token=c.token)
+    assert p.returncode == 0 and "queued again" in p.stdout, p.stderr
+    p = run(home, "channel", "test", "nope", url=c.url, token=c.token)
+    assert p.returncode != 0 and "no channel named 'nope'" in p.stderr, p.stderr
+
 
 def test_kill9_with_pending_is_delivered_once_after_restart(collector_factory, receiver):
     down = free_port()         # nothing listens here yet
@@ -185,7 +212,7 @@ def test_kill9_with_pending_is_delivered_once_after_restart(collector_factory, r
     c = start_collector(collector_factory, chs)
     send_test(c, "now")
     send_test(c, "later")
-    db = os.path.join(c.data_dir, "state.db")
+    db = os.path.join(c.data_dir, "outbox.db")
 
     def states():
         con = sqlite3.connect(db)
@@ -397,3 +424,93 @@ def test_alert_fires_is_delivered_and_acknowledged_from_its_link(collector_facto
     # the same (alert, event, channel) is never queued twice
     time.sleep(1)
     assert len([g for g in receiver.at("/hook") if json.loads(g[3])["event"] == "firing"]) == 1
+
+
+def test_alert_storm_is_grouped_rate_limited_and_nothing_lost(collector_factory, receiver):
+    """10,000 alerts at once: the people's channel gets a few grouped
+    messages within its rate, every alert is in the outbox and counted in a
+    message, and the collector keeps answering meanwhile."""
+    n = 10000
+    c = start_collector(collector_factory, [
+        {"name": "wx", "type": "wecom", "url": receiver.url + "/wecom", "language": "en",
+         "msgtype": "text", "rate_per_minute": 120}], extra=ALERT_RULES)
+    write_temps(c, [("storm-%05d" % i, 45) for i in range(n)])
+    assert c.get("/api/v1/health").status == 200
+
+    def told():
+        count = 0
+        for _, _, _, body in receiver.at("/wecom"):
+            first = json.loads(body)["text"]["content"].split("\n")[0]
+            count += int(first.split("] ")[1].split(" ")[0]) if first.startswith("[campusmon]") \
+                else 1
+        return count
+    wait_for(lambda: told() >= n, timeout=90, interval=0.5, what="every alert told")
+    msgs = len(receiver.at("/wecom"))
+    assert told() == n and msgs < 400, (told(), msgs)
+    db = sqlite3.connect(os.path.join(c.data_dir, "outbox.db"))
+    try:
+        wait_for(lambda: db.execute("SELECT count(*) FROM outbox WHERE state='sent'")
+                 .fetchone()[0] == n, what="every alert recorded as sent")
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == n
+    finally:
+        db.close()
+    m = c.metrics()
+    assert m["campusmon_notify_recorded_total"] == n and m["campusmon_notify_grouped_total"] > 9000
+    assert m["campusmon_notify_delivered_total"] == n
+    c.kill9()      # no need to wait for 10,000 RRD files to be written
+
+
+def test_routes_pick_channels_and_escalate_unacknowledged(collector_factory, receiver):
+    routes = """  routes:
+    - match: {severity: critical, rule: room-hot}
+      channels: [noc]
+      escalate_after: 1s
+      escalate_to: [boss]
+"""
+    c = start_collector(collector_factory, [
+        {"name": "noc", "type": "webhook", "url": receiver.url + "/noc"},
+        {"name": "boss", "type": "webhook", "url": receiver.url + "/boss"},
+    ], extra=routes + ALERT_RULES)
+    write_temps(c, [("warm", 33), ("hot", 45)])      # a warning (no route) and a critical
+    wait_for(lambda: receiver.at("/boss"), what="the escalation")
+    noc = [json.loads(g[3]) for g in receiver.at("/noc")]
+    assert [(m["event"], m["alert"]["device"]) for m in noc] == [("firing", "hot")]
+    boss = json.loads(receiver.at("/boss")[0][3])
+    assert boss["event"] == "escalated" and boss["alert"]["device"] == "hot"
+    assert boss["ack_url"] != noc[0]["ack_url"], "each channel's link names it"
+
+
+def test_slow_huge_and_tls_failures_are_retried_and_the_loop_answers(collector_factory):
+    """A receiver that never answers (timeout), one answering 10 MB+, and a
+    TLS handshake against a plain port: each is a failed attempt to retry,
+    not a stuck loop."""
+    import socket
+    hold = socket.socket()
+    hold.bind(("127.0.0.1", 0))
+    hold.listen(16)                 # accepts, never answers
+    big = Receiver()
+    big.server.RequestHandlerClass.do_POST = lambda self: (
+        self.rfile.read(int(self.headers.get("Content-Length", "0"))),
+        self.send_response(200), self.send_header("Content-Length", str(12 << 20)),
+        self.end_headers(), [self.wfile.write(b"x" * (1 << 20)) for _ in range(12)])
+    plain = Receiver()
+    try:
+        c = start_collector(collector_factory, [
+            {"name": "slow", "type": "webhook", "url": "http://127.0.0.1:%d/" % hold.getsockname()[1]},
+            {"name": "huge", "type": "webhook", "url": big.url + "/big"},
+            {"name": "tls", "type": "webhook", "url": "https://127.0.0.1:%d/" % plain.port},
+        ], extra="  timeout: 2s\n")
+        for name in ("slow", "huge", "tls"):
+            send_test(c, name)
+        ch = wait_for(lambda: (lambda x: x if all(x[k]["failures"] >= 1 for k in x) else None)(
+            channels(c)), timeout=15, what="a failed attempt on each")
+        assert "cut off" in ch["huge"]["last_error"], ch["huge"]
+        assert "imeout" in ch["slow"]["last_error"] or "timed out" in ch["slow"]["last_error"]
+        assert ch["tls"]["last_error"], ch["tls"]
+        for k in ch:
+            assert ch[k]["dead"] == 0 and ch[k]["pending"] == 1, ch[k]
+        assert c.get("/api/v1/health").status == 200
+    finally:
+        hold.close()
+        big.close()
+        plain.close()

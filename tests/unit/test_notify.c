@@ -272,3 +272,139 @@ Test(notify_ack, token_roundtrip_tamper_expiry)
 	cr_assert_eq(acklink_verify(other, tok, 1000.0, &id, ch, sizeof(ch)), -1);
 	free(tok);
 }
+
+/* ---- the alert observer: alert_change structs in, outbox rows out -------------
+ * A notify subsystem on its own event loop with channels that point nowhere
+ * (127.0.0.1:9): what each change queues is read back from outbox.db. */
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "collector/collector.h"
+#include "common/util.h"
+
+struct rig {
+	struct collector c;
+	char dir[64];
+};
+
+static void
+rig_start(struct rig *r, const char *text)
+{
+	struct cfg_errors errs = { 0 };
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(collector_config_load(&r->c.cfg, NULL, &errs), 0);
+	snprintf(r->dir, sizeof(r->dir), "/tmp/cm-notify-unit-XXXXXX");
+	cr_assert_not_null(mkdtemp(r->dir));
+	free(r->c.cfg.data_dir);
+	r->c.cfg.data_dir = strdup(r->dir);
+	struct cfg_node *root = yaml(text);
+	r->c.cfg.notify_channels = cfg_node_dup(cfg_node_get(root, "channels"));
+	const struct cfg_node *routes = cfg_node_get(root, "routes");
+	r->c.cfg.notify_routes = routes ? cfg_node_dup(routes) : NULL;
+	cfg_node_free(root);
+	evthread_use_pthreads();
+	r->c.base = event_base_new();
+	r->c.loopq = loopq_new(r->c.base);
+	cr_assert_eq(notify_subsystem.open_privileged(&r->c), 0);
+	cr_assert_eq(notify_subsystem.start(&r->c), 0);
+}
+
+static void
+rig_stop(struct rig *r)
+{
+	/* as the collector does: every stop, then the loop queue's last
+	 * completions (storage's stop), then every release */
+	notify_subsystem.stop(&r->c);
+	loopq_free(r->c.loopq);
+	notify_subsystem.release(&r->c);
+	event_base_free(r->c.base);
+	cfg_free(collector_schema(), &r->c.cfg);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", r->dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* Run the loop until the outbox holds want rows; "channel:event" of each, in order. */
+static char *
+rows(struct rig *r, int want)
+{
+	char path[128], *out = NULL;
+	snprintf(path, sizeof(path), "%s/outbox.db", r->dir);
+	for (int i = 0; i < 200; i++) {
+		event_base_loop(r->c.base, EVLOOP_NONBLOCK);
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+		int n = 0;
+		if (sqlite3_open(path, &db) == SQLITE_OK && sqlite3_prepare_v2(db, "SELECT channel, "
+		    "event, alert_id FROM outbox ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
+			while (sqlite3_step(st) == SQLITE_ROW)
+				fprintf(f, "%s%s:%s:%lld", n++ ? " " : "", sqlite3_column_text(st, 0),
+				    sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(db);
+		fclose(f);
+		if (n >= want)
+			return out;
+		free(out);
+		out = NULL;
+		usleep(10000);
+	}
+	return strdup("(timed out)");
+}
+
+static void
+change(struct rig *r, const char *event, int64_t id, const char *severity, const char *device,
+    int notify, const char *hint)
+{
+	json_t *a = json_pack("{s:I, s:s, s:s, s:s, s:s, s:f}", "id", (json_int_t)id, "rule",
+	    "room-hot", "severity", severity, "device", device, "state", "firing", "value", 41.0);
+	struct alert_change ch = { event, a, NULL, 3, notify, hint };
+	observe_alert(&r->c, &ch);
+	json_decref(a);
+}
+
+static const char *const THREE =
+    "channels:\n"
+    "  - {name: noc, type: webhook, url: 'http://127.0.0.1:9/'}\n"
+    "  - {name: boss, type: webhook, url: 'http://127.0.0.1:9/'}\n"
+    "  - {name: duty, type: sms, url: 'http://127.0.0.1:9/?t={text}', to: '1'}\n";
+
+Test(notify_observer, no_routes_everything_everywhere_once)
+{
+	struct rig r;
+	rig_start(&r, THREE);
+	change(&r, "firing", 7, "warning", "sw1", 1, NULL);
+	change(&r, "firing", 8, "critical", "sw2", 0, NULL);	/* maintenance: recorded, not sent */
+	change(&r, "firing", 7, "warning", "sw1", 1, NULL);	/* the same again: never twice */
+	change(&r, "resolved", 7, "warning", "sw1", 1, NULL);
+	char *got = rows(&r, 6);
+	cr_assert_str_eq(got, "noc:firing:7 boss:firing:7 duty:firing:7 noc:resolved:7 "
+	    "boss:resolved:7 duty:resolved:7");
+	free(got);
+	rig_stop(&r);
+}
+
+Test(notify_observer, routes_and_escalation_hints)
+{
+	struct rig r;
+	char yaml[1024];
+	snprintf(yaml, sizeof(yaml), "%sroutes:\n"
+	    "  - {match: {severity: critical}, channels: [noc], escalate_after: 1h, "
+	    "escalate_to: [boss]}\n"
+	    "  - {match: {device: [core1]}, channels: [noc, duty]}\n", THREE);
+	rig_start(&r, yaml);
+	change(&r, "firing", 1, "warning", "sw1", 1, NULL);	/* no route takes it */
+	change(&r, "firing", 2, "critical", "core1", 1, NULL);	/* both routes: noc once, duty */
+	change(&r, "escalated", 2, "critical", "core1", 1, NULL);	/* the route's escalate_to */
+	change(&r, "escalated", 3, "warning", "sw1", 1, "duty");	/* the engine's hint wins */
+	char *got = rows(&r, 4);
+	cr_assert_str_eq(got, "noc:firing:2 duty:firing:2 boss:escalated:2 duty:escalated:3");
+	free(got);
+	rig_stop(&r);
+}
