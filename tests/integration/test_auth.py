@@ -376,8 +376,9 @@ def test_every_api_route_needs_a_session_or_token(web):
             assert "error" in r.json()
             r = http(m, web.url + path, body, {"Cookie": "cm_session=" + "B" * 43})
             assert r.status == 401, (m, path, r.status)
-    # only these are open (ingest needs an agent token: it needs "write")
-    assert public == {"/api/v1/health", "/api/v1/login", "/ping", "/**"}
+    # only these are open (ingest needs an agent token: it needs "write"); /ack/* is the
+    # one-tap acknowledgement link, authorised by its signed, expiring token instead
+    assert public == {"/api/v1/health", "/api/v1/login", "/ping", "/ack/*", "/**"}
     assert web.get("/api/v1/health", token=False).status == 200
     assert web.get("/api/v1/nothing-here", token=False).status == 404
 

@@ -83,7 +83,9 @@ def test_agent_md_examples_pass_the_check(work):
         with open(conf, "w") as f:
             f.write(text)
         os.chmod(conf, 0o600)
-        r = subprocess.run([AGENT, "-t", "-c", conf], capture_output=True, text=True)
+        # the plugin examples name secret files under /etc/campusmon (private, as they must be)
+        r = with_private_etc({"campusmon/mysql.pw": "secret\n", "campusmon/tomcat.pw": "secret\n"},
+                             [AGENT, "-t", "-c", conf])
         assert r.returncode == 0 and "configuration OK" in r.stdout, (text, r.stderr)
     # the token comment names a CLI command: it must exist as written
     cmd = re.search(r"# from: (campusmon .*)", minimal).group(1)
