@@ -338,7 +338,7 @@ const struct cli_command cli_commands[] = {
 	    "audit trail. --pdf renders an A4 page with a signature line through headless "
 	    "Chromium (as nobody when run as root).",
 	    report_opts, 1, 1, 0, cmd_report },
-	{ "assets", "[--csv]", "list the asset register and what each asset matched",
+	{ "assets list", "[--csv]", "list the asset register and what each asset matched",
 	    "Lists the asset register with the device each asset matched and by what "
 	    "(serial, mac, address or name, in that order of trust), then the devices "
 	    "no asset matches.",

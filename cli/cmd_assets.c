@@ -1,5 +1,5 @@
 /*
- * cmd_assets.c — campusmon assets [--csv] and campusmon assets import FILE:
+ * cmd_assets.c — campusmon assets list [--csv] and campusmon assets import FILE:
  * the asset register, each asset with the device it matched and how.
  */
 #include "cli/cli.h"

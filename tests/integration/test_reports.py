@@ -250,7 +250,7 @@ def test_cli_imports_gbk_and_prints_a_pdf(collector, home, tmp_path):  # noqa: F
     p = cli(collector, home, "assets", "import", str(f))
     assert p.returncode == 0, p.stderr
     assert "Imported 5 assets (GBK)" in p.stdout
-    p = cli(collector, home, "assets")
+    p = cli(collector, home, "assets", "list")
     assert "楼层交换机-3F" in p.stdout and "no device" in p.stdout
     p = cli(collector, home, "report", "coverage")
     assert p.returncode == 0 and "0 of 5 inventoried monitored" in p.stdout, p.stdout
