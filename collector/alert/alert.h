@@ -59,6 +59,7 @@ struct alert_rule {
 	int polls;			/* RULE_STATUS: consecutive polls (default 1) */
 	int uplink;			/* RULE_OPER: only ports that look like uplinks */
 	double predict_s;		/* threshold rules: warn when the trend reaches crit within */
+	double anomaly_s;		/* > 0: warn off this seasonal baseline (the season, s) */
 	int severity;			/* status, sensor and no-data alerts */
 	char *message;			/* template: {device} {subject} {value} {rule} {severity} */
 	char *origin;			/* "defaults", or FILE:LINE where a person wrote it */

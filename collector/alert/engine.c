@@ -11,6 +11,7 @@
  * ones to SQLite.
  */
 #include "collector/alert/alert.h"
+#include "collector/alert/anomaly.h"
 #include "collector/services.h"
 
 #include <ctype.h>
@@ -36,6 +37,8 @@ struct subj {
 	int count;			/* status rules: consecutive polls */
 	double last_ts, last_value;	/* arrival time of the last data */
 	double t_prev, v_prev, slope;	/* predict: the trend */
+	struct hw_model *hw;		/* anomaly: the seasonal baseline, made at the 2nd sample */
+	double hw_t, hw_v0, hw_step;	/* its last time, first value, step */
 	double *changes;		/* flap ring, FLAP_MAX */
 	unsigned n_changes;
 	struct alert *a, *nd;		/* open alert; open no-data alert */
@@ -776,6 +779,7 @@ subj_free(struct subj *s)
 	free(s->subject);
 	free(s->kind);
 	free(s->changes);
+	hw_model_free(s->hw);
 	free(s);
 }
 
@@ -794,6 +798,44 @@ level_of(const struct alert_rule *r, double v)
 	return r->has_warn && v >= r->warn ? 1 : 0;
 }
 
+/*
+ * anomaly: feed the subject's seasonal baseline (anomaly.h) and tell whether
+ * this value is anomalous. The season in steps comes from the rule's season
+ * and the series' step, taken from its first two samples; steps missed in
+ * between are fed as gaps, late samples are left out.
+ */
+static int
+anomaly_feed(struct subj *s, const struct alert_rule *r, double ts, double v)
+{
+	struct hw_verdict vd;
+	if (s->hw == NULL) {
+		if (s->hw_t == 0 || ts <= s->hw_t) {
+			s->hw_t = ts;
+			s->hw_v0 = v;
+			return 0;
+		}
+		struct hw_params p;
+		hw_params_default(&p);
+		double steps = r->anomaly_s / (ts - s->hw_t);
+		if (steps < 2 || steps > 100000)
+			return 0;	/* a season of one step, or of months of seconds */
+		p.season = (unsigned)lround(steps);
+		if ((s->hw = hw_model_new(&p)) == NULL)
+			return 0;
+		s->hw_step = ts - s->hw_t;
+		hw_model_update(s->hw, s->hw_v0, &vd);
+	} else if (ts <= s->hw_t) {
+		return 0;
+	} else {
+		double missed = floor((ts - s->hw_t) / s->hw_step + 0.5) - 1;
+		for (double k = 0; k < missed && k < r->anomaly_s / s->hw_step; k++)
+			hw_model_update(s->hw, NAN, &vd);
+	}
+	s->hw_t = ts;
+	hw_model_update(s->hw, v, &vd);
+	return vd.anomaly;
+}
+
 static void
 eval_value(struct alert_engine *e, struct subj *s, double ts, double v, double now)
 {
@@ -804,7 +846,8 @@ eval_value(struct alert_engine *e, struct subj *s, double ts, double v, double n
 		close_alert(e, s->nd, now, "data again");
 		s->nd = NULL;
 	}
-	if (!r->has_warn && !r->has_crit)
+	int anomalous = r->anomaly_s > 0 && anomaly_feed(s, r, ts, v);
+	if (!r->has_warn && !r->has_crit && r->anomaly_s == 0)
 		return;
 	double eta = 0;
 	if (r->predict_s > 0) {
@@ -816,12 +859,16 @@ eval_value(struct alert_engine *e, struct subj *s, double ts, double v, double n
 		s->v_prev = v;
 	}
 	int thr = level_of(r, v), want;
-	if (s->level > 0) {
+	if (!r->has_warn && !r->has_crit) {
+		want = anomalous;	/* a baseline alone: a warning while it says so */
+	} else if (s->level > 0) {
 		int ok = r->falling ? v >= r->recover : v <= r->recover;
 		want = ok ? 0 : (thr > s->level ? thr : s->level);
 	} else {
 		want = thr;
 	}
+	if (anomalous && want == 0)
+		want = 1;		/* off its seasonal baseline */
 	/* time to full: a rising trend that reaches crit within predict is a
 	 * warning, kept while the trend says so */
 	if (want == 0 && r->predict_s > 0 && r->has_crit && !r->falling && s->slope > 0) {

@@ -346,7 +346,11 @@ parse_rule(struct alert_rule *r, const struct cfg_node *n, const char *origin,
 			rc = read_duration(it, &r->nodata_s);
 		else if (strcmp(k, "predict") == 0)
 			rc = read_duration(it, &r->predict_s);
-		else if (strcmp(k, "polls") == 0) {
+		else if (strcmp(k, "anomaly") == 0) {
+			rc = read_duration(it, &r->anomaly_s);
+			if (rc == 0 && (r->anomaly_s < 60 || r->anomaly_s > 31 * 86400))
+				rc = -1;
+		} else if (strcmp(k, "polls") == 0) {
 			double p = 0;
 			rc = read_number(it, &p);
 			if (rc == 0 && (p < 1 || p > 100 || p != floor(p)))
@@ -365,8 +369,8 @@ parse_rule(struct alert_rule *r, const struct cfg_node *n, const char *origin,
 				r->message = strdup(it->value);
 		} else {
 			cfg_errors_add(errs, "%s: rule %s: unknown key \"%s\" (name, match, warn, "
-			    "crit, recover, direction, for, nodata, predict, polls, severity, "
-			    "message)", where, r->name, k);
+			    "crit, recover, direction, for, nodata, predict, anomaly, polls, "
+			    "severity, message)", where, r->name, k);
 			bad = 1;
 			continue;
 		}
@@ -375,6 +379,8 @@ parse_rule(struct alert_rule *r, const struct cfg_node *n, const char *origin,
 			    strcmp(k, "severity") == 0 ? " (critical, warning or info)" :
 			    strcmp(k, "for") == 0 || strcmp(k, "nodata") == 0 ||
 			    strcmp(k, "predict") == 0 ? " (a duration such as 90s, 5m, 1h)" :
+			    strcmp(k, "anomaly") == 0 ? " (the season: a duration from 1m to 31d, "
+			    "such as 1d or 1w)" :
 			    strcmp(k, "polls") == 0 ? " (1 to 100)" :
 			    strcmp(k, "direction") == 0 ? " (above or below)" : " (a number)");
 			bad = 1;
@@ -383,9 +389,9 @@ parse_rule(struct alert_rule *r, const struct cfg_node *n, const char *origin,
 	if (bad)
 		return -1;
 	if (r->type == RULE_THRESHOLD) {
-		if (!r->has_warn && !r->has_crit && r->nodata_s == 0) {
-			cfg_errors_add(errs, "%s: rule %s: give warn, crit or nodata (or a status, "
-			    "oper_status or sensor_state match)", where, r->name);
+		if (!r->has_warn && !r->has_crit && r->nodata_s == 0 && r->anomaly_s == 0) {
+			cfg_errors_add(errs, "%s: rule %s: give warn, crit, nodata or anomaly (or a "
+			    "status, oper_status or sensor_state match)", where, r->name);
 			return -1;
 		}
 		if (check_order(r, dir, where, errs) < 0)
@@ -393,9 +399,10 @@ parse_rule(struct alert_rule *r, const struct cfg_node *n, const char *origin,
 		if (r->severity < 0)
 			r->severity = r->has_crit ? SEV_CRITICAL : SEV_WARNING;
 	} else {
-		if (r->has_warn || r->has_crit || r->has_recover || r->nodata_s > 0) {
+		if (r->has_warn || r->has_crit || r->has_recover || r->nodata_s > 0 ||
+		    r->anomaly_s > 0) {
 			cfg_errors_add(errs, "%s: rule %s: a status or state rule takes no warn, "
-			    "crit, recover or nodata", where, r->name);
+			    "crit, recover, nodata or anomaly", where, r->name);
 			return -1;
 		}
 		if (r->severity < 0)
@@ -620,6 +627,8 @@ alert_rule_json(const struct alert_rule *r)
 		json_object_set_new(j, "nodata", json_real(r->nodata_s));
 	if (r->predict_s > 0)
 		json_object_set_new(j, "predict", json_real(r->predict_s));
+	if (r->anomaly_s > 0)
+		json_object_set_new(j, "anomaly", json_real(r->anomaly_s));
 	if (r->type == RULE_STATUS)
 		json_object_set_new(j, "polls", json_integer(r->polls));
 	if (r->message)

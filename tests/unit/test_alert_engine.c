@@ -524,3 +524,58 @@ Test(alert_rules, shipped_nagios_rule_speaks_words)
 	cr_assert_str_eq(s.events[1], "resolved");
 	alert_engine_free(e);
 }
+
+/* anomaly: a seasonal baseline per series (alert/anomaly.c): quiet while the
+ * series keeps its daily shape, a warning when it leaves it, resolved when
+ * it is back; a season of one step is refused as no baseline. */
+static const char *const TRAFFIC =
+	"- {name: traffic-baseline, match: {measurement: interface, field: in_bps}, anomaly: 4h}\n";
+
+static double
+daily(int t)
+{
+	/* 5-minute steps, a 4-hour "day" of 48 steps, with a little jitter */
+	return 1000 + 400 * sin(2 * M_PI * t / 48) + (t * 7919 % 11) * 3;
+}
+
+Test(alert_engine, anomaly_baseline_warns_off_its_season_and_resolves)
+{
+	struct seen s = { 0 };
+	struct alert_engine *e = engine_with(TRAFFIC, &s, 0, 0);
+	learn(e, 1, "interface,host=sw1,ifName=ge1 in_bps", "sw1");
+	int t = 0;
+	for (; t < 48 * 6; t++)
+		alert_engine_sample(e, 1, 300.0 * t, daily(t), 300.0 * t);
+	cr_assert_eq(s.n, 0, "a clean seasonal series raised %d changes", s.n);
+	for (int k = 0; k < 12; k++, t++)		/* traffic collapses for an hour */
+		alert_engine_sample(e, 1, 300.0 * t, daily(t) - 700, 300.0 * t);
+	cr_assert_geq(s.n, 1);
+	cr_assert_str_eq(s.events[0], "firing");
+	struct alert *a = alert_engine_get(e, s.ids[0]);
+	cr_assert_eq(a->severity, SEV_WARNING, "a baseline alert is a warning");
+	for (int k = 0; k < 48 * 2; k++, t++)
+		alert_engine_sample(e, 1, 300.0 * t, daily(t), 300.0 * t);
+	cr_assert_str_eq(s.events[s.n - 1], "resolved");
+	alert_engine_free(e);
+}
+
+Test(alert_engine, anomaly_rule_checks)
+{
+	const char *bad[] = {
+		"- {name: a, match: {measurement: m, field: f}, anomaly: 10s}\n",	/* < 1m */
+		"- {name: a, match: {status: [down]}, anomaly: 1d}\n",		/* status rule */
+		"- {name: a, match: {measurement: m, field: f}, anomaly: often}\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cfg_errors errs = { 0 };
+		char err[256];
+		struct cfg_node *n = cfg_node_parse(bad[i], strlen(bad[i]), err, sizeof(err));
+		cr_assert_not_null(n);
+		struct alert_rules rules = { 0 };
+		cr_assert_eq(alert_rules_parse(n, "test", &rules, &errs), -1, "case %zu accepted", i);
+		cr_assert(errs.n > 0 && strstr(errs.msgs[0], "rule a") != NULL);
+		alert_rules_free(&rules);
+		cfg_errors_clear(&errs);
+		cfg_node_free(n);
+	}
+}
