@@ -48,6 +48,15 @@ int api_defer_read(struct collector *c, struct evhttp_request *req, void *job,
 int api_defer_rrd(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
     api_reply_fn reply, void (*cleanup)(void *job));
 
+/* ---- devices.c: request parameters other API files share ------------------- */
+struct device;
+/* The device a path segment names (an id, else a name); NULL after a 404. */
+struct device *api_device_param(struct collector *c, struct evhttp_request *req,
+    const char *param);
+/* ?NAME= as a count from 0 to 1,000,000 (0 when absent), for limit and
+ * offset of paged lists; -1 after a 400 naming it. */
+int api_count_param(struct evhttp_request *req, const char *name, size_t *out);
+
 /* ---- api_keys.c: api.* in the configuration schema --------------------- */
 extern const struct cfg_key api_keys[];
 

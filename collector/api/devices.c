@@ -21,8 +21,8 @@
 #include "common/log.h"
 #include "common/util.h"
 
-static struct device *
-device_param(struct collector *c, struct evhttp_request *req, const char *param)
+struct device *
+api_device_param(struct collector *c, struct evhttp_request *req, const char *param)
 {
 	char *end;
 	long long id = strtoll(param, &end, 10);
@@ -53,10 +53,8 @@ matches(const struct device *d, void *arg)
 	return 1;
 }
 
-/* ?limit=&offset= page the list (sorted by address as numbers); the count of
- * all matching devices is in X-Total-Count. */
-static int
-page_param(struct evhttp_request *req, const char *name, size_t *out)
+int
+api_count_param(struct evhttp_request *req, const char *name, size_t *out)
 {
 	char *v = http_query_param(req, name);
 	*out = 0;
@@ -81,7 +79,8 @@ api_devices_list(struct collector *c, struct evhttp_request *req,
 	(void)who;
 	(void)params;
 	size_t limit, offset;
-	if (page_param(req, "limit", &limit) < 0 || page_param(req, "offset", &offset) < 0)
+	if (api_count_param(req, "limit", &limit) < 0 ||
+	    api_count_param(req, "offset", &offset) < 0)
 		return;
 	char *kind = http_query_param(req, "kind");
 	char *status = http_query_param(req, "status");
@@ -113,7 +112,7 @@ api_device_get(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)who;
-	struct device *d = device_param(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d != NULL)
 		http_reply_json(req, 200, device_to_json(d));
 }
@@ -137,7 +136,7 @@ api_device_interfaces(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)who;
-	struct device *d = device_param(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d == NULL)
 		return;
 	if (d->ifaces_cache == NULL)
@@ -150,7 +149,7 @@ api_device_sensors(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)who;
-	struct device *d = device_param(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d == NULL)
 		return;
 	if (d->sensors_cache == NULL)
@@ -249,7 +248,7 @@ static void
 api_device_patch(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
-	struct device *d = device_param(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d == NULL)
 		return;
 	json_t *body = api_json_body(req);
@@ -277,7 +276,7 @@ static void
 api_device_delete(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
-	struct device *d = device_param(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d != NULL)
 		change_start(c, req, who, NULL, d->id, 0);
 }

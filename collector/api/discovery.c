@@ -129,25 +129,6 @@ api_discovery_seeded(struct collector *c, struct evhttp_request *req,
 
 /* ---- the seen list ---------------------------------------------------------- */
 
-static int
-size_param(struct evhttp_request *req, const char *name, size_t *out)
-{
-	char *v = http_query_param(req, name);
-	*out = 0;
-	if (v == NULL)
-		return 0;
-	char *end;
-	unsigned long long n = strtoull(v, &end, 10);
-	int ok = v[0] >= '0' && v[0] <= '9' && *end == '\0' && n <= 1000000;
-	free(v);
-	if (!ok) {
-		http_reply_error(req, 400, "%s must be a whole number from 0 to 1000000", name);
-		return -1;
-	}
-	*out = (size_t)n;
-	return 0;
-}
-
 /* GET /api/v1/discovery/seen?limit=&offset= → [{address, first_seen, last_seen,
  * answered}] sorted by address as numbers; X-Total-Count has the count of all. */
 static void
@@ -157,7 +138,8 @@ api_seen_list(struct collector *c, struct evhttp_request *req,
 	(void)who;
 	(void)params;
 	size_t limit, offset, total = 0;
-	if (size_param(req, "limit", &limit) < 0 || size_param(req, "offset", &offset) < 0)
+	if (api_count_param(req, "limit", &limit) < 0 ||
+	    api_count_param(req, "offset", &offset) < 0)
 		return;
 	json_t *rows = seen_json(c, offset, limit, &total);
 	char tot[32];

@@ -92,24 +92,12 @@ api_topology(struct collector *c, struct evhttp_request *req,
 	http_reply_json(req, 200, body);
 }
 
-static struct device *
-device_arg(struct collector *c, struct evhttp_request *req, const char *param)
-{
-	char *end;
-	long long id = strtoll(param, &end, 10);
-	struct device *d = *end == '\0' && id > 0 ? device_get(c->devices, id) :
-	    device_by_name(c->devices, param);
-	if (d == NULL)
-		http_reply_error(req, 404, "no such device: %s", param);
-	return d;
-}
-
 static void
 api_neighbors(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)who;
-	struct device *d = device_arg(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d == NULL)
 		return;
 	json_t *a = topology_neighbors_json(c, d->id);
@@ -125,7 +113,7 @@ api_path(struct collector *c, struct evhttp_request *req,
     const struct auth_identity *who, const char *const *params)
 {
 	(void)who;
-	struct device *d = device_arg(c, req, params[0]);
+	struct device *d = api_device_param(c, req, params[0]);
 	if (d == NULL)
 		return;
 	if (c->services.topology_path == NULL) {
