@@ -48,7 +48,8 @@ const char alert_default_rules[] =
 	"  match: {measurement: [mem, memory], field: used_percent}\n"
 	"  warn: 90\n  crit: 97\n  recover: 85\n  for: 5m\n"
 	"- name: disk-full\n"
-	"  match: {measurement: [disk, storage], field: used_percent}\n"
+	"  match: {measurement: [disk, storage], field: used_percent,\n"
+	"          tags: {name: \"!*[Mm]emory*\"}}\n"
 	"  warn: 85\n  crit: 95\n  recover: 80\n  predict: 24h\n"
 	"  message: \"{device} {subject}: {value}% used{eta}\"\n"
 	"- name: disk-latency\n"
@@ -556,8 +557,10 @@ alert_rule_matches_key(const struct alert_rule *r, const char *key, size_t keyle
 	if (!ok)
 		return 0;
 	for (size_t t = 0; t < r->n_tags; t++) {
-		/* tags sit between the measurement and the space, ",k=v" each */
-		const char *p = key + mlen;
+		/* tags sit between the measurement and the space, ",k=v" each; a
+		 * value "!GLOB" matches series whose tag is absent or differs */
+		const char *p = key + mlen, *want = r->tags[t].value;
+		int negated = want[0] == '!';
 		size_t left = sp - mlen, klen = strlen(r->tags[t].key);
 		int found = 0;
 		while (left > 0 && *p == ',') {
@@ -565,13 +568,13 @@ alert_rule_matches_key(const struct alert_rule *r, const char *key, size_t keyle
 			size_t pair = span_to(p, left, ",");
 			size_t eq = span_to(p, pair, "=");
 			if (eq == klen && memcmp(p, r->tags[t].key, klen) == 0 && eq < pair &&
-			    glob_eq(r->tags[t].value, p + eq + 1, pair - eq - 1)) {
+			    glob_eq(want + negated, p + eq + 1, pair - eq - 1)) {
 				found = 1;
 				break;
 			}
 			p += pair, left -= pair;
 		}
-		if (!found)
+		if (found == negated)
 			return 0;
 	}
 	return 1;

@@ -579,3 +579,33 @@ Test(alert_engine, anomaly_rule_checks)
 		cfg_node_free(n);
 	}
 }
+
+/* A tag value "!GLOB" excludes: the shipped disk-full rule leaves out the
+ * memory rows HOST-RESOURCES lists among its storage (net-snmp's "Cached
+ * memory" is always 100 % used), and keeps file systems and agent disks. */
+Test(alert_engine, disk_full_leaves_memory_rows_out)
+{
+	struct cfg_errors errs = { 0 };
+	char err[256];
+	struct cfg_node *n = cfg_node_parse(alert_default_rules, strlen(alert_default_rules), err,
+	    sizeof(err));
+	cr_assert_not_null(n, "%s", err);
+	struct alert_rules rules = { 0 };
+	cr_assert_eq(alert_rules_parse(n, "defaults", &rules, &errs), 0);
+	const struct alert_rule *disk = NULL;
+	for (size_t i = 0; i < rules.n; i++)
+		if (strcmp(rules.v[i].name, "disk-full") == 0)
+			disk = &rules.v[i];
+	cr_assert_not_null(disk);
+	const char *yes[] = { "storage,host=vm,name=/ used_percent",
+		"storage,host=vm,name=/boot used_percent", "disk,host=h1,path=/var used_percent" };
+	const char *no[] = { "storage,host=vm,name=Cached\\ memory used_percent",
+		"storage,host=vm,name=Physical\\ memory used_percent",
+		"storage,host=vm,name=Memory\\ buffers used_percent" };
+	for (size_t i = 0; i < 3; i++) {
+		cr_expect(alert_rule_matches_key(disk, yes[i], strlen(yes[i])), "%s", yes[i]);
+		cr_expect(!alert_rule_matches_key(disk, no[i], strlen(no[i])), "%s", no[i]);
+	}
+	alert_rules_free(&rules);
+	cfg_node_free(n);
+}
