@@ -169,8 +169,27 @@ int evdb_confirm(struct ev_db *db, int64_t id, double ts);
 void evdb_set_retention(struct ev_db *db, long long max_age, long long max_bytes);
 size_t evdb_queue_depth(struct ev_db *db);
 void evdb_close(struct ev_db *db);	/* flushes what is queued */
-/* One row of the query's columns (a sqlite3_stmt) as a DESIGN §9 event. */
-struct json_t *evdb_row_json(void *stmt);
+
+/* ---- evstore.c: the events table and its partitioned FTS5 index ------------
+ * Used by the events thread only (or a test), never concurrently. */
+struct ev_store;
+struct ev_store *evstore_open(const char *path, char *err, size_t errlen);
+void evstore_close(struct ev_store *s);
+/* Store a batch in one durable transaction: sets each event's id (0: not
+ * stored) and returns how many were stored (0 when the batch failed). */
+size_t evstore_write(struct ev_store *s, struct cm_event **evs, size_t n);
+/* Newest first, at most q->limit: a JSON array, or NULL with err (and
+ * *bad_query set when q's FTS5 text is the fault). */
+struct json_t *evstore_query(struct ev_store *s, const struct ev_query *q, char *err,
+    size_t errlen, int *bad_query);
+int evstore_confirm(struct ev_store *s, int64_t id, double ts);
+/* Delete older than max_age seconds and the oldest beyond max_bytes (0: no
+ * bound); returns how many events went. */
+long long evstore_retention(struct ev_store *s, long long max_age, long long max_bytes,
+    double now);
+/* Events per index partition (tests make it small); how many there are. */
+void evstore_set_part_rows(struct ev_store *s, long long rows);
+int evstore_parts(const struct ev_store *s);
 
 /* ---- events.c: the subsystem ------------------------------------------------ */
 extern const struct subsystem events_subsystem;
