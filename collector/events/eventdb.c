@@ -30,6 +30,8 @@
 struct ev_job {
 	int64_t confirm_id;		/* a confirmation, not a query, when set */
 	double confirm_ts;
+	struct evdb_link *links;	/* alert links, not a query, when set */
+	size_t n_links;
 	struct ev_query q;
 	evdb_query_fn done;
 	void *arg;
@@ -68,7 +70,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
     " sent_ts REAL, kind INTEGER NOT NULL, device_id INTEGER, device TEXT, source TEXT,"
     " severity INTEGER, facility INTEGER, host TEXT, program TEXT, message TEXT, tag TEXT,"
-    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT, confirmed_ts REAL);"
+    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT, confirmed_ts REAL"
+    ", alert_id INTEGER);"
     "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
     "CREATE INDEX IF NOT EXISTS events_device ON events(device_id, id);"
     "CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, program, device,"
@@ -77,7 +80,7 @@ static const char schema[] =
 static const char cols[] =
     "e.id, e.ts, e.sent_ts, e.kind, e.device_id, e.device, e.source, e.severity,"
     " e.facility, e.host, e.program, e.message, e.tag, e.trap_oid, e.trap_name,"
-    " e.varbinds, e.subject, e.confirmed_ts";
+    " e.varbinds, e.subject, e.confirmed_ts, e.alert_id";
 
 static void
 bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -240,6 +243,8 @@ evdb_row_json(void *stmt)
 		json_object_set_new(o, "device_id", json_integer(sqlite3_column_int64(st, 4)));
 	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
 		json_object_set_new(o, "confirmed_by_poll", json_real(sqlite3_column_double(st, 17)));
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		json_object_set_new(o, "alert_id", json_integer(sqlite3_column_int64(st, 18)));
 	return o;
 }
 
@@ -306,6 +311,47 @@ run_confirm(struct ev_db *d, const struct ev_job *j)
 		log_warnx("events: cannot mark event %lld confirmed: %s",
 		    (long long)j->confirm_id, sqlite3_errmsg(d->db));
 	sqlite3_finalize(st);
+}
+
+/* The alert ids a log rule gave, all in one transaction (one sync). */
+static void
+run_link_alert(struct ev_db *d, const struct ev_job *j)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(d->db, "UPDATE events SET alert_id = ?1 WHERE id = ?2", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL);
+	for (size_t i = 0; i < j->n_links; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, j->links[i].alert_id);
+		sqlite3_bind_int64(st, 2, j->links[i].event_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			log_warnx("events: cannot link event %lld to alert %lld: %s",
+			    (long long)j->links[i].event_id, (long long)j->links[i].alert_id,
+			    sqlite3_errmsg(d->db));
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		log_warnx("events: cannot link events to alerts: %s", sqlite3_errmsg(d->db));
+		sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+/* Databases made before events had alert_id get the column; "duplicate
+ * column" means it is there already (made by the schema above). */
+static int
+add_alert_id(sqlite3 *db, char *err, size_t errlen)
+{
+	char *e = NULL;
+	if (sqlite3_exec(db, "ALTER TABLE events ADD COLUMN alert_id INTEGER", NULL, NULL, &e) ==
+	    SQLITE_OK || (e != NULL && strncmp(e, "duplicate column", 16) == 0)) {
+		sqlite3_free(e);
+		return 0;
+	}
+	snprintf(err, errlen, "cannot add events.alert_id: %s", e ? e : sqlite3_errmsg(db));
+	sqlite3_free(e);
+	return -1;
 }
 
 static void
@@ -440,6 +486,12 @@ thread_main(void *arg)
 				free(j);
 				continue;
 			}
+			if (j->links != NULL) {
+				run_link_alert(d, j);
+				free(j->links);
+				free(j);
+				continue;
+			}
 			run_query(d, j);
 			loopq_post(d->c->loopq, &j->li, job_done, j);
 		}
@@ -482,6 +534,10 @@ evdb_open(const char *path, size_t queue_max, struct collector *c, char *err, si
 		return NULL;
 	}
 	sqlite3_busy_timeout(d->db, 5000);
+	if (add_alert_id(d->db, err, errlen) < 0) {
+		evdb_close(d);
+		return NULL;
+	}
 	if (pthread_create(&d->th, NULL, thread_main, d) != 0) {
 		snprintf(err, errlen, "cannot start the events thread");
 		evdb_close(d);
@@ -530,6 +586,22 @@ evdb_confirm(struct ev_db *d, int64_t id, double ts)
 		return -1;
 	j->confirm_id = id;
 	j->confirm_ts = ts;
+	push_job(d, j);
+	return 0;
+}
+
+int
+evdb_link_alert(struct ev_db *d, const struct evdb_link *links, size_t n)
+{
+	if (n == 0)
+		return 0;
+	struct ev_job *j = calloc(1, sizeof(*j));
+	if (j == NULL || (j->links = malloc(n * sizeof(*links))) == NULL) {
+		free(j);
+		return -1;
+	}
+	memcpy(j->links, links, n * sizeof(*links));
+	j->n_links = n;
 	push_job(d, j);
 	return 0;
 }
