@@ -20,7 +20,10 @@ struct json_t;
 
 /* A condition raised from outside the threshold rules (log rules, traps):
  * the alert engine opens an alert while active, resolves it when not. The
- * strings live for the call only. */
+ * strings live for the call only. alert_id, when not NULL, is set on return
+ * to the id of the alert the condition opened or keeps open (active) or has
+ * just resolved (not active), and to 0 when there is none (refused, nothing
+ * to resolve): events/ stores it on the events that raised it. */
 struct alert_condition {
 	const char *rule;		/* rule name, e.g. "syslog:link-updown" */
 	int64_t device_id;		/* 0: not tied to a device */
@@ -29,6 +32,7 @@ struct alert_condition {
 	int active;			/* 1 raise (or keep), 0 resolve */
 	double value;			/* NAN when there is none */
 	const char *message;
+	int64_t *alert_id;		/* out, or NULL */
 };
 
 /* An alert changed: the notifier's input. event is "firing", "resolved",

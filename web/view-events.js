@@ -22,22 +22,32 @@
     return s ? badge(SEV_STATE[s] || "unknown", t("sev_" + s, null, s)) : el("span", { class: "muted" }, "–");
   }
 
-  /* One event's message, with its trap varbinds under it and the poll's confirmation. */
-  function messageCell(e) {
+  /* The alert a log rule raised, kept open or resolved with this event, or null. */
+  function alertLink(e) {
+    return e.alert_id ? el("a", { href: route("alert", String(e.alert_id)), class: "event-alert" },
+      t("event_alert", { id: String(e.alert_id) })) : null;
+  }
+
+  /* One event's message, with its trap varbinds under it and the poll's
+   * confirmation; withAlert: its alert too (a device's timeline has no device column). */
+  function messageCell(e, withAlert) {
     const parts = [el("span", { class: "break event-msg" }, e.message || "")];
+    if (withAlert && e.alert_id) parts.push(el("span", { class: "sub" }, alertLink(e)));
     if (e.confirmed_by_poll)
       parts.push(el("span", { class: "sub" }, t("confirmed_by_poll", { when: CM.datetime(e.confirmed_by_poll) })));
     if (e.kind === "trap" && e.trap_oid)
       parts.push(el("span", { class: "sub break" }, e.trap_name ? e.trap_name + " (" + e.trap_oid + ")" : e.trap_oid));
-    return parts;
+    return el("div", {}, parts);	/* one block: on a phone the cell is a flex row */
   }
 
+  /* The device, and under it the event's alert, else the device's alerts. */
   function deviceCell(e) {
+    const alert = alertLink(e);
     if (e.device_id) {
-      return [el("a", { href: route("device", String(e.device_id)), class: "break" }, e.device || String(e.device_id)),
-        el("span", { class: "sub" }, el("a", { href: "#/alerts?device=" + encodeURIComponent(e.device || "") }, t("its_alerts")))];
+      return el("div", {}, el("a", { href: route("device", String(e.device_id)), class: "break" }, e.device || String(e.device_id)),
+        el("span", { class: "sub" }, alert || el("a", { href: "#/alerts?device=" + encodeURIComponent(e.device || "") }, t("its_alerts"))));
     }
-    return el("span", { class: "break muted" }, e.source_address || "–");
+    return el("div", {}, el("span", { class: "break muted" }, e.source_address || "–"), alert ? el("span", { class: "sub" }, alert) : null);
   }
 
   function columns(withDevice) {
@@ -49,7 +59,7 @@
       { label: t("severity"), get: (e) => sevBadge(e.severity) },
       { label: t("kind"), get: (e) => t("event_kind_" + e.kind, null, e.kind), wideOnly: true },
       { label: t("program"), get: (e) => el("span", { class: "break" }, e.program || ""), wideOnly: true },
-      { label: t("message"), get: messageCell });
+      { label: t("message"), get: (e) => messageCell(e, !withDevice) });
     return cols;
   }
 

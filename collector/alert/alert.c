@@ -259,6 +259,8 @@ static int
 svc_condition(void *arg, const struct alert_condition *cond)
 {
 	struct alert_sys *as = arg;
+	if (cond->alert_id != NULL)
+		*cond->alert_id = 0;
 	if (!as->loaded || as->stopped)
 		return -1;
 	const struct device *d = cond->device_id ? device_get(as->c->devices, cond->device_id) :

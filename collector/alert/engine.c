@@ -1103,6 +1103,8 @@ int
 alert_engine_condition(struct alert_engine *e, const struct alert_condition *c,
     const char *device_name, double now)
 {
+	if (c != NULL && c->alert_id != NULL)
+		*c->alert_id = 0;
 	if (c == NULL || c->rule == NULL || c->rule[0] == '\0' || strlen(c->rule) > 128)
 		return -1;
 	int sev = alert_severity_parse(c->severity ? c->severity : "warning");
@@ -1112,6 +1114,7 @@ alert_engine_condition(struct alert_engine *e, const struct alert_condition *c,
 	if (s == NULL)
 		return -1;
 	s->cond_sev = sev;
+	int64_t resolved = 0;
 	if (c->active && s->level == 0) {
 		raise_level(e, s, 1, c->value, NULL, 0, now);
 		if (s->a && c->message) {
@@ -1119,8 +1122,12 @@ alert_engine_condition(struct alert_engine *e, const struct alert_condition *c,
 			s->a->message = strdup(c->message);
 		}
 	} else if (!c->active && s->level > 0) {
+		resolved = s->a ? s->a->id : 0;
 		resolve(e, s, now);
 	}
+	/* active: the alert opened above or kept open; not: the one resolved */
+	if (c->alert_id != NULL)
+		*c->alert_id = c->active ? (s->a ? s->a->id : 0) : resolved;
 	return 0;
 }
 

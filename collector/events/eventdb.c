@@ -28,6 +28,8 @@
 struct ev_job {
 	int64_t confirm_id;		/* a confirmation, not a query, when set */
 	double confirm_ts;
+	struct evdb_link *links;	/* alert links, not a query, when set */
+	size_t n_links;
 	struct ev_query q;
 	evdb_query_fn done;
 	void *arg;
@@ -152,6 +154,12 @@ thread_main(void *arg)
 				free(j);
 				continue;
 			}
+			if (j->links != NULL) {
+				evstore_link_alerts(d->store, j->links, j->n_links);
+				free(j->links);
+				free(j);
+				continue;
+			}
 			run_query(d, j);
 			loopq_post(d->c->loopq, &j->li, job_done, j);
 		}
@@ -241,6 +249,22 @@ evdb_confirm(struct ev_db *d, int64_t id, double ts)
 		return -1;
 	j->confirm_id = id;
 	j->confirm_ts = ts;
+	push_job(d, j);
+	return 0;
+}
+
+int
+evdb_link_alert(struct ev_db *d, const struct evdb_link *links, size_t n)
+{
+	if (n == 0)
+		return 0;
+	struct ev_job *j = calloc(1, sizeof(*j));
+	if (j == NULL || (j->links = malloc(n * sizeof(*links))) == NULL) {
+		free(j);
+		return -1;
+	}
+	memcpy(j->links, links, n * sizeof(*links));
+	j->n_links = n;
 	push_job(d, j);
 	return 0;
 }

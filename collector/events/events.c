@@ -274,6 +274,8 @@ events_stored(struct collector *c, struct cm_event **evs, size_t n)
 		}
 		cm_event_free(ev);
 	}
+	if (s != NULL && s->rules != NULL)
+		ev_rules_flush_links(s->rules, c);
 }
 
 void

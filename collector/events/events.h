@@ -165,6 +165,13 @@ typedef void (*evdb_query_fn)(void *arg, struct json_t *rows, const char *err, i
 int evdb_query(struct ev_db *db, const struct ev_query *q, evdb_query_fn done, void *arg);
 /* Mark event id as confirmed by a poll at ts (the linkDown/poll pair). */
 int evdb_confirm(struct ev_db *db, int64_t id, double ts);
+/* Store on each event the alert a log rule raised, kept or resolved with it
+ * (GET /api/v1/events "alert_id"); the n pairs are copied and written in
+ * one transaction. 0, or -1 when out of memory. */
+struct evdb_link {
+	int64_t event_id, alert_id;
+};
+int evdb_link_alert(struct ev_db *db, const struct evdb_link *links, size_t n);
 /* Retention: delete older than max_age seconds and oldest beyond max_bytes. */
 void evdb_set_retention(struct ev_db *db, long long max_age, long long max_bytes);
 size_t evdb_queue_depth(struct ev_db *db);
@@ -183,6 +190,7 @@ size_t evstore_write(struct ev_store *s, struct cm_event **evs, size_t n);
 struct json_t *evstore_query(struct ev_store *s, const struct ev_query *q, char *err,
     size_t errlen, int *bad_query);
 int evstore_confirm(struct ev_store *s, int64_t id, double ts);
+void evstore_link_alerts(struct ev_store *s, const struct evdb_link *links, size_t n);
 /* Delete older than max_age seconds and the oldest beyond max_bytes (0: no
  * bound); returns how many events went. */
 long long evstore_retention(struct ev_store *s, long long max_age, long long max_bytes,
@@ -222,6 +230,8 @@ struct ev_rules *ev_rules_new(const struct cfg_node *rules, int defaults, char *
     size_t errlen);
 /* Feed one stored event; raises through services.alert_condition. */
 void ev_rules_feed(struct ev_rules *r, struct collector *c, const struct cm_event *ev);
+/* After a batch is fed: store the alert ids it gave to its events. */
+void ev_rules_flush_links(struct ev_rules *r, struct collector *c);
 void ev_rules_free(struct ev_rules *r);
 /* Every few seconds: resolve quiet conditions (a rule's hold), forget keys. */
 void ev_rules_tick(struct ev_rules *r, struct collector *c, double now);

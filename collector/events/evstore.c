@@ -58,7 +58,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
     " sent_ts REAL, kind INTEGER NOT NULL, device_id INTEGER, device TEXT, source TEXT,"
     " severity INTEGER, facility INTEGER, host TEXT, program TEXT, message TEXT, tag TEXT,"
-    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT, confirmed_ts REAL);"
+    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT, confirmed_ts REAL,"
+    " alert_id INTEGER);"
     "CREATE TABLE IF NOT EXISTS events_parts (n INTEGER PRIMARY KEY,"
     " first_id INTEGER NOT NULL);";
 
@@ -69,7 +70,7 @@ static const char ins_row_sql[] = "INSERT INTO events (id, ts, sent_ts, kind, de
 static const char cols[] =
     "e.id, e.ts, e.sent_ts, e.kind, e.device_id, e.device, e.source, e.severity,"
     " e.facility, e.host, e.program, e.message, e.tag, e.trap_oid, e.trap_name,"
-    " e.varbinds, e.subject, e.confirmed_ts";
+    " e.varbinds, e.subject, e.confirmed_ts, e.alert_id";
 
 static int64_t
 scalar(sqlite3 *db, const char *sql, int64_t arg)
@@ -182,6 +183,18 @@ upgrade(struct ev_store *s)
 	return 0;
 }
 
+/* Databases made before events had alert_id get the column; "duplicate
+ * column" means it is there already (made by the schema above). */
+static int
+add_alert_id(sqlite3 *db)
+{
+	char *e = NULL;
+	int rc = sqlite3_exec(db, "ALTER TABLE events ADD COLUMN alert_id INTEGER", NULL, NULL, &e);
+	int ok = rc == SQLITE_OK || (e != NULL && strncmp(e, "duplicate column", 16) == 0);
+	sqlite3_free(e);
+	return ok ? 0 : -1;
+}
+
 struct ev_store *
 evstore_open(const char *path, char *err, size_t errlen)
 {
@@ -194,7 +207,7 @@ evstore_open(const char *path, char *err, size_t errlen)
 	char *e = NULL;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, &e) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, &e) != SQLITE_OK || add_alert_id(s->db) < 0 ||
 	    sqlite3_prepare_v2(s->db, ins_row_sql, -1, &s->ins_row, NULL) != SQLITE_OK ||
 	    load_parts(s) < 0 || (s->n_parts == 0 && upgrade(s) < 0) || prepare_ins_fts(s) < 0) {
 		snprintf(err, errlen, "%s: %s", path, e ? e : s->db ? sqlite3_errmsg(s->db) :
@@ -372,6 +385,29 @@ evstore_confirm(struct ev_store *s, int64_t id, double ts)
 	return rc;
 }
 
+/* The alert ids a log rule gave, all in one transaction (one sync). */
+void
+evstore_link_alerts(struct ev_store *s, const struct evdb_link *links, size_t n)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "UPDATE events SET alert_id = ?1 WHERE id = ?2", -1, &st,
+	    NULL) != SQLITE_OK)
+		return;
+	exec(s->db, "BEGIN IMMEDIATE");
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, links[i].alert_id);
+		sqlite3_bind_int64(st, 2, links[i].event_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			log_warnx("events: cannot link event %lld to alert %lld: %s",
+			    (long long)links[i].event_id, (long long)links[i].alert_id,
+			    sqlite3_errmsg(s->db));
+	}
+	sqlite3_finalize(st);
+	if (exec(s->db, "COMMIT") < 0)
+		exec(s->db, "ROLLBACK");
+}
+
 /* ---- time as ids ---------------------------------------------------------- */
 
 /* The smallest id such that every row below it has ts < t (strict: ts <=
@@ -440,6 +476,8 @@ row_json(sqlite3_stmt *st)
 		json_object_set_new(o, "device_id", json_integer(sqlite3_column_int64(st, 4)));
 	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
 		json_object_set_new(o, "confirmed_by_poll", json_real(sqlite3_column_double(st, 17)));
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		json_object_set_new(o, "alert_id", json_integer(sqlite3_column_int64(st, 18)));
 	return o;
 }
 

@@ -4,7 +4,9 @@
  * trap name) counts towards its (rule, device, subject) key; count matches
  * within window raise an alert condition through services.alert_condition;
  * a clear match, or hold without matches, resolves it. The shipped rules
- * (events.default_rules) come first, then events.rules.
+ * (events.default_rules) come first, then events.rules. The events that
+ * raised an alert (the count within the window), kept it open or resolved
+ * it get its id stored (evdb_link_alert), once per stored batch.
  */
 #include <ctype.h>
 #include <math.h>
@@ -36,13 +38,16 @@ struct ev_rule {
 	int uplinks_only;		/* the interface's alias or name says uplink */
 };
 
-/* A key's recent matches (a ring of count times) and whether it is raised. */
+/* A key's recent matches (a ring of count times and event ids) and whether
+ * it is raised. */
 struct ev_hit {
 	char key[320];
 	size_t rule;
 	int64_t device_id;
 	char subject[128];
 	double *times;
+	int64_t *ids;
+	int64_t alert_id;		/* the alert the ring's events were linked to */
 	size_t n, next;
 	double last;
 	int active;
@@ -54,6 +59,8 @@ struct ev_rules {
 	size_t n;
 	struct ev_hit *hits;
 	size_t n_hits;
+	struct evdb_link *links;	/* for evdb_link_alert, at the batch's end */
+	size_t n_links, cap_links;
 };
 
 /* The shipped campus rules (DESIGN §9 events, issue 14). */
@@ -283,6 +290,14 @@ ev_rules_check(const void *field)
 	return NULL;
 }
 
+static void
+hit_free(struct ev_hit *h)
+{
+	free(h->times);
+	free(h->ids);
+	free(h);
+}
+
 void
 ev_rules_free(struct ev_rules *rs)
 {
@@ -294,9 +309,9 @@ ev_rules_free(struct ev_rules *rs)
 	struct ev_hit *h, *tmp;
 	HASH_ITER(hh, rs->hits, h, tmp) {
 		HASH_DEL(rs->hits, h);
-		free(h->times);
-		free(h);
+		hit_free(h);
 	}
+	free(rs->links);
 	free(rs);
 }
 
@@ -378,21 +393,62 @@ matches(const struct ev_rule *r, const struct cm_event *ev, int *clears)
 }
 
 static void
-raise_cond(struct collector *c, const struct ev_rule *r, struct ev_hit *h, int active,
-    const char *message)
+add_link(struct ev_rules *rs, int64_t event_id, int64_t alert_id)
+{
+	if (event_id <= 0)
+		return;
+	if (rs->n_links == rs->cap_links) {
+		size_t cap = rs->cap_links ? 2 * rs->cap_links : 64;
+		struct evdb_link *g = realloc(rs->links, cap * sizeof(*g));
+		if (g == NULL)
+			return;		/* the link is lost, the alert is not */
+		rs->links = g;
+		rs->cap_links = cap;
+	}
+	rs->links[rs->n_links].event_id = event_id;
+	rs->links[rs->n_links++].alert_id = alert_id;
+}
+
+/* Raise (active) or resolve h's condition; ev is the event that did it, or
+ * NULL (a quiet hold). A newly raised alert gets every event in the ring
+ * (the count that raised it); later ones only the event itself. */
+static void
+raise_cond(struct ev_rules *rs, struct collector *c, const struct ev_rule *r, struct ev_hit *h,
+    int active, const char *message, const struct cm_event *ev)
 {
 	if (c->services.alert_condition == NULL) {
 		events_no_engine(c);
 		return;
 	}
+	int64_t alert_id = 0;
 	struct alert_condition cond = {
 		.rule = r->name, .device_id = h->device_id,
 		.subject = h->subject[0] ? h->subject : NULL,
 		.severity = r->severity, .active = active, .value = (double)h->n,
-		.message = message,
+		.message = message, .alert_id = &alert_id,
 	};
-	if (c->services.alert_condition(c->services.alert_arg, &cond) == 0)
-		h->active = active;
+	if (c->services.alert_condition(c->services.alert_arg, &cond) != 0)
+		return;
+	h->active = active;
+	if (ev == NULL || alert_id <= 0)
+		return;
+	if (active && alert_id != h->alert_id) {
+		h->alert_id = alert_id;
+		for (size_t i = 0; i < h->n; i++)
+			add_link(rs, h->ids[i], alert_id);
+	} else {
+		add_link(rs, ev->id, alert_id);
+	}
+}
+
+void
+ev_rules_flush_links(struct ev_rules *rs, struct collector *c)
+{
+	struct ev_db *db = events_db(c);
+	if (rs->n_links > 0 && db != NULL && evdb_link_alert(db, rs->links, rs->n_links) < 0)
+		log_warnx("events: out of memory: %zu events not linked to their alerts",
+		    rs->n_links);
+	rs->n_links = 0;
 }
 
 void
@@ -412,7 +468,7 @@ ev_rules_feed(struct ev_rules *rs, struct collector *c, const struct cm_event *e
 		HASH_FIND_STR(rs->hits, key, h);
 		if (clears) {
 			if (h != NULL && h->active)
-				raise_cond(c, r, h, 0, ev->message);
+				raise_cond(rs, c, r, h, 0, ev->message, ev);
 			if (h != NULL)
 				h->n = 0;
 			continue;
@@ -422,7 +478,9 @@ ev_rules_feed(struct ev_rules *rs, struct collector *c, const struct cm_event *e
 				continue;	/* bounded; old keys expire in ev_rules_tick */
 			h = calloc(1, sizeof(*h));
 			if (h == NULL || (h->times = calloc((size_t)r->count, sizeof(double))) ==
-			    NULL) {
+			    NULL || (h->ids = calloc((size_t)r->count, sizeof(int64_t))) == NULL) {
+				if (h != NULL)
+					free(h->times);
 				free(h);
 				continue;
 			}
@@ -435,13 +493,14 @@ ev_rules_feed(struct ev_rules *rs, struct collector *c, const struct cm_event *e
 		}
 		/* the ring holds the last count match times: the oldest is next */
 		h->times[h->next] = ev->ts;
+		h->ids[h->next] = ev->id;
 		h->next = (h->next + 1) % (size_t)r->count;
 		if (h->n < (size_t)r->count)
 			h->n++;
 		h->last = ev->ts;
 		double oldest = h->times[h->next % (size_t)r->count];
 		if (h->n == (size_t)r->count && ev->ts - oldest <= (double)r->window)
-			raise_cond(c, r, h, 1, ev->message);
+			raise_cond(rs, c, r, h, 1, ev->message, ev);
 	}
 }
 
@@ -453,11 +512,10 @@ ev_rules_tick(struct ev_rules *rs, struct collector *c, double now)
 	HASH_ITER(hh, rs->hits, h, tmp) {
 		const struct ev_rule *r = &rs->v[h->rule];
 		if (h->active && r->hold > 0 && now - h->last >= (double)r->hold)
-			raise_cond(c, r, h, 0, "quiet since");
+			raise_cond(rs, c, r, h, 0, "quiet since", NULL);
 		if (!h->active && now - h->last >= (double)r->window) {
 			HASH_DEL(rs->hits, h);
-			free(h->times);
-			free(h);
+			hit_free(h);
 			rs->n_hits--;
 		}
 	}

@@ -2,8 +2,9 @@
 // end in headless Chromium against a real collector that receives syslog
 // over UDP (sent here with hostile text), at 1366×768 and at 390×844: the
 // live tail shows a new line without a reload, search finds a line, the
-// line links to its device, the device page lists it, nothing injected runs
-// and the page never scrolls sideways on a phone.
+// line links to its device, the device page lists it, a line that raised an
+// alert (the shipped %SYS-2-MALLOCFAIL rule) links to that alert's page,
+// nothing injected runs and the page never scrolls sideways on a phone.
 //
 // Run: cd tests/e2e && npm ci && node --test events.test.mjs
 import { after, before, describe, test } from "node:test";
@@ -25,7 +26,7 @@ const TOKEN = "e2e-events-token";
 const XSS = "<img src=x onerror=window.__xss=7> link flapped";
 const DEVICE = "ev-e2e-switch";
 
-let tmp, proc, base, syslogPort, browser;
+let tmp, proc, base, syslogPort, browser, alertId;
 
 function freeUdpPort() {
   return new Promise((resolve, reject) => {
@@ -84,6 +85,13 @@ before(async () => {
   assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
   await sendSyslog("<187>12: *Dec  7 10:00:00: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down " + XSS);
   await waitFor("the line stored", async () => (await api("GET", "/api/v1/events?q=flapped")).body.length === 1);
+  // a line a shipped log rule raises an alert for: the event carries the alert's id
+  await sendSyslog("<10>%SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed");
+  const alert = await waitFor("the rule's alert", async () =>
+    (await api("GET", "/api/v1/alerts?state=all")).body.find((a) => a.rule === "syslog:malloc-fail"));
+  alertId = alert.id;
+  await waitFor("the line linked to it", async () =>
+    (await api("GET", "/api/v1/events?q=MALLOCFAIL")).body[0]?.alert_id === alertId);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -148,6 +156,37 @@ for (const vp of [{ name: "desktop", width: 1366, height: 768, mobile: false },
       await page.click(`main a:has-text('${DEVICE}')`);
       await page.waitForSelector("#events-card .event-msg:has-text('link flapped')");
       await page.screenshot({ path: path.join(SHOTS, `device-events-${vp.name}.png`), fullPage: true });
+    });
+
+    test("a line that raised an alert links to that alert; others to the device's alerts", async () => {
+      await page.click("#nav a[data-route=events]");
+      await page.uncheck("#events-live");
+      await page.fill("#events-q", "flapped");
+      await page.press("#events-q", "Enter");
+      const plain = page.locator("main tr:has(.event-msg:has-text('link flapped'))");
+      await plain.locator(`a[href="#/alerts?device=${DEVICE}"]`).waitFor();
+      assert.equal(await plain.locator("a.event-alert").count(), 0);
+      await page.fill("#events-q", "MALLOCFAIL");
+      await page.press("#events-q", "Enter");
+      const row = page.locator("main tr:has(.event-msg:has-text('MALLOCFAIL'))");
+      const link = row.locator("a.event-alert");
+      await link.waitFor();
+      assert.equal(await link.getAttribute("href"), `#/alert/${alertId}`);
+      assert.equal(await link.textContent(), `alert #${alertId}`);
+      assert.ok(await link.isVisible());
+      const { sw, iw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }));
+      assert.ok(sw <= iw, `page is ${sw}px wide in a ${iw}px window`);
+      await page.screenshot({ path: path.join(SHOTS, `events-alert-link-${vp.name}.png`), fullPage: true });
+      await link.click();
+      await page.waitForSelector("#alert-title:has-text('MALLOCFAIL')");
+      assert.equal(new URL(page.url()).hash, `#/alert/${alertId}`);
+      // the device's timeline links the line to its alert too
+      await page.goBack();
+      await row.locator(`a:has-text('${DEVICE}')`).click();
+      const onDevice = page.locator("#events-card tr:has(.event-msg:has-text('MALLOCFAIL')) a.event-alert");
+      await onDevice.waitFor();
+      assert.equal(await onDevice.getAttribute("href"), `#/alert/${alertId}`);
+      await page.screenshot({ path: path.join(SHOTS, `device-events-alert-link-${vp.name}.png`), fullPage: true });
     });
   });
 }

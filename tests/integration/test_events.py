@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -353,7 +354,9 @@ def test_cli_events_search_and_follow(collector_factory):
 
 def test_log_rules_raise_alerts_through_the_engine(collector_factory):
     """A configured rule (three matches within a window) and a shipped one
-    (%SYS-2-MALLOCFAIL) raise alerts in the alert engine; a clear line resolves."""
+    (%SYS-2-MALLOCFAIL) raise alerts in the alert engine; a clear line resolves.
+    The events that raised an alert, and the one that resolved it, carry its
+    id (alert_id); others carry none."""
     rules = ("events:\n  rules:\n"
              "    - name: syslog:ospf-down\n"
              "      regex: 'OSPF-5-ADJCHG: .* FULL to DOWN'\n"
@@ -374,21 +377,63 @@ def test_log_rules_raise_alerts_through_the_engine(collector_factory):
     logger(c, "--tcp", "-p", "local7.notice", line)
     wait_for(lambda: len(events(c, q="ADJCHG")) == 2, what="two lines stored")
     assert alerts("syslog:ospf-down") == []          # two of three: nothing yet
+    assert [e.get("alert_id") for e in events(c, q="ADJCHG")] == [None, None]
     logger(c, "--tcp", "-p", "local7.notice", line)
     a = wait_for(lambda: alerts("syslog:ospf-down"), what="the rule's alert")[0]
     assert a["severity"] == "critical" and a["device"] == "ev-rules-rtr"
     assert a["state"] in ("firing", "suppressed")
+    # all three lines that counted point at the alert they raised
+    def all_linked():
+        evs = events(c, q="ADJCHG")
+        return evs if all(e.get("alert_id") for e in evs) else None
+    linked = wait_for(all_linked, what="the lines linked")
+    assert len(linked) == 3 and {e["alert_id"] for e in linked} == {a["id"]}
+    assert c.get("/api/v1/alerts/%d" % linked[0]["alert_id"]).json()["rule"] == "syslog:ospf-down"
     logger(c, "--tcp", "%OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi0/1 from LOADING to FULL")
     wait_for(lambda: alerts("syslog:ospf-down")[0]["state"] == "resolved", what="resolved")
+    clear = wait_for(lambda: [e for e in events(c, q="LOADING") if e.get("alert_id")],
+                     what="the clear line linked")
+    assert clear[0]["alert_id"] == a["id"]
     logger(c, "--udp", "%SYS-2-MALLOCFAIL: Memory allocation of 65536 bytes failed")
     m = wait_for(lambda: alerts("syslog:malloc-fail"), what="the shipped rule's alert")[0]
     assert m["device"] == "ev-rules-rtr"
+    assert m["id"] != a["id"]
+    wait_for(lambda: events(c, q="MALLOCFAIL")[0].get("alert_id") == m["id"],
+             what="the malloc line linked")
     # a shipped trap rule: UPS on battery from the same device
     subprocess.run(["snmptrap", "-v", "2c", "-c", "ev-comm", "127.0.0.1:%d" % c.trap_port, "",
                     "1.3.6.1.2.1.33.2.1", "1.3.6.1.2.1.33.1.2.3.0", "i", "12"], check=True,
                    timeout=10, env=dict(os.environ, MIBS=""))
     u = wait_for(lambda: alerts("trap:ups-on-battery"), what="the UPS rule's alert")[0]
     assert u["severity"] == "critical" and u["device"] == "ev-rules-rtr"
+
+
+def test_events_db_from_before_alert_links_is_upgraded(collector_factory):
+    """An events.db made before events had alert_id keeps its lines and gets
+    the column: new lines that raise an alert link to it."""
+    c = start(collector_factory)
+    r = c.post_json("/api/v1/devices", {"address": "127.0.0.1", "name": "ev-upgrade-rtr",
+                                        "monitored": False})
+    assert r.status in (200, 201), r.body
+    logger(c, "--tcp", "an old quince line")
+    wait_event(c, "quince")
+    assert c.stop() == 0
+    db = os.path.join(c.data_dir, "events.db")
+    st = os.stat(db)
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE events DROP COLUMN alert_id")
+    con.commit()
+    con.close()
+    for f in os.listdir(c.data_dir):          # the collector runs as the service user
+        os.chown(os.path.join(c.data_dir, f), st.st_uid, st.st_gid)
+    c.start()
+    old = wait_event(c, "quince")
+    assert "alert_id" not in old[0]
+    logger(c, "--udp", "%SYS-2-MALLOCFAIL: Memory allocation of 4096 bytes failed")
+    m = wait_for(lambda: [a for a in c.get("/api/v1/alerts?state=all").json()
+                          if a["rule"] == "syslog:malloc-fail"], what="the alert")[0]
+    wait_for(lambda: events(c, q="MALLOCFAIL")[0].get("alert_id") == m["id"],
+             what="the new line linked")
 
 
 def test_sighup_reloads_log_rules(collector_factory):

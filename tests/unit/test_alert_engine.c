@@ -494,16 +494,25 @@ Test(alert_engine, conditions_from_outside)
 {
 	struct seen s = { 0 };
 	struct alert_engine *e = engine_with(CPU, &s, 0, 0);
+	int64_t id = -1;
 	struct alert_condition c = { "syslog:link-updown", 3, "Gi0/1", "warning", 1, NAN,
-		"link down" };
+		"link down", &id };
 	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 1), 0);
+	cr_assert_eq(id, s.ids[0], "the opened alert's id comes back");
+	id = -1;
 	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 2), 0);	/* still: no second */
+	cr_assert_eq(id, s.ids[0], "the alert kept open");
 	c.active = 0;
 	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 3), 0);
+	cr_assert_eq(id, s.ids[0], "the alert resolved");
 	cr_assert_eq(s.n, 2);
 	cr_assert_str_eq(alert_engine_get(e, s.ids[0])->message, "link down");
+	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 3.5), 0);
+	cr_assert_eq(id, 0, "nothing open to resolve");
 	c.severity = "loud";
+	id = -1;
 	cr_assert_eq(alert_engine_condition(e, &c, "sw1", 4), -1);
+	cr_assert_eq(id, 0, "refused");
 	alert_engine_free(e);
 }
 
