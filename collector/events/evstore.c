@@ -627,11 +627,12 @@ delete_below(struct ev_store *s, int64_t bound)
 		int no = s->part_no[drop];
 		snprintf(sql, sizeof(sql), "INSERT INTO events_fts%d (events_fts%d, rowid, message,"
 		    " program, device, meta) SELECT 'delete', id, message, program, device, "
-		    META_SQL " FROM events WHERE id < ?1", no, no);
+		    META_SQL " FROM events WHERE id >= ?1 AND id < ?2", no, no);
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 			goto fail;
-		sqlite3_bind_int64(st, 1, bound);
+		sqlite3_bind_int64(st, 1, s->part_first[drop]);
+		sqlite3_bind_int64(st, 2, bound);
 		int rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)

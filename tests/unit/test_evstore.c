@@ -1,0 +1,258 @@
+/*
+ * test_evstore.c — the events tables (evstore.c) on a real SQLite file:
+ * partitions roll over and are all searched newest first, filters (device,
+ * severity, kind, time) are exact, paging with `before` crosses partitions,
+ * a bad FTS query is told apart, retention drops whole old partitions and
+ * deletes index entries of the rest, and a database from before partitions
+ * is re-indexed on open.
+ */
+#include <criterion/criterion.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "collector/events/events.h"
+
+static char dir[64], path[96];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/cm-evstore-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/events.db", dir);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(evstore, .init = setup, .fini = teardown);
+
+static struct ev_store *
+open_store(void)
+{
+	char err[256];
+	struct ev_store *s = evstore_open(path, err, sizeof(err));
+	cr_assert_not_null(s, "%s", err);
+	return s;
+}
+
+/* n events: message "line I word<I%3>", device 1 + I%4, severity I%8,
+ * received at ts0 + I seconds */
+static void
+put(struct ev_store *s, int first, int n, double ts0)
+{
+	struct cm_event **evs = calloc((size_t)n, sizeof(*evs));
+	for (int i = 0; i < n; i++) {
+		int k = first + i;
+		char msg[64], dev[16];
+		evs[i] = cm_event_new(CM_EV_SYSLOG, ts0 + k);
+		snprintf(msg, sizeof(msg), "line %d word%d", k, k % 3);
+		snprintf(dev, sizeof(dev), "dev-%d", 1 + k % 4);
+		evs[i]->message = strdup(msg);
+		evs[i]->device = strdup(dev);
+		evs[i]->device_id = 1 + k % 4;
+		evs[i]->severity = k % 8;
+		evs[i]->program = strdup("prog");
+	}
+	cr_assert_eq(evstore_write(s, evs, (size_t)n), (size_t)n);
+	for (int i = 0; i < n; i++) {
+		cr_assert_gt(evs[i]->id, 0);
+		cm_event_free(evs[i]);
+	}
+	free(evs);
+}
+
+static json_t *
+query(struct ev_store *s, const char *q, long limit, int64_t device, int sev, int64_t before)
+{
+	struct ev_query eq = { .q = (char *)q, .device_id = device, .kind = -1,
+	    .severity = sev, .before = before, .limit = limit };
+	char err[256];
+	int bad = 0;
+	json_t *rows = evstore_query(s, &eq, err, sizeof(err), &bad);
+	cr_assert_not_null(rows, "%s: %s", q ? q : "", err);
+	return rows;
+}
+
+static int64_t
+id_at(json_t *rows, size_t i)
+{
+	return json_integer_value(json_object_get(json_array_get(rows, i), "id"));
+}
+
+Test(evstore, partitions_roll_over_and_are_searched_newest_first)
+{
+	struct ev_store *s = open_store();
+	evstore_set_part_rows(s, 100);
+	for (int b = 0; b < 5; b++)
+		put(s, b * 60, 60, 1000);	/* 300 events, batches of 60 */
+	cr_assert_eq(evstore_parts(s), 3, "parts %d", evstore_parts(s));	/* rolls at a batch */
+	json_t *rows = query(s, "word1", 500, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 100);	/* k % 3 == 1 among 0..299 */
+	for (size_t i = 1; i < json_array_size(rows); i++)
+		cr_assert_lt(id_at(rows, i), id_at(rows, i - 1), "newest first");
+	json_decref(rows);
+	/* a page, then the next page from before its last id, across partitions */
+	rows = query(s, "word1", 40, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 40);
+	int64_t last = id_at(rows, 39);
+	json_decref(rows);
+	rows = query(s, "word1", 1000, 0, -1, last);
+	cr_assert_eq(json_array_size(rows), 60);
+	cr_assert_lt(id_at(rows, 0), last);
+	json_decref(rows);
+	/* the oldest line is still found, in the first partition */
+	rows = query(s, "\"line 1 word1\"", 10, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 1);
+	json_decref(rows);
+	evstore_close(s);
+	/* reopened: the partitions are read back and writing goes on */
+	s = open_store();
+	evstore_set_part_rows(s, 100);
+	put(s, 300, 10, 1000);
+	rows = query(s, "\"line 305\"", 10, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 1);
+	json_decref(rows);
+	evstore_close(s);
+}
+
+Test(evstore, filters_are_exact_and_free_text_misses_meta_tokens)
+{
+	struct ev_store *s = open_store();
+	evstore_set_part_rows(s, 50);
+	put(s, 0, 80, 1000);
+	put(s, 80, 80, 1000);
+	json_t *rows = query(s, "word0", 500, 2, -1, 0);	/* device 2: k % 4 == 1 */
+	cr_assert_gt(json_array_size(rows), 0);
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		cr_assert_eq(json_integer_value(json_object_get(r, "device_id")), 2);
+		cr_assert_not_null(strstr(json_string_value(json_object_get(r, "message")), "word0"));
+	}
+	json_decref(rows);
+	/* severity: err (3) and worse, without text */
+	rows = query(s, NULL, 500, 0, 3, 0);
+	cr_assert_eq(json_array_size(rows), 80);	/* k % 8 <= 3 of 160 */
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const char *sev = json_string_value(json_object_get(json_array_get(rows, i),
+		    "severity"));
+		cr_assert(strcmp(sev, "emerg") == 0 || strcmp(sev, "alert") == 0 ||
+		    strcmp(sev, "crit") == 0 || strcmp(sev, "err") == 0, "%s", sev);
+	}
+	json_decref(rows);
+	/* the filter tokens are not free text */
+	rows = query(s, "d2", 500, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 0);
+	json_decref(rows);
+	/* a bad FTS expression is the query's fault */
+	struct ev_query bad = { .q = "\"unbalanced", .kind = -1, .severity = -1, .limit = 5 };
+	char err[256];
+	int is_bad = 0;
+	cr_assert_null(evstore_query(s, &bad, err, sizeof(err), &is_bad));
+	cr_assert(is_bad);
+	evstore_close(s);
+}
+
+Test(evstore, time_bounds_are_id_bounds)
+{
+	struct ev_store *s = open_store();
+	put(s, 0, 1000, 5000);	/* ts 5000 .. 5999 */
+	struct ev_query q = { .from = 5100, .to = 5199.5, .kind = -1, .severity = -1,
+	    .limit = 1000 };
+	char err[256];
+	int bad;
+	json_t *rows = evstore_query(s, &q, err, sizeof(err), &bad);
+	cr_assert_eq(json_array_size(rows), 100);
+	cr_assert_float_eq(json_real_value(json_object_get(json_array_get(rows, 0), "ts")), 5199,
+	    1e-6);
+	json_decref(rows);
+	q.q = "word2";
+	rows = evstore_query(s, &q, err, sizeof(err), &bad);
+	cr_assert_eq(json_array_size(rows), 33);
+	json_decref(rows);
+	evstore_close(s);
+}
+
+Test(evstore, retention_drops_old_partitions_and_unindexes_the_rest)
+{
+	struct ev_store *s = open_store();
+	evstore_set_part_rows(s, 100);
+	for (int b = 0; b < 4; b++)
+		put(s, b * 100, 100, 1000);	/* ts 1000 .. 1399, 4 partitions */
+	cr_assert_eq(evstore_parts(s), 4);
+	/* older than 1250 goes: partitions 1 and 2 whole, half of 3 */
+	cr_assert_eq(evstore_retention(s, 100, 0, 1350), 250);
+	cr_assert_eq(evstore_parts(s), 2);
+	json_t *rows = query(s, "line", 1000, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 150);
+	json_decref(rows);
+	rows = query(s, "\"line 249\"", 10, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 0);
+	json_decref(rows);
+	/* everything old: the newest partition stays, empty, and takes new ids */
+	cr_assert_eq(evstore_retention(s, 1, 0, 5000), 150);
+	cr_assert_eq(evstore_parts(s), 1);
+	put(s, 400, 5, 6000);
+	rows = query(s, "line", 1000, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 5);
+	json_decref(rows);
+	evstore_close(s);
+}
+
+Test(evstore, size_retention_keeps_the_newest)
+{
+	struct ev_store *s = open_store();
+	evstore_set_part_rows(s, 300);
+	for (int b = 0; b < 10; b++)
+		put(s, b * 200, 200, 1000);
+	evstore_retention(s, 0, 96 * 1024, 99999);
+	json_t *rows = query(s, "\"line 1999\"", 10, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 1);
+	json_decref(rows);
+	rows = query(s, "\"line 0\"", 10, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 0);
+	json_decref(rows);
+	evstore_close(s);
+}
+
+Test(evstore, a_database_from_before_partitions_is_reindexed)
+{
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db,
+	    "CREATE TABLE events (id INTEGER PRIMARY KEY, ts REAL NOT NULL, sent_ts REAL,"
+	    " kind INTEGER NOT NULL, device_id INTEGER, device TEXT, source TEXT,"
+	    " severity INTEGER, facility INTEGER, host TEXT, program TEXT, message TEXT, tag TEXT,"
+	    " trap_oid TEXT, trap_name TEXT, varbinds TEXT, subject TEXT, confirmed_ts REAL);"
+	    "CREATE INDEX events_ts ON events(ts);"
+	    "CREATE VIRTUAL TABLE events_fts USING fts5(message, program, device,"
+	    " content='events', content_rowid='id');"
+	    "INSERT INTO events (id, ts, kind, device_id, severity, message) VALUES"
+	    " (7, 100, 1, 3, 4, 'kept from before');"
+	    "INSERT INTO events_fts (rowid, message) VALUES (7, 'kept from before');",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct ev_store *s = open_store();
+	cr_assert_eq(evstore_parts(s), 1);
+	json_t *rows = query(s, "before", 10, 3, -1, 0);
+	cr_assert_eq(json_array_size(rows), 1);
+	cr_assert_eq(id_at(rows, 0), 7);
+	json_decref(rows);
+	put(s, 0, 3, 200);
+	rows = query(s, "line", 10, 0, -1, 0);
+	cr_assert_eq(json_array_size(rows), 3);
+	cr_assert_gt(id_at(rows, 2), 7);
+	json_decref(rows);
+	evstore_close(s);
+}
