@@ -177,6 +177,12 @@ void evdb_set_retention(struct ev_db *db, long long max_age, long long max_bytes
 size_t evdb_queue_depth(struct ev_db *db);
 void evdb_close(struct ev_db *db);	/* flushes what is queued */
 
+/* ---- cjk.c: the index's tokenizer ------------------------------------------
+ * Register "cjk" (unicode61; CJK runs as characters plus colocated pairs)
+ * on db's FTS5; 0, or -1 when FTS5 is missing. */
+struct sqlite3;
+int ev_cjk_register(struct sqlite3 *db);
+
 /* ---- evstore.c: the events table and its partitioned FTS5 index ------------
  * Used by the events thread only (or a test), never concurrently. */
 struct ev_store;

@@ -21,6 +21,10 @@
  * the device filter is the meta token. Every index left out is a B-tree
  * insert per line saved.
  *
+ * The index's tokenizer is cjk.c's (unicode61, with Chinese, Japanese and
+ * Korean text cut into characters and pairs); partitions made before it
+ * keep unicode61.
+ *
  * Not thread-safe: one thread (eventdb.c's) owns a store.
  */
 #include <sqlite3.h>
@@ -139,7 +143,8 @@ add_part(struct ev_store *s, int64_t first_id)
 	int no = s->n_parts ? s->part_no[s->n_parts - 1] + 1 : 1;
 	char sql[768];
 	snprintf(sql, sizeof(sql), "CREATE VIRTUAL TABLE events_fts%d USING fts5(message,"
-	    " program, device, meta, content='events', content_rowid='id', columnsize=0);"
+	    " program, device, meta, content='events', content_rowid='id', columnsize=0,"
+	    " tokenize='cjk');"
 	    "INSERT INTO events_fts%d (events_fts%d, rank) VALUES ('hashsize', 8388608);"
 	    "INSERT INTO events_fts%d (events_fts%d, rank) VALUES ('automerge', 8);"
 	    "INSERT INTO events_parts (n, first_id) VALUES (%d, %lld);", no, no, no, no, no, no,
@@ -206,7 +211,7 @@ evstore_open(const char *path, char *err, size_t errlen)
 	s->part_rows = PART_ROWS_DEFAULT;
 	char *e = NULL;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK || ev_cjk_register(s->db) < 0 ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, &e) != SQLITE_OK || add_alert_id(s->db) < 0 ||
 	    sqlite3_prepare_v2(s->db, ins_row_sql, -1, &s->ins_row, NULL) != SQLITE_OK ||
 	    load_parts(s) < 0 || (s->n_parts == 0 && upgrade(s) < 0) || prepare_ins_fts(s) < 0) {

@@ -206,6 +206,10 @@ def test_bad_input_is_counted_or_made_safe(collector_factory):
     nul = wait_event(c, "byte and")[0]["message"]
     assert nul == "nul\\x00byte and \\xff\\xfe junk"
     assert wait_event(c, "gbk down")[0]["message"] == "\u63a5\u53e3 gbk down"
+    # Chinese words inside a line are found (the index cuts Han runs into characters)
+    u.sendto("<13>端口GE1/0/1状态变为DOWN".encode("gb18030"), dst)
+    assert wait_event(c, "DOWN", q="状态变为")[0]["message"] == "端口GE1/0/1状态变为DOWN"
+    assert [e["message"] for e in events(c, q="接口")] == ["\u63a5\u53e3 gbk down"]
     cut = wait_for(lambda: [e for e in events(c) if (e["message"] or "").startswith("BBBB")],
                    what="a cut frame")
     assert all(len(e["message"]) <= 1024 for e in cut)

@@ -256,3 +256,45 @@ Test(evstore, a_database_from_before_partitions_is_reindexed)
 	json_decref(rows);
 	evstore_close(s);
 }
+
+static void
+put_text(struct ev_store *s, const char *msg)
+{
+	struct cm_event *ev = cm_event_new(CM_EV_SYSLOG, 1000);
+	ev->message = strdup(msg);
+	cr_assert_eq(evstore_write(s, &ev, 1), 1);
+	cm_event_free(ev);
+}
+
+static size_t
+hits(struct ev_store *s, const char *q)
+{
+	json_t *rows = query(s, q, 100, 0, -1, 0);
+	size_t n = json_array_size(rows);
+	json_decref(rows);
+	return n;
+}
+
+Test(evstore, chinese_text_is_found_by_words_inside_it)
+{
+	struct ev_store *s = open_store();
+	put_text(s, "接口GigabitEthernet0/0/1状态变为DOWN，请检查链路");
+	put_text(s, "用户admin登录失败");
+	put_text(s, "ステータス 변경 plain ascii line");
+	cr_assert_eq(hits(s, "状态"), 1);
+	cr_assert_eq(hits(s, "状态变为"), 1);
+	cr_assert_eq(hits(s, "变为DOWN"), 1);	/* pairs then ASCII, one phrase */
+	cr_assert_eq(hits(s, "down"), 1);	/* was glued to the Han before */
+	cr_assert_eq(hits(s, "检查链路"), 1);
+	cr_assert_eq(hits(s, "查"), 1);		/* one character */
+	cr_assert_eq(hits(s, "登录失败"), 1);
+	cr_assert_eq(hits(s, "admin"), 1);
+	cr_assert_eq(hits(s, "登*"), 1);		/* prefix */
+	cr_assert_eq(hits(s, "失败 状态"), 0);	/* both words: no line has both */
+	cr_assert_eq(hits(s, "状变"), 0);		/* not adjacent: no match */
+	cr_assert_eq(hits(s, "变状"), 0);
+	cr_assert_eq(hits(s, "ステータス"), 1);
+	cr_assert_eq(hits(s, "변경"), 1);
+	cr_assert_eq(hits(s, "ascii line"), 1);
+	evstore_close(s);
+}
