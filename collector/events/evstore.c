@@ -25,6 +25,9 @@
  * Korean text cut into characters and pairs); partitions made before it
  * keep unicode61.
  *
+ * Here: the schema, partitions and writing. Search is evsearch.c's,
+ * retention evretain.c's; evstore_int.h is what they share.
+ *
  * Not thread-safe: one thread (eventdb.c's) owns a store.
  */
 #include <sqlite3.h>
@@ -35,27 +38,10 @@
 #include <jansson.h>
 
 #include "collector/events/events.h"
+#include "collector/events/evstore_int.h"
 #include "common/log.h"
 
 #define PART_ROWS_DEFAULT 1000000
-#define MAX_PARTS 4096
-/* events may be stored out of receive order by this much (clock steps) */
-#define TS_SLACK 60.0
-
-struct ev_store {
-	sqlite3 *db;
-	sqlite3_stmt *ins_row, *ins_fts;	/* ins_fts: into the newest partition */
-	long long part_rows;
-	int64_t part_first[MAX_PARTS];	/* ascending; partition i is events_fts<part_no[i]> */
-	int part_no[MAX_PARTS];
-	int n_parts;
-};
-
-/* The meta tokens of a row, as SQL over `events` columns: the one
- * definition used to index and to un-index (FTS5 'delete' needs the very
- * same values). */
-#define META_SQL "trim(coalesce('d' || device_id, '') || coalesce(' s' || severity, '')" \
-	" || ' k' || kind)"
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
@@ -71,13 +57,8 @@ static const char ins_row_sql[] = "INSERT INTO events (id, ts, sent_ts, kind, de
     " device, source, severity, facility, host, program, message, tag, trap_oid, trap_name,"
     " varbinds, subject) VALUES (?17,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
 
-static const char cols[] =
-    "e.id, e.ts, e.sent_ts, e.kind, e.device_id, e.device, e.source, e.severity,"
-    " e.facility, e.host, e.program, e.message, e.tag, e.trap_oid, e.trap_name,"
-    " e.varbinds, e.subject, e.confirmed_ts, e.alert_id";
-
-static int64_t
-scalar(sqlite3 *db, const char *sql, int64_t arg)
+int64_t
+evstore_scalar(sqlite3 *db, const char *sql, int64_t arg)
 {
 	sqlite3_stmt *st;
 	int64_t v = 0;
@@ -90,8 +71,8 @@ scalar(sqlite3 *db, const char *sql, int64_t arg)
 	return v;
 }
 
-static int
-exec(sqlite3 *db, const char *sql)
+int
+evstore_exec(sqlite3 *db, const char *sql)
 {
 	char *e = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &e) == SQLITE_OK)
@@ -149,7 +130,7 @@ add_part(struct ev_store *s, int64_t first_id)
 	    "INSERT INTO events_fts%d (events_fts%d, rank) VALUES ('automerge', 8);"
 	    "INSERT INTO events_parts (n, first_id) VALUES (%d, %lld);", no, no, no, no, no, no,
 	    (long long)first_id);
-	if (exec(s->db, sql) < 0)
+	if (evstore_exec(s->db, sql) < 0)
 		return -1;
 	s->part_no[s->n_parts] = no;
 	s->part_first[s->n_parts] = first_id;
@@ -162,27 +143,37 @@ add_part(struct ev_store *s, int64_t first_id)
 static int
 upgrade(struct ev_store *s)
 {
-	if (scalar(s->db, "SELECT count(*) FROM sqlite_master WHERE name = 'events_fts'",
+	if (evstore_scalar(s->db, "SELECT count(*) FROM sqlite_master WHERE name = 'events_fts'",
 	    0) == 0)
 		return 0;
-	int64_t n = scalar(s->db, "SELECT count(*) FROM events", 0);
+	int64_t n = evstore_scalar(s->db, "SELECT count(*) FROM events", 0);
 	log_info("events: indexing %lld stored events into the partitioned search index",
 	    (long long)n);
-	if (exec(s->db, "BEGIN IMMEDIATE; DROP TABLE events_fts;"
+	if (evstore_exec(s->db, "BEGIN IMMEDIATE; DROP TABLE events_fts;"
 	    " DROP INDEX IF EXISTS events_ts; DROP INDEX IF EXISTS events_device;") < 0)
 		return -1;
-	int64_t lo = scalar(s->db, "SELECT coalesce(min(id), 1) FROM events", 0);
-	int64_t hi = scalar(s->db, "SELECT coalesce(max(id), 0) FROM events", 0);
+	int64_t lo = evstore_scalar(s->db, "SELECT coalesce(min(id), 1) FROM events", 0);
+	int64_t hi = evstore_scalar(s->db, "SELECT coalesce(max(id), 0) FROM events", 0);
 	if (add_part(s, lo) < 0) {
-		exec(s->db, "ROLLBACK");
+		evstore_exec(s->db, "ROLLBACK");
 		return -1;
 	}
 	sqlite3_bind_int64(s->ins_fts, 1, lo);
 	sqlite3_bind_int64(s->ins_fts, 2, hi);
 	int rc = sqlite3_step(s->ins_fts);
 	sqlite3_reset(s->ins_fts);
-	if (rc != SQLITE_DONE || exec(s->db, "COMMIT") < 0) {
-		exec(s->db, "ROLLBACK");
+	if (rc != SQLITE_DONE || evstore_exec(s->db, "COMMIT") < 0) {
+		evstore_exec(s->db, "ROLLBACK");
+		return -1;
+	}
+	return 0;
+}
+
+int
+evstore_reload_parts(struct ev_store *s)
+{
+	if (load_parts(s) < 0 || prepare_ins_fts(s) < 0) {
+		log_warnx("events: cannot reload the partitions: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
 	return 0;
@@ -318,7 +309,7 @@ insert_row(sqlite3_stmt *st, struct cm_event *ev, int64_t id)
 static int64_t
 next_id(struct ev_store *s)
 {
-	int64_t next = scalar(s->db, "SELECT coalesce(max(id), 0) + 1 FROM events", 0);
+	int64_t next = evstore_scalar(s->db, "SELECT coalesce(max(id), 0) + 1 FROM events", 0);
 	if (s->n_parts > 0 && next < s->part_first[s->n_parts - 1])
 		next = s->part_first[s->n_parts - 1];
 	return next;
@@ -333,7 +324,7 @@ evstore_write(struct ev_store *s, struct cm_event **evs, size_t n)
 	size_t ok = 0;
 	for (size_t i = 0; i < n; i++)
 		evs[i]->id = 0;
-	if (exec(s->db, "BEGIN IMMEDIATE") < 0)
+	if (evstore_exec(s->db, "BEGIN IMMEDIATE") < 0)
 		return 0;
 	int64_t id = next_id(s), lo = id;
 	if ((s->n_parts == 0 || id - s->part_first[s->n_parts - 1] >= s->part_rows) &&
@@ -358,14 +349,13 @@ evstore_write(struct ev_store *s, struct cm_event **evs, size_t n)
 			goto fail;
 		}
 	}
-	if (exec(s->db, "COMMIT") < 0)
+	if (evstore_exec(s->db, "COMMIT") < 0)
 		goto fail;
 	return ok;
 fail:
-	exec(s->db, "ROLLBACK");
+	evstore_exec(s->db, "ROLLBACK");
 	/* a partition made in the failed transaction is gone with it */
-	if (load_parts(s) < 0 || prepare_ins_fts(s) < 0)
-		log_warnx("events: cannot reload the partitions: %s", sqlite3_errmsg(s->db));
+	evstore_reload_parts(s);
 	for (size_t i = 0; i < n; i++)
 		evs[i]->id = 0;
 	return 0;
@@ -398,7 +388,7 @@ evstore_link_alerts(struct ev_store *s, const struct evdb_link *links, size_t n)
 	if (sqlite3_prepare_v2(s->db, "UPDATE events SET alert_id = ?1 WHERE id = ?2", -1, &st,
 	    NULL) != SQLITE_OK)
 		return;
-	exec(s->db, "BEGIN IMMEDIATE");
+	evstore_exec(s->db, "BEGIN IMMEDIATE");
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, links[i].alert_id);
@@ -409,277 +399,6 @@ evstore_link_alerts(struct ev_store *s, const struct evdb_link *links, size_t n)
 			    sqlite3_errmsg(s->db));
 	}
 	sqlite3_finalize(st);
-	if (exec(s->db, "COMMIT") < 0)
-		exec(s->db, "ROLLBACK");
-}
-
-/* ---- time as ids ---------------------------------------------------------- */
-
-/* The smallest id such that every row below it has ts < t (strict: ts <=
- * t), by binary search over the primary key: ids grow with receive time. */
-static int64_t
-id_bound(struct ev_store *s, double t, int strict)
-{
-	sqlite3_stmt *st;
-	int64_t lo = scalar(s->db, "SELECT coalesce(min(id), 1) FROM events", 0);
-	int64_t hi = scalar(s->db, "SELECT coalesce(max(id), 0) + 1 FROM events", 0);
-	if (sqlite3_prepare_v2(s->db, "SELECT id, ts FROM events WHERE id >= ?1 ORDER BY id"
-	    " LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return lo;
-	while (lo < hi) {
-		int64_t mid = lo + (hi - lo) / 2;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, mid);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			hi = mid;
-			continue;
-		}
-		int64_t id = sqlite3_column_int64(st, 0);
-		double ts = sqlite3_column_double(st, 1);
-		if (ts < t || (strict && ts == t))
-			lo = id + 1;
-		else
-			hi = mid;
-	}
-	sqlite3_finalize(st);
-	return lo;
-}
-
-/* ---- search --------------------------------------------------------------- */
-
-static json_t *
-row_json(sqlite3_stmt *st)
-{
-	const char *vb = (const char *)sqlite3_column_text(st, 15);
-	json_t *vbs = vb ? json_loads(vb, 0, NULL) : NULL;
-	int kind = sqlite3_column_int(st, 3);
-	const char *sev = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL :
-	    ev_severity_name(sqlite3_column_int(st, 7));
-	const char *fac = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL :
-	    ev_facility_name(sqlite3_column_int(st, 8));
-	json_t *o = json_pack("{s:I, s:f, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?,"
-	    " s:s?, s:s?, s:o, s:s?, s:s?}",
-	    "id", (json_int_t)sqlite3_column_int64(st, 0),
-	    "ts", sqlite3_column_double(st, 1),
-	    "kind", cm_event_kind_name((enum cm_event_kind)kind),
-	    "device", (const char *)sqlite3_column_text(st, 5),
-	    "source_address", (const char *)sqlite3_column_text(st, 6),
-	    "severity", sev, "facility", fac,
-	    "host", (const char *)sqlite3_column_text(st, 9),
-	    "program", (const char *)sqlite3_column_text(st, 10),
-	    "message", (const char *)sqlite3_column_text(st, 11),
-	    "trap_oid", (const char *)sqlite3_column_text(st, 13),
-	    "trap_name", (const char *)sqlite3_column_text(st, 14),
-	    "varbinds", vbs ? vbs : json_array(),
-	    "tag", (const char *)sqlite3_column_text(st, 12),
-	    "subject", (const char *)sqlite3_column_text(st, 16));
-	if (o == NULL)
-		return NULL;
-	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-		json_object_set_new(o, "sent_ts", json_real(sqlite3_column_double(st, 2)));
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-		json_object_set_new(o, "device_id", json_integer(sqlite3_column_int64(st, 4)));
-	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
-		json_object_set_new(o, "confirmed_by_poll", json_real(sqlite3_column_double(st, 17)));
-	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
-		json_object_set_new(o, "alert_id", json_integer(sqlite3_column_int64(st, 18)));
-	return o;
-}
-
-/* The FTS5 expression of q: its text kept to the text columns, AND the
- * meta tokens of its filters. Empty when q needs no index. */
-static void
-match_expr(const struct ev_query *q, char *out, size_t cap)
-{
-	size_t n = 0;
-	out[0] = '\0';
-#define ADD(...) do { if (n < cap) n += (size_t)snprintf(out + n, cap - n, __VA_ARGS__); } while (0)
-	if (q->q != NULL && q->q[0] != '\0')
-		ADD("{message program device} : (%s)", q->q);
-	if (q->device_id > 0)
-		ADD("%smeta:d%lld", n ? " AND " : "", (long long)q->device_id);
-	if (q->kind >= 0)
-		ADD("%smeta:k%d", n ? " AND " : "", q->kind);
-	if (q->severity >= 0) {
-		ADD("%smeta:(s0", n ? " AND " : "");
-		for (int sev = 1; sev <= q->severity && sev <= 7; sev++)
-			ADD(" OR s%d", sev);
-		ADD(")");
-	}
-#undef ADD
-}
-
-/* Rows of one statement appended to rows; -1 (err set) on failure. */
-static int
-collect(sqlite3 *db, const char *sql, const char *match, int64_t lo, int64_t hi,
-    const struct ev_query *q, long limit, json_t *rows, char *err, size_t errlen, int *bad)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		return -1;
-	}
-	if (match != NULL)
-		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, lo);
-	sqlite3_bind_int64(st, 3, hi);
-	sqlite3_bind_double(st, 4, q->from);
-	sqlite3_bind_double(st, 5, q->to);
-	sqlite3_bind_int64(st, 6, q->device_id);
-	sqlite3_bind_int(st, 7, q->kind);
-	sqlite3_bind_int(st, 8, q->severity);
-	sqlite3_bind_int64(st, 9, limit);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = row_json(st);
-		if (o != NULL)
-			json_array_append_new(rows, o);
-	}
-	if (rc != SQLITE_DONE) {
-		/* a bad FTS5 expression fails at the first step, as SQLITE_ERROR */
-		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
-		*bad = match != NULL && rc == SQLITE_ERROR;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-json_t *
-evstore_query(struct ev_store *s, const struct ev_query *q, char *err, size_t errlen,
-    int *bad_query)
-{
-	char match[2048], filters[256], sql[1536];
-	int64_t lo = 1, hi = INT64_MAX;
-	*bad_query = 0;
-	if (q->before > 0)
-		hi = q->before - 1;
-	/* the id range first (cheap), the exact times in SQL */
-	if (q->from > 0)
-		lo = id_bound(s, q->from - TS_SLACK, 0);
-	if (q->to > 0) {
-		int64_t to = id_bound(s, q->to + TS_SLACK, 1) - 1;
-		hi = to < hi ? to : hi;
-	}
-	match_expr(q, match, sizeof(match));
-	if (strlen(match) >= sizeof(match) - 1) {
-		snprintf(err, errlen, "the query is too long");
-		*bad_query = 1;
-		return NULL;
-	}
-	snprintf(filters, sizeof(filters), "%s%s%s%s%s",
-	    q->from > 0 ? " AND e.ts >= ?4" : "", q->to > 0 ? " AND e.ts <= ?5" : "",
-	    q->device_id > 0 ? " AND e.device_id = ?6" : "", q->kind >= 0 ? " AND e.kind = ?7" : "",
-	    q->severity >= 0 ? " AND e.severity <= ?8" : "");
-	json_t *rows = json_array();
-	if (match[0] == '\0') {
-		snprintf(sql, sizeof(sql), "SELECT %s FROM events e WHERE e.id BETWEEN ?2 AND ?3%s"
-		    " ORDER BY e.id DESC LIMIT ?9", cols, filters);
-		if (collect(s->db, sql, NULL, lo, hi, q, q->limit, rows, err, errlen,
-		    bad_query) < 0)
-			goto fail;
-		return rows;
-	}
-	/* newest partition first, until the page is full */
-	for (int i = s->n_parts - 1; i >= 0 && (long)json_array_size(rows) < q->limit; i--) {
-		int64_t p_lo = s->part_first[i];
-		int64_t p_hi = i + 1 < s->n_parts ? s->part_first[i + 1] - 1 : INT64_MAX;
-		if (p_lo > hi)
-			continue;
-		if (p_hi < lo)
-			break;
-		snprintf(sql, sizeof(sql), "SELECT %s FROM events_fts%d f JOIN events e"
-		    " ON e.id = f.rowid WHERE events_fts%d MATCH ?1 AND f.rowid BETWEEN ?2 AND ?3%s"
-		    " ORDER BY f.rowid DESC LIMIT ?9", cols, s->part_no[i], s->part_no[i], filters);
-		if (collect(s->db, sql, match, p_lo > lo ? p_lo : lo, p_hi < hi ? p_hi : hi, q,
-		    q->limit - (long)json_array_size(rows), rows, err, errlen, bad_query) < 0)
-			goto fail;
-	}
-	return rows;
-fail:
-	json_decref(rows);
-	return NULL;
-}
-
-/* ---- retention ------------------------------------------------------------ */
-
-static long long
-used_bytes(sqlite3 *db)
-{
-	return scalar(db, "SELECT ((SELECT page_count FROM pragma_page_count()) -"
-	    " (SELECT freelist_count FROM pragma_freelist_count())) *"
-	    " (SELECT page_size FROM pragma_page_size())", 0);
-}
-
-/* Delete rows with id < bound: partitions wholly below it are dropped (never
- * the newest), the index entries of the rest are deleted one by one (FTS5
- * external content), then the rows. */
-static long long
-delete_below(struct ev_store *s, int64_t bound)
-{
-	char sql[512];
-	long long n = 0;
-	if (exec(s->db, "BEGIN IMMEDIATE") < 0)
-		return 0;
-	int drop = 0;
-	while (drop < s->n_parts - 1 && s->part_first[drop + 1] <= bound) {
-		snprintf(sql, sizeof(sql), "DROP TABLE events_fts%d;"
-		    " DELETE FROM events_parts WHERE n = %d;", s->part_no[drop], s->part_no[drop]);
-		if (exec(s->db, sql) < 0)
-			goto fail;
-		drop++;
-	}
-	if (s->n_parts > drop && s->part_first[drop] < bound) {
-		int no = s->part_no[drop];
-		snprintf(sql, sizeof(sql), "INSERT INTO events_fts%d (events_fts%d, rowid, message,"
-		    " program, device, meta) SELECT 'delete', id, message, program, device, "
-		    META_SQL " FROM events WHERE id >= ?1 AND id < ?2", no, no);
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto fail;
-		sqlite3_bind_int64(st, 1, s->part_first[drop]);
-		sqlite3_bind_int64(st, 2, bound);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
-			goto fail;
-	}
-	sqlite3_stmt *del;
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE id < ?1", -1, &del, NULL) !=
-	    SQLITE_OK)
-		goto fail;
-	sqlite3_bind_int64(del, 1, bound);
-	if (sqlite3_step(del) == SQLITE_DONE)
-		n = sqlite3_changes(s->db);
-	sqlite3_finalize(del);
-	if (exec(s->db, "COMMIT") < 0)
-		goto fail;
-	if (load_parts(s) < 0 || prepare_ins_fts(s) < 0)
-		log_warnx("events: cannot reload the partitions: %s", sqlite3_errmsg(s->db));
-	return n;
-fail:
-	log_warnx("events: retention: %s", sqlite3_errmsg(s->db));
-	exec(s->db, "ROLLBACK");
-	load_parts(s);
-	prepare_ins_fts(s);
-	return 0;
-}
-
-long long
-evstore_retention(struct ev_store *s, long long max_age, long long max_bytes, double now)
-{
-	long long deleted = 0;
-	if (max_age > 0)
-		deleted += delete_below(s, id_bound(s, now - (double)max_age, 0));
-	/* size: the oldest partition while there are several, else the oldest
-	 * tenth of the rows, until under the bound */
-	for (int round = 0; round < 20 && max_bytes > 0 && used_bytes(s->db) > max_bytes;
-	    round++) {
-		int64_t lo = scalar(s->db, "SELECT min(id) FROM events", 0);
-		int64_t hi = scalar(s->db, "SELECT max(id) FROM events", 0);
-		if (hi <= lo)
-			break;
-		int64_t bound = s->n_parts > 1 ? s->part_first[1] : lo + (hi - lo) / 10 + 1;
-		deleted += delete_below(s, bound);
-	}
-	return deleted;
+	if (evstore_exec(s->db, "COMMIT") < 0)
+		evstore_exec(s->db, "ROLLBACK");
 }
