@@ -82,38 +82,6 @@ starts(const char *s, const char *prefix)
 	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static void
-parse_to(const struct cfg_node *n, struct nchannel *ch)
-{
-	if (n == NULL)
-		return;
-	size_t cnt = n->kind == CFG_N_SEQ ? n->n_items : 1;
-	ch->to = calloc(cnt + 1, sizeof(char *));
-	if (ch->to == NULL)
-		return;
-	if (n->kind == CFG_N_SCALAR) {
-		ch->to[ch->n_to++] = strdup(n->value);
-		return;
-	}
-	for (size_t i = 0; i < n->n_items; i++)
-		if (n->items[i]->kind == CFG_N_SCALAR)
-			ch->to[ch->n_to++] = strdup(n->items[i]->value);
-}
-
-static void
-check_keys(const struct cfg_node *map, const char *name, struct cfg_errors *errs)
-{
-	for (size_t i = 0; i < map->n_items; i++) {
-		const char *k = map->items[i]->key;
-		size_t j = 0;
-		while (known_keys[j] != NULL && strcmp(known_keys[j], k) != 0)
-			j++;
-		if (known_keys[j] == NULL)
-			cfg_errors_add(errs, "notify.channels %s (line %d): unknown key '%s'", name,
-			    map->items[i]->line, k);
-	}
-}
-
 /* One channel; problems go to errs (the channel is kept either way). */
 static void
 parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all,
@@ -122,7 +90,9 @@ parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all
 	const char *name = scalar(map, "name"), *type = scalar(map, "type");
 	char label[96];
 	snprintf(label, sizeof(label), "%s", name ? name : "(unnamed)");
-	check_keys(map, label, errs);
+	char where[128];
+	snprintf(where, sizeof(where), "notify.channels %s", label);
+	ncfg_check_keys(map, known_keys, where, errs);
 	if (name == NULL || !valid_name(name))
 		cfg_errors_add(errs, "notify.channels (line %d): each channel needs a name of 1-64 "
 		    "letters, digits, '-', '_' or '.'", map->line);
@@ -174,7 +144,7 @@ parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all
 		ch->secret = strdup(secret);
 	else if (sfile != NULL)
 		ch->secret = read_secret(sfile, label, errs);
-	parse_to(cfg_node_get(map, "to"), ch);
+	ch->to = ncfg_strings(cfg_node_get(map, "to"), &ch->n_to);
 
 	if (ch->type == NCH_EMAIL) {
 		if (!starts(ch->url, "smtp://") && !starts(ch->url, "smtps://"))
@@ -213,30 +183,22 @@ parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all
 	}
 }
 
+static void
+parse_next(const struct cfg_node *map, void *arg, struct cfg_errors *errs)
+{
+	struct nchannels *all = arg;
+	/* all->n: the ones before, for the check of unique names */
+	parse_one(map, &all->v[all->n], all, errs);
+	all->n++;
+}
+
 int
 nchannels_parse(const struct cfg_node *node, struct nchannels *out, struct cfg_errors *errs)
 {
-	size_t before = errs->n;
 	memset(out, 0, sizeof(*out));
-	if (node == NULL)
-		return 0;
-	if (node->kind != CFG_N_SEQ) {
-		cfg_errors_add(errs, "notify.channels (line %d): a list of channels", node->line);
+	if (node != NULL && (out->v = calloc(node->n_items + 1, sizeof(*out->v))) == NULL)
 		return -1;
-	}
-	out->v = calloc(node->n_items ? node->n_items : 1, sizeof(*out->v));
-	if (out->v == NULL)
-		return -1;
-	for (size_t i = 0; i < node->n_items; i++) {
-		if (node->items[i]->kind != CFG_N_MAP) {
-			cfg_errors_add(errs, "notify.channels (line %d): each channel is a mapping",
-			    node->items[i]->line);
-			continue;
-		}
-		parse_one(node->items[i], &out->v[out->n], out, errs);
-		out->n++;
-	}
-	return errs->n > before ? -1 : 0;
+	return ncfg_list(node, "notify.channels", "channel", parse_next, out, errs);
 }
 
 struct nchannel *
@@ -258,9 +220,7 @@ nchannels_free(struct nchannels *chs)
 		if (ch->secret != NULL)
 			explicit_bzero(ch->secret, strlen(ch->secret));
 		free(ch->secret);
-		for (size_t j = 0; j < ch->n_to; j++)
-			free(ch->to[j]);
-		free(ch->to);
+		ncfg_strings_free(ch->to);
 		free(ch->template);
 		free(ch->msgtype);
 		free(ch->from);

@@ -22,6 +22,23 @@ struct curl_slist;
 struct cfg_errors;
 struct notify;
 
+/* ---- ncfg.c: what channels.c and routes.c parse alike ------------------------ */
+/* Is key in known (NULL-terminated)? */
+int ncfg_known(const char *const *known, const char *key);
+/* "WHERE (line N): unknown key 'K'" for each key of map not in known. */
+void ncfg_check_keys(const struct cfg_node *map, const char *const *known, const char *where,
+    struct cfg_errors *errs);
+/* A scalar or a list of scalars as a NULL-terminated heap array (NULL for
+ * NULL); count (may be NULL) gets how many. */
+char **ncfg_strings(const struct cfg_node *n, size_t *count);
+void ncfg_strings_free(char **v);
+/* key (e.g. "notify.routes") is a list of mappings (NULL: none): one(map,
+ * arg, errs) for each of item's mappings, an error for anything else.
+ * -1 if errs grew meanwhile. */
+typedef void (*ncfg_one_fn)(const struct cfg_node *map, void *arg, struct cfg_errors *errs);
+int ncfg_list(const struct cfg_node *node, const char *key, const char *item, ncfg_one_fn one,
+    void *arg, struct cfg_errors *errs);
+
 /* ---- channels.c: notify.channels -------------------------------------------- */
 enum nch_type { NCH_WEBHOOK, NCH_WECOM, NCH_DINGTALK, NCH_FEISHU, NCH_EMAIL, NCH_SMS };
 
