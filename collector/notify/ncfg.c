@@ -49,6 +49,23 @@ ncfg_strings(const struct cfg_node *n, size_t *count)
 	return v;
 }
 
+char **
+ncfg_strings_dup(char *const *v)
+{
+	size_t cnt = 0;
+	if (v == NULL)
+		return NULL;
+	while (v[cnt] != NULL)
+		cnt++;
+	char **out = calloc(cnt + 1, sizeof(char *));
+	for (size_t i = 0; out != NULL && i < cnt; i++)
+		if ((out[i] = strdup(v[i])) == NULL) {
+			ncfg_strings_free(out);
+			return NULL;
+		}
+	return out;
+}
+
 void
 ncfg_strings_free(char **v)
 {
