@@ -666,9 +666,34 @@ def test_sighup_removed_channel_dead_letters(collector_factory, receiver, reques
         assert p.returncode == 0, p.stderr
         line = [l for l in p.stdout.splitlines() if l.startswith("waiting")][0]
         assert "(removed)" in line and "removed from notify.channels" in line, p.stdout
+
+        # configured again (its receiver now up), its dead letter goes on request
+        assert c.post_json("/api/v1/channels/waiting/retry", {}).status == 404
+        sighup(c, [keep, {"name": "waiting", "type": "webhook", "url": receiver.url + "/w"}])
+        assert c.post_json("/api/v1/channels/waiting/retry", {}).status == 202
+        wait_for(lambda: receiver.at("/w"), what="the dead letter sent again")
     finally:
         held.gate.set()
         held.close()
+
+
+def test_restart_without_a_channel_dead_letters_its_pending(collector_factory, receiver):
+    """As a reload does: a pending notification whose channel is gone from
+    the file at the next start is a dead letter, listed, not left pending."""
+    keep = {"name": "keep", "type": "webhook", "url": receiver.url + "/keep"}
+    down = {"name": "gone", "type": "webhook", "url": "http://127.0.0.1:%d/" % free_port()}
+    c = start_collector(collector_factory, [keep, down])
+    send_test(c, "gone")
+    wait_for(lambda: channels(c)["gone"]["failures"] >= 1, what="a failed attempt")
+    c.stop()
+    write_config(c, [keep])
+    c.start()
+    ch = wait_for(lambda: (lambda x: x if x.get("gone", {}).get("dead_letters") else None)(
+        channels(c)), what="the dead letter of the channel gone")
+    assert ch["gone"]["removed"] and ch["gone"]["pending"] == 0
+    assert "channel 'gone': removed from notify.channels" in ch["gone"]["last_error"]
+    assert "1 pending notifications are for channels no longer in notify.channels" in \
+        c.read_log()
 
 
 def test_sighup_with_an_invalid_channel_keeps_the_running_ones(collector_factory, receiver):
