@@ -1,6 +1,7 @@
 /*
  * cmd_channels.c — campusmon channels (each notification channel with its
- * last delivery, failures and dead letters), campusmon channel test NAME and
+ * last delivery, failures and dead letters; removed ones while they have
+ * dead letters), campusmon channel test NAME and
  * campusmon channel retry NAME (its dead letters sent again).
  */
 #include "cli/cli.h"
@@ -45,9 +46,12 @@ cmd_channels(struct cli *c, const struct cli_args *args)
 		    json_integer_value(json_object_get(ch, "failures")));
 		snprintf(dead, sizeof(dead), "%lld", json_integer_value(json_object_get(ch, "dead")));
 		const char *err = json_string_value(json_object_get(ch, "last_error"));
+		const char *type = json_string_value(json_object_get(ch, "type"));
+		/* no longer configured: listed while the outbox holds its dead letters */
+		if (json_is_true(json_object_get(ch, "removed")) || type == NULL)
+			type = "(removed)";
 		cli_table_add(t, (const char *[]){ json_string_value(json_object_get(ch, "name")),
-		    json_string_value(json_object_get(ch, "type")), last, sent, fail, dead,
-		    err ? err : "" });
+		    type, last, sent, fail, dead, err ? err : "" });
 	}
 	if (json_array_size(j) > 0)
 		cli_table_print(t, c->out);

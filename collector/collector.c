@@ -443,7 +443,9 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 		reload_all(c);
 		return;
 	}
-	if (collector_config_load(&fresh, c->config_path, &errs) < 0) {
+	/* what -t rejects a reload rejects, notify.channels and routes included */
+	if (collector_config_load(&fresh, c->config_path, &errs) < 0 ||
+	    notify_config_check(&fresh, c, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("reload: %s", errs.msgs[i]);
 		log_warnx("reload: configuration has errors; keeping the running one");
@@ -487,6 +489,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	c->cfg.school_headcount = fresh.school_headcount;
 	c->cfg.reports_monitored_intervals = fresh.reports_monitored_intervals;
 	c->cfg.assets_max_rows = fresh.assets_max_rows;
+	notify_config_take(&c->cfg, &fresh);	/* channels, routes, the outbox's limits */
 	log_set_verbosity(fresh.log_verbosity);
 	if ((fresh.profiles_dir == NULL) != (c->cfg.profiles_dir == NULL) ||
 	    (fresh.profiles_dir && strcmp(fresh.profiles_dir, c->cfg.profiles_dir) != 0))
@@ -513,7 +516,7 @@ collector_main(int argc, char **argv)
 	if (o.test) {
 		char err[512];
 		struct cfg_errors errs = { 0 };
-		if (notify_config_check(&c.cfg, &errs) < 0) {
+		if (notify_config_check(&c.cfg, NULL, &errs) < 0) {
 			cfg_errors_print(&errs, stderr, "campusmon-collector: ");
 			fprintf(stderr, "campusmon-collector: %zu error%s in the configuration\n",
 			    errs.n, errs.n == 1 ? "" : "s");

@@ -26,6 +26,22 @@ list_run(struct sqlite3 *db, void *arg)
 	job->summary = outboxdb_summary(db, 20);
 }
 
+/* A channel the outbox still names that is no longer configured (removed by
+ * a reload or before a restart), while it has dead letters or pending rows:
+ * its figures are the outbox's. */
+static json_t *
+removed_channel(const char *name, json_t *s)
+{
+	json_t *dead = json_object_get(s, "dead_letters");
+	const char *err = json_string_value(json_object_get(json_array_get(dead, 0), "error"));
+	json_t *last = json_object_get(s, "last_delivery");
+	return json_pack("{s:s, s:n, s:n, s:b, s:O, s:i, s:O, s:O, s:O, s:n, s:s?, s:O}", "name",
+	    name, "type", "language", "removed", 1, "sent", json_object_get(s, "sent"),
+	    "failures", 0, "dead", json_object_get(s, "dead"), "pending",
+	    json_object_get(s, "pending"), "last_delivery", last ? last : json_null(),
+	    "last_attempt", "last_error", err, "dead_letters", dead);
+}
+
 static void
 list_reply(struct evhttp_request *req, struct list_job *job)
 {
@@ -37,6 +53,16 @@ list_reply(struct evhttp_request *req, struct list_job *job)
 		    json_string_value(json_object_get(ch, "name")));
 		json_t *dead = json_object_get(s, "dead_letters");
 		json_object_set_new(ch, "dead_letters", dead ? json_incref(dead) : json_array());
+		json_object_set_new(ch, "removed", json_false());
+	}
+	const char *name;
+	json_t *s;
+	json_object_foreach(job->summary, name, s) {
+		if (job->n != NULL && nchannels_find(&job->n->chs, name) != NULL)
+			continue;
+		if (json_integer_value(json_object_get(s, "dead")) > 0 ||
+		    json_integer_value(json_object_get(s, "pending")) > 0)
+			json_array_append_new(out, removed_channel(name, s));
 	}
 	http_reply_json(req, 200, out);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collector/notify/notify.h"
@@ -38,20 +39,26 @@ dup_or_null(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
-/* A secret file: private (cfg_check_secrecy), one line, at most 4 KiB. */
+/* A secret file: private (cfg_check_secrecy), one line, at most 4 KiB.
+ * *denied: the file could not be reached or opened for want of permission
+ * (a reload runs as the service user; the start read it as root). */
 static char *
-read_secret(const char *path, const char *name, struct cfg_errors *errs)
+read_secret(const char *path, const char *name, int *denied, struct cfg_errors *errs)
 {
+	struct stat st;
+	*denied = stat(path, &st) < 0 && (errno == EACCES || errno == EPERM);
 	if (cfg_check_secrecy(path, errs) < 0)
 		return NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char buf[4097];
 	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	int e = errno;
 	if (fd >= 0)
 		close(fd);
 	if (n < 0) {
+		*denied = e == EACCES || e == EPERM;
 		cfg_errors_add(errs, "notify.channels %s: cannot read secret_file %s: %s", name,
-		    path, strerror(errno));
+		    path, strerror(e));
 		return NULL;
 	}
 	buf[n] = '\0';
@@ -60,7 +67,33 @@ read_secret(const char *path, const char *name, struct cfg_errors *errs)
 		cfg_errors_add(errs, "notify.channels %s: secret_file %s is empty", name, path);
 		return NULL;
 	}
-	return strdup(buf);
+	char *secret = strdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return secret;
+}
+
+/* ch's secret_file, read again; when the service user may not read it, the
+ * secret the running channel of that name read from the same file (at
+ * start, as root) is kept and ch->secret_kept set. */
+static void
+secret_from_file(struct nchannel *ch, const char *path, const char *label,
+    const struct nchannels *prev, struct cfg_errors *errs)
+{
+	struct cfg_errors mine = { 0 };
+	int denied;
+	ch->secret_file = strdup(path);
+	ch->secret = read_secret(path, label, &denied, &mine);
+	const struct nchannel *was = prev != NULL && ch->secret == NULL && denied ?
+	    nchannels_find(prev, ch->name) : NULL;
+	if (was != NULL && was->secret != NULL && was->secret_file != NULL &&
+	    strcmp(was->secret_file, path) == 0) {
+		ch->secret = strdup(was->secret);
+		ch->secret_kept = 1;
+	} else {
+		for (size_t i = 0; i < mine.n; i++)
+			cfg_errors_add(errs, "%s", mine.msgs[i]);
+	}
+	cfg_errors_clear(&mine);
 }
 
 static int
@@ -82,47 +115,17 @@ starts(const char *s, const char *prefix)
 	return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static void
-parse_to(const struct cfg_node *n, struct nchannel *ch)
-{
-	if (n == NULL)
-		return;
-	size_t cnt = n->kind == CFG_N_SEQ ? n->n_items : 1;
-	ch->to = calloc(cnt + 1, sizeof(char *));
-	if (ch->to == NULL)
-		return;
-	if (n->kind == CFG_N_SCALAR) {
-		ch->to[ch->n_to++] = strdup(n->value);
-		return;
-	}
-	for (size_t i = 0; i < n->n_items; i++)
-		if (n->items[i]->kind == CFG_N_SCALAR)
-			ch->to[ch->n_to++] = strdup(n->items[i]->value);
-}
-
-static void
-check_keys(const struct cfg_node *map, const char *name, struct cfg_errors *errs)
-{
-	for (size_t i = 0; i < map->n_items; i++) {
-		const char *k = map->items[i]->key;
-		size_t j = 0;
-		while (known_keys[j] != NULL && strcmp(known_keys[j], k) != 0)
-			j++;
-		if (known_keys[j] == NULL)
-			cfg_errors_add(errs, "notify.channels %s (line %d): unknown key '%s'", name,
-			    map->items[i]->line, k);
-	}
-}
-
 /* One channel; problems go to errs (the channel is kept either way). */
 static void
 parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all,
-    struct cfg_errors *errs)
+    const struct nchannels *prev, struct cfg_errors *errs)
 {
 	const char *name = scalar(map, "name"), *type = scalar(map, "type");
 	char label[96];
 	snprintf(label, sizeof(label), "%s", name ? name : "(unnamed)");
-	check_keys(map, label, errs);
+	char where[128];
+	snprintf(where, sizeof(where), "notify.channels %s", label);
+	ncfg_check_keys(map, known_keys, where, errs);
 	if (name == NULL || !valid_name(name))
 		cfg_errors_add(errs, "notify.channels (line %d): each channel needs a name of 1-64 "
 		    "letters, digits, '-', '_' or '.'", map->line);
@@ -173,8 +176,8 @@ parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all
 	else if (secret != NULL)
 		ch->secret = strdup(secret);
 	else if (sfile != NULL)
-		ch->secret = read_secret(sfile, label, errs);
-	parse_to(cfg_node_get(map, "to"), ch);
+		secret_from_file(ch, sfile, label, prev, errs);
+	ch->to = ncfg_strings(cfg_node_get(map, "to"), &ch->n_to);
 
 	if (ch->type == NCH_EMAIL) {
 		if (!starts(ch->url, "smtp://") && !starts(ch->url, "smtps://"))
@@ -213,30 +216,50 @@ parse_one(const struct cfg_node *map, struct nchannel *ch, struct nchannels *all
 	}
 }
 
-int
-nchannels_parse(const struct cfg_node *node, struct nchannels *out, struct cfg_errors *errs)
+struct parsing {
+	struct nchannels *out;
+	const struct nchannels *prev;
+};
+
+static void
+parse_next(const struct cfg_node *map, void *arg, struct cfg_errors *errs)
 {
-	size_t before = errs->n;
+	struct parsing *p = arg;
+	/* out->n: the ones before, for the check of unique names */
+	parse_one(map, &p->out->v[p->out->n], p->out, p->prev, errs);
+	p->out->n++;
+}
+
+int
+nchannels_parse(const struct cfg_node *node, const struct nchannels *prev,
+    struct nchannels *out, struct cfg_errors *errs)
+{
+	struct parsing p = { out, prev };
 	memset(out, 0, sizeof(*out));
-	if (node == NULL)
+	if (node != NULL && (out->v = calloc(node->n_items + 1, sizeof(*out->v))) == NULL)
+		return -1;
+	return ncfg_list(node, "notify.channels", "channel", parse_next, &p, errs);
+}
+
+static int
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+nchannel_same(const struct nchannel *a, const struct nchannel *b)
+{
+	if (a->type != b->type || a->n_to != b->n_to || a->tls_required != b->tls_required ||
+	    a->zh != b->zh || a->rate_per_minute != b->rate_per_minute)
 		return 0;
-	if (node->kind != CFG_N_SEQ) {
-		cfg_errors_add(errs, "notify.channels (line %d): a list of channels", node->line);
-		return -1;
-	}
-	out->v = calloc(node->n_items ? node->n_items : 1, sizeof(*out->v));
-	if (out->v == NULL)
-		return -1;
-	for (size_t i = 0; i < node->n_items; i++) {
-		if (node->items[i]->kind != CFG_N_MAP) {
-			cfg_errors_add(errs, "notify.channels (line %d): each channel is a mapping",
-			    node->items[i]->line);
-			continue;
-		}
-		parse_one(node->items[i], &out->v[out->n], out, errs);
-		out->n++;
-	}
-	return errs->n > before ? -1 : 0;
+	for (size_t i = 0; i < a->n_to; i++)
+		if (!same_str(a->to[i], b->to[i]))
+			return 0;
+	return same_str(a->name, b->name) && same_str(a->url, b->url) &&
+	    same_str(a->secret, b->secret) && same_str(a->template, b->template) &&
+	    same_str(a->msgtype, b->msgtype) && same_str(a->from, b->from) &&
+	    same_str(a->user, b->user) && same_str(a->ca_file, b->ca_file);
 }
 
 struct nchannel *
@@ -258,9 +281,8 @@ nchannels_free(struct nchannels *chs)
 		if (ch->secret != NULL)
 			explicit_bzero(ch->secret, strlen(ch->secret));
 		free(ch->secret);
-		for (size_t j = 0; j < ch->n_to; j++)
-			free(ch->to[j]);
-		free(ch->to);
+		free(ch->secret_file);
+		ncfg_strings_free(ch->to);
 		free(ch->template);
 		free(ch->msgtype);
 		free(ch->from);

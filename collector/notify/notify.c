@@ -26,31 +26,51 @@
 struct nesc {
 	struct notify *n;
 	int64_t alert_id;
-	size_t route;
+	char **to;		/* the route's escalate_to when it started (routes may be reloaded) */
 	json_t *alert, *root_cause;
 	int affected;
 	struct event *timer;
 	struct nesc *next;
 };
 
+/* prev: the running channels (a reload), or NULL. */
 static int
-parse_config(const struct collector_config *cfg, struct nchannels *chs, struct nroutes *rs,
-    struct cfg_errors *errs)
+parse_config(const struct collector_config *cfg, const struct nchannels *prev,
+    struct nchannels *chs, struct nroutes *rs, struct cfg_errors *errs)
 {
-	int a = nchannels_parse(cfg->notify_channels, chs, errs);
+	int a = nchannels_parse(cfg->notify_channels, prev, chs, errs);
 	int b = nroutes_parse(cfg->notify_routes, chs, rs, errs);
 	return a < 0 || b < 0 ? -1 : 0;
 }
 
 int
-notify_config_check(const struct collector_config *cfg, struct cfg_errors *errs)
+notify_config_check(const struct collector_config *cfg, const struct collector *running,
+    struct cfg_errors *errs)
 {
 	struct nchannels chs;
 	struct nroutes rs;
-	int rc = parse_config(cfg, &chs, &rs, errs);
+	const struct notify *n = running != NULL ? running->notify : NULL;
+	int rc = parse_config(cfg, n != NULL ? &n->chs : NULL, &chs, &rs, errs);
 	nroutes_free(&rs);
 	nchannels_free(&chs);
 	return rc;
+}
+
+void
+notify_config_take(struct collector_config *cfg, struct collector_config *fresh)
+{
+	struct cfg_node *node = cfg->notify_channels;
+	cfg->notify_channels = fresh->notify_channels;
+	fresh->notify_channels = node;
+	node = cfg->notify_routes;
+	cfg->notify_routes = fresh->notify_routes;
+	fresh->notify_routes = node;
+	cfg->notify_max_concurrent = fresh->notify_max_concurrent;
+	cfg->notify_timeout = fresh->notify_timeout;
+	cfg->notify_retry_max = fresh->notify_retry_max;
+	cfg->notify_give_up = fresh->notify_give_up;
+	cfg->notify_ack_ttl = fresh->notify_ack_ttl;
+	cfg->notify_rate = fresh->notify_rate;
 }
 
 /* ---- from an alert change to outbox entries -------------------------------------- */
@@ -130,6 +150,7 @@ esc_free(struct nesc *e)
 {
 	if (e->timer)
 		event_free(e->timer);
+	ncfg_strings_free(e->to);
 	json_decref(e->alert);
 	json_decref(e->root_cause);
 	free(e);
@@ -157,14 +178,14 @@ esc_start(struct notify *n, size_t route, const json_t *alert, const json_t *roo
 	if (e == NULL)
 		return;
 	e->n = n;
-	e->route = route;
+	e->to = ncfg_strings_dup(n->routes.v[route].escalate_to);
 	e->alert_id = json_integer_value(json_object_get(alert, "id"));
 	e->alert = json_deep_copy(alert);
 	e->root_cause = root_cause ? json_deep_copy(root_cause) : NULL;
 	e->affected = affected;
 	e->timer = evtimer_new(n->c->base, esc_fire, e);
 	struct timeval tv = { (time_t)n->routes.v[route].escalate_after, 0 };
-	if (e->timer == NULL || evtimer_add(e->timer, &tv) < 0) {
+	if (e->to == NULL || e->timer == NULL || evtimer_add(e->timer, &tv) < 0) {
 		esc_free(e);
 		return;
 	}
@@ -185,7 +206,7 @@ esc_fire(evutil_socket_t fd, short what, void *arg)
 	if (state == NULL || strcmp(state, "firing") == 0) {
 		unsigned char *done = calloc(n->chs.n + 1, 1);
 		if (done != NULL)
-			enqueue_names(n, n->routes.v[e->route].escalate_to, NULL, "escalated",
+			enqueue_names(n, e->to, NULL, "escalated",
 			    now ? now : e->alert, e->root_cause, e->affected, done);
 		free(done);
 	}
@@ -350,7 +371,7 @@ notify_open_privileged(struct collector *c)
 	if (n == NULL)
 		return -1;
 	n->c = c;
-	if (parse_config(&c->cfg, &n->chs, &n->routes, &errs) < 0) {
+	if (parse_config(&c->cfg, NULL, &n->chs, &n->routes, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("%s", errs.msgs[i]);
 		cfg_errors_clear(&errs);
@@ -392,11 +413,58 @@ notify_start(struct collector *c)
 	return 0;
 }
 
+/* What a reload changes, in the log: channel names only (never a URL, it
+ * may hold a robot's key, nor a secret). */
+static void
+log_changes(const struct nchannels *was, const struct nchannels *now)
+{
+	for (size_t i = 0; i < now->n; i++) {
+		const struct nchannel *ch = &now->v[i], *old = nchannels_find(was, ch->name);
+		if (old == NULL)
+			log_info("notify: channel '%s' added", ch->name);
+		else if (!nchannel_same(old, ch))
+			log_info("notify: channel '%s' changed; what waits for it goes with the new "
+			    "settings", ch->name);
+		if (ch->secret_kept)
+			log_warnx("notify: channel '%s': the service user cannot read secret_file %s; "
+			    "keeping the secret read before (restart, or let that user read it, to "
+			    "use a new one)", ch->name, ch->secret_file);
+	}
+}
+
+/* SIGHUP: channels and routes anew. collector.c has checked the file
+ * (notify_config_check) and handed its notify keys over (notify_config_take);
+ * they are parsed again here, as the secret files may have changed since.
+ * Queued notifications follow their channel by name; those of a removed
+ * channel become dead letters (outbox_rechannel). */
 static void
 notify_reload(struct collector *c)
 {
-	if (c->notify != NULL)
-		log_info("notify: channel and route changes take effect at the next restart");
+	struct notify *n = c->notify;
+	struct nchannels chs;
+	struct nroutes rs;
+	struct cfg_errors errs = { 0 };
+	if (n == NULL || n->stopping)
+		return;
+	if (parse_config(&c->cfg, &n->chs, &chs, &rs, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("reload: %s", errs.msgs[i]);
+		log_warnx("reload: notify: keeping the running channels and routes");
+		cfg_errors_clear(&errs);
+		nroutes_free(&rs);
+		nchannels_free(&chs);
+		return;
+	}
+	log_changes(&n->chs, &chs);
+	if (outbox_rechannel(n, &chs) < 0) {
+		log_warnx("reload: notify: out of memory; keeping the running channels and routes");
+		nroutes_free(&rs);
+		nchannels_free(&chs);
+		return;
+	}
+	nroutes_free(&n->routes);
+	n->routes = rs;
+	log_info("notify: %zu channels, %zu routes (reloaded)", n->chs.n, n->routes.n);
 }
 
 static void

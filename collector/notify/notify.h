@@ -22,6 +22,25 @@ struct curl_slist;
 struct cfg_errors;
 struct notify;
 
+/* ---- ncfg.c: what channels.c and routes.c parse alike ------------------------ */
+/* Is key in known (NULL-terminated)? */
+int ncfg_known(const char *const *known, const char *key);
+/* "WHERE (line N): unknown key 'K'" for each key of map not in known. */
+void ncfg_check_keys(const struct cfg_node *map, const char *const *known, const char *where,
+    struct cfg_errors *errs);
+/* A scalar or a list of scalars as a NULL-terminated heap array (NULL for
+ * NULL); count (may be NULL) gets how many. */
+char **ncfg_strings(const struct cfg_node *n, size_t *count);
+/* A copy of such an array (NULL for NULL or out of memory). */
+char **ncfg_strings_dup(char *const *v);
+void ncfg_strings_free(char **v);
+/* key (e.g. "notify.routes") is a list of mappings (NULL: none): one(map,
+ * arg, errs) for each of item's mappings, an error for anything else.
+ * -1 if errs grew meanwhile. */
+typedef void (*ncfg_one_fn)(const struct cfg_node *map, void *arg, struct cfg_errors *errs);
+int ncfg_list(const struct cfg_node *node, const char *key, const char *item, ncfg_one_fn one,
+    void *arg, struct cfg_errors *errs);
+
 /* ---- channels.c: notify.channels -------------------------------------------- */
 enum nch_type { NCH_WEBHOOK, NCH_WECOM, NCH_DINGTALK, NCH_FEISHU, NCH_EMAIL, NCH_SMS };
 
@@ -30,6 +49,8 @@ struct nchannel {
 	enum nch_type type;
 	char *url;		/* robot or webhook URL; smtp(s)://host:port; SMS URL template */
 	char *secret;		/* HMAC key (webhook, dingtalk, feishu); SMTP password for email */
+	char *secret_file;	/* where secret came from; NULL: inline or none */
+	int secret_kept;	/* reload: secret_file unreadable now, the running value kept */
 	char **to;		/* email addresses or SMS numbers */
 	size_t n_to;
 	char *template;		/* sms: body template ({number}, {text}); NULL: GET on url */
@@ -52,8 +73,13 @@ struct nchannels {
 };
 
 /* Parse notify.channels (a sequence of mappings; NULL: none). Every problem
- * goes to errs; -1 if any. Secret files must not be readable by others. */
-int nchannels_parse(const struct cfg_node *node, struct nchannels *out, struct cfg_errors *errs);
+ * goes to errs; -1 if any. Secret files must not be readable by others.
+ * prev (NULL at start): the running channels, whose secret read from a
+ * secret_file stays when a reload may not read that same file. */
+int nchannels_parse(const struct cfg_node *node, const struct nchannels *prev,
+    struct nchannels *out, struct cfg_errors *errs);
+/* Do a and b send alike (every setting, the secret too; not the figures)? */
+int nchannel_same(const struct nchannel *a, const struct nchannel *b);
 void nchannels_free(struct nchannels *chs);
 struct nchannel *nchannels_find(const struct nchannels *chs, const char *name);
 const char *nch_type_name(enum nch_type t);
@@ -138,8 +164,14 @@ int acklink_verify(const unsigned char key[ACK_KEY_BYTES], const char *token, do
 
 /* ---- notify.c: the subsystem -------------------------------------------------- */
 extern const struct subsystem notify_subsystem;
-/* -t: parse channels and routes, 0 or -1 with errs filled. */
-int notify_config_check(const struct collector_config *cfg, struct cfg_errors *errs);
+/* -t and SIGHUP: parse channels and routes, 0 or -1 with errs filled.
+ * running: the collector whose channels run (a reload, as the service
+ * user: a secret_file it may not read keeps its secret), or NULL. */
+int notify_config_check(const struct collector_config *cfg, const struct collector *running,
+    struct cfg_errors *errs);
+/* SIGHUP, once fresh passed notify_config_check: cfg takes fresh's notify
+ * keys (the lists swapped: the old ones go with fresh). */
+void notify_config_take(struct collector_config *cfg, struct collector_config *fresh);
 /* Queue a test message to channel name; 0, -1 no such channel, -2 busy. */
 int notify_test(struct collector *c, const char *name, const char *who);
 /* The channels with their figures (new ref). */

@@ -19,7 +19,8 @@ struct nitem {
 	int64_t id;			/* outbox row; 0 until recorded */
 	int64_t alert_id;
 	char *event, *dedupe, *payload;	/* payload: the webhook body (JSON text) */
-	size_t ch;			/* index into n->chs */
+	char *channel;			/* its name: the index changes with a reload */
+	size_t ch;			/* index into n->chs while in its queue */
 	int attempts;
 	int in_flight;
 	double next_try, created;
@@ -35,6 +36,7 @@ struct nqueue {
 
 struct dbop;
 struct nesc;
+struct nsend;
 
 struct notify {
 	struct collector *c;
@@ -52,6 +54,7 @@ struct notify {
 	int writing, loading, stopping;
 	size_t jobs_out;		/* worker jobs whose done has not run yet */
 	size_t in_flight;
+	struct nsend *sends;		/* the attempts under way */
 	struct nesc *escs;		/* escalation timers */
 	uint64_t recorded, delivered, retried, dead, grouped;
 };
@@ -102,6 +105,12 @@ int outbox_enqueue(struct notify *n, size_t ch, int64_t alert_id, const char *ev
 void outbox_pump(struct notify *n);
 /* Send channel's dead letters again (after its receiver was fixed). 0 queued. */
 int outbox_requeue(struct notify *n, const char *channel);
+/* A reload: fresh (parsed) becomes n->chs, the old channels are freed.
+ * Queues, figures and attempts under way follow their channel by name;
+ * what waits for a channel fresh lacks becomes a dead letter (the attempts
+ * under way for it record how they end). 0, or -1 out of memory (nothing
+ * changed). */
+int outbox_rechannel(struct notify *n, struct nchannels *fresh);
 /* Read the pending rows and the figures at start. */
 int outbox_load(struct notify *n);
 /* Write what waits (store thread), if nothing is being written. */

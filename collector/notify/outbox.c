@@ -28,6 +28,7 @@
 
 #define GROUP_MAX 500
 #define FIRST_RETRY 2.0
+#define NOCH ((size_t)-1)	/* a send's or item's channel was removed by a reload */
 
 enum { OP_INSERT, OP_UPDATE };
 struct dbop {
@@ -42,6 +43,10 @@ struct dbop {
 	struct dbop *next;
 };
 
+#define REMOVED "removed from notify.channels"
+static void dead_letter(struct notify *n, int64_t id, int attempts, const char *channel,
+    const char *last);
+
 struct dbjob {
 	struct notify *n;
 	struct dbop *ops;
@@ -51,12 +56,14 @@ struct dbjob {
 /* One attempt: one item, or a group of them for a people's channel. */
 struct nsend {
 	struct notify *n;
-	size_t ch;
+	size_t ch;			/* NOCH: removed while this was sent */
+	enum nch_type type;
 	struct nitem **items;
 	size_t n_items;
 	CURL *easy;
 	struct nreq req;
 	size_t upload_at;
+	struct nsend *prev, *next;	/* n->sends */
 };
 
 static int
@@ -98,6 +105,7 @@ static void
 item_free(struct nitem *it)
 {
 	free(it->event);
+	free(it->channel);
 	free(it->dedupe);
 	free(it->payload);
 	free(it);
@@ -145,7 +153,7 @@ write_run(struct sqlite3 *db, void *arg)
 		if (op->kind == OP_INSERT) {
 			struct nitem *it = op->item;
 			op->new_id = outboxdb_insert(db, it->dedupe, it->alert_id, it->event,
-			    job->n->chs.v[it->ch].name, it->payload, it->created);
+			    it->channel, it->payload, it->created);
 		} else if (outboxdb_update(db, op->id, op->state, op->attempts, op->next_try,
 		    op->error, job->now) < 0) {
 			log_warnx("outbox: cannot record the outcome of notification %lld",
@@ -169,14 +177,24 @@ write_done(void *arg)
 		job->ops = op->next;
 		if (op->kind == OP_INSERT && !n->stopping) {
 			struct nitem *it = op->item;
-			if (op->new_id > 0) {
+			struct nchannel *ch = nchannels_find(&n->chs, it->channel);
+			if (op->new_id > 0 && ch == NULL) {
+				/* recorded while a reload removed its channel */
 				it->id = op->new_id;
 				n->recorded++;
-				n->chs.v[it->ch].pending++;
+				log_warnx("notify: %s for alert %lld to %s is a dead letter: %s",
+				    it->event, (long long)it->alert_id, it->channel, REMOVED);
+				dead_letter(n, it->id, it->attempts, it->channel, NULL);
+				item_free(it);
+			} else if (op->new_id > 0) {
+				it->id = op->new_id;
+				it->ch = (size_t)(ch - n->chs.v);
+				n->recorded++;
+				ch->pending++;
 				queue_append(&n->q[it->ch], it);
 			} else if (op->new_id == 0) {
 				log_debug("notify", "%s for alert %lld to %s was queued before",
-				    it->event, (long long)it->alert_id, n->chs.v[it->ch].name);
+				    it->event, (long long)it->alert_id, it->channel);
 				item_free(it);
 			} else {
 				/* not recorded: not sent either; try again with the next batch */
@@ -253,18 +271,37 @@ outbox_flush_last(struct notify *n)
 }
 
 static void
-record_outcome(struct notify *n, struct nitem *it, const char *state, const char *error)
+record(struct notify *n, int64_t id, const char *state, int attempts, double next_try,
+    const char *error)
 {
 	struct dbop *op = calloc(1, sizeof(*op));
 	if (op == NULL)
 		return;	/* stays pending in the outbox: sent again after a restart */
 	op->kind = OP_UPDATE;
-	op->id = it->id;
+	op->id = id;
 	op->state = state;
-	op->attempts = it->attempts;
-	op->next_try = it->next_try;
+	op->attempts = attempts;
+	op->next_try = next_try;
 	op->error = error ? strdup(error) : NULL;
 	op_push(n, op);
+}
+
+static void
+record_outcome(struct notify *n, struct nitem *it, const char *state, const char *error)
+{
+	record(n, it->id, state, it->attempts, it->next_try, error);
+}
+
+/* Row id was for channel, which is no longer configured: a dead letter
+ * that says so (and, if it was being sent, how that attempt ended). */
+static void
+dead_letter(struct notify *n, int64_t id, int attempts, const char *channel, const char *last)
+{
+	char why[300];
+	snprintf(why, sizeof(why), "channel '%s': %s%s%s", channel, REMOVED,
+	    last ? "; its last attempt: " : "", last ? last : "");
+	record(n, id, "dead", attempts, 0, why);
+	n->dead++;
 }
 
 int
@@ -281,10 +318,12 @@ outbox_enqueue(struct notify *n, size_t ch, int64_t alert_id, const char *event,
 	it->alert_id = alert_id;
 	it->ch = ch;
 	it->event = strdup(event);
+	it->channel = strdup(n->chs.v[ch].name);
 	it->dedupe = dedupe ? strdup(dedupe) : NULL;
 	it->payload = json_dumps(payload, JSON_COMPACT);
 	it->created = it->next_try = util_now();
-	if (it->event == NULL || it->payload == NULL || (dedupe && it->dedupe == NULL)) {
+	if (it->event == NULL || it->channel == NULL || it->payload == NULL ||
+	    (dedupe && it->dedupe == NULL)) {
 		item_free(it);
 		free(op);
 		return -1;
@@ -355,7 +394,7 @@ load_done(void *arg)
 		if (json_is_number(json_object_get(v, "last_delivery")))
 			ch->last_ok = json_number_value(json_object_get(v, "last_delivery"));
 	}
-	size_t taken = 0;
+	size_t taken = 0, unconfigured = 0;
 	for (size_t i = 0; i < job->n_rows; i++) {
 		struct outbox_row *r = &job->rows[i];
 		struct nchannel *ch = n->stopping ? NULL : nchannels_find(&n->chs, r->channel);
@@ -364,6 +403,7 @@ load_done(void *arg)
 			it->id = r->id;
 			it->alert_id = r->alert_id;
 			it->event = (char *)r->event;
+			it->channel = (char *)r->channel;
 			it->payload = (char *)r->payload;
 			it->ch = (size_t)(ch - n->chs.v);
 			it->attempts = r->attempts;
@@ -375,21 +415,27 @@ load_done(void *arg)
 				ch->dead--;
 			queue_append(&n->q[it->ch], it);
 			taken++;
-		} else {
-			if (!n->stopping)
-				log_warnx("outbox: notification %lld is for channel '%s', which is "
-				    "no longer configured; it stays pending", (long long)r->id,
-				    r->channel);
-			free((char *)r->event);
-			free((char *)r->payload);
+			continue;
 		}
+		if (!n->stopping && ch == NULL) {
+			/* its channel left the configuration while the collector was
+			 * down (or by a reload meanwhile): as a reload does */
+			dead_letter(n, r->id, r->attempts, r->channel, NULL);
+			unconfigured++;
+		}
+		free((char *)r->event);
 		free((char *)r->channel);
+		free((char *)r->payload);
 	}
 	if (job->rc < 0)
 		log_warnx("outbox: cannot read the pending notifications");
 	else if (taken > 0)
 		log_info("outbox: %zu %s notifications to send", taken, job->requeue ?
 		    "dead letters of channel" : "pending");
+	if (unconfigured > 0)
+		log_warnx("outbox: %zu pending notifications are for channels no longer in "
+		    "notify.channels: dead letters now (GET /api/v1/channels lists them)",
+		    unconfigured);
 	free(job->requeue);
 	free(job->rows);
 	json_decref(job->summary);
@@ -458,6 +504,12 @@ on_upload(char *buf, size_t size, size_t nitems, void *arg)
 static void
 send_free(struct nsend *s)
 {
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (s->n->sends == s)
+		s->n->sends = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
 	if (s->easy)
 		curl_easy_cleanup(s->easy);
 	nreq_clear(&s->req);
@@ -565,14 +617,42 @@ robot_verdict(const char *answer, char *err, size_t errlen)
 	return rc;
 }
 
+/* The attempt of a channel a reload removed: it counts if it got through;
+ * otherwise (even if worth retrying) a dead letter. */
+static void
+finish_removed(struct nsend *s, int verdict, const char *error)
+{
+	struct notify *n = s->n;
+	for (size_t i = 0; i < s->n_items; i++) {
+		struct nitem *it = s->items[i];
+		it->attempts++;
+		if (verdict > 0) {
+			n->delivered++;
+			record_outcome(n, it, "sent", NULL);
+		} else {
+			log_warnx("notify: %s for alert %lld to %s is a dead letter: %s", it->event,
+			    (long long)it->alert_id, it->channel, REMOVED);
+			dead_letter(n, it->id, it->attempts, it->channel, error ? error : "failed");
+		}
+		item_free(it);
+	}
+}
+
 static void
 finish(struct nsend *s, int verdict, const char *error)
 {
 	struct notify *n = s->n;
+	n->in_flight--;
+	if (s->ch == NOCH) {
+		finish_removed(s, verdict, error);
+		s->n_items = 0;
+		send_free(s);
+		outbox_flush(n);
+		return;
+	}
 	struct nchannel *ch = &n->chs.v[s->ch];
 	struct nqueue *q = &n->q[s->ch];
 	double now = util_now();
-	n->in_flight--;
 	q->in_flight--;
 	ch->last_try = now;
 	if (verdict <= 0) {
@@ -619,16 +699,18 @@ on_done(void *arg, const struct curlev_result *res)
 {
 	struct nsend *s = arg;
 	struct notify *n = s->n;
-	const struct nchannel *ch = &n->chs.v[s->ch];
 	char err[300] = "";
 	int verdict;
 	if (res->rc == CURLE_ABORTED_BY_CALLBACK && n->stopping) {
-		for (size_t i = 0; i < s->n_items; i++)
+		for (size_t i = 0; i < s->n_items; i++) {
 			s->items[i]->in_flight = 0;
+			if (s->ch == NOCH)	/* in no queue: ours to free */
+				item_free(s->items[i]);
+		}
 		send_free(s);	/* still pending in the outbox */
 		return;
 	}
-	if (ch->type == NCH_EMAIL) {
+	if (s->type == NCH_EMAIL) {
 		if (res->rc == CURLE_OK) {
 			verdict = 1;
 		} else {
@@ -662,8 +744,13 @@ start_send(struct notify *n, size_t chi, struct nitem **items, size_t cnt)
 	}
 	s->n = n;
 	s->ch = chi;
+	s->type = n->chs.v[chi].type;
 	s->items = items;
 	s->n_items = cnt;
+	s->next = n->sends;
+	if (n->sends != NULL)
+		n->sends->prev = s;
+	n->sends = s;
 	for (size_t i = 0; i < cnt; i++)
 		items[i]->in_flight = 1;
 	n->in_flight++;
@@ -748,4 +835,78 @@ outbox_pump(struct notify *n)
 			q->tokens -= 1;
 		start_send(n, i, due, cnt);
 	}
+}
+
+/* ---- a reload: the same outbox, other channels ---------------------------------- */
+
+/* The removed channel i's waiting notifications become dead letters; those
+ * being sent are left to their send (now NOCH), which records how it ends. */
+static void
+drop_queue(struct notify *n, size_t i)
+{
+	struct nqueue *q = &n->q[i];
+	size_t dropped = 0, sending = 0;
+	while (q->head != NULL) {
+		struct nitem *it = q->head;
+		queue_remove(q, it);
+		it->ch = NOCH;
+		if (it->in_flight) {
+			sending++;
+			continue;
+		}
+		dead_letter(n, it->id, it->attempts, it->channel, NULL);
+		item_free(it);
+		dropped++;
+	}
+	if (dropped + sending > 0)
+		log_warnx("notify: channel '%s' was removed: %zu waiting notifications are dead "
+		    "letters now, %zu being sent will record how they end", n->chs.v[i].name,
+		    dropped, sending);
+}
+
+int
+outbox_rechannel(struct notify *n, struct nchannels *fresh)
+{
+	size_t *to = calloc(n->chs.n + 1, sizeof(*to));
+	struct nqueue *q = n->q != NULL ? calloc(fresh->n + 1, sizeof(*q)) : NULL;
+	if (to == NULL || (n->q != NULL && q == NULL)) {
+		free(to);
+		free(q);
+		return -1;
+	}
+	for (size_t i = 0; i < n->chs.n; i++) {
+		const struct nchannel *was = &n->chs.v[i];
+		struct nchannel *now = nchannels_find(fresh, was->name);
+		to[i] = now != NULL ? (size_t)(now - fresh->v) : NOCH;
+		if (now == NULL) {
+			if (n->q != NULL)
+				drop_queue(n, i);
+			continue;
+		}
+		/* the same name: its figures and its queue (rate tokens too) go on */
+		now->last_ok = was->last_ok;
+		now->last_try = was->last_try;
+		now->sent = was->sent;
+		now->failures = was->failures;
+		now->dead = was->dead;
+		now->pending = was->pending;
+		memcpy(now->last_error, was->last_error, sizeof(now->last_error));
+		if (n->q == NULL)
+			continue;
+		q[to[i]] = n->q[i];
+		for (struct nitem *it = q[to[i]].head; it != NULL; it = it->next)
+			it->ch = to[i];
+	}
+	for (struct nsend *s = n->sends; s != NULL; s = s->next)
+		if (s->ch != NOCH)
+			s->ch = to[s->ch];
+	free(to);
+	if (n->q != NULL) {
+		free(n->q);
+		n->q = q;
+	}
+	nchannels_free(&n->chs);
+	n->chs = *fresh;
+	memset(fresh, 0, sizeof(*fresh));
+	return 0;
 }

@@ -136,15 +136,12 @@ outboxdb_update(sqlite3 *db, int64_t id, const char *state, int attempts, double
 	    "updated=? WHERE id=?", "tidtdi", state, (int64_t)attempts, next_try, error, now, id);
 }
 
-int
-outboxdb_load_pending(sqlite3 *db, void (*cb)(const struct outbox_row *r, void *arg),
-    void *arg)
+/* Step st, whose columns are ROW_COLUMNS, passing each row to cb; then
+ * finalize it. 0 or -1. */
+#define ROW_COLUMNS "id, alert_id, event, channel, payload, attempts, next_try, created"
+static int
+each_row(sqlite3_stmt *st, void (*cb)(const struct outbox_row *r, void *arg), void *arg)
 {
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT id, alert_id, event, channel, payload, "
-	    "attempts, next_try, created FROM outbox WHERE state='pending' ORDER BY id", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct outbox_row r = {
@@ -164,33 +161,28 @@ outboxdb_load_pending(sqlite3 *db, void (*cb)(const struct outbox_row *r, void *
 }
 
 int
+outboxdb_load_pending(sqlite3 *db, void (*cb)(const struct outbox_row *r, void *arg),
+    void *arg)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT " ROW_COLUMNS " FROM outbox WHERE state='pending' "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	return each_row(st, cb, arg);
+}
+
+int
 outboxdb_requeue_dead(sqlite3 *db, const char *channel, double now,
     void (*cb)(const struct outbox_row *r, void *arg), void *arg)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, "UPDATE outbox SET state='pending', attempts=0, next_try=?1, "
 	    "created=?1, updated=?1, last_error=NULL WHERE channel=?2 AND state='dead' "
-	    "RETURNING id, alert_id, event, channel, payload, attempts, next_try, created", -1,
-	    &st, NULL) != SQLITE_OK)
+	    "RETURNING " ROW_COLUMNS, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_double(st, 1, now);
 	sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct outbox_row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.alert_id = sqlite3_column_int64(st, 1),
-			.event = (const char *)sqlite3_column_text(st, 2),
-			.channel = (const char *)sqlite3_column_text(st, 3),
-			.payload = (const char *)sqlite3_column_text(st, 4),
-			.attempts = sqlite3_column_int(st, 5),
-			.next_try = sqlite3_column_double(st, 6),
-			.created = sqlite3_column_double(st, 7),
-		};
-		cb(&r, arg);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return each_row(st, cb, arg);
 }
 
 json_t *

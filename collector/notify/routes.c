@@ -12,33 +12,8 @@
 #include "collector/notify/notify.h"
 
 static const char *const match_keys[] = { "severity", "kind", "device", "rule", NULL };
-
-/* A scalar or a list of scalars as a NULL-terminated array (heap). */
-static char **
-strings(const struct cfg_node *n)
-{
-	if (n == NULL)
-		return NULL;
-	size_t cnt = n->kind == CFG_N_SEQ ? n->n_items : 1;
-	char **v = calloc(cnt + 1, sizeof(char *));
-	size_t k = 0;
-	if (v == NULL)
-		return NULL;
-	if (n->kind == CFG_N_SCALAR)
-		v[k++] = strdup(n->value);
-	for (size_t i = 0; n->kind == CFG_N_SEQ && i < n->n_items; i++)
-		if (n->items[i]->kind == CFG_N_SCALAR)
-			v[k++] = strdup(n->items[i]->value);
-	return v;
-}
-
-static void
-strings_free(char **v)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
+static const char *const route_keys[] = { "match", "channels", "escalate_after", "escalate_to",
+	"quiet_hours", NULL };
 
 static void
 check_channels(char **names, const struct nchannels *chs, int at, const char *what,
@@ -67,32 +42,22 @@ static void
 parse_one(const struct cfg_node *map, const struct nchannels *chs, struct nroute *r,
     struct cfg_errors *errs)
 {
-	for (size_t i = 0; i < map->n_items; i++) {
-		const char *k = map->items[i]->key;
-		if (strcmp(k, "match") && strcmp(k, "channels") && strcmp(k, "escalate_after") &&
-		    strcmp(k, "escalate_to") && strcmp(k, "quiet_hours"))
-			cfg_errors_add(errs, "notify.routes (line %d): unknown key '%s'",
-			    map->items[i]->line, k);
-	}
+	ncfg_check_keys(map, route_keys, "notify.routes", errs);
 	const struct cfg_node *m = cfg_node_get(map, "match");
 	if (m != NULL && m->kind != CFG_N_MAP)
 		cfg_errors_add(errs, "notify.routes (line %d): match is a mapping", m->line);
-	for (size_t i = 0; m != NULL && m->kind == CFG_N_MAP && i < m->n_items; i++) {
-		size_t j = 0;
-		while (match_keys[j] != NULL && strcmp(match_keys[j], m->items[i]->key) != 0)
-			j++;
-		if (match_keys[j] == NULL)
+	for (size_t i = 0; m != NULL && m->kind == CFG_N_MAP && i < m->n_items; i++)
+		if (!ncfg_known(match_keys, m->items[i]->key))
 			cfg_errors_add(errs, "notify.routes (line %d): match takes severity, kind, "
 			    "device and rule, not '%s'", m->items[i]->line, m->items[i]->key);
-	}
 	if (m != NULL && m->kind == CFG_N_MAP) {
-		r->severity = strings(cfg_node_get(m, "severity"));
-		r->kind = strings(cfg_node_get(m, "kind"));
-		r->device = strings(cfg_node_get(m, "device"));
-		r->rule = strings(cfg_node_get(m, "rule"));
+		r->severity = ncfg_strings(cfg_node_get(m, "severity"), NULL);
+		r->kind = ncfg_strings(cfg_node_get(m, "kind"), NULL);
+		r->device = ncfg_strings(cfg_node_get(m, "device"), NULL);
+		r->rule = ncfg_strings(cfg_node_get(m, "rule"), NULL);
 	}
-	r->channels = strings(cfg_node_get(map, "channels"));
-	r->escalate_to = strings(cfg_node_get(map, "escalate_to"));
+	r->channels = ncfg_strings(cfg_node_get(map, "channels"), NULL);
+	r->escalate_to = ncfg_strings(cfg_node_get(map, "escalate_to"), NULL);
 	if (r->channels == NULL || r->channels[0] == NULL)
 		cfg_errors_add(errs, "notify.routes (line %d): a route needs channels", map->line);
 	check_channels(r->channels, chs, map->line, "channels", errs);
@@ -112,30 +77,27 @@ parse_one(const struct cfg_node *map, const struct nchannels *chs, struct nroute
 		    "(local time)", q->line);
 }
 
+struct parsing {
+	const struct nchannels *chs;
+	struct nroutes *out;
+};
+
+static void
+parse_next(const struct cfg_node *map, void *arg, struct cfg_errors *errs)
+{
+	struct parsing *p = arg;
+	parse_one(map, p->chs, &p->out->v[p->out->n++], errs);
+}
+
 int
 nroutes_parse(const struct cfg_node *node, const struct nchannels *chs, struct nroutes *out,
     struct cfg_errors *errs)
 {
-	size_t before = errs->n;
+	struct parsing p = { chs, out };
 	memset(out, 0, sizeof(*out));
-	if (node == NULL)
-		return 0;
-	if (node->kind != CFG_N_SEQ) {
-		cfg_errors_add(errs, "notify.routes (line %d): a list of routes", node->line);
+	if (node != NULL && (out->v = calloc(node->n_items + 1, sizeof(*out->v))) == NULL)
 		return -1;
-	}
-	out->v = calloc(node->n_items ? node->n_items : 1, sizeof(*out->v));
-	if (out->v == NULL)
-		return -1;
-	for (size_t i = 0; i < node->n_items; i++) {
-		if (node->items[i]->kind != CFG_N_MAP) {
-			cfg_errors_add(errs, "notify.routes (line %d): each route is a mapping",
-			    node->items[i]->line);
-			continue;
-		}
-		parse_one(node->items[i], chs, &out->v[out->n++], errs);
-	}
-	return errs->n > before ? -1 : 0;
+	return ncfg_list(node, "notify.routes", "route", parse_next, &p, errs);
 }
 
 void
@@ -143,12 +105,12 @@ nroutes_free(struct nroutes *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
 		struct nroute *r = &rs->v[i];
-		strings_free(r->severity);
-		strings_free(r->kind);
-		strings_free(r->device);
-		strings_free(r->rule);
-		strings_free(r->channels);
-		strings_free(r->escalate_to);
+		ncfg_strings_free(r->severity);
+		ncfg_strings_free(r->kind);
+		ncfg_strings_free(r->device);
+		ncfg_strings_free(r->rule);
+		ncfg_strings_free(r->channels);
+		ncfg_strings_free(r->escalate_to);
 	}
 	free(rs->v);
 	memset(rs, 0, sizeof(*rs));

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import os
+import signal
 import sqlite3
 import ssl
 import subprocess
@@ -25,11 +26,14 @@ SECRET = "SEC-robot-secret"
 
 class Receiver:
     """One HTTP server; each path behaves as configured in self.plan:
-    a list of status codes answered in turn (the last one repeats)."""
+    a list of status codes answered in turn (the last one repeats). With
+    self.gate (a threading.Event) set, each request is recorded at once and
+    answered only when the gate opens."""
 
     def __init__(self, port=None):
         self.got = []               # (path, query, headers, body)
         self.plan = {}
+        self.gate = None
         self.lock = threading.Lock()
         outer = self
 
@@ -46,6 +50,8 @@ class Receiver:
                                       dict(self.headers), body))
                     plan = outer.plan.get(u.path, [200])
                     code = plan.pop(0) if len(plan) > 1 else plan[0]
+                if outer.gate is not None:
+                    outer.gate.wait(20)
                 answer = b'{"errcode":0,"errmsg":"ok","code":0}'
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
@@ -514,3 +520,201 @@ def test_slow_huge_and_tls_failures_are_retried_and_the_loop_answers(collector_f
         hold.close()
         big.close()
         plain.close()
+
+
+# ---- SIGHUP: channels and routes anew ---------------------------------------------------
+
+def write_config(c, channels, extra=""):
+    """collector.yaml anew, as the collector reads it on a reload: as its
+    service user, so root's file with that user's group, mode 0640."""
+    import grp
+    path = os.path.join(c.config_dir, "collector.yaml")
+    text = ("notify:\n  channels:\n" + "".join("    - %s\n" % json.dumps(ch) for ch in channels)
+            + extra)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chown(path, 0, grp.getgrnam("campusmon").gr_gid)
+    os.chmod(path, 0o640)
+    c.config = text
+
+
+def sighup(c, channels, extra="", ok=True):
+    """Rewrite the config, SIGHUP, wait for the collector's verdict."""
+    said = "configuration reloaded" if ok else "configuration has errors; keeping the running one"
+    before = c.read_log().count(said)
+    write_config(c, channels, extra)
+    c.send_signal(signal.SIGHUP)
+    wait_for(lambda: c.read_log().count(said) > before, what="the reload: " + said)
+
+
+def bodies(receiver, path):
+    return [json.loads(g[3]) for g in receiver.at(path)]
+
+
+def test_sighup_changes_a_channel_adds_one_with_a_route(collector_factory, receiver):
+    """Channel a (its secret in a root-only file) fails at first; the reload
+    points it at a second receiver and adds b with a route: a's waiting test
+    message and the next alert go to the new URL, still signed with the
+    secret read at start; b gets the alert; no secret or key reaches the log."""
+    second = Receiver()
+    tmp = make_tmpdir("cm-notify-hup-")
+    secret_file = os.path.join(tmp, "a.secret")
+    with open(secret_file, "w") as f:
+        f.write(SECRET + "\n")
+    os.chmod(secret_file, 0o600)     # root's: the service user cannot read it again
+    try:
+        receiver.plan["/old"] = [503]
+        a = {"name": "a", "type": "webhook", "url": receiver.url + "/old?key=OLD-KEY-1",
+             "secret_file": secret_file}
+        c = start_collector(collector_factory, [a], extra=ALERT_RULES)
+        send_test(c, "a")
+        wait_for(lambda: receiver.at("/old"), what="a's first (failed) attempt")
+
+        a["url"] = second.url + "/new?key=NEW-KEY-2"
+        b = {"name": "b", "type": "webhook", "url": second.url + "/b", "secret": "B-HOOK-SECRET"}
+        routes = ("  routes:\n    - {match: {severity: critical}, channels: [a, b]}\n"
+                  "    - {match: {severity: warning}, channels: [a]}\n")
+        sighup(c, [a, b], routes + ALERT_RULES)
+        log = c.read_log()
+        assert "channel 'a' changed" in log and "channel 'b' added" in log, log
+        assert "cannot read secret_file %s" % secret_file in log, log
+
+        # what waited for a goes with its new settings
+        wait_for(lambda: [m for m in bodies(second, "/new") if m["event"] == "test"],
+                 what="a's waiting test message at its new URL")
+        write_temps(c, [("room-b", 45)])
+        wait_for(lambda: [m for m in bodies(second, "/b") if m["event"] == "firing"],
+                 what="the alert at b")
+        wait_for(lambda: [m for m in bodies(second, "/new") if m["event"] == "firing"],
+                 what="the alert at a's new URL")
+        old_attempts = len(receiver.at("/old"))
+        _, q, headers, body = second.at("/new")[-1]
+        assert q["key"] == ["NEW-KEY-2"]
+        assert headers["X-Campusmon-Signature"] == \
+            "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        _, _, headers, body = second.at("/b")[0]
+        assert headers["X-Campusmon-Signature"] == \
+            "sha256=" + hmac.new(b"B-HOOK-SECRET", body, hashlib.sha256).hexdigest()
+        ch = channels(c)
+        assert set(ch) == {"a", "b"} and not ch["a"]["removed"]
+        assert ch["a"]["failures"] >= 1, "a's figures go on under its name"
+        time.sleep(1)
+        assert len(receiver.at("/old")) == old_attempts, "nothing more to the old URL"
+        log = c.read_log()
+        for secret in (SECRET, "B-HOOK-SECRET", "OLD-KEY-1", "NEW-KEY-2"):
+            assert secret not in log, secret
+    finally:
+        second.close()
+        subprocess.run(["rm", "-rf", tmp])
+
+
+def test_sighup_removed_channel_dead_letters(collector_factory, receiver, request):
+    """A reload removes three channels: one with a message waiting to be
+    retried (a dead letter at once), two with a message being sent (each
+    records how its attempt ends: 200 sent, 500 a dead letter). The removed
+    channel stays listed by the API and the CLI while it has dead letters."""
+    down = free_port()                  # nothing listens: retried, waiting
+    held = Receiver()                   # answers when the test says so
+    held.gate = threading.Event()
+    held.plan["/fail"] = [500]
+    try:
+        keep = {"name": "keep", "type": "webhook", "url": receiver.url + "/keep"}
+        c = start_collector(collector_factory, [
+            keep,
+            {"name": "waiting", "type": "webhook", "url": "http://127.0.0.1:%d/" % down},
+            {"name": "ok", "type": "webhook", "url": held.url + "/ok"},
+            {"name": "fail", "type": "webhook", "url": held.url + "/fail"}])
+        for name in ("waiting", "ok", "fail"):
+            send_test(c, name)
+        wait_for(lambda: held.at("/ok") and held.at("/fail"), what="both attempts under way")
+        wait_for(lambda: channels(c)["waiting"]["failures"] >= 1, what="a failed attempt")
+        sighup(c, [keep])
+        held.gate.set()
+
+        def states():
+            con = sqlite3.connect(os.path.join(c.data_dir, "outbox.db"))
+            try:
+                return dict(con.execute("SELECT channel, state FROM outbox").fetchall())
+            finally:
+                con.close()
+        wait_for(lambda: states() == {"waiting": "dead", "ok": "sent", "fail": "dead"},
+                 what="the removed channels' outcomes recorded")
+        # listed while they have dead letters ("ok" has none: not listed)
+        ch = channels(c)
+        assert set(ch) == {"keep", "waiting", "fail"}, ch
+        assert not ch["keep"]["removed"] and ch["keep"]["type"] == "webhook"
+        for name in ("waiting", "fail"):
+            assert ch[name]["removed"] and ch[name]["type"] is None, ch[name]
+        dead = ch["waiting"]["dead_letters"]
+        assert len(dead) == 1 and dead[0]["event"] == "test", dead
+        assert "channel 'waiting': removed from notify.channels" in dead[0]["error"]
+        assert ch["waiting"]["last_error"] == dead[0]["error"]
+        assert "removed from notify.channels; its last attempt: HTTP 500" in \
+            ch["fail"]["dead_letters"][0]["error"], ch["fail"]
+        log = c.read_log()
+        assert "channel 'waiting' was removed: 1 waiting notifications are dead letters" in log
+        assert "channel 'fail' was removed: 0 waiting notifications are dead letters now, " \
+            "1 being sent" in log
+
+        assert c.post_json("/api/v1/channels/waiting/test", {}).status == 404
+        send_test(c, "keep")
+        wait_for(lambda: receiver.at("/keep"), what="the channel kept still works")
+        from test_cli import run
+        home = make_tmpdir("cm-notify-cli-")
+        request.addfinalizer(lambda: subprocess.run(["rm", "-rf", home]))
+        p = run(home, "channels", url=c.url, token=c.token)
+        assert p.returncode == 0, p.stderr
+        line = [l for l in p.stdout.splitlines() if l.startswith("waiting")][0]
+        assert "(removed)" in line and "removed from notify.channels" in line, p.stdout
+
+        # configured again (its receiver now up), its dead letter goes on request
+        assert c.post_json("/api/v1/channels/waiting/retry", {}).status == 404
+        sighup(c, [keep, {"name": "waiting", "type": "webhook", "url": receiver.url + "/w"}])
+        assert c.post_json("/api/v1/channels/waiting/retry", {}).status == 202
+        wait_for(lambda: receiver.at("/w"), what="the dead letter sent again")
+    finally:
+        held.gate.set()
+        held.close()
+
+
+def test_restart_without_a_channel_dead_letters_its_pending(collector_factory, receiver):
+    """As a reload does: a pending notification whose channel is gone from
+    the file at the next start is a dead letter, listed, not left pending."""
+    keep = {"name": "keep", "type": "webhook", "url": receiver.url + "/keep"}
+    down = {"name": "gone", "type": "webhook", "url": "http://127.0.0.1:%d/" % free_port()}
+    c = start_collector(collector_factory, [keep, down])
+    send_test(c, "gone")
+    wait_for(lambda: channels(c)["gone"]["failures"] >= 1, what="a failed attempt")
+    c.stop()
+    write_config(c, [keep])
+    c.start()
+    ch = wait_for(lambda: (lambda x: x if x.get("gone", {}).get("dead_letters") else None)(
+        channels(c)), what="the dead letter of the channel gone")
+    assert ch["gone"]["removed"] and ch["gone"]["pending"] == 0
+    assert "channel 'gone': removed from notify.channels" in ch["gone"]["last_error"]
+    assert "1 pending notifications are for channels no longer in notify.channels" in \
+        c.read_log()
+
+
+def test_sighup_with_an_invalid_channel_keeps_the_running_ones(collector_factory, receiver):
+    """A reload whose channels have a mistake is refused as a whole, as -t
+    refuses it, with the mistake in the log: the running channel keeps its
+    URL and the new ones do not exist. Fixed, the next reload applies."""
+    a = {"name": "a", "type": "webhook", "url": receiver.url + "/a", "secret": "A-SECRET-1"}
+    c = start_collector(collector_factory, [a], extra="metrics:\n  public: false\n")
+    a2 = dict(a, url=receiver.url + "/a2?key=SECRET-KEY-3")
+    bad = {"name": "b", "type": "pager", "url": receiver.url + "/b"}
+    sighup(c, [a2, bad], "metrics:\n  public: true\n", ok=False)
+    log = c.read_log()
+    assert "reload: notify.channels b: type must be one of" in log, log
+    assert "A-SECRET-1" not in log and "SECRET-KEY-3" not in log
+    send_test(c, "a")
+    wait_for(lambda: receiver.at("/a"), what="the test message at a's running URL")
+    assert receiver.at("/a2") == []
+    assert c.post_json("/api/v1/channels/b/test", {}).status == 404
+    assert c.get("/metrics", token=False).status == 401, "nothing of that file applied"
+
+    sighup(c, [a2, dict(bad, type="webhook")])
+    send_test(c, "b")
+    send_test(c, "a")
+    wait_for(lambda: receiver.at("/b") and receiver.at("/a2"), what="both, after the fix")

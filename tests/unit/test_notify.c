@@ -24,7 +24,7 @@ static int
 parse_channels(const char *text, struct nchannels *chs, struct cfg_errors *errs)
 {
 	struct cfg_node *root = yaml(text);
-	int rc = nchannels_parse(cfg_node_get(root, "channels"), chs, errs);
+	int rc = nchannels_parse(cfg_node_get(root, "channels"), NULL, chs, errs);
 	cfg_node_free(root);
 	return rc;
 }
@@ -99,7 +99,7 @@ Test(notify_config, routes)
 	    "    escalate_after: 30m\n"
 	    "    escalate_to: [b]\n"
 	    "  - {match: {rule: disk}, channels: [b], quiet_hours: '22:00-07:00'}\n");
-	cr_assert_eq(nchannels_parse(cfg_node_get(root, "channels"), &chs, &errs), 0);
+	cr_assert_eq(nchannels_parse(cfg_node_get(root, "channels"), NULL, &chs, &errs), 0);
 	cr_assert_eq(nroutes_parse(cfg_node_get(root, "routes"), &chs, &rs, &errs), 0,
 	    "%s", errs.n ? errs.msgs[0] : "");
 	cr_assert_eq(rs.n, 2);
@@ -327,35 +327,46 @@ rig_stop(struct rig *r)
 	cr_assert_eq(system(cmd), 0);
 }
 
-/* Run the loop until the outbox holds want rows; "channel:event" of each, in order. */
+/* Run the loop until the outbox answers sql with at least want rows, or with
+ * exactly expect when given; each row's columns joined by ':', rows by ' '. */
 static char *
-rows(struct rig *r, int want)
+query(struct rig *r, const char *sql, int want, const char *expect)
 {
 	char path[128], *out = NULL;
 	snprintf(path, sizeof(path), "%s/outbox.db", r->dir);
-	for (int i = 0; i < 200; i++) {
+	for (int i = 0; i < 300; i++) {
 		event_base_loop(r->c.base, EVLOOP_NONBLOCK);
 		sqlite3 *db;
 		sqlite3_stmt *st;
 		size_t len = 0;
 		FILE *f = open_memstream(&out, &len);
 		int n = 0;
-		if (sqlite3_open(path, &db) == SQLITE_OK && sqlite3_prepare_v2(db, "SELECT channel, "
-		    "event, alert_id FROM outbox ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_open(path, &db) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
 			while (sqlite3_step(st) == SQLITE_ROW)
-				fprintf(f, "%s%s:%s:%lld", n++ ? " " : "", sqlite3_column_text(st, 0),
-				    sqlite3_column_text(st, 1), (long long)sqlite3_column_int64(st, 2));
+				for (int c = 0; c < sqlite3_column_count(st); c++)
+					fprintf(f, "%s%s", c ? ":" : n++ ? " " : "",
+					    (const char *)sqlite3_column_text(st, c));
 			sqlite3_finalize(st);
 		}
 		sqlite3_close(db);
 		fclose(f);
-		if (n >= want)
+		if (expect ? strcmp(out, expect) == 0 : n >= want)
 			return out;
+		if (i == 299)
+			return out;	/* the caller's assertion shows what there was */
 		free(out);
 		out = NULL;
 		usleep(10000);
 	}
-	return strdup("(timed out)");
+	return NULL;
+}
+
+/* Run the loop until the outbox holds want rows; "channel:event:alert" of each, in order. */
+static char *
+rows(struct rig *r, int want)
+{
+	return query(r, "SELECT channel, event, alert_id FROM outbox ORDER BY id", want, NULL);
 }
 
 static void
@@ -405,6 +416,95 @@ Test(notify_observer, routes_and_escalation_hints)
 	change(&r, "escalated", 3, "warning", "sw1", 1, "duty");	/* the engine's hint wins */
 	char *got = rows(&r, 4);
 	cr_assert_str_eq(got, "noc:firing:2 duty:firing:2 boss:escalated:2 duty:escalated:3");
+	free(got);
+	rig_stop(&r);
+}
+
+/* ---- SIGHUP: channels and routes anew, the outbox follows by name ------------- */
+
+/* As collector.c's reload hands notify the file's new lists. */
+static void
+rig_reload(struct rig *r, const char *text)
+{
+	struct cfg_node *root = yaml(text);
+	const struct cfg_node *routes = cfg_node_get(root, "routes");
+	cfg_node_free(r->c.cfg.notify_channels);
+	cfg_node_free(r->c.cfg.notify_routes);
+	r->c.cfg.notify_channels = cfg_node_dup(cfg_node_get(root, "channels"));
+	r->c.cfg.notify_routes = routes ? cfg_node_dup(routes) : NULL;
+	cfg_node_free(root);
+	notify_subsystem.reload(&r->c);
+}
+
+static char *
+channel_names(struct rig *r)
+{
+	json_t *chs = notify_channels_json(&r->c);
+	char buf[256] = "";
+	size_t i;
+	json_t *ch;
+	json_array_foreach(chs, i, ch) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "",
+		    json_string_value(json_object_get(ch, "name")));
+	}
+	json_decref(chs);
+	return strdup(buf);
+}
+
+Test(notify_reload, queues_follow_by_name_removed_channels_dead_letters)
+{
+	struct rig r;
+	rig_start(&r, THREE);
+	change(&r, "firing", 7, "warning", "sw1", 1, NULL);
+	free(rows(&r, 3));
+	/* boss removed, duty changed, extra added; nothing listens on :9, so
+	 * what waits is still pending (or being tried) */
+	rig_reload(&r, "channels:\n"
+	    "  - {name: extra, type: webhook, url: 'http://127.0.0.1:9/x'}\n"
+	    "  - {name: duty, type: sms, url: 'http://127.0.0.1:9/?n={number}&t={text}', to: '2'}\n"
+	    "  - {name: noc, type: webhook, url: 'http://127.0.0.1:9/'}\n");
+	char *names = channel_names(&r);
+	cr_assert_str_eq(names, "extra duty noc");
+	free(names);
+	char *got = query(&r, "SELECT channel, state FROM outbox WHERE alert_id = 7 ORDER BY id",
+	    0, "noc:pending boss:dead duty:pending");
+	cr_assert_str_eq(got, "noc:pending boss:dead duty:pending");
+	free(got);
+	got = query(&r, "SELECT last_error FROM outbox WHERE channel = 'boss'", 1, NULL);
+	cr_assert(strstr(got, "channel 'boss': removed from notify.channels") != NULL, "%s", got);
+	free(got);
+	change(&r, "firing", 8, "warning", "sw2", 1, NULL);
+	got = query(&r, "SELECT channel, event FROM outbox WHERE alert_id = 8 ORDER BY id", 3,
+	    NULL);
+	cr_assert_str_eq(got, "extra:firing duty:firing noc:firing");
+	free(got);
+
+	/* a list with a mistake: the running channels stay */
+	rig_reload(&r, "channels:\n  - {name: only, type: pager, url: 'http://x'}\n");
+	names = channel_names(&r);
+	cr_assert_str_eq(names, "extra duty noc");
+	free(names);
+	rig_stop(&r);
+}
+
+/* An escalation timer started before a reload escalates to the channels its
+ * route named then, those still configured: the route itself is gone. */
+Test(notify_reload, escalation_timer_outlives_its_route)
+{
+	struct rig r;
+	char yaml[1024];
+	snprintf(yaml, sizeof(yaml), "%sroutes:\n"
+	    "  - {match: {severity: critical}, channels: [noc], escalate_after: 1s, "
+	    "escalate_to: [boss, duty]}\n", THREE);
+	rig_start(&r, yaml);
+	change(&r, "firing", 5, "critical", "core1", 1, NULL);
+	free(rows(&r, 1));
+	rig_reload(&r, "channels:\n"
+	    "  - {name: noc, type: webhook, url: 'http://127.0.0.1:9/'}\n"
+	    "  - {name: boss, type: webhook, url: 'http://127.0.0.1:9/b'}\n");
+	char *got = query(&r, "SELECT channel, event FROM outbox ORDER BY id", 2, NULL);
+	cr_assert_str_eq(got, "noc:firing boss:escalated");
 	free(got);
 	rig_stop(&r);
 }
