@@ -224,7 +224,8 @@ const struct cli_command cli_commands[] = {
 	    "search traps and syslog; --follow tails them",
 	    "Prints traps, syslog lines and interface changes seen by polls, oldest "
 	    "first, one line each: receive time, device (or source address), "
-	    "severity, kind, program and message. QUERY is SQLite FTS5 syntax over "
+	    "severity, kind, program and message, then '(alert #ID)' when a log rule "
+	    "linked the event to alert ID. QUERY is SQLite FTS5 syntax over "
 	    "message, program and device: words (all must match), \"a phrase\", OR, "
 	    "NOT, prefix*; quote words with punctuation (\"LINK-3-UPDOWN\"). A bad "
 	    "QUERY is an error from the collector. With --json: the API's objects.",
