@@ -685,6 +685,23 @@ cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
 	return CLI_EXIT_OK;
 }
 
+int
+cli_get_csv_or_json(struct cli *c, const char *path, const struct cli_param *params,
+    size_t n_params, int csv, json_t **out)
+{
+	struct cli_reply r;
+	*out = NULL;
+	int rc = cli_call(c, "GET", path, params, n_params, NULL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (csv)
+		fwrite(r.body, 1, r.len, c->out);
+	else
+		*out = cli_reply_json(c, &r);
+	cli_reply_free(&r);
+	return csv || *out != NULL ? CLI_EXIT_OK : CLI_EXIT_API;
+}
+
 void
 cli_print_json(struct cli *c, const json_t *j)
 {
