@@ -224,7 +224,8 @@ const struct cli_command cli_commands[] = {
 	    "search traps and syslog; --follow tails them",
 	    "Prints traps, syslog lines and interface changes seen by polls, oldest "
 	    "first, one line each: receive time, device (or source address), "
-	    "severity, kind, program and message. QUERY is SQLite FTS5 syntax over "
+	    "severity, kind, program and message, then '(alert #ID)' when a log rule "
+	    "linked the event to alert ID. QUERY is SQLite FTS5 syntax over "
 	    "message, program and device: words (all must match), \"a phrase\", OR, "
 	    "NOT, prefix*; quote words with punctuation (\"LINK-3-UPDOWN\"). A bad "
 	    "QUERY is an error from the collector. With --json: the API's objects.",
@@ -682,6 +683,23 @@ cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
 	}
 	*out = all;
 	return CLI_EXIT_OK;
+}
+
+int
+cli_get_csv_or_json(struct cli *c, const char *path, const struct cli_param *params,
+    size_t n_params, int csv, json_t **out)
+{
+	struct cli_reply r;
+	*out = NULL;
+	int rc = cli_call(c, "GET", path, params, n_params, NULL, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (csv)
+		fwrite(r.body, 1, r.len, c->out);
+	else
+		*out = cli_reply_json(c, &r);
+	cli_reply_free(&r);
+	return csv || *out != NULL ? CLI_EXIT_OK : CLI_EXIT_API;
 }
 
 void

@@ -285,6 +285,13 @@ struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
  */
 int cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
     size_t n_params, const char *what, int print_json, struct json_t **out);
+/*
+ * GET path for a command with --csv (params then ask for format=csv): with
+ * csv the answer goes to the output as it came and *out is NULL; otherwise
+ * *out is the JSON answer (the caller owns it). Returns the exit code.
+ */
+int cli_get_csv_or_json(struct cli *c, const char *path, const struct cli_param *params,
+    size_t n_params, int csv, struct json_t **out);
 /* --json: print a JSON value compactly, ASCII-only, on one line. */
 void cli_print_json(struct cli *c, const struct json_t *j);
 /* An id as text: ids are opaque (integers today, maybe strings later). */

@@ -24,19 +24,10 @@ cmd_assets(struct cli *c, const struct cli_args *args)
 {
 	int csv = cli_args_get(args, "csv") != NULL;
 	struct cli_param params[] = { { "format", csv ? "csv" : NULL } };
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", "/api/v1/assets", params, 1, NULL, &r);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	if (csv) {
-		fwrite(r.body, 1, r.len, c->out);
-		cli_reply_free(&r);
-		return CLI_EXIT_OK;
-	}
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
+	json_t *j;
+	int rc = cli_get_csv_or_json(c, "/api/v1/assets", params, 1, csv, &j);
 	if (j == NULL)
-		return CLI_EXIT_API;
+		return rc;
 	if (c->json) {
 		cli_print_json(c, j);
 		json_decref(j);

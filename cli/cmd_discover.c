@@ -181,6 +181,16 @@ by_found(const void *a, const void *b)
 	return strcmp(ax ? ax : "", ay ? ay : "");
 }
 
+/* Seconds the job ran, by the collector's clock (0 while it runs). */
+static double
+took_of(const json_t *job)
+{
+	const json_t *st = json_object_get(job, "started"), *fin = json_object_get(job, "finished");
+	double took = json_is_number(st) && json_is_number(fin) ?
+	    json_number_value(fin) - json_number_value(st) : 0;
+	return took < 0 ? 0 : took;
+}
+
 static void
 print_found(struct cli *c, const json_t *job)
 {
@@ -210,14 +220,10 @@ print_found(struct cli *c, const json_t *job)
 		cli_table_free(t);
 		free(rows);
 	}
-	const json_t *st = json_object_get(job, "started"), *fin = json_object_get(job, "finished");
-	double took = json_is_number(st) && json_is_number(fin) ?
-	    json_number_value(fin) - json_number_value(st) : 0;
 	long long total = int_of(job, "total");
 	fprintf(c->out, "Swept %lld address%s in %.1fs: %lld answered SNMP, %lld seen without "
-	    "SNMP; %zu new in the inventory.\n", total, total == 1 ? "" : "es",
-	    took < 0 ? 0 : took, (long long)int_of(job, "snmp"), (long long)int_of(job, "seen"),
-	    added);
+	    "SNMP; %zu new in the inventory.\n", total, total == 1 ? "" : "es", took_of(job),
+	    (long long)int_of(job, "snmp"), (long long)int_of(job, "seen"), added);
 }
 
 static const char *
@@ -254,11 +260,8 @@ print_seeded(struct cli *c, const json_t *job)
 		cli_table_free(t);
 		fputc('\n', c->out);
 	}
-	const json_t *st = json_object_get(job, "started"), *fin = json_object_get(job, "finished");
-	double took = json_is_number(st) && json_is_number(fin) ?
-	    json_number_value(fin) - json_number_value(st) : 0;
 	fprintf(c->out, "Seeded discovery in %.1fs: tried %lld, found %lld, added %lld, "
-	    "skipped %lld.\n", took < 0 ? 0 : took, (long long)int_of(job, "tried"),
+	    "skipped %lld.\n", took_of(job), (long long)int_of(job, "tried"),
 	    (long long)int_of(job, "found_count"), (long long)int_of(job, "added"),
 	    (long long)int_of(job, "skipped_count"));
 }
@@ -297,6 +300,86 @@ credentials_file(struct cli *c, const char *file, json_t **out)
 }
 
 static int wait_job(struct cli *c, const char *path, json_t *job, json_t **out);
+
+/* How a kind of job is told: started (with --no-wait; id is escaped) and done. */
+struct job_kind {
+	void (*started)(struct cli *c, const json_t *job, const char *id);
+	void (*done)(struct cli *c, const json_t *job);
+};
+
+/*
+ * POST body (taken; secrets, a list of strings in it or NULL, is wiped with
+ * the request text) to /api/v1/discovery, then with --no-wait say the job
+ * started, else show its progress until it is done and print it (--json:
+ * the API's objects).
+ */
+static int
+run_job(struct cli *c, const struct cli_args *args, json_t *body, json_t *secrets,
+    const struct job_kind *kind)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+	wipe_list(secrets);
+	json_decref(body);
+	if (text == NULL)
+		return CLI_EXIT_API;
+	struct cli_reply r;
+	int rc = cli_call(c, "POST", "/api/v1/discovery", NULL, 0, text, &r);
+	explicit_bzero(text, strlen(text));
+	free(text);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	json_t *job = cli_reply_json(c, &r);
+	cli_reply_free(&r);
+	if (!json_is_object(job) || json_object_get(job, "id") == NULL) {
+		if (job != NULL)
+			cli_error(c, "the collector's discovery job is not a JSON object with an id");
+		json_decref(job);
+		return CLI_EXIT_API;
+	}
+	char id[64];
+	cli_id_text(json_object_get(job, "id"), id, sizeof(id));
+	if (cli_args_get(args, "no-wait") != NULL) {
+		if (c->json) {
+			cli_print_json(c, job);
+		} else {
+			cli_escape_inplace(id);
+			kind->started(c, job, id);
+		}
+		json_decref(job);
+		return CLI_EXIT_OK;
+	}
+	char *path = cli_object_path(c, "/api/v1/discovery", id);
+	json_t *final = NULL;
+	rc = path ? wait_job(c, path, job, &final) : CLI_EXIT_API;
+	free(path);
+	json_decref(job);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	if (c->json)
+		cli_print_json(c, final);
+	else
+		kind->done(c, final);
+	json_decref(final);
+	return CLI_EXIT_OK;
+}
+
+static void
+seeded_started(struct cli *c, const json_t *job, const char *id)
+{
+	(void)job;
+	fprintf(c->out, "Started seeded discovery %s; its progress is at GET "
+	    "/api/v1/discovery/%s, and devices appear as they answer ('campusmon "
+	    "devices').\n", id, id);
+}
+
+static void
+sweep_started(struct cli *c, const json_t *job, const char *id)
+{
+	long long total = int_of(job, "total");
+	fprintf(c->out, "Started discovery %s over %lld address%s; the collector "
+	    "adds what answers SNMP as it goes ('campusmon devices').\n", id,
+	    total, total == 1 ? "" : "es");
+}
 
 static int
 discover_seeded(struct cli *c, const struct cli_args *args, long port)
@@ -341,49 +424,8 @@ discover_seeded(struct cli *c, const struct cli_args *args, long port)
 		json_object_set_new(body, "credentials", creds);
 	if (port > 0)
 		json_object_set_new(body, "port", json_integer(port));
-	char *text = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (text == NULL)
-		return CLI_EXIT_API;
-	struct cli_reply r;
-	rc = cli_call(c, "POST", "/api/v1/discovery", NULL, 0, text, &r);
-	explicit_bzero(text, strlen(text));
-	free(text);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	json_t *job = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_object(job) || json_object_get(job, "id") == NULL) {
-		json_decref(job);
-		return CLI_EXIT_API;
-	}
-	char id[64];
-	cli_id_text(json_object_get(job, "id"), id, sizeof(id));
-	if (cli_args_get(args, "no-wait") != NULL) {
-		if (c->json)
-			cli_print_json(c, job);
-		else {
-			cli_escape_inplace(id);
-			fprintf(c->out, "Started seeded discovery %s; its progress is at GET "
-			    "/api/v1/discovery/%s, and devices appear as they answer ('campusmon "
-			    "devices').\n", id, id);
-		}
-		json_decref(job);
-		return CLI_EXIT_OK;
-	}
-	char *path = cli_object_path(c, "/api/v1/discovery", id);
-	json_t *final = NULL;
-	rc = path ? wait_job(c, path, job, &final) : CLI_EXIT_API;
-	free(path);
-	json_decref(job);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	if (c->json)
-		cli_print_json(c, final);
-	else
-		print_seeded(c, final);
-	json_decref(final);
-	return CLI_EXIT_OK;
+	static const struct job_kind seeded = { seeded_started, print_seeded };
+	return run_job(c, args, body, NULL, &seeded);
 }
 
 /* Poll the job until it is done; returns it (the caller decrefs) in *out. */
@@ -481,51 +523,6 @@ cmd_discover(struct cli *c, const struct cli_args *args)
 		json_object_set_new(body, "communities", comm);
 	if (p > 0)
 		json_object_set_new(body, "port", json_integer(p));
-	char *text = json_dumps(body, JSON_COMPACT);
-	wipe_list(comm);
-	json_decref(body);
-	if (text == NULL)
-		return CLI_EXIT_API;
-	struct cli_reply r;
-	rc = cli_call(c, "POST", "/api/v1/discovery", NULL, 0, text, &r);
-	explicit_bzero(text, strlen(text));
-	free(text);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	json_t *job = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_object(job) || json_object_get(job, "id") == NULL) {
-		if (job != NULL)
-			cli_error(c, "the collector's discovery job is not a JSON object with an id");
-		json_decref(job);
-		return CLI_EXIT_API;
-	}
-	char id[64];
-	cli_id_text(json_object_get(job, "id"), id, sizeof(id));
-	if (cli_args_get(args, "no-wait") != NULL) {
-		if (c->json) {
-			cli_print_json(c, job);
-		} else {
-			cli_escape_inplace(id);
-			long long total = int_of(job, "total");
-			fprintf(c->out, "Started discovery %s over %lld address%s; the collector "
-			    "adds what answers SNMP as it goes ('campusmon devices').\n", id,
-			    total, total == 1 ? "" : "es");
-		}
-		json_decref(job);
-		return CLI_EXIT_OK;
-	}
-	char *path = cli_object_path(c, "/api/v1/discovery", id);
-	json_t *final = NULL;
-	rc = path ? wait_job(c, path, job, &final) : CLI_EXIT_API;
-	free(path);
-	json_decref(job);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	if (c->json)
-		cli_print_json(c, final);
-	else
-		print_found(c, final);
-	json_decref(final);
-	return CLI_EXIT_OK;
+	static const struct job_kind sweep = { sweep_started, print_found };
+	return run_job(c, args, body, comm, &sweep);
 }

@@ -1,6 +1,7 @@
 /*
  * cmd_events.c — campusmon events [QUERY]: traps and syslog from
- * GET /api/v1/events, oldest of the page first like a log, one line each;
+ * GET /api/v1/events, oldest of the page first like a log, one line each
+ * (ending in "(alert #ID)" when a log rule linked the event to an alert);
  * --follow asks again every two seconds and prints what is new.
  */
 #include "cli/cli.h"
@@ -27,9 +28,15 @@ print_event(struct cli *c, const json_t *e)
 	char *w = cli_escape(who ? who : "-");
 	char *p = cli_escape(prog ? prog : "");
 	char *m = cli_escape(str(e, "message") ? str(e, "message") : "");
-	fprintf(c->out, "%s  %-16s %-7s %-6s %s%s%s\n", when, w ? w : "?",
+	/* the alert a log rule raised, kept open or resolved with this event */
+	const json_t *alert = json_object_get(e, "alert_id");
+	char linked[40] = "";
+	if (json_is_integer(alert))
+		snprintf(linked, sizeof(linked), "  (alert #%lld)",
+		    (long long)json_integer_value(alert));
+	fprintf(c->out, "%s  %-16s %-7s %-6s %s%s%s%s\n", when, w ? w : "?",
 	    str(e, "severity") ? str(e, "severity") : "-", str(e, "kind") ? str(e, "kind") : "-",
-	    p && p[0] ? p : "", p && p[0] ? ": " : "", m ? m : "");
+	    p && p[0] ? p : "", p && p[0] ? ": " : "", m ? m : "", linked);
 	free(w);
 	free(p);
 	free(m);

@@ -423,20 +423,11 @@ cmd_report(struct cli *c, const struct cli_args *args)
 		return CLI_EXIT_USAGE;
 	}
 	struct cli_param params[] = { { "level", level }, { "format", csv ? "csv" : NULL } };
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", compliance ? "/api/v1/reports/compliance" :
-	    "/api/v1/reports/coverage", params, 2, NULL, &r);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	if (csv) {
-		fwrite(r.body, 1, r.len, c->out);
-		cli_reply_free(&r);
-		return CLI_EXIT_OK;
-	}
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
+	json_t *j;
+	int rc = cli_get_csv_or_json(c, compliance ? "/api/v1/reports/compliance" :
+	    "/api/v1/reports/coverage", params, 2, csv, &j);
 	if (j == NULL)
-		return CLI_EXIT_API;
+		return rc;
 	if (pdf != NULL)
 		rc = make_pdf(c, j, compliance, pdf);
 	else if (c->json)

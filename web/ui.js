@@ -51,15 +51,16 @@
   }
 
   /*
-   * A table; columns: [{label, get(row) → node|text, num, wideOnly}].
+   * A table; columns: [{label, get(row) → node|text, num, wideOnly, cls}].
    * opts: empty (text), onRow(row, tr), selected(row), compact (stays a table
    * on phones, where wideOnly columns are hidden; else rows become cards),
-   * rowData(row) → data-* attributes of the row.
+   * rowData(row) → data-* attributes of the row, cls (the table's own class,
+   * for a layout of its own on phones).
    */
   function table(columns, rows, opts) {
     opts = opts || {};
-    const cls = (c) => [c.num ? "num" : "", c.wideOnly ? "wide-only" : "", c.narrowOnly ? "narrow-only" : ""]
-      .join(" ").trim() || null;
+    const cls = (c) => [c.num ? "num" : "", c.wideOnly ? "wide-only" : "", c.narrowOnly ? "narrow-only" : "",
+      c.cls || ""].join(" ").trim() || null;
     const body = el("tbody");
     for (const r of rows) {
       const tr = el("tr", { class: opts.onRow ? "clickable" : null, dataset: opts.rowData ? opts.rowData(r) : undefined });
@@ -74,7 +75,7 @@
     }
     if (rows.length === 0)
       return el("p", { class: "muted empty" }, opts.empty || t("nothing_yet"));
-    return el("div", { class: "table-wrap" }, el("table", { class: "data" + (opts.compact ? " compact" : "") },
+    return el("div", { class: "table-wrap" }, el("table", { class: "data" + (opts.compact ? " compact" : "") + (opts.cls ? " " + opts.cls : "") },
       el("thead", {}, el("tr", {}, columns.map((c) => el("th", { class: cls(c) }, c.label)))),
       body));
   }

@@ -69,7 +69,7 @@
     return table([
       { label: t("severity"), get: (a) => badge(a.severity) },
       { label: t("status"), get: (a) => stateBadge(a) },
-      { label: t("alert"), get: (a) => [
+      { label: t("alert"), cls: "alert-text", get: (a) => [
         el("a", { href: route("alert", a.id), class: "break" + (a._child ? " child" : "") },
           (a._child ? "↳ " : "") + (a.message || a.rule)),
         el("span", { class: "sub break" }, a.rule + (a.subject ? " · " + a.subject : "") +
@@ -78,9 +78,9 @@
           (a.note ? " · " + a.note : "")) ] },
       opts.noDevice ? null : { label: t("device"), get: (a) => deviceLink(a) },
       { label: t("since"), get: (a) => CM.ago(a.started), num: true, wideOnly: opts.compact },
-      opts.noAck ? null : { label: "", get: (a) => ackControl(a, opts.changed) },
+      opts.noAck ? null : { label: "", cls: "alert-ack", get: (a) => ackControl(a, opts.changed) },
     ].filter(Boolean), grouped(rows), { empty: opts.empty || t("no_alerts"), compact: opts.compact,
-      rowData: (a) => ({ alert: a.id, state: a.state }) });
+      cls: "alert-list", rowData: (a) => ({ alert: a.id, state: a.state }) });
   }
   CM.alertList = alertList;
 

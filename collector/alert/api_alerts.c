@@ -193,15 +193,40 @@ api_alert_rules(struct collector *c, struct evhttp_request *req,
 	http_reply_json(req, 200, out);
 }
 
+/* ---- writes deferred to the store --------------------------------------------- */
+
+/* What every write here carries to its reply: who asked and from where, for
+ * the audit trail. The first member (base) of rule_job and maint_job. */
+struct write_job {
+	struct collector *c;
+	char actor[160], addr[64];
+};
+
+/* A zeroed job of size bytes with its write_job filled in; NULL after
+ * replying 503. The caller owns it (api_defer's free callback frees it). */
+static void *
+write_job_new(struct collector *c, struct evhttp_request *req, const struct auth_identity *who,
+    size_t size)
+{
+	struct write_job *b = calloc(1, size);
+	if (b == NULL) {
+		http_reply_error(req, 503, "out of memory");
+		return NULL;
+	}
+	b->c = c;
+	audit_actor(who, b->actor, sizeof(b->actor));
+	http_client_addr(req, b->addr, sizeof(b->addr), NULL, 0);
+	return b;
+}
+
 /* ---- rules made through the API ------------------------------------------------ */
 
 struct rule_job {
-	struct collector *c;
+	struct write_job base;
 	char *name, *json;
 	json_t *candidate;		/* the API's rule set after this change */
 	int rc;
 	int deleting;
-	char actor[160], addr[64];
 };
 
 static void
@@ -227,10 +252,10 @@ rule_reply(struct evhttp_request *req, void *arg)
 {
 	struct rule_job *j = arg;
 	int ok = j->deleting ? j->rc > 0 : j->rc == 0;
-	audit_record(j->c, j->actor, j->addr, j->deleting ? "alert_rule.delete" : "alert_rule.add",
-	    j->name, ok, j->deleting ? NULL : "%s", j->json ? j->json : "");
+	audit_record(j->base.c, j->base.actor, j->base.addr, j->deleting ? "alert_rule.delete" :
+	    "alert_rule.add", j->name, ok, j->deleting ? NULL : "%s", j->json ? j->json : "");
 	if (ok) {
-		alert_api_rules_set(j->c, j->candidate);	/* takes it */
+		alert_api_rules_set(j->base.c, j->candidate);	/* takes it */
 		j->candidate = NULL;
 	}
 	if (req == NULL)
@@ -242,7 +267,7 @@ rule_reply(struct evhttp_request *req, void *arg)
 	else if (j->deleting)
 		http_reply_json(req, 204, NULL);
 	else {
-		struct alert_engine *e = alert_engine_of(j->c);
+		struct alert_engine *e = alert_engine_of(j->base.c);
 		const struct alert_rules *rules = e ? alert_engine_rules(e) : NULL;
 		for (size_t i = 0; rules && i < rules->n; i++)
 			if (strcmp(rules->v[i].name, j->name) == 0) {
@@ -251,20 +276,6 @@ rule_reply(struct evhttp_request *req, void *arg)
 			}
 		http_reply_json(req, 201, json_pack("{s:s}", "name", j->name));
 	}
-}
-
-static struct rule_job *
-rule_job_new(struct collector *c, struct evhttp_request *req, const struct auth_identity *who)
-{
-	struct rule_job *j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		http_reply_error(req, 503, "out of memory");
-		return NULL;
-	}
-	j->c = c;
-	audit_actor(who, j->actor, sizeof(j->actor));
-	http_client_addr(req, j->addr, sizeof(j->addr), NULL, 0);
-	return j;
 }
 
 static void
@@ -299,7 +310,7 @@ api_rule_add(struct collector *c, struct evhttp_request *req,
 		json_decref(body);
 		return;
 	}
-	struct rule_job *j = rule_job_new(c, req, who);
+	struct rule_job *j = write_job_new(c, req, who, sizeof(*j));
 	if (j != NULL) {
 		j->name = strdup(name);
 		j->json = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -343,7 +354,7 @@ api_rule_delete(struct collector *c, struct evhttp_request *req,
 		json_decref(candidate);
 		return;
 	}
-	struct rule_job *j = rule_job_new(c, req, who);
+	struct rule_job *j = write_job_new(c, req, who, sizeof(*j));
 	if (j == NULL) {
 		json_decref(candidate);
 		return;
@@ -380,12 +391,11 @@ api_maint_list(struct collector *c, struct evhttp_request *req,
 }
 
 struct maint_job {
-	struct collector *c;
+	struct write_job base;
 	struct maint_window *w;
 	char *json;
 	int64_t id;
 	int rc;
-	char actor[160], addr[64];
 };
 
 static void
@@ -410,7 +420,8 @@ maint_add_reply(struct evhttp_request *req, void *arg)
 	struct maint_job *j = arg;
 	char target[48];
 	snprintf(target, sizeof(target), "maintenance %lld", (long long)j->id);
-	audit_record(j->c, j->actor, j->addr, "maintenance.add", target, j->id > 0, "%s", j->json);
+	audit_record(j->base.c, j->base.actor, j->base.addr, "maintenance.add", target, j->id > 0,
+	    "%s", j->json);
 	if (j->id <= 0) {
 		if (req)
 			http_reply_error(req, 500, "could not store the maintenance window");
@@ -418,7 +429,7 @@ maint_add_reply(struct evhttp_request *req, void *arg)
 	}
 	j->w->id = j->id;
 	json_t *out = maint_to_json(j->w);
-	if (alert_maintenance_add(j->c, j->w) == 0)
+	if (alert_maintenance_add(j->base.c, j->w) == 0)
 		j->w = NULL;	/* the engine has it */
 	if (req)
 		http_reply_json(req, 201, out);
@@ -443,17 +454,13 @@ api_maint_add(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 400, "%s", err);
 		return;
 	}
-	struct maint_job *j = calloc(1, sizeof(*j));
+	struct maint_job *j = write_job_new(c, req, who, sizeof(*j));
 	if (j == NULL) {
 		maint_free(w);
-		http_reply_error(req, 503, "out of memory");
 		return;
 	}
-	j->c = c;
 	j->w = w;
-	audit_actor(who, j->actor, sizeof(j->actor));
-	http_client_addr(req, j->addr, sizeof(j->addr), NULL, 0);
-	w->created_by = strdup(j->actor);
+	w->created_by = strdup(j->base.actor);
 	json_t *stored = maint_to_json(w);
 	j->json = json_dumps(stored, JSON_COMPACT);
 	json_decref(stored);
@@ -473,9 +480,9 @@ maint_del_reply(struct evhttp_request *req, void *arg)
 	struct maint_job *j = arg;
 	char target[48];
 	snprintf(target, sizeof(target), "maintenance %lld", (long long)j->id);
-	int gone = alert_maintenance_delete(j->c, j->id) == 0;
-	audit_record(j->c, j->actor, j->addr, "maintenance.delete", target, j->rc > 0 || gone,
-	    NULL);
+	int gone = alert_maintenance_delete(j->base.c, j->id) == 0;
+	audit_record(j->base.c, j->base.actor, j->base.addr, "maintenance.delete", target,
+	    j->rc > 0 || gone, NULL);
 	if (req == NULL)
 		return;
 	if (j->rc > 0 || gone)
@@ -496,15 +503,10 @@ api_maint_delete(struct collector *c, struct evhttp_request *req,
 		http_reply_error(req, 404, "no such maintenance window");
 		return;
 	}
-	struct maint_job *j = calloc(1, sizeof(*j));
-	if (j == NULL) {
-		http_reply_error(req, 503, "out of memory");
+	struct maint_job *j = write_job_new(c, req, who, sizeof(*j));
+	if (j == NULL)
 		return;
-	}
-	j->c = c;
 	j->id = id;
-	audit_actor(who, j->actor, sizeof(j->actor));
-	http_client_addr(req, j->addr, sizeof(j->addr), NULL, 0);
 	api_defer(c, req, j, maint_del_run, maint_del_reply, maint_job_free);
 }
 

@@ -249,8 +249,13 @@ int64_t seeded_id(const struct seed_job *job);
 struct seed_job *seeded_next(const struct seed_job *job);
 void seeded_set_next(struct seed_job *job, struct seed_job *next);
 void seeded_free(struct seed_job *list);	/* the whole list */
-/* sweep.c keeps the jobs of both kinds under one id sequence. */
+/* sweep.c keeps the jobs of both kinds under one id sequence, and paces them
+ * alike: every DISCO_TICK_MS a job starts up to disco_per_tick() probes
+ * (discovery.rate spread over the ticks, at least one), discovery.concurrency
+ * in flight at most. */
 int64_t discovery_new_id(struct collector *c);
+#define DISCO_TICK_MS 20
+size_t disco_per_tick(const struct collector *c);
 void seeded_link(struct collector *c, struct seed_job *job);
 struct seed_job *seeded_find(struct collector *c, int64_t id);
 

@@ -26,7 +26,6 @@
 #define MAX_ALLOWED 64
 #define MAX_SEEDS 64
 #define MAX_NODES 65536		/* addresses one job may visit */
-#define TICK_MS 20
 
 /* Raw subtrees asked of each device besides the system group and the
  * profile match: neighbour addresses. (A probe with extra walks also GETs
@@ -305,9 +304,7 @@ seed_tick(evutil_socket_t fd, short what, void *arg)
 	struct collector *c = job->c;
 	(void)fd;
 	(void)what;
-	size_t per_tick = (size_t)(c->cfg.discovery_rate * TICK_MS / 1000);
-	if (per_tick == 0)
-		per_tick = 1;
+	size_t per_tick = disco_per_tick(c);
 	for (size_t k = 0; k < per_tick && job->next < job->n_nodes &&
 	    job->in_flight < (size_t)c->cfg.discovery_concurrency; job->next++) {
 		if (job->nodes[job->next].blocked)
@@ -326,7 +323,7 @@ seed_tick(evutil_socket_t fd, short what, void *arg)
 			job->t_end = util_now();
 		return;
 	}
-	struct timeval tv = { 0, TICK_MS * 1000 };
+	struct timeval tv = { 0, DISCO_TICK_MS * 1000 };
 	evtimer_add(job->tick, &tv);
 }
 

@@ -32,7 +32,6 @@
 
 #define MAX_RANGES 64
 #define PROBE_TIMEOUT_MS 1000
-#define TICK_MS 20
 
 struct disco_job;
 
@@ -452,6 +451,13 @@ on_icmp(evutil_socket_t fd, short what, void *arg)
 
 /* ---- scheduling ---------------------------------------------------------------- */
 
+size_t
+disco_per_tick(const struct collector *c)
+{
+	size_t n = (size_t)(c->cfg.discovery_rate * DISCO_TICK_MS / 1000);
+	return n > 0 ? n : 1;
+}
+
 static void
 job_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -459,9 +465,7 @@ job_tick(evutil_socket_t fd, short what, void *arg)
 	struct collector *c = job->c;
 	(void)fd;
 	(void)what;
-	size_t per_tick = (size_t)(c->cfg.discovery_rate * TICK_MS / 1000);
-	if (per_tick == 0)
-		per_tick = 1;
+	size_t per_tick = disco_per_tick(c);
 	for (size_t n = 0; n < per_tick && job->in_flight < (size_t)c->cfg.discovery_concurrency &&
 	    job->range_at < job->n_ranges && !job->cancelled; n++) {
 		struct disco_range *r = &job->ranges[job->range_at];
@@ -481,7 +485,7 @@ job_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	if (job->range_at >= job->n_ranges)
 		return;		/* all launched; the last probes finish the job */
-	struct timeval tv = { 0, TICK_MS * 1000 };
+	struct timeval tv = { 0, DISCO_TICK_MS * 1000 };
 	evtimer_add(job->tick, &tv);
 }
 

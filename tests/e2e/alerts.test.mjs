@@ -1,8 +1,9 @@
 // alerts.test.mjs — the alert center in headless Chromium against a real
 // collector: a threshold rule fires from a sample, the overview's alert card
 // lists it, the alerts page shows it on a phone and acknowledges it with a
-// comment (the API then says acknowledged), and a hostile host name shows as
-// text.
+// comment (the API then says acknowledged), a hostile host name shows as
+// text, and a device page's alerts card gives the alert text the card's width
+// on a phone.
 //
 // Run: cd tests/e2e && npm ci && node --test alerts.test.mjs   (CAMPUSMON_BUILD = build folder)
 import { after, before, test } from "node:test";
@@ -16,6 +17,7 @@ import { chromium } from "playwright-core";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BUILD = process.env.CAMPUSMON_BUILD || path.join(HERE, "..", "..", "build");
+const SHOTS = path.join(HERE, "..", "..", "artifacts", "screenshots");
 const ADMIN_PW = "alerts e2e password";
 const TOKEN = "alerts-e2e-token";
 const EVIL = "<img src=x onerror=window.__xss=1>";
@@ -84,7 +86,8 @@ after(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test("on a phone: overview card, alerts page, acknowledge with a comment", async () => {
+/* A phone-sized page logged in as admin; problems collects the page's errors. */
+async function phoneLogin() {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true,
     hasTouch: true, locale: "en-US" });
   const page = await context.newPage();
@@ -95,6 +98,11 @@ test("on a phone: overview card, alerts page, acknowledge with a comment", async
   await page.fill("#login-password", ADMIN_PW);
   await page.click("#login-submit");
   await page.waitForSelector("main h1:has-text('Overview')");
+  return { context, page, problems };
+}
+
+test("on a phone: overview card, alerts page, acknowledge with a comment", async () => {
+  const { context, page, problems } = await phoneLogin();
   await page.waitForSelector("main section.card :text('room-hot')");
   const card = await page.textContent("main .grid");
   assert.doesNotMatch(card, /not available yet/);
@@ -135,6 +143,31 @@ test("on a phone: overview card, alerts page, acknowledge with a comment", async
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390 + 1, "no horizontal scrolling on a phone: " + width);
   assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("on a phone: a device page's alerts card leaves the alert text most of its width", async () => {
+  const d = await apiCall("POST", "/api/v1/devices", JSON.stringify({ address: "192.0.2.10",
+    name: "ups-e2e-phone", monitored: false }));
+  assert.ok(d.status === 200 || d.status === 201, JSON.stringify(d.body));
+  const ts = Math.floor(Date.now() / 1000) - 30;
+  assert.equal((await apiCall("POST", "/api/v1/write?precision=s",
+    `temp,host=ups-e2e-phone value=45 ${ts}\n`)).status, 204);
+  await waitFor("the device's alert", async () =>
+    (await apiCall("GET", "/api/v1/alerts?device=" + d.body.id)).body.length === 1);
+  const { context, page, problems } = await phoneLogin();
+  await page.goto(base + "/#/device/" + d.body.id);
+  const link = await page.waitForSelector("#device-alerts-card [data-alert] a[href^='#/alert/']");
+  await page.waitForSelector("#device-alerts-card [data-alert] button.ack");	/* admin may ack */
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await (await page.$("#device-alerts-card")).screenshot({ path: path.join(SHOTS, "device-alerts-phone.png") });
+  const { text, card, sw } = await link.evaluate((a) => ({
+    text: a.closest("td").getBoundingClientRect().width,
+    card: document.getElementById("device-alerts-card").getBoundingClientRect().width,
+    sw: document.documentElement.scrollWidth }));
+  assert.ok(text >= 0.6 * card, `the alert text gets ${Math.round(text)} of the card's ${Math.round(card)} px`);
+  assert.ok(sw <= 390 + 1, "no horizontal scrolling on a phone: " + sw);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -331,14 +331,21 @@ def test_linkdown_trap_and_the_poll_that_sees_it_are_one_event(collector_factory
 CLI = os.path.join(os.environ.get("CAMPUSMON_BUILD", "build"), "cli", "campusmon")
 
 
+def cli_events(c, *args):
+    """campusmon events ARGS... against c: its standard output."""
+    env = dict(os.environ, CAMPUSMON_URL=c.url, CAMPUSMON_TOKEN=c.token, HOME=c.tmp)
+    p = subprocess.run([CLI, "events"] + list(args), capture_output=True, text=True, env=env,
+                       timeout=20)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
 def test_cli_events_search_and_follow(collector_factory):
     c = start(collector_factory)
     env = dict(os.environ, CAMPUSMON_URL=c.url, CAMPUSMON_TOKEN=c.token, HOME=c.tmp)
     logger(c, "--udp", "-t", "evcli", "first line kumquat")
     wait_event(c, "kumquat")
-    p = subprocess.run([CLI, "events", "kumquat"], capture_output=True, text=True, env=env,
-                       timeout=20)
-    assert p.returncode == 0 and "evcli: first line kumquat" in p.stdout, p.stderr
+    assert "evcli: first line kumquat" in cli_events(c, "kumquat")
     p = subprocess.run([CLI, "events", "\"unbalanced"], capture_output=True, text=True,
                        env=env, timeout=20)
     assert p.returncode == 1 and "FTS5" in p.stderr
@@ -382,6 +389,7 @@ def test_log_rules_raise_alerts_through_the_engine(collector_factory):
     wait_for(lambda: len(events(c, q="ADJCHG")) == 2, what="two lines stored")
     assert alerts("syslog:ospf-down") == []          # two of three: nothing yet
     assert [e.get("alert_id") for e in events(c, q="ADJCHG")] == [None, None]
+    assert "alert #" not in cli_events(c, "ADJCHG")      # not linked: no alert on the line
     logger(c, "--tcp", "-p", "local7.notice", line)
     a = wait_for(lambda: alerts("syslog:ospf-down"), what="the rule's alert")[0]
     assert a["severity"] == "critical" and a["device"] == "ev-rules-rtr"
@@ -393,6 +401,9 @@ def test_log_rules_raise_alerts_through_the_engine(collector_factory):
     linked = wait_for(all_linked, what="the lines linked")
     assert len(linked) == 3 and {e["alert_id"] for e in linked} == {a["id"]}
     assert c.get("/api/v1/alerts/%d" % linked[0]["alert_id"]).json()["rule"] == "syslog:ospf-down"
+    # campusmon events ends each linked line with the alert's id
+    out = cli_events(c, "ADJCHG").splitlines()
+    assert len(out) == 3 and all(l.endswith("(alert #%d)" % a["id"]) for l in out), out
     logger(c, "--tcp", "%OSPF-5-ADJCHG: Process 1, Nbr 10.0.0.2 on Gi0/1 from LOADING to FULL")
     wait_for(lambda: alerts("syslog:ospf-down")[0]["state"] == "resolved", what="resolved")
     clear = wait_for(lambda: [e for e in events(c, q="LOADING") if e.get("alert_id")],
