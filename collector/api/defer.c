@@ -1,10 +1,10 @@
 /*
  * defer.c — the one way an API handler has blocking work done: the work runs
- * on one of the store's threads (the state writer, the reader pool, the
- * RRD writer or, for a backup's second half, the backup lane: store.h), then the reply on the loop, only if the client is
- * still connected; the job is released either way. When the job cannot be
- * queued (out of memory, or the store's job queue is full) the client gets
- * 503 with Retry-After at once.
+ * on one of the store's threads (the state writer, the reader pool, the RRD
+ * writer or, for a backup's second half, the backup lane: store.h), then the
+ * reply on the loop, only if the client is still connected; the job is
+ * released either way. When the job cannot be queued (out of memory, or the
+ * store's job queue is full) the client gets 503 with Retry-After at once.
  */
 #include <stdlib.h>
 

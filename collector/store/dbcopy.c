@@ -57,7 +57,8 @@ db_copy(struct sqlite3 *src, const char *dest, int (*stop)(void *arg), void *arg
 {
 	char *tmp = NULL;
 	sqlite3 *out = NULL;
-	int rc = -1, step = SQLITE_ERROR;
+	sqlite3_backup *b;
+	int rc = -1, step = SQLITE_ERROR, own_txn;
 	if (asprintf(&tmp, "%s.tmp", dest) < 0) {
 		tmp = NULL;
 		set_err(err, "copying to", dest, "out of memory");
@@ -72,13 +73,13 @@ db_copy(struct sqlite3 *src, const char *dest, int (*stop)(void *arg), void *arg
 		set_err(err, "cannot open", tmp, out ? sqlite3_errmsg(out) : "out of memory");
 		goto out;
 	}
-	int own_txn = sqlite3_get_autocommit(src);
+	own_txn = sqlite3_get_autocommit(src);
 	if (own_txn && sqlite3_exec(src, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL,
 	    NULL) != SQLITE_OK) {
 		set_err(err, "cannot read the database for", dest, sqlite3_errmsg(src));
 		goto out;
 	}
-	sqlite3_backup *b = sqlite3_backup_init(out, "main", src, "main");
+	b = sqlite3_backup_init(out, "main", src, "main");
 	if (b == NULL) {
 		set_err(err, "copying to", dest, sqlite3_errmsg(out));
 	} else {
