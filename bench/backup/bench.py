@@ -153,8 +153,6 @@ def main():
     code, body = call(c.url + "/api/v1/backup", "POST", json.dumps({"dir": dest}).encode())
     s2, t2 = stored(c.url), time.time()
     wal = os.path.getsize(db + "-wal") if os.path.exists(db + "-wal") else 0
-    if code != 200:
-        sys.exit("backup failed: %d %s" % (code, body))
     before = [d for t, d in health if t0 <= t < t1]
     during = [d for t, d in health if t1 <= t < t2]
     # peers, on the same file, lines still coming
@@ -167,6 +165,8 @@ def main():
     for t in threads:
         t.join()
     c.stop()
+    if code != 200:
+        sys.exit("backup failed: %d %s (files in %s)" % (code, body, top))
     fmt = lambda v: "did not finish in %d s" % PEER_TIMEOUT if v is None else "%.1f s" % v
     print("events.db: %.0f MB; lines sent: %d/s" % (size / 1e6, RATE))
     print("campusmon backup (state, RRD, events, outbox, key): %.1f s (%.0f MB/s)"
