@@ -230,12 +230,15 @@ const struct cli_command cli_commands[] = {
 	    "NOT, prefix*; quote words with punctuation (\"LINK-3-UPDOWN\"). A bad "
 	    "QUERY is an error from the collector. With --json: the API's objects.",
 	    events_opts, 0, 1, 0, cmd_events },
-	{ "backup", "DIR", "copy the state database and RRD files on the collector's host",
+	{ "backup", "DIR", "copy the collector's data on the collector's host",
 	    "Asks the collector to write a consistent copy of its state database "
-	    "(DIR/state.db) and RRD files (DIR/rrd/) while it keeps running (needs "
-	    "an admin token). DIR is made absolute against the current directory, "
-	    "but the copy is written on the collector's host, by the collector's "
-	    "user, which must be able to create DIR.",
+	    "(DIR/state.db), RRD files (DIR/rrd/), events (DIR/events.db), "
+	    "notification outbox (DIR/outbox.db) and acknowledgement-link key "
+	    "(DIR/notify.key) while it keeps running (needs an admin token); files "
+	    "are 0600. DIR is made absolute against the current directory, but the "
+	    "copy is written on the collector's host, by the collector's user, which "
+	    "must be able to create DIR. To restore, stop the collector and copy DIR "
+	    "keeping modes (cp -a DIR/. DATA/) into an empty data folder.",
 	    NULL, 1, 1, 0, cmd_backup },
 	{ "alerts", "[--state S] [--device NAME|ID] [--severity S]", "list alerts",
 	    "Lists alerts, newest first: id, state, severity, device, rule, value, "

@@ -1,6 +1,7 @@
 /*
  * cmd_backup.c — campusmon backup DIR: the collector copies its state
- * database and RRD files into DIR on its own host, as its own user.
+ * database, RRD files, events, outbox and notify.key into DIR on its own
+ * host, as its own user.
  */
 #include "cli/cli.h"
 
@@ -48,8 +49,8 @@ cmd_backup(struct cli *c, const struct cli_args *args)
 	} else {
 		const char *done = json_string_value(json_object_get(j, "dir"));
 		char *safe = cli_escape(done ? done : dir);
-		fprintf(c->out, "Backup written on the collector's host: %s/state.db and %s/rrd/\n",
-		    safe ? safe : "", safe ? safe : "");
+		fprintf(c->out, "Backup written on the collector's host in %s (state.db, rrd/, "
+		    "events.db, outbox.db, notify.key: those it has)\n", safe ? safe : "");
 		free(safe);
 	}
 	json_decref(j);

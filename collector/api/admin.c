@@ -177,11 +177,21 @@ struct backup_job {
 	int rc;
 };
 
+/* The state database and RRD files, on the RRD writer. */
 static void
 backup_run(struct store *st, void *arg)
 {
 	struct backup_job *job = arg;
 	job->rc = store_backup(st, job->dir, &job->err);
+}
+
+/* Then the events, the outbox and notify.key, on the backup lane. */
+static void
+backup_others(struct store *st, void *arg)
+{
+	struct backup_job *job = arg;
+	if (job->rc == 0)
+		job->rc = store_backup_others(st, job->dir, &job->err);
 }
 
 static void
@@ -241,7 +251,7 @@ api_backup(struct collector *c, struct evhttp_request *req,
 	audit_actor(who, job->actor, sizeof(job->actor));
 	http_client_addr(req, job->addr, sizeof(job->addr), NULL, 0);
 	json_decref(body);
-	api_defer_rrd(c, req, job, backup_run, backup_done, backup_job_free);
+	api_defer_backup(c, req, job, backup_run, backup_others, backup_done, backup_job_free);
 }
 
 const struct route api_admin_routes[] = {

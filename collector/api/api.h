@@ -32,7 +32,8 @@ struct json_t *api_json_body_secret(struct evhttp_request *req);
 /* ---- defer.c: blocking work for a request ----------------------------------
  * work(st, job) runs on a store thread (store.h: api_defer on the state
  * writer, api_defer_read on the reader pool after prepare on the RRD writer,
- * api_defer_rrd on the RRD writer); then reply(req, job) on the loop,
+ * api_defer_rrd on the RRD writer, api_defer_backup on the backup lane after
+ * first on the RRD writer); then reply(req, job) on the loop,
  * req NULL when the client has gone (side effects such as the audit trail
  * still happen there); then cleanup(job), or free(job) when cleanup is NULL.
  * When the work cannot be queued the client gets 503 (Retry-After), job is
@@ -47,6 +48,8 @@ int api_defer_read(struct collector *c, struct evhttp_request *req, void *job,
     api_work_fn prepare, api_work_fn work, api_reply_fn reply, void (*cleanup)(void *job));
 int api_defer_rrd(struct collector *c, struct evhttp_request *req, void *job, api_work_fn work,
     api_reply_fn reply, void (*cleanup)(void *job));
+int api_defer_backup(struct collector *c, struct evhttp_request *req, void *job,
+    api_work_fn first, api_work_fn rest, api_reply_fn reply, void (*cleanup)(void *job));
 
 /* ---- devices.c: request parameters other API files share ------------------- */
 struct device;

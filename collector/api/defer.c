@@ -1,10 +1,10 @@
 /*
  * defer.c — the one way an API handler has blocking work done: the work runs
- * on one of the store's threads (the state writer, the reader pool or the
- * RRD writer: store.h), then the reply on the loop, only if the client is
- * still connected; the job is released either way. When the job cannot be
- * queued (out of memory, or the store's job queue is full) the client gets
- * 503 with Retry-After at once.
+ * on one of the store's threads (the state writer, the reader pool, the RRD
+ * writer or, for a backup's second half, the backup lane: store.h), then the
+ * reply on the loop, only if the client is still connected; the job is
+ * released either way. When the job cannot be queued (out of memory, or the
+ * store's job queue is full) the client gets 503 with Retry-After at once.
  */
 #include <stdlib.h>
 
@@ -15,7 +15,7 @@
 #include "collector/store/store.h"
 #include "collector/api/api.h"
 
-enum lane { LANE_STATE, LANE_READ, LANE_RRD };
+enum lane { LANE_STATE, LANE_READ, LANE_RRD, LANE_BACKUP };
 
 static void done(void *arg);
 
@@ -59,6 +59,8 @@ queue(struct collector *c, enum lane lane, struct deferred *d)
 		return store_call_read(c->store, d->prepare ? run_prepare : NULL, run, done, d);
 	case LANE_RRD:
 		return store_call_rrd(c->store, run, done, d);
+	case LANE_BACKUP:
+		return store_call_backup(c->store, run_prepare, run, done, d);
 	default:
 		return store_call(c->store, run, done, d);
 	}
@@ -122,4 +124,11 @@ api_defer_rrd(struct collector *c, struct evhttp_request *req, void *job, api_wo
     api_reply_fn reply, void (*cleanup)(void *job))
 {
 	return defer_on(c, LANE_RRD, req, job, NULL, work, reply, cleanup);
+}
+
+int
+api_defer_backup(struct collector *c, struct evhttp_request *req, void *job,
+    api_work_fn first, api_work_fn rest, api_reply_fn reply, void (*cleanup)(void *job))
+{
+	return defer_on(c, LANE_BACKUP, req, job, first, rest, reply, cleanup);
 }

@@ -1,7 +1,16 @@
 /*
- * backup.c — a consistent copy of the state database (SQLite backup API)
- * and every RRD file, taken on the store thread while the collector runs:
- * pending values are flushed first and no RRD write happens during the copy.
+ * backup.c — a consistent copy of what a restore needs, taken while the
+ * collector runs, in two halves (store_call_backup):
+ * - on the store thread, the state database (SQLite backup API) and every
+ *   RRD file: pending values are flushed first and no RRD write happens
+ *   during the copy;
+ * - then on the backup lane, the databases other threads own (events.db,
+ *   outbox.db: dbcopy.c, through read connections of its own) and
+ *   notify.key, so that a long copy of the events holds up no RRD write.
+ * Left out: DATA/journal (its samples are in the flushed RRD files) and
+ * DATA/last-values (a start reads the RRD files instead), -wal and -shm
+ * files (each copy is one self-contained database file). Everything
+ * written is the collector user's alone: files 0600, folders made 0700.
  * A destination inside the data directory (by real path) is refused: copying
  * the files onto themselves would truncate them, and a subfolder would be
  * copied into itself without end.
@@ -32,8 +41,10 @@ copy_file(const char *from, const char *to)
 	int in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
-	if (out < 0) {
+	int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (out < 0 || fchmod(out, 0600) < 0) {
+		if (out >= 0)
+			close(out);
 		close(in);
 		return -1;
 	}
@@ -69,7 +80,7 @@ copy_tree(const char *from, const char *to, size_t *files)
 	DIR *d = opendir(from);
 	if (d == NULL)
 		return errno == ENOENT ? 0 : -1;
-	if (util_mkdirs(to, 0750) < 0) {
+	if (util_mkdirs(to, 0700) < 0) {
 		closedir(d);
 		return -1;
 	}
@@ -199,7 +210,7 @@ store_backup(struct store *st, const char *dir, char **err)
 			rrdc_flush(path);
 		free(path);
 	}
-	if (util_mkdirs(dir, 0750) < 0) {
+	if (util_mkdirs(dir, 0700) < 0) {
 		if (asprintf(err, "cannot create %s: %s", dir, strerror(errno)) < 0)
 			*err = NULL;
 		return -1;
@@ -225,5 +236,58 @@ store_backup(struct store *st, const char *dir, char **err)
 	free(rrd_to);
 	if (rc == 0)
 		log_info("backup: state database and %zu RRD files copied to %s", files, dir);
+	return rc;
+}
+
+/* Files of other subsystems a restore needs, copied if present. */
+static const struct {
+	const char *name;
+	int sqlite;
+} others[] = {
+	{ "events.db", 1 },	/* traps and syslog lines (events/eventdb.c) */
+	{ "outbox.db", 1 },	/* notifications pending, sent, dead (notify/worker.c) */
+	{ "notify.key", 0 },	/* signs the acknowledgement links sent (notify/acklink.c) */
+};
+
+static int
+stopping(void *arg)
+{
+	struct store *st = arg;
+	pthread_mutex_lock(&st->lock);
+	int s = st->stopping;
+	pthread_mutex_unlock(&st->lock);
+	return s;
+}
+
+int
+store_backup_others(struct store *st, const char *dir, char **err)
+{
+	int rc = 0;
+	char copied[128] = "";
+	for (size_t i = 0; rc == 0 && i < sizeof(others) / sizeof(others[0]); i++) {
+		char *from, *to;
+		if (asprintf(&from, "%s/%s", st->data_dir, others[i].name) < 0)
+			return -1;
+		if (asprintf(&to, "%s/%s", dir, others[i].name) < 0) {
+			free(from);
+			return -1;
+		}
+		/* absent: not made by this collector (yet), e.g. no syslog listener */
+		int present = access(from, F_OK) == 0 || errno != ENOENT;
+		if (present && others[i].sqlite) {
+			rc = db_copy_file(from, to, stopping, st, err);
+		} else if (present && (rc = copy_file(from, to)) < 0) {
+			free(*err);
+			if (asprintf(err, "copying %s to %s: %s", from, to, strerror(errno)) < 0)
+				*err = NULL;
+		}
+		if (present && rc == 0)
+			snprintf(copied + strlen(copied), sizeof(copied) - strlen(copied), ", %s",
+			    others[i].name);
+		free(from);
+		free(to);
+	}
+	if (rc == 0)
+		log_info("backup: %s copied to %s", copied[0] ? copied + 2 : "nothing more", dir);
 	return rc;
 }

@@ -437,21 +437,8 @@ statedb_load_tokens(struct statedb *s, void (*cb)(const struct token_row *, void
 int
 statedb_backup(struct statedb *s, const char *dest, char **err)
 {
-	sqlite3 *out;
 	*err = NULL;
-	if (sqlite3_open(dest, &out) != SQLITE_OK) {
-		if (asprintf(err, "%s: %s", dest, sqlite3_errmsg(out)) < 0)
-			*err = NULL;
-		sqlite3_close(out);
-		return -1;
-	}
-	sqlite3_backup *b = sqlite3_backup_init(out, "main", s->db, "main");
-	int rc = b ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
-	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE && asprintf(err, "backup: %s", sqlite3_errmsg(out)) < 0)
-		*err = NULL;
-	sqlite3_close(out);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_copy(s->db, dest, NULL, NULL, err);
 }
 
 /* The connection itself, for the other store-thread files (store/userdb.c). */

@@ -351,11 +351,13 @@ store_thread(void *arg)
 			struct store_job *next = jobs->next;
 			jobs->fn(st, jobs->arg);
 			if (jobs->then != NULL) {
-				/* a read's first half: the rest on the reader pool, or
-				 * here when that is full or gone (slower, never lost) */
+				/* a read's (or backup's) first half: the rest on the
+				 * reader pool (or its lane), or here when that is full or
+				 * gone (slower, never lost) */
+				struct lane *to = jobs->then_lane ? jobs->then_lane : st->readers;
 				jobs->fn = jobs->then;
 				jobs->then = NULL;
-				if (st->readers != NULL && lane_push(st->readers, jobs) == 0) {
+				if (to != NULL && lane_push(to, jobs) == 0) {
 					jobs = next;
 					continue;
 				}
@@ -427,7 +429,8 @@ store_run(struct store *st)
 	st->running = 1;
 	st->state = lane_start(st, "state writer", 1, STORE_JOBS_MAX);
 	st->readers = lane_start(st, "reader pool", 2, STORE_JOBS_MAX);
-	return st->state != NULL && st->readers != NULL ? 0 : -1;
+	st->backups = lane_start(st, "backup", 1, STORE_JOBS_MAX);
+	return st->state != NULL && st->readers != NULL && st->backups != NULL ? 0 : -1;
 }
 
 int
@@ -475,6 +478,7 @@ job_new(void (*fn)(struct store *, void *), void (*then)(struct store *, void *)
 		job->then = then;
 		job->done = done;
 		job->arg = arg;
+		job->then_lane = NULL;
 		job->next = NULL;
 	}
 	return job;
@@ -538,6 +542,17 @@ store_call_read(struct store *st, void (*prepare)(struct store *st, void *arg),
 	return job != NULL ? rrd_push(st, job) : -1;
 }
 
+int
+store_call_backup(struct store *st, void (*first)(struct store *st, void *arg),
+    void (*rest)(struct store *st, void *arg), void (*done)(void *arg), void *arg)
+{
+	struct store_job *job = job_new(first, rest, done, arg);
+	if (job == NULL)
+		return -1;
+	job->then_lane = st->backups;
+	return rrd_push(st, job);
+}
+
 void
 store_lane_depths(struct store *st, size_t *state, size_t *read, size_t *rrd)
 {
@@ -567,6 +582,7 @@ store_stop(struct store *st)
 	if (st->running)
 		pthread_join(st->thread, NULL);
 	lane_stop(st->readers);		/* after the writer: it relays reads here */
+	lane_stop(st->backups);		/* and backups here (a copy there sees stopping, ends) */
 	for (size_t i = 0; i < st->n_filev; i++)
 		file_drop_rows(&st->filev[i]);
 	free(st->filev);

@@ -71,6 +71,11 @@ int store_call_rrd(struct store *st, void (*fn)(struct store *st, void *arg),
     void (*done)(void *arg), void *arg);
 int store_call_read(struct store *st, void (*prepare)(struct store *st, void *arg),
     void (*work)(struct store *st, void *arg), void (*done)(void *arg), void *arg);
+/* first(st, arg) on the RRD writer, then rest(st, arg) on the backup lane
+ * (one thread of its own: a long copy there holds up neither RRD writes nor
+ * reads), then done(arg) on the loop. */
+int store_call_backup(struct store *st, void (*first)(struct store *st, void *arg),
+    void (*rest)(struct store *st, void *arg), void (*done)(void *arg), void *arg);
 /* Jobs waiting in each lane, for /metrics. */
 void store_lane_depths(struct store *st, size_t *state, size_t *read, size_t *rrd);
 /* Run what waits, flush everything and stop the threads. */
@@ -110,11 +115,15 @@ int rrdfile_graph(const struct store_read_plan *plan, const char *title, double 
     double to, const char *format, unsigned char **img, size_t *len, char **err);
 void store_graph_lock(struct store *st, int hold);
 /*
- * Copy the state database and RRD files into dir (made if missing). 0 done;
- * -1 failed, -2 refused (dir is inside the data directory, by real path);
- * *err (heap, may be NULL) says why.
+ * A backup, in two halves (store_call_backup). store_backup, on the RRD
+ * writer: copy the state database and RRD files into dir (made if missing,
+ * 0700). store_backup_others, on the backup lane: copy events.db, outbox.db
+ * and notify.key (those present). Files in dir are 0600. 0 done; -1 failed,
+ * -2 refused (dir is inside the data directory, by real path); *err (heap,
+ * may be NULL) says why.
  */
 int store_backup(struct store *st, const char *dir, char **err);
+int store_backup_others(struct store *st, const char *dir, char **err);
 /* The refusal test of store_backup alone: 0 ok, -1 cannot tell, -2 refused. */
 int store_backup_check(const char *data_dir, const char *dir, char **err);
 /*
@@ -169,7 +178,22 @@ uint32_t statedb_series_max_id(struct statedb *db);	/* 0: none */
 /* Load every series, in id order. */
 int statedb_load_series(struct statedb *db, void (*cb)(const struct series_row *row, void *arg),
     void *arg);
+/* A consistent copy into dest (db_copy). */
 int statedb_backup(struct statedb *db, const char *dest, char **err);
+
+/* ---- store/dbcopy.c: one SQLite database into a private file ------------- */
+/*
+ * Copy the main database of src (any connection the caller owns; a read
+ * transaction of its own is taken if none is open) into dest, mode 0600,
+ * through dest.tmp renamed once complete. stop(arg), asked between steps
+ * (NULL: never), ends the copy early as a failure. 0 done; -1 with *err
+ * (heap, replaced) saying why.
+ */
+int db_copy(struct sqlite3 *src, const char *dest, int (*stop)(void *arg), void *arg,
+    char **err);
+/* The same from the database file at src, through a read-only connection. */
+int db_copy_file(const char *src, const char *dest, int (*stop)(void *arg), void *arg,
+    char **err);
 
 struct token_row {
 	int64_t id;

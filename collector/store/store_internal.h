@@ -45,6 +45,7 @@ struct store_file {
 struct store_job {
 	void (*fn)(struct store *st, void *arg);
 	void (*then)(struct store *st, void *arg);	/* relay: next, on the reader pool */
+	struct lane *then_lane;		/* or on this lane (NULL: the reader pool) */
 	void (*done)(void *arg);
 	void *arg;
 	struct store_job *next;
@@ -62,6 +63,7 @@ struct store {
 	struct journal *journal;
 	struct loopq *loopq;
 	struct lane *state, *readers;	/* lane.c: started by store_run */
+	struct lane *backups;		/* a backup's second half (store_call_backup) */
 	struct collector_metrics *metrics;
 
 	pthread_t thread;
