@@ -45,6 +45,7 @@
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
+    "PRAGMA journal_size_limit=67108864;"
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
     " sent_ts REAL, kind INTEGER NOT NULL, device_id INTEGER, device TEXT, source TEXT,"
     " severity INTEGER, facility INTEGER, host TEXT, program TEXT, message TEXT, tag TEXT,"
