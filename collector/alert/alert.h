@@ -124,6 +124,7 @@ struct alert {
 	double value, started, updated, ended;
 	char *value_text;		/* status and state rules: "down", "on_battery" */
 	int64_t root_cause;		/* 0: none */
+	int down_after_root;		/* suppressed: down polls since its root closed */
 	int affected;
 	char *ack_by, *ack_comment;
 	struct json_t *timeline;	/* [{"ts", "what"}] */

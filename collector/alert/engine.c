@@ -679,18 +679,24 @@ close_alert(struct alert_engine *e, struct alert *a, double now, const char *why
 	}
 	mark(e, a, now);
 	emit(e, a, "resolved", was != AS_SUPPRESSED && was != AS_HELD);
-	/* Children still down become alerts of their own at their next poll
-	 * (alert_engine_device): most come back with the root. */
+	/* Children still down become alerts of their own at their second poll
+	 * after this (orphan_check): most come back with the root. */
 }
 
 /* A suppressed child whose root is resolved but which is still down: an
- * alert of its own now. */
+ * alert of its own, at its second down poll after the root closed. The
+ * first may have been in flight while the link came back (sent before,
+ * timed out after); the second was sent after it. */
 static void
 orphan_check(struct alert_engine *e, struct alert *a, double now)
 {
 	struct alert *root;
 	HASH_FIND(hh, e->by_id, &a->root_cause, sizeof(int64_t), root);
-	if (root != NULL && is_open(root))
+	if (root != NULL && is_open(root)) {
+		a->down_after_root = 0;
+		return;
+	}
+	if (++a->down_after_root < 2)
 		return;
 	a->root_cause = 0;
 	a->state = AS_FIRING;

@@ -670,8 +670,9 @@ def test_nagios_checks_from_monitoring_plugins(collector, agent_factory):
             return {s["tags"].get("instance"): s["last"]
                     for s in collector.series(host=ag.host, measurement="nagios_state")
                     if s["field"] == "state"}
-        wait_for(lambda: len(states()) == 3, timeout=30, what="three checks")
-        st = states()
+        # a series may be listed a moment before its first value is
+        st = wait_for(lambda: (lambda s: len(s) == 3 and None not in s.values() and s)(states()),
+                      timeout=30, what="three checks with values")
         assert st["root_disk"] == 0 and st["load"] == 0, st
         assert st["silent_tcp"] == 3, "timed out → UNKNOWN"
         perf = {(s["tags"].get("instance"), s["tags"].get("perfdata"), s["field"]): s

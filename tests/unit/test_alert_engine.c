@@ -274,10 +274,17 @@ Test(alert_engine, root_cause_one_notice_with_affected)
 	int before = s.n;
 	alert_engine_device(e, 2, "d2", "switch", "up", 200);
 	cr_assert_eq(s.n, before + 1, "the root resolved; children wait for their next poll");
-	for (int64_t d = 3; d <= 6; d++) {
-		char name[32];
-		snprintf(name, sizeof(name), "d%lld", (long long)d);
-		alert_engine_device(e, d, name, "switch", d == 5 ? "down" : "up", 201);
+	/* the first poll after the root closed may have been in flight across
+	 * the recovery: only the second down poll makes d5 an alert */
+	for (int round = 0; round < 2; round++) {
+		for (int64_t d = 3; d <= 6; d++) {
+			char name[32];
+			snprintf(name, sizeof(name), "d%lld", (long long)d);
+			alert_engine_device(e, d, name, "switch", d == 5 ? "down" : "up",
+			    201 + round);
+		}
+		for (int i = before; round == 0 && i < s.n; i++)
+			cr_assert(strcmp(s.events[i], "firing") != 0, "d5 fired at the first poll");
 	}
 	int own = 0;
 	for (int i = before; i < s.n; i++) {
