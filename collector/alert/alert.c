@@ -322,6 +322,7 @@ static void apply_rules(struct alert_sys *as, const struct collector_config *cfg
 struct load_job {
 	struct alert_sys *as;
 	double since;
+	int64_t max_id;			/* the highest alert id ever stored */
 	json_t *alerts;			/* [json text, ...] */
 	json_t *maint;			/* [[id, json text], ...] */
 	json_t *rules;			/* [json text, ...] */
@@ -344,6 +345,7 @@ load_run(struct store *st, void *arg)
 {
 	struct load_job *j = arg;
 	alerts_db_load(store_db(st), j->since, load_alert_row, j->alerts);
+	j->max_id = alerts_db_max_id(store_db(st));
 	maint_db_load(store_db(st), load_maint_row, j->maint);
 	rules_db_load(store_db(st), load_alert_row, j->rules);
 }
@@ -364,6 +366,7 @@ load_done(void *arg)
 			alert_engine_restore(as->e, a);
 		}
 	}
+	alert_engine_reserve_ids(as->e, j->max_id);
 	size_t n = json_array_size(j->maint);
 	struct maint_window **w = calloc(n ? n : 1, sizeof(*w));
 	size_t k = 0;

@@ -213,6 +213,8 @@ int alert_engine_ack(struct alert_engine *e, int64_t id, const char *who, const 
     const char *via, double now);
 /* Restore an alert read from SQLite (takes it). */
 void alert_engine_restore(struct alert_engine *e, struct alert *a);
+/* New alerts get ids above max_id (the highest ever stored, pruned or not). */
+void alert_engine_reserve_ids(struct alert_engine *e, int64_t max_id);
 struct alert *alert_engine_get(struct alert_engine *e, int64_t id);
 /* Every alert in memory, newest first through next: pass NULL first. */
 struct alert *alert_engine_next(struct alert_engine *e, struct alert *prev);

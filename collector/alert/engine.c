@@ -1324,6 +1324,13 @@ alert_engine_maintenance(struct alert_engine *e, size_t *n)
 }
 
 void
+alert_engine_reserve_ids(struct alert_engine *e, int64_t max_id)
+{
+	if (max_id > e->next_id)
+		e->next_id = max_id;
+}
+
+void
 alert_engine_restore(struct alert_engine *e, struct alert *a)
 {
 	struct alert *old;

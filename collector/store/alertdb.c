@@ -60,11 +60,28 @@ alerts_db_load(struct statedb *db, double since, void (*cb)(const char *json, vo
 	return 0;
 }
 
+/* The newest alert is never pruned: its id is the high-water mark that
+ * keeps ids from being given twice (events, outbox rows and ack links name
+ * alerts by id). */
 int
 alerts_db_prune(struct statedb *db, double before)
 {
-	return db_exec(db, "DELETE FROM alerts WHERE state = 'resolved' AND ended < ?", "d",
-	    before);
+	return db_exec(db, "DELETE FROM alerts WHERE state = 'resolved' AND ended < ? AND"
+	    " id < (SELECT max(id) FROM alerts)", "d", before);
+}
+
+int64_t
+alerts_db_max_id(struct statedb *db)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	if (sqlite3_prepare_v2(statedb_sqlite(db), "SELECT coalesce(max(id), 0) FROM alerts", -1,
+	    &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
 }
 
 int64_t

@@ -279,7 +279,10 @@ int alerts_db_save(struct statedb *db, const struct alert_row *rows, size_t n);
 /* Open alerts and those that ended at or after since, in id order. */
 int alerts_db_load(struct statedb *db, double since, void (*cb)(const char *json, void *arg),
     void *arg);
+/* Delete resolved alerts that ended before `before`, but never the newest. */
 int alerts_db_prune(struct statedb *db, double before);
+/* The highest alert id ever stored (0: none): ids are never given twice. */
+int64_t alerts_db_max_id(struct statedb *db);
 int64_t maint_db_save(struct statedb *db, const char *json);	/* the new id, -1 */
 int maint_db_update(struct statedb *db, int64_t id, const char *json);
 int maint_db_delete(struct statedb *db, int64_t id);		/* rows removed */

@@ -458,3 +458,30 @@ Test(statedb, db_exec_binds_counts_and_refuses)
 	unlink(path);
 	rmdir(dir);
 }
+
+/* ---- store/alertdb.c: pruning never loses the highest alert id ------------- */
+
+Test(statedb, alert_prune_keeps_the_id_high_water_mark)
+{
+	char dir[] = "/tmp/cm-alertdb-XXXXXX", path[64];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state.db", dir);
+	char *err = NULL;
+	struct statedb *db = statedb_open(path, &err);
+	cr_assert_not_null(db, "%s", err ? err : "");
+	const struct alert_row rows[] = {
+		{ 1, "resolved", 10, 20, 20, "{}" },
+		{ 2, "firing", 30, 30, 0, "{}" },
+		{ 3, "resolved", 40, 50, 50, "{}" },
+	};
+	cr_assert_eq(alerts_db_save(db, rows, 3), 0);
+	cr_assert_eq(alerts_db_max_id(db), 3);
+	/* everything resolved is old: the open one stays, and so does the newest */
+	alerts_db_prune(db, 1000);
+	cr_assert_eq(alerts_db_max_id(db), 3, "the next alert must not be given id 3 again");
+	cr_assert_eq(db_exec(db, "DELETE FROM alerts WHERE id = 1", ""), 0, "1 was pruned");
+	statedb_close(db);
+	char cmd[96];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
