@@ -92,6 +92,8 @@ struct collector_config {
 	long long notify_give_up;
 	long long notify_ack_ttl;
 	long long notify_rate;
+	long long notify_keep_sent;	/* outbox retention (notify/retain.c) */
+	long long notify_keep_dead;
 	/* alerts (collector/alert/alert_keys.c) */
 	int alerts_evaluate;
 	int alerts_defaults;

@@ -71,6 +71,8 @@ notify_config_take(struct collector_config *cfg, struct collector_config *fresh)
 	cfg->notify_give_up = fresh->notify_give_up;
 	cfg->notify_ack_ttl = fresh->notify_ack_ttl;
 	cfg->notify_rate = fresh->notify_rate;
+	cfg->notify_keep_sent = fresh->notify_keep_sent;
+	cfg->notify_keep_dead = fresh->notify_keep_dead;
 }
 
 /* ---- from an alert change to outbox entries -------------------------------------- */
@@ -340,6 +342,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	outbox_flush(n);
 	outbox_pump(n);
+	outbox_retain(n);
 }
 
 static char *
@@ -406,6 +409,8 @@ notify_start(struct collector *c)
 		log_warnx("notify: cannot start (observers full or the store is busy)");
 		return -1;
 	}
+	n->retain_due = 1;	/* a first round after the load (the worker keeps order) */
+	outbox_retain(n);
 	if (c->cfg.public_url == NULL && n->chs.n > 0)
 		log_warnx("notify: http.public_url is not set; acknowledgement links point to %s, "
 		    "which phones may not reach", n->base_url);
@@ -446,6 +451,7 @@ notify_reload(struct collector *c)
 	struct cfg_errors errs = { 0 };
 	if (n == NULL || n->stopping)
 		return;
+	n->retain_due = 1;	/* notify.keep_sent and keep_dead as reloaded, at the next tick */
 	if (parse_config(&c->cfg, &n->chs, &chs, &rs, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("reload: %s", errs.msgs[i]);

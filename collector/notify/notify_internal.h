@@ -57,6 +57,9 @@ struct notify {
 	struct nsend *sends;		/* the attempts under way */
 	struct nesc *escs;		/* escalation timers */
 	uint64_t recorded, delivered, retried, dead, grouped;
+	/* retention (retain.c): a round out, one asked for, the last one's start */
+	int retaining, retain_due;
+	double retained;
 };
 
 /* ---- outboxdb.c: the outbox's SQLite file (the worker's thread only) ------- */
@@ -83,8 +86,23 @@ int outboxdb_requeue_dead(struct sqlite3 *db, const char *channel, double now,
 /* Every pending row in id order; the row's strings live for the call. */
 int outboxdb_load_pending(struct sqlite3 *db,
     void (*cb)(const struct outbox_row *r, void *arg), void *arg);
-/* {channel: {sent, dead, pending, last_delivery, dead_letters: [newest first]}} */
+/* {channel: {sent, dead, pending, last_delivery, dead_letters: [newest first]}};
+ * sent and last_delivery include the deliveries retention deleted. */
 json_t *outboxdb_summary(struct sqlite3 *db, int dead_per_channel);
+/* What one retention round deleted of one channel. */
+struct outbox_pruned {
+	char *channel;
+	int64_t sent, dead;
+};
+/* Retention at time now: delete the rows sent (their "updated": the
+ * delivery) more than keep_sent seconds before now and the dead letters
+ * given up more than keep_dead before; pending rows whatever their age.
+ * The deliveries go to the channel's kept figures (outbox_pruned) in the
+ * same transaction. *out: one entry per channel that lost rows (free it
+ * with outboxdb_pruned_free). 0, or -1 with nothing deleted. */
+int outboxdb_prune(struct sqlite3 *db, double now, double keep_sent, double keep_dead,
+    struct outbox_pruned **out, size_t *n_out);
+void outboxdb_pruned_free(struct outbox_pruned *v, size_t n);
 
 /* ---- worker.c: the thread that owns that file ------------------------------ */
 struct nworker;
@@ -118,5 +136,10 @@ void outbox_flush(struct notify *n);
 /* At stop: queue what waits to be written before the worker ends. */
 void outbox_flush_last(struct notify *n);
 void outbox_free_items(struct notify *n);
+
+/* retain.c */
+/* From the tick: a retention round on the outbox's thread when one is due
+ * (n->retain_due set: at once; else every few minutes). */
+void outbox_retain(struct notify *n);
 
 #endif

@@ -33,5 +33,12 @@ const struct cfg_key notify_keys[] = {
 	    "messages per minute and channel (people's channels, not webhooks) before the rest "
 	    "wait and go grouped, up to 50 alerts a message; 0: no limit; a channel's "
 	    "rate_per_minute overrides it" },
+	{ "notify.keep_sent", CFG_DURATION, CONFIG_OFF(notify_keep_sent), "30d", 1,
+	    100LL * 365 * 86400, NULL, NULL, "delete a delivered notification from the outbox "
+	    "this long after its delivery (each channel's sent count and last delivery stay)" },
+	{ "notify.keep_dead", CFG_DURATION, CONFIG_OFF(notify_keep_dead), "90d", 1,
+	    100LL * 365 * 86400, NULL, NULL, "delete a dead letter from the outbox this long "
+	    "after it was given up (it can no longer be sent again); pending notifications "
+	    "are never deleted" },
 	CFG_END
 };

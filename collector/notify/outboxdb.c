@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,7 +59,13 @@ outboxdb_open(const char *path, sqlite3 **out)
 	    "  created REAL NOT NULL,"
 	    "  updated REAL NOT NULL,"
 	    "  last_error TEXT);"
-	    "CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, channel);",
+	    "CREATE INDEX IF NOT EXISTS outbox_state ON outbox(state, channel);"
+	    /* what retention deleted of each channel's deliveries: its sent
+	     * count and last delivery outlive the rows (outboxdb_prune) */
+	    "CREATE TABLE IF NOT EXISTS outbox_pruned ("
+	    "  channel TEXT PRIMARY KEY,"
+	    "  sent INTEGER NOT NULL,"
+	    "  last_delivery REAL);",
 	    NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		log_warnx("outbox: cannot prepare %s: %s", path, msg ? msg : "?");
@@ -185,6 +192,19 @@ outboxdb_requeue_dead(sqlite3 *db, const char *channel, double now,
 	return each_row(st, cb, arg);
 }
 
+/* The summary's entry for channel ch, made if new. */
+static json_t *
+summary_entry(json_t *out, const char *ch)
+{
+	json_t *o = json_object_get(out, ch);
+	if (o == NULL) {
+		o = json_pack("{s:i, s:i, s:i, s:n, s:[]}", "sent", 0, "dead", 0, "pending", 0,
+		    "last_delivery", "dead_letters");
+		json_object_set_new(out, ch, o);
+	}
+	return o;
+}
+
 json_t *
 outboxdb_summary(sqlite3 *db, int dead_per_channel)
 {
@@ -193,18 +213,27 @@ outboxdb_summary(sqlite3 *db, int dead_per_channel)
 	if (sqlite3_prepare_v2(db, "SELECT channel, state, count(*), max(updated) "
 	    "FROM outbox GROUP BY channel, state", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *ch = (const char *)sqlite3_column_text(st, 0);
 			const char *state = (const char *)sqlite3_column_text(st, 1);
-			json_t *o = json_object_get(out, ch);
-			if (o == NULL) {
-				o = json_pack("{s:i, s:i, s:i, s:n, s:[]}", "sent", 0, "dead", 0,
-				    "pending", 0, "last_delivery", "dead_letters");
-				json_object_set_new(out, ch, o);
-			}
+			json_t *o = summary_entry(out, (const char *)sqlite3_column_text(st, 0));
 			json_object_set_new(o, state, json_integer(sqlite3_column_int64(st, 2)));
 			if (strcmp(state, "sent") == 0)
 				json_object_set_new(o, "last_delivery",
 				    json_real(sqlite3_column_double(st, 3)));
+		}
+		sqlite3_finalize(st);
+	}
+	/* deliveries retention deleted still count (dead letters do not: they
+	 * can no longer be sent again) */
+	if (sqlite3_prepare_v2(db, "SELECT channel, sent, last_delivery FROM outbox_pruned",
+	    -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			json_t *o = summary_entry(out, (const char *)sqlite3_column_text(st, 0));
+			json_object_set_new(o, "sent", json_integer(sqlite3_column_int64(st, 1) +
+			    json_integer_value(json_object_get(o, "sent"))));
+			double last = sqlite3_column_double(st, 2);
+			if (!json_is_number(json_object_get(o, "last_delivery")) || last >
+			    json_number_value(json_object_get(o, "last_delivery")))
+				json_object_set_new(o, "last_delivery", json_real(last));
 		}
 		sqlite3_finalize(st);
 	}
@@ -228,4 +257,97 @@ outboxdb_summary(sqlite3 *db, int dead_per_channel)
 		sqlite3_finalize(st);
 	}
 	return out;
+}
+
+void
+outboxdb_pruned_free(struct outbox_pruned *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].channel);
+	free(v);
+}
+
+/* The rows retention deletes: ?1 delivered before, ?2 given up before. */
+#define PRUNABLE "FROM outbox WHERE (state='sent' AND updated < ?1) OR " \
+	"(state='dead' AND updated < ?2)"
+
+/* Per channel, what PRUNABLE holds; the deliveries added to outbox_pruned. */
+static int
+prune_count(sqlite3 *db, double sent_before, double dead_before, struct outbox_pruned **out,
+    size_t *n_out)
+{
+	sqlite3_stmt *st, *up;
+	size_t cap = 0;
+	int rc;
+	if (sqlite3_prepare_v2(db, "SELECT channel, sum(state='sent'), sum(state='dead'), "
+	    "max(CASE WHEN state='sent' THEN updated END) " PRUNABLE " GROUP BY channel", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "INSERT INTO outbox_pruned(channel, sent, last_delivery) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT(channel) DO UPDATE SET sent = sent + excluded.sent, "
+	    "last_delivery = max(coalesce(last_delivery, 0), excluded.last_delivery)", -1, &up,
+	    NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_bind_double(st, 1, sent_before);
+	sqlite3_bind_double(st, 2, dead_before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ch = (const char *)sqlite3_column_text(st, 0);
+		int64_t sent = sqlite3_column_int64(st, 1);
+		if (*n_out == cap) {
+			size_t more = cap ? cap * 2 : 8;
+			struct outbox_pruned *v = realloc(*out, more * sizeof(*v));
+			if (v == NULL)
+				break;
+			*out = v;
+			cap = more;
+		}
+		struct outbox_pruned *p = &(*out)[*n_out];
+		if ((p->channel = strdup(ch)) == NULL)
+			break;
+		p->sent = sent;
+		p->dead = sqlite3_column_int64(st, 2);
+		(*n_out)++;
+		if (sent == 0)
+			continue;
+		sqlite3_bind_text(up, 1, ch, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(up, 2, sent);
+		sqlite3_bind_double(up, 3, sqlite3_column_double(st, 3));
+		int urc = sqlite3_step(up);
+		sqlite3_reset(up);
+		if (urc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(up);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+outboxdb_prune(sqlite3 *db, double now, double keep_sent, double keep_dead,
+    struct outbox_pruned **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (outboxdb_begin(db) < 0) {
+		log_warnx("outbox: retention: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (prune_count(db, now - keep_sent, now - keep_dead, out, n_out) < 0 ||
+	    exec_fmt(db, "DELETE " PRUNABLE, "dd", now - keep_sent, now - keep_dead) < 0) {
+		log_warnx("outbox: retention: %s", sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		outboxdb_pruned_free(*out, *n_out);
+		*out = NULL;
+		*n_out = 0;
+		return -1;
+	}
+	if (outboxdb_commit(db) < 0) {
+		outboxdb_pruned_free(*out, *n_out);
+		*out = NULL;
+		*n_out = 0;
+		return -1;
+	}
+	return 0;
 }

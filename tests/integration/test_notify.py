@@ -2,7 +2,7 @@
 standing in for WeCom, DingTalk, Feishu, a webhook and an SMS gateway (it
 checks each body and signature as those services do), aiosmtpd for email
 (with STARTTLS), retries, dead letters, kill -9 with a pending notification,
-and the one-tap acknowledgement link."""
+the one-tap acknowledgement link and the outbox's retention."""
 import base64
 import hashlib
 import hmac
@@ -718,3 +718,62 @@ def test_sighup_with_an_invalid_channel_keeps_the_running_ones(collector_factory
     send_test(c, "b")
     send_test(c, "a")
     wait_for(lambda: receiver.at("/b") and receiver.at("/a2"), what="both, after the fix")
+
+
+# ---- retention: notify.keep_sent, notify.keep_dead ---------------------------------------
+
+def outbox_rows(c):
+    """(channel, state) of each outbox row, read as an outside script would:
+    read-only, while the collector runs."""
+    path = os.path.join(c.data_dir, "outbox.db")
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        return con.execute("SELECT channel, state FROM outbox ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def test_retention_deletes_old_sent_then_dead_never_pending(collector_factory, receiver):
+    """keep_sent 1s: a delivered message leaves outbox.db at the next round
+    (a SIGHUP asks for one) while a dead letter (keep_dead 90d) and a pending
+    one stay; the channel still counts it as sent, after a restart too.
+    keep_dead 1s with the dead letter's channel removed: the letter goes, and
+    the removed channel leaves the list; the pending one never goes."""
+    receiver.plan["/gone"] = [404]
+    ok = {"name": "ok", "type": "webhook", "url": receiver.url + "/ok"}
+    bad = {"name": "bad", "type": "webhook", "url": receiver.url + "/gone"}
+    stuck = {"name": "stuck", "type": "webhook", "url": "http://127.0.0.1:%d/" % free_port()}
+    keep_sent = "  keep_sent: 1s\n"
+    c = start_collector(collector_factory, [ok, bad, stuck], extra=keep_sent)
+    for name in ("ok", "bad", "stuck"):
+        send_test(c, name)
+    wait_for(lambda: outbox_rows(c) == [("ok", "sent"), ("bad", "dead"), ("stuck", "pending")]
+             and channels(c)["stuck"]["failures"] >= 1, what="sent, dead and pending rows")
+    assert "retention deleted" not in c.read_log(), "nothing was old enough at start"
+    time.sleep(1.2)                     # the delivery is now older than keep_sent
+
+    sighup(c, [ok, bad, stuck], keep_sent)
+    wait_for(lambda: outbox_rows(c) == [("bad", "dead"), ("stuck", "pending")],
+             what="the delivered row deleted, the others kept")
+    wait_for(lambda: "notify: retention deleted 1 sent and 0 dead notifications" in
+             c.read_log(), what="the round's log line")
+    ch = channels(c)
+    assert ch["ok"]["sent"] == 1 and ch["ok"]["last_delivery"] is not None, ch["ok"]
+    assert ch["bad"]["dead"] == 1 and len(ch["bad"]["dead_letters"]) == 1, ch["bad"]
+    assert ch["stuck"]["pending"] == 1, ch["stuck"]
+
+    # 'bad' removed (its letter is listed under a removed channel until it goes)
+    sighup(c, [ok, stuck], keep_sent + "  keep_dead: 1s\n")
+    wait_for(lambda: outbox_rows(c) == [("stuck", "pending")], what="the dead letter deleted")
+    wait_for(lambda: "bad" not in channels(c), what="the removed channel gone from the list")
+    assert "notify: retention deleted 0 sent and 1 dead notifications" in c.read_log()
+    assert c.read_log().count("notify: retention deleted") == 2, "no line for empty rounds"
+
+    # figures after a restart come from the outbox: the deleted delivery still counts
+    c.stop()
+    c.start()
+    ch = wait_for(lambda: (lambda x: x if x["ok"]["sent"] == 1 else None)(channels(c)),
+                  what="ok's sent count after a restart")
+    assert ch["ok"]["last_delivery"] is not None and ch["ok"]["dead"] == 0
+    assert set(ch) == {"ok", "stuck"}, ch
+    assert outbox_rows(c) == [("stuck", "pending")], "pending is never deleted by age"

@@ -283,6 +283,7 @@ Test(notify_ack, token_roundtrip_tamper_expiry)
 #include <unistd.h>
 
 #include "collector/collector.h"
+#include "collector/notify/notify_internal.h"
 #include "common/util.h"
 
 struct rig {
@@ -290,14 +291,19 @@ struct rig {
 	char dir[64];
 };
 
+static void seed(const char *dir, const char *sql);
+
+/* seed: SQL run on the outbox before the subsystem starts, or NULL. */
 static void
-rig_start(struct rig *r, const char *text)
+rig_start_seeded(struct rig *r, const char *text, const char *seed_sql)
 {
 	struct cfg_errors errs = { 0 };
 	memset(r, 0, sizeof(*r));
 	cr_assert_eq(collector_config_load(&r->c.cfg, NULL, &errs), 0);
 	snprintf(r->dir, sizeof(r->dir), "/tmp/cm-notify-unit-XXXXXX");
 	cr_assert_not_null(mkdtemp(r->dir));
+	if (seed_sql != NULL)
+		seed(r->dir, seed_sql);
 	free(r->c.cfg.data_dir);
 	r->c.cfg.data_dir = strdup(r->dir);
 	struct cfg_node *root = yaml(text);
@@ -310,6 +316,12 @@ rig_start(struct rig *r, const char *text)
 	r->c.loopq = loopq_new(r->c.base);
 	cr_assert_eq(notify_subsystem.open_privileged(&r->c), 0);
 	cr_assert_eq(notify_subsystem.start(&r->c), 0);
+}
+
+static void
+rig_start(struct rig *r, const char *text)
+{
+	rig_start_seeded(r, text, NULL);
 }
 
 static void
@@ -506,5 +518,170 @@ Test(notify_reload, escalation_timer_outlives_its_route)
 	char *got = query(&r, "SELECT channel, event FROM outbox ORDER BY id", 2, NULL);
 	cr_assert_str_eq(got, "noc:firing boss:escalated");
 	free(got);
+	rig_stop(&r);
+}
+
+/* ---- retention: old sent rows and dead letters go, pending ones stay ---------- */
+
+static void
+seed(const char *dir, const char *sql)
+{
+	char path[128], *msg = NULL;
+	sqlite3 *db;
+	snprintf(path, sizeof(path), "%s/outbox.db", dir);
+	cr_assert_eq(outboxdb_open(path, &db), 0);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s", msg);
+	sqlite3_close(db);
+}
+
+/* One row as the outbox writes it, at a time the test picks. */
+static int64_t
+row_at(sqlite3 *db, const char *channel, const char *state, double created, double updated)
+{
+	int64_t id = outboxdb_insert(db, NULL, 1, "firing", channel, "{}", created);
+	cr_assert_gt(id, 0);
+	if (strcmp(state, "pending") != 0)
+		cr_assert_eq(outboxdb_update(db, id, state, 1, 0, NULL, updated), 1);
+	return id;
+}
+
+static const struct outbox_pruned *
+pruned_of(const struct outbox_pruned *v, size_t n, const char *channel)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].channel, channel) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static char *
+left(sqlite3 *db)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	sqlite3_stmt *st;
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT id FROM outbox ORDER BY id", -1, &st, NULL),
+	    SQLITE_OK);
+	for (int n = 0; sqlite3_step(st) == SQLITE_ROW; n++)
+		fprintf(f, "%s%lld", n ? " " : "", (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	fclose(f);
+	return out;
+}
+
+Test(notify_retention, old_sent_and_dead_go_pending_stays_totals_kept)
+{
+	char dir[64] = "/tmp/cm-notify-ret-XXXXXX", path[128];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/outbox.db", dir);
+	sqlite3 *db;
+	cr_assert_eq(outboxdb_open(path, &db), 0);
+	const double now = 2e9, day = 86400, keep_sent = 30 * day, keep_dead = 90 * day;
+	int64_t sent_old = row_at(db, "noc", "sent", now - 40 * day, now - 31 * day);
+	int64_t sent_new = row_at(db, "noc", "sent", now - 40 * day, now - 29 * day);
+	int64_t dead_old = row_at(db, "gone", "dead", now - 200 * day, now - 91 * day);
+	int64_t dead_edge = row_at(db, "gone", "dead", now - 200 * day, now - keep_dead);
+	int64_t dead_new = row_at(db, "noc", "dead", now - 200 * day, now - 89 * day);
+	int64_t ancient = row_at(db, "noc", "pending", now - 3650 * day, 0);
+	int64_t boss_old = row_at(db, "boss", "sent", now - 60 * day, now - 50 * day);
+	(void)dead_old;
+	(void)sent_old;
+	(void)boss_old;
+
+	struct outbox_pruned *v;
+	size_t n;
+	cr_assert_eq(outboxdb_prune(db, now, keep_sent, keep_dead, &v, &n), 0);
+	cr_assert_eq(n, 3, "noc, gone and boss lost rows: %zu", n);
+	const struct outbox_pruned *p = pruned_of(v, n, "noc");
+	cr_assert(p != NULL && p->sent == 1 && p->dead == 0);
+	p = pruned_of(v, n, "gone");
+	cr_assert(p != NULL && p->sent == 0 && p->dead == 1);
+	p = pruned_of(v, n, "boss");
+	cr_assert(p != NULL && p->sent == 1 && p->dead == 0);
+	outboxdb_pruned_free(v, n);
+	char *got = left(db), want[128];
+	snprintf(want, sizeof(want), "%lld %lld %lld %lld", (long long)sent_new,
+	    (long long)dead_edge, (long long)dead_new, (long long)ancient);
+	cr_assert_str_eq(got, want, "the horizon itself is kept; pending whatever its age");
+	free(got);
+
+	/* the figures: deliveries count after their rows went, dead letters not */
+	json_t *s = outboxdb_summary(db, 5);
+	json_t *noc = json_object_get(s, "noc"), *boss = json_object_get(s, "boss");
+	cr_assert_eq(json_integer_value(json_object_get(noc, "sent")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(noc, "dead")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(noc, "pending")), 1);
+	cr_assert_float_eq(json_number_value(json_object_get(noc, "last_delivery")),
+	    now - 29 * day, 1e-3);
+	cr_assert_eq(json_integer_value(json_object_get(boss, "sent")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(boss, "dead")), 0);
+	cr_assert_float_eq(json_number_value(json_object_get(boss, "last_delivery")),
+	    now - 50 * day, 1e-3);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(s, "gone"), "dead")), 1);
+	json_decref(s);
+
+	/* nothing more is due: a round deletes nothing */
+	cr_assert_eq(outboxdb_prune(db, now, keep_sent, keep_dead, &v, &n), 0);
+	cr_assert_eq(n, 0);
+	outboxdb_pruned_free(v, n);
+
+	/* much later: every sent and dead row goes, the totals add up, the
+	 * newest delivery stays the last one; the pending row is still there */
+	cr_assert_eq(outboxdb_prune(db, now + 365 * day, keep_sent, keep_dead, &v, &n), 0);
+	outboxdb_pruned_free(v, n);
+	got = left(db);
+	snprintf(want, sizeof(want), "%lld", (long long)ancient);
+	cr_assert_str_eq(got, want);
+	free(got);
+	s = outboxdb_summary(db, 5);
+	noc = json_object_get(s, "noc");
+	cr_assert_eq(json_integer_value(json_object_get(noc, "sent")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(noc, "dead")), 0);
+	cr_assert_float_eq(json_number_value(json_object_get(noc, "last_delivery")),
+	    now - 29 * day, 1e-3);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(s, "gone"), "dead")), 0);
+	json_decref(s);
+	sqlite3_close(db);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* The subsystem: a round at start, after the figures were loaded; the
+ * channel's dead count drops with the letters deleted, its sent count not. */
+Test(notify_retention, round_at_start_keeps_figures_truthful)
+{
+	struct rig r;
+	char sql[1024];
+	double now = util_now(), day = 86400;
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO outbox(alert_id, event, channel, payload, state, next_try, created, "
+	    "updated) VALUES "
+	    "(1, 'firing', 'noc', '{}', 'sent', 0, %f, %f), "	/* old: goes */
+	    "(2, 'firing', 'noc', '{}', 'sent', 0, %f, %f), "
+	    "(3, 'firing', 'boss', '{}', 'dead', 0, %f, %f), "	/* old: goes */
+	    "(4, 'firing', 'boss', '{}', 'dead', 0, %f, %f);",
+	    now - 40 * day, now - 31 * day, now - 2 * day, now - 2 * day,
+	    now - 100 * day, now - 91 * day, now - 2 * day, now - 2 * day);
+	rig_start_seeded(&r, THREE, sql);
+	char *got = query(&r, "SELECT alert_id FROM outbox ORDER BY id", 0, "2 4");
+	cr_assert_str_eq(got, "2 4");
+	free(got);
+	json_t *noc = NULL, *boss = NULL, *chs = NULL;
+	for (int i = 0; i < 300; i++) {
+		event_base_loop(r.c.base, EVLOOP_NONBLOCK);
+		json_decref(chs);
+		chs = notify_channels_json(&r.c);
+		noc = json_array_get(chs, 0);
+		boss = json_array_get(chs, 1);
+		if (!r.c.notify->retaining)
+			break;
+		usleep(10000);
+	}
+	cr_assert_str_eq(json_string_value(json_object_get(boss, "name")), "boss");
+	cr_assert_eq(json_integer_value(json_object_get(noc, "sent")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(boss, "dead")), 1);
+	json_decref(chs);
 	rig_stop(&r);
 }
