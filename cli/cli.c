@@ -640,6 +640,32 @@ cli_reply_json(struct cli *c, const struct cli_reply *reply)
 }
 
 int
+cli_call_json(struct cli *c, const char *method, const char *path, const char *json_body,
+    const char *what, unsigned flags, json_t **out)
+{
+	struct cli_reply r;
+	*out = NULL;
+	int rc = cli_call(c, method, path, NULL, 0, json_body, &r);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	json_t *j = cli_reply_json(c, &r);
+	if (flags & CLI_JSON_SECRET)
+		explicit_bzero(r.body, r.len);
+	cli_reply_free(&r);
+	if (j == NULL)
+		return CLI_EXIT_API;
+	int need_id = (flags & CLI_JSON_ID) != 0;
+	if (what != NULL && (!json_is_object(j) || (need_id && !json_object_get(j, "id")))) {
+		cli_error(c, "the collector's %s is not a JSON object%s", what,
+		    need_id ? " with an id" : "");
+		json_decref(j);
+		return CLI_EXIT_API;
+	}
+	*out = j;
+	return CLI_EXIT_OK;
+}
+
+int
 cli_get_array(struct cli *c, const char *path, const struct cli_param *params,
     size_t n_params, const char *what, int print_json, json_t **out)
 {

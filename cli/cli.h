@@ -277,6 +277,18 @@ int cli_call_raw(struct cli *c, const char *method, const char *path, const char
 /* Parse a reply body as JSON; prints an error and returns NULL if it is not. */
 struct json_t *cli_reply_json(struct cli *c, const struct cli_reply *reply);
 /*
+ * cli_call with a JSON body (or NULL) and no parameters, then its answer
+ * parsed into *out (the caller owns it). With what, the answer must be a
+ * JSON object (with an "id" when flags has CLI_JSON_ID), else "the
+ * collector's WHAT is not a JSON object [with an id]" is printed; with
+ * what NULL any JSON value will do. CLI_JSON_SECRET: the answer holds a
+ * secret, its text is wiped. Returns the exit code; *out is NULL unless 0.
+ */
+#define CLI_JSON_ID 0x1
+#define CLI_JSON_SECRET 0x2
+int cli_call_json(struct cli *c, const char *method, const char *path, const char *json_body,
+    const char *what, unsigned flags, struct json_t **out);
+/*
  * GET path and parse the answer as a JSON array into *out (the caller owns
  * it), following Link rel="next" headers to the last page (up to
  * CLI_MAX_PAGES) and joining the pages. what names the list in an error.

@@ -101,17 +101,13 @@ cmd_ack(struct cli *c, const struct cli_args *args)
 		free(text);
 		return CLI_EXIT_API;
 	}
-	struct cli_reply r;
-	int rc = cli_call(c, "POST", path, NULL, 0, text, &r);
+	json_t *a;
+	int rc = cli_call_json(c, "POST", path, text, NULL, 0, &a);
 	free(base);
 	free(path);
 	free(text);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	json_t *a = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (a == NULL)
-		return CLI_EXIT_API;
 	if (c->json) {
 		cli_print_json(c, a);
 	} else {

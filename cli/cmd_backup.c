@@ -35,15 +35,11 @@ cmd_backup(struct cli *c, const struct cli_args *args)
 	json_decref(body);
 	if (!c->timeout_given)
 		cli_http_set_timeout(c->http, CLI_BACKUP_TIMEOUT);
-	struct cli_reply r;
-	int rc = cli_call(c, "POST", "/api/v1/backup", NULL, 0, text, &r);
+	json_t *j;
+	int rc = cli_call_json(c, "POST", "/api/v1/backup", text, NULL, 0, &j);
 	free(text);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (j == NULL)
-		return CLI_EXIT_API;
 	if (c->json) {
 		cli_print_json(c, j);
 	} else {

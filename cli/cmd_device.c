@@ -35,21 +35,9 @@ get_device(struct cli *c, const char *which, json_t **dev)
 	char *path = cli_object_path(c, "/api/v1/devices", which);
 	if (path == NULL)
 		return CLI_EXIT_API;
-	struct cli_reply r;
-	int rc = cli_call(c, "GET", path, NULL, 0, NULL, &r);
+	int rc = cli_call_json(c, "GET", path, NULL, "device", CLI_JSON_ID, dev);
 	free(path);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_object(j) || json_object_get(j, "id") == NULL) {
-		if (j != NULL)
-			cli_error(c, "the collector's device is not a JSON object with an id");
-		json_decref(j);
-		return CLI_EXIT_API;
-	}
-	*dev = j;
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 /* The API path of a device fetched before, by its id. Heap, or NULL. */
@@ -664,20 +652,12 @@ send_device(struct cli *c, const char *method, const char *path, json_t *body,
 		cli_error(c, "out of memory");
 		return CLI_EXIT_API;
 	}
-	struct cli_reply r;
-	int rc = cli_call(c, method, path, NULL, 0, text, &r);
+	json_t *dev;
+	int rc = cli_call_json(c, method, path, text, "device", 0, &dev);
 	explicit_bzero(text, strlen(text));
 	free(text);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	json_t *dev = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_object(dev)) {
-		if (dev != NULL)
-			cli_error(c, "the collector's device is not a JSON object");
-		json_decref(dev);
-		return CLI_EXIT_API;
-	}
 	if (c->json) {
 		cli_print_json(c, dev);
 	} else {

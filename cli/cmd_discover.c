@@ -322,20 +322,13 @@ run_job(struct cli *c, const struct cli_args *args, json_t *body, json_t *secret
 	json_decref(body);
 	if (text == NULL)
 		return CLI_EXIT_API;
-	struct cli_reply r;
-	int rc = cli_call(c, "POST", "/api/v1/discovery", NULL, 0, text, &r);
+	json_t *job;
+	int rc = cli_call_json(c, "POST", "/api/v1/discovery", text, "discovery job", CLI_JSON_ID,
+	    &job);
 	explicit_bzero(text, strlen(text));
 	free(text);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	json_t *job = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (!json_is_object(job) || json_object_get(job, "id") == NULL) {
-		if (job != NULL)
-			cli_error(c, "the collector's discovery job is not a JSON object with an id");
-		json_decref(job);
-		return CLI_EXIT_API;
-	}
 	char id[64];
 	cli_id_text(json_object_get(job, "id"), id, sizeof(id));
 	if (cli_args_get(args, "no-wait") != NULL) {

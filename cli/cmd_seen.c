@@ -67,15 +67,10 @@ call(struct cli *c, const char *method, const char *path, json_t *body, json_t *
 	json_decref(body);
 	if (text == NULL)
 		return CLI_EXIT_API;
-	struct cli_reply r;
-	int rc = cli_call(c, method, path, NULL, 0, text, &r);
+	int rc = cli_call_json(c, method, path, text, NULL, 0, out);
 	explicit_bzero(text, strlen(text));
 	free(text);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	*out = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	return *out != NULL ? CLI_EXIT_OK : CLI_EXIT_API;
+	return rc;
 }
 
 int

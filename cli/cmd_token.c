@@ -57,18 +57,14 @@ cmd_token_create(struct cli *c, const struct cli_args *args)
 	}
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	struct cli_reply r;
-	int rc = cli_call(c, "POST", "/api/v1/tokens", NULL, 0, text, &r);
+	json_t *j;
+	int rc = cli_call_json(c, "POST", "/api/v1/tokens", text, NULL, CLI_JSON_SECRET, &j);
 	free(text);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	explicit_bzero(r.body, r.len);
-	cli_reply_free(&r);
 	const char *secret = json_string_value(json_object_get(j, "token"));
 	if (secret == NULL) {
-		if (j != NULL)
-			cli_error(c, "the collector's answer holds no token");
+		cli_error(c, "the collector's answer holds no token");
 		json_decref(j);
 		return CLI_EXIT_API;
 	}

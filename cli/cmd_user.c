@@ -39,15 +39,11 @@ cmd_user_unlock(struct cli *c, const struct cli_args *args)
 	free(base);
 	if (path == NULL)
 		return CLI_EXIT_API;
-	struct cli_reply r;
-	rc = cli_call(c, "POST", path, NULL, 0, "{}", &r);
+	json_t *j;
+	rc = cli_call_json(c, "POST", path, "{}", NULL, 0, &j);
 	free(path);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	json_t *j = cli_reply_json(c, &r);
-	cli_reply_free(&r);
-	if (j == NULL)
-		return CLI_EXIT_API;
 	if (c->json) {
 		cli_print_json(c, j);
 	} else {
