@@ -203,6 +203,8 @@ long long evstore_retention(struct ev_store *s, long long max_age, long long max
     double now);
 /* Events per index partition (tests make it small); how many there are. */
 void evstore_set_part_rows(struct ev_store *s, long long rows);
+/* A WAL larger than this (256 MB) is truncated at retention when unread. */
+void evstore_set_wal_trim(struct ev_store *s, long long bytes);
 int evstore_parts(const struct ev_store *s);
 
 /* ---- events.c: the subsystem ------------------------------------------------ */

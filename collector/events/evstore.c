@@ -45,7 +45,6 @@
 
 static const char schema[] =
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
-    "PRAGMA journal_size_limit=67108864;"
     "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, ts REAL NOT NULL,"
     " sent_ts REAL, kind INTEGER NOT NULL, device_id INTEGER, device TEXT, source TEXT,"
     " severity INTEGER, facility INTEGER, host TEXT, program TEXT, message TEXT, tag TEXT,"
@@ -201,6 +200,7 @@ evstore_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	s->part_rows = PART_ROWS_DEFAULT;
+	s->wal_trim = 256LL << 20;
 	char *e = NULL;
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK || ev_cjk_register(s->db) < 0 ||
@@ -233,6 +233,12 @@ void
 evstore_set_part_rows(struct ev_store *s, long long rows)
 {
 	s->part_rows = rows > 0 ? rows : PART_ROWS_DEFAULT;
+}
+
+void
+evstore_set_wal_trim(struct ev_store *s, long long bytes)
+{
+	s->wal_trim = bytes;
 }
 
 int

@@ -15,6 +15,7 @@ struct ev_store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_row, *ins_fts;	/* ins_fts: into the newest partition */
 	long long part_rows;
+	long long wal_trim;		/* bytes: a WAL past this is cut back when unread */
 	int64_t part_first[MAX_PARTS];	/* ascending; partition i is events_fts<part_no[i]> */
 	int part_no[MAX_PARTS];
 	int n_parts;

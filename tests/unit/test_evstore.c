@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -296,5 +297,37 @@ Test(evstore, chinese_text_is_found_by_words_inside_it)
 	cr_assert_eq(hits(s, "ステータス"), 1);
 	cr_assert_eq(hits(s, "변경"), 1);
 	cr_assert_eq(hits(s, "ascii line"), 1);
+	evstore_close(s);
+}
+
+static long long
+wal_size(void)
+{
+	char wal[128];
+	struct stat sb;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+Test(evstore, a_wal_grown_under_a_long_read_is_cut_back_once_unread)
+{
+	struct ev_store *s = open_store();
+	evstore_set_wal_trim(s, 64 * 1024);
+	put(s, 0, 10, 1000);
+	sqlite3 *reader;
+	cr_assert_eq(sqlite3_open(path, &reader), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (int b = 0; b < 10; b++)
+		put(s, 10 + b * 200, 200, 1000);
+	long long grown = wal_size();
+	cr_assert_gt(grown, 64 * 1024);
+	evstore_retention(s, 0, 0, 2000);
+	cr_assert_eq(wal_size(), grown, "a reader holds it: left alone, without waiting");
+	sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(reader);
+	evstore_retention(s, 0, 0, 2000);
+	cr_assert_eq(wal_size(), 0);
+	cr_assert_eq(hits(s, "line"), 100);	/* the page limit: all still there */
 	evstore_close(s);
 }
