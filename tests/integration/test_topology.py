@@ -88,7 +88,10 @@ def test_links_match_the_wiring_each_once(topo_collector, campus):
     assert {n["remote_address"] for n in nb} == {campus.address("dist1"),
                                                  campus.address("dist2")}
     assert c.get("/api/v1/devices/999/neighbors").status == 404
-    assert "claim the same chassis id same-chassis" in c.read_log()
+    # the warning comes with the first map built after both access switches'
+    # own chassis ids were walked, which may be after the links are complete
+    wait_for(lambda: topology(c) and "claim the same chassis id same-chassis" in c.read_log(),
+             timeout=60, interval=1, what="the duplicate chassis warning")
 
 
 def test_the_path_of_a_leaf(topo_collector, campus):
