@@ -1,6 +1,6 @@
 /*
  * api_events.c — GET /api/v1/events (DESIGN §9): the events database
- * searched on its own thread, newest first. q is FTS5 syntax over message,
+ * searched on the store's reader pool, newest first. q is FTS5 syntax over message,
  * program and device (a bad q is 400); device is a name or an id; severity
  * keeps that level and worse; before=ID pages back; limit 1..10000.
  */

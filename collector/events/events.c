@@ -1,6 +1,6 @@
 /*
  * events.c — the events subsystem: binds the trap and syslog receivers as
- * root (open_privileged), starts the events thread and the receivers, ties
+ * root (open_privileged), opens the events database and starts the receivers, ties
  * each event to its device, limits each source's rate, counts everything
  * for /metrics, and after a batch is stored runs the log rules and
  * observe_event. State lives in c->events (struct ev_state).
@@ -45,7 +45,7 @@ struct ev_state {
 	struct ev_link links[LINKS_MAX];	/* a ring, newest at links_next - 1 */
 	size_t links_next;
 	struct { int64_t device_id; double at; } polled[64];	/* poll-now throttle */
-	struct ev_counts counts;	/* atomics: the events thread counts queue drops */
+	struct ev_counts counts;	/* atomics: the state writer counts queue drops */
 	struct ev_traps *traps;
 	struct ev_syslog *syslog;
 	struct ev_db *db;
@@ -299,7 +299,7 @@ events_metrics(struct collector *c, struct evbuffer *out)
 		    cm_event_kind_name((enum cm_event_kind)k), (unsigned long long)
 		    __atomic_load_n(&n->stored[k], __ATOMIC_RELAXED));
 	evbuffer_add_printf(out, "# HELP campusmon_events_dropped_total Events lost: kernel "
-	    "(socket buffer overflow), rate (events.rate_limit), queue (events thread behind), "
+	    "(socket buffer overflow), rate (events.rate_limit), queue (the state writer behind), "
 	    "parse (malformed, refused community or user).\n"
 	    "# TYPE campusmon_events_dropped_total counter\n");
 	for (int k = 0; k < CM_EV_KINDS; k++)
@@ -309,7 +309,7 @@ events_metrics(struct collector *c, struct evbuffer *out)
 			    reasons[r], (unsigned long long)
 			    __atomic_load_n(&n->dropped[k][r], __ATOMIC_RELAXED));
 	evbuffer_add_printf(out, "# HELP campusmon_events_queue_depth Events waiting for the "
-	    "events thread.\n# TYPE campusmon_events_queue_depth gauge\n"
+	    "state writer.\n# TYPE campusmon_events_queue_depth gauge\n"
 	    "campusmon_events_queue_depth %zu\n", s && s->db ? evdb_queue_depth(s->db) : 0);
 }
 

@@ -1,13 +1,15 @@
 /*
  * events.h — traps and syslog: receive (on the loop), parse (pure functions,
- * fuzzed), store and search (SQLite FTS5 on the events thread), log rules
+ * fuzzed), store and search (SQLite FTS5, written by the store's state
+ * writer, searched by its reader pool), log rules
  * that raise alerts, and the events API (DESIGN §9 Events).
  *
  * Flow: a datagram or TCP frame is parsed on the loop into a struct
- * cm_event, tied to a device, rate-limited per source, and queued to the
- * events thread (bounded: a full queue drops, counted as reason=queue). The
- * thread writes batches in one transaction and hands each batch back to the
- * loop, which runs the log rules and observe_event() for every stored event.
+ * cm_event, tied to a device, rate-limited per source, and queued
+ * (bounded: a full queue drops, counted as reason=queue) for the state
+ * writer, which writes batches in one transaction each and hands each batch
+ * back to the loop, which runs the log rules and observe_event() for every
+ * stored event.
  */
 #ifndef CAMPUSMON_EVENTS_H
 #define CAMPUSMON_EVENTS_H
@@ -143,7 +145,7 @@ struct ev_syslog *syslog_open(struct collector *c, char *err, size_t errlen);
 int syslog_start(struct ev_syslog *s, struct collector *c);
 void syslog_free(struct ev_syslog *s);
 
-/* ---- eventdb.c: the events database and its thread ------------------------- */
+/* ---- eventdb.c: the events database, on the store's state writer ---------- */
 struct ev_db;
 struct ev_query {
 	char *q;		/* FTS5 text or NULL */
@@ -154,13 +156,15 @@ struct ev_query {
 	int64_t before;		/* 0: newest */
 	long limit;
 };
-/* Open DIR/events.db (schema made), start its thread. */
+/* Open DIR/events.db (schema made); its writes go to c->store's state
+ * writer, its searches to the reader pool. */
 struct ev_db *evdb_open(const char *path, size_t queue_max, struct collector *c, char *err,
     size_t errlen);
 /* Queue ev (taken, freed by the db); -1 when the queue is full (then freed). */
 int evdb_put(struct ev_db *db, struct cm_event *ev);
-/* Run q on the thread; done(arg, rows, err) on the loop: rows a JSON array
- * (new ref) or NULL with err ("bad query: ..."; is_syntax 1 for a bad q). */
+/* Run q on the reader pool; done(arg, rows, err) on the loop: rows a JSON
+ * array (new ref) or NULL with err ("bad query: ..."; is_syntax 1 for a bad
+ * q). -1, nothing queued, when out of memory or the pool's queue is full. */
 typedef void (*evdb_query_fn)(void *arg, struct json_t *rows, const char *err, int bad_query);
 int evdb_query(struct ev_db *db, const struct ev_query *q, evdb_query_fn done, void *arg);
 /* Mark event id as confirmed by a poll at ts (the linkDown/poll pair). */
@@ -184,9 +188,12 @@ struct sqlite3;
 int ev_cjk_register(struct sqlite3 *db);
 
 /* ---- evstore.c: the events table and its partitioned FTS5 index ------------
- * Used by the events thread only (or a test), never concurrently. */
+ * A store is used by one thread at a time: the writer's by the state
+ * writer's jobs (or a test), a reader's by its reader thread. */
 struct ev_store;
 struct ev_store *evstore_open(const char *path, char *err, size_t errlen);
+/* A connection for searches only, to a database evstore_open made. */
+struct ev_store *evstore_open_reader(const char *path, char *err, size_t errlen);
 void evstore_close(struct ev_store *s);
 /* Store a batch in one durable transaction: sets each event's id (0: not
  * stored) and returns how many were stored (0 when the batch failed). */
@@ -194,6 +201,10 @@ size_t evstore_write(struct ev_store *s, struct cm_event **evs, size_t n);
 /* Newest first, at most q->limit: a JSON array, or NULL with err (and
  * *bad_query set when q's FTS5 text is the fault). */
 struct json_t *evstore_query(struct ev_store *s, const struct ev_query *q, char *err,
+    size_t errlen, int *bad_query);
+/* The same in one read transaction, the partitions read afresh: for a
+ * reader, while the writer adds and drops partitions. */
+struct json_t *evstore_search(struct ev_store *s, const struct ev_query *q, char *err,
     size_t errlen, int *bad_query);
 int evstore_confirm(struct ev_store *s, int64_t id, double ts);
 void evstore_link_alerts(struct ev_store *s, const struct evdb_link *links, size_t n);

@@ -202,3 +202,22 @@ fail:
 	json_decref(rows);
 	return NULL;
 }
+
+json_t *
+evstore_search(struct ev_store *s, const struct ev_query *q, char *err, size_t errlen,
+    int *bad_query)
+{
+	*bad_query = 0;
+	if (evstore_exec(s->db, "BEGIN") < 0)
+		goto fail;
+	if (evstore_reload_parts(s) < 0) {
+		evstore_exec(s->db, "ROLLBACK");
+		goto fail;
+	}
+	json_t *rows = evstore_query(s, q, err, errlen, bad_query);
+	evstore_exec(s->db, "COMMIT");
+	return rows;
+fail:
+	snprintf(err, errlen, "cannot read the events database: %s", sqlite3_errmsg(s->db));
+	return NULL;
+}

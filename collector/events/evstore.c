@@ -28,7 +28,8 @@
  * Here: the schema, partitions and writing. Search is evsearch.c's,
  * retention evretain.c's; evstore_int.h is what they share.
  *
- * Not thread-safe: one thread (eventdb.c's) owns a store.
+ * Not thread-safe: a store is used by one thread at a time (eventdb.c's
+ * state-writer jobs for the writer's, a reader thread for a reader's).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -172,7 +173,7 @@ upgrade(struct ev_store *s)
 int
 evstore_reload_parts(struct ev_store *s)
 {
-	if (load_parts(s) < 0 || prepare_ins_fts(s) < 0) {
+	if (load_parts(s) < 0 || (!s->reader && prepare_ins_fts(s) < 0)) {
 		log_warnx("events: cannot reload the partitions: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -210,6 +211,29 @@ evstore_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, e ? e : s->db ? sqlite3_errmsg(s->db) :
 		    "out of memory");
 		sqlite3_free(e);
+		evstore_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	return s;
+}
+
+struct ev_store *
+evstore_open_reader(const char *path, char *err, size_t errlen)
+{
+	struct ev_store *s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->reader = 1;
+	/* read-write only for WAL's shared memory; query_only keeps it read */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK || ev_cjk_register(s->db) < 0 ||
+	    sqlite3_exec(s->db, "PRAGMA query_only=1; PRAGMA cache_size=-16384;", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) :
+		    "out of memory");
 		evstore_close(s);
 		return NULL;
 	}

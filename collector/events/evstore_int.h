@@ -19,6 +19,7 @@ struct ev_store {
 	int64_t part_first[MAX_PARTS];	/* ascending; partition i is events_fts<part_no[i]> */
 	int part_no[MAX_PARTS];
 	int n_parts;
+	int reader;			/* evstore_open_reader's: searches only */
 };
 
 /* The meta tokens of a row, as SQL over `events` columns: the one

@@ -43,7 +43,7 @@ private_empty(const char *path)
  * Why one read transaction for the whole copy, though the steps are bounded:
  * a backup step that starts a read transaction of its own ends it on return,
  * and when another connection has committed in between, SQLite starts the
- * copy again from page 1. The events thread commits a batch every few
+ * copy again from page 1. The events writer commits a batch every few
  * milliseconds while lines come in, so a copy released between steps would
  * never end (measured: 10 s of 100-page steps over 40 MB under one commit
  * every 2 ms, still restarting). Holding one read transaction in WAL mode

@@ -3,8 +3,9 @@
  * partitions roll over and are all searched newest first, filters (device,
  * severity, kind, time) are exact, paging with `before` crosses partitions,
  * a bad FTS query is told apart, retention drops whole old partitions and
- * deletes index entries of the rest, and a database from before partitions
- * is re-indexed on open.
+ * deletes index entries of the rest, a database from before partitions
+ * is re-indexed on open, and a reader's searches follow the writer's
+ * partitions.
  */
 #include <criterion/criterion.h>
 
@@ -126,6 +127,43 @@ Test(evstore, partitions_roll_over_and_are_searched_newest_first)
 	cr_assert_eq(json_array_size(rows), 1);
 	json_decref(rows);
 	evstore_close(s);
+}
+
+/* The collector searches on reader threads with connections of their own
+ * while the writer adds and drops partitions: each search sees them all. */
+Test(evstore, a_reader_sees_the_partitions_the_writer_adds_and_drops)
+{
+	struct ev_store *w = open_store();
+	evstore_set_part_rows(w, 50);
+	put(w, 0, 60, 1000);
+	char err[256];
+	struct ev_store *r = evstore_open_reader(path, err, sizeof(err));
+	cr_assert_not_null(r, "%s", err);
+	struct ev_query eq = { .q = "word1", .kind = -1, .severity = -1, .limit = 500 };
+	int bad = 0;
+	json_t *rows = evstore_search(r, &eq, err, sizeof(err), &bad);
+	cr_assert_not_null(rows, "%s", err);
+	cr_assert_eq(json_array_size(rows), 20);
+	json_decref(rows);
+	put(w, 60, 60, 1000);	/* a partition more since the reader's last search */
+	rows = evstore_search(r, &eq, err, sizeof(err), &bad);
+	cr_assert_not_null(rows, "%s", err);
+	cr_assert_eq(json_array_size(rows), 40, "%zu", json_array_size(rows));
+	json_decref(rows);
+	/* retention drops the first partition; the reader neither fails nor
+	 * finds what went */
+	cr_assert_eq(evstore_retention(w, 90, 0, 1150), 60);	/* ts < 1060: k < 60 */
+	cr_assert_eq(evstore_parts(w), 1);
+	rows = evstore_search(r, &eq, err, sizeof(err), &bad);
+	cr_assert_not_null(rows, "%s", err);
+	cr_assert_eq(json_array_size(rows), 20, "%zu", json_array_size(rows));	/* 61..118 */
+	json_decref(rows);
+	/* a bad query is the query's fault, not the database's */
+	eq.q = "\"unclosed";
+	cr_assert_null(evstore_search(r, &eq, err, sizeof(err), &bad));
+	cr_assert_eq(bad, 1);
+	evstore_close(r);
+	evstore_close(w);
 }
 
 Test(evstore, filters_are_exact_and_free_text_misses_meta_tokens)
