@@ -68,6 +68,18 @@ def test_links_match_the_wiring_each_once(topo_collector, campus):
 
     got = wait_for(complete, timeout=60, interval=1, what="the campus links")
     assert len(got) == len(set(got)) == len(want)
+
+    # links may be complete from one end's reports before the other facts
+    # (interface speeds, acc1's forwarding table) come in with later walks
+    def settled(t):
+        hosts = [n for n in t["nodes"] if not n["managed"]]
+        return all(l["speed_bps"] for l in t["links"]
+                   if l["a"].startswith("d") and l["b"].startswith("d")) and \
+            [n["parent"] for n in hosts] == ["d%d" % c.ids["acc1"]]
+    try:
+        wait_for(lambda: settled(topology(c)), timeout=60, interval=1, what="the map")
+    except AssertionError:
+        pass    # the assertions below say what is missing
     t = topology(c)
     assert all(l["status"] == "up" and l["source"] == "lldp" for l in t["links"])
     assert all(l["speed_bps"] and l["speed_bps"] > 0 for l in t["links"]
@@ -80,11 +92,17 @@ def test_links_match_the_wiring_each_once(topo_collector, campus):
     assert nodes["d%d" % c.ids["core"]]["depth"] == 0
     assert nodes["d%d" % c.ids["core"]]["parent"] is None
     assert nodes["d%d" % c.ids["acc2"]]["depth"] == 2
-    # a device's neighbours, and who they are
-    nb = c.get("/api/v1/devices/%d/neighbors" % c.ids["core"]).json()
-    assert sorted((n["local_port"], n["remote_name"], n["remote_port"], n["device"])
-                  for n in nb) == [("eth1", "topo-dist1", "eth0", c.ids["dist1"]),
-                                   ("eth2", "topo-dist2", "eth0", c.ids["dist2"])]
+    # a device's neighbours, and who they are: the core's own table, which
+    # may be walked after the distribution switches reported the links
+    want_nb = [("eth1", "topo-dist1", "eth0", c.ids["dist1"]),
+               ("eth2", "topo-dist2", "eth0", c.ids["dist2"])]
+
+    def core_neighbours():
+        nb = c.get("/api/v1/devices/%d/neighbors" % c.ids["core"]).json()
+        got = sorted((n["local_port"], n["remote_name"], n["remote_port"], n["device"])
+                     for n in nb)
+        return nb if got == want_nb else None
+    nb = wait_for(core_neighbours, timeout=60, interval=1, what="the core's neighbours")
     assert {n["remote_address"] for n in nb} == {campus.address("dist1"),
                                                  campus.address("dist2")}
     assert c.get("/api/v1/devices/999/neighbors").status == 404
