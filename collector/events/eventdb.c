@@ -6,9 +6,11 @@
  * The loop queues events in a bounded ring (full means dropped, counted as
  * reason=queue). One write job at a time goes to the state writer: it takes
  * whatever the ring holds (up to BATCH_MAX) and writes it in one transaction
- * (WAL, synchronous=FULL: a batch is durable when it is handed back); its
- * completion hands the stored batch to the loop (events_stored: log rules,
- * observe_event) and sends the next job if more has come meanwhile. So
+ * (WAL, synchronous=FULL: a batch is durable when it is handed back), then
+ * asks the index which of the log rules' FTS expressions each event
+ * matches (one query per expression per batch). Its completion hands the
+ * stored batch to the loop (events_stored: log rules, observe_event) and
+ * sends the next job if more has come meanwhile. So
  * batches grow with the load by themselves, and the state writer's other
  * work (users, alerts, audit) waits behind at most one batch. Confirmations,
  * alert links and retention (every few seconds) are state-writer jobs too;
@@ -54,7 +56,35 @@ struct ev_db {
 	struct event *tick;	/* retention, and a write the full state writer refused */
 	long long max_age, max_bytes;
 	double retention_sent;
+	struct ev_fts fts;	/* the log rules' expressions, for the next batch */
 };
+
+static void
+fts_clear(struct ev_fts *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+/* A copy of src in dst (empty when out of memory: no rule matches by FTS). */
+static void
+fts_copy(struct ev_fts *dst, const struct ev_fts *src)
+{
+	dst->n = 0;
+	dst->v = src->n ? calloc(src->n, sizeof(*dst->v)) : NULL;
+	if (dst->v == NULL)
+		return;
+	for (size_t i = 0; i < src->n && i < EV_FTS_MAX; i++) {
+		if ((dst->v[i] = strdup(src->v[i])) == NULL) {
+			fts_clear(dst);
+			return;
+		}
+		dst->n++;
+	}
+}
 
 static void
 unref(struct ev_db *d)
@@ -65,6 +95,7 @@ unref(struct ev_db *d)
 		cm_event_free(d->ring[(d->head + i) % d->cap]);
 	free(d->ring);
 	free(d->path);
+	fts_clear(&d->fts);
 	pthread_mutex_destroy(&d->mu);
 	pthread_cond_destroy(&d->idle);
 	free(d);
@@ -104,6 +135,7 @@ struct ev_batch {
 	struct ev_db *d;
 	struct cm_event **evs;
 	size_t n;
+	struct ev_fts fts;	/* what its events were matched against */
 };
 
 /* Up to BATCH_MAX events out of the ring, in a new array (NULL: none). */
@@ -150,6 +182,8 @@ write_run(struct store *st, void *arg)
 	b->evs = take(b->d, &b->n);
 	if (b->n > 0)
 		write_events(b->d, b);
+	if (b->n > 0 && b->fts.n > 0)
+		evstore_fts_hits(b->d->store, b->evs, b->n, &b->fts);
 	finished(b->d);
 }
 
@@ -160,7 +194,8 @@ write_done(void *arg)
 {
 	struct ev_batch *b = arg;
 	struct ev_db *d = b->d;
-	events_stored(d->c, b->evs, b->n);
+	events_stored(d->c, b->evs, b->n, &b->fts);
+	fts_clear(&b->fts);
 	free(b->evs);
 	free(b);
 	d->writing = 0;
@@ -180,7 +215,9 @@ send_write(struct ev_db *d)
 	if (b == NULL)
 		return;
 	b->d = d;
+	fts_copy(&b->fts, &d->fts);
 	if (send_job(d, write_run, write_done, b) < 0) {
+		fts_clear(&b->fts);
 		free(b);
 		return;
 	}
@@ -437,6 +474,13 @@ evdb_put(struct ev_db *d, struct cm_event *ev)
 	pthread_mutex_unlock(&d->mu);
 	send_write(d);
 	return 0;
+}
+
+void
+evdb_set_fts(struct ev_db *d, const struct ev_fts *fts)
+{
+	fts_clear(&d->fts);
+	fts_copy(&d->fts, fts);
 }
 
 void

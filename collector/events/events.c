@@ -260,9 +260,11 @@ on_interface(void *arg, const struct device *d, const struct sp_iface *old,
 }
 
 void
-events_stored(struct collector *c, struct cm_event **evs, size_t n)
+events_stored(struct collector *c, struct cm_event **evs, size_t n, const struct ev_fts *fts)
 {
 	struct ev_state *s = state(c);
+	if (s != NULL && s->rules != NULL)
+		ev_rules_batch(s->rules, fts);
 	for (size_t i = 0; i < n; i++) {
 		struct cm_event *ev = evs[i];
 		if (s != NULL && !s->stopping) {
@@ -370,6 +372,16 @@ events_open_privileged(struct collector *c)
 	return 0;
 }
 
+/* The rules' FTS expressions, for the index to match each batch against. */
+static void
+rules_to_db(struct ev_state *s)
+{
+	char *v[EV_FTS_MAX];
+	struct ev_fts fts = { v, 0 };
+	ev_rules_fts(s->rules, &fts);
+	evdb_set_fts(s->db, &fts);
+}
+
 static int
 events_start(struct collector *c)
 {
@@ -391,6 +403,7 @@ events_start(struct collector *c)
 		return -1;
 	}
 	evdb_set_retention(s->db, c->cfg.events_retention, c->cfg.events_max_size);
+	rules_to_db(s);
 	struct observer o = { .name = "events", .interface = on_interface, .arg = c };
 	if (observe_add(c, &o) < 0)
 		log_warnx("events: no room for the interface observer; polls and link traps "
@@ -423,6 +436,7 @@ events_reload(struct collector *c)
 	}
 	ev_rules_free(s->rules);
 	s->rules = r;
+	rules_to_db(s);
 }
 
 static void

@@ -61,6 +61,7 @@ struct cm_event {
 	char *subject;		/* what within the device (an interface), or NULL */
 	long if_index;		/* the interface a link trap or poll is about; 0 none */
 	double confirmed_ts;	/* a poll saw what this trap said, then; 0 not yet */
+	uint64_t fts_hits;	/* bit k: its batch's FTS expression k matches it */
 };
 
 struct cm_event *cm_event_new(enum cm_event_kind kind, double now);
@@ -176,6 +177,15 @@ struct evdb_link {
 	int64_t event_id, alert_id;
 };
 int evdb_link_alert(struct ev_db *db, const struct evdb_link *links, size_t n);
+/* The log rules' FTS expressions (copied; at most EV_FTS_MAX): each batch
+ * is matched against them in the index once written, and goes back to
+ * events_stored with the list it was matched against. */
+#define EV_FTS_MAX 64
+struct ev_fts {
+	char **v;
+	size_t n;
+};
+void evdb_set_fts(struct ev_db *db, const struct ev_fts *fts);
 /* Retention: delete older than max_age seconds and oldest beyond max_bytes. */
 void evdb_set_retention(struct ev_db *db, long long max_age, long long max_bytes);
 size_t evdb_queue_depth(struct ev_db *db);
@@ -208,6 +218,13 @@ struct json_t *evstore_search(struct ev_store *s, const struct ev_query *q, char
     size_t errlen, int *bad_query);
 int evstore_confirm(struct ev_store *s, int64_t id, double ts);
 void evstore_link_alerts(struct ev_store *s, const struct evdb_link *links, size_t n);
+/* After evstore_write: set each event's fts_hits from the index, bit k for
+ * fts->v[k] (FTS5 over message, program and device, as a search's q). */
+void evstore_fts_hits(struct ev_store *s, struct cm_event **evs, size_t n,
+    const struct ev_fts *fts);
+/* Is expr a valid FTS5 expression for a search's q or a rule's fts? 0, or
+ * -1 with SQLite's reason in err. */
+int ev_fts_check(const char *expr, char *err, size_t errlen);
 /* Delete older than max_age seconds and the oldest beyond max_bytes (0: no
  * bound); returns how many events went. */
 long long evstore_retention(struct ev_store *s, long long max_age, long long max_bytes,
@@ -240,13 +257,20 @@ void events_drop(struct collector *c, enum cm_event_kind k, enum ev_drop why, ui
 void events_log_refused(struct collector *c, const char *what, const char *from);
 /* campusmon_events_* for /metrics. */
 void events_metrics(struct collector *c, struct evbuffer *out);
-/* eventdb.c → events.c, on the loop: a batch was stored. */
-void events_stored(struct collector *c, struct cm_event **evs, size_t n);
+/* eventdb.c → events.c, on the loop: a batch was stored, its fts_hits
+ * against fts. */
+void events_stored(struct collector *c, struct cm_event **evs, size_t n,
+    const struct ev_fts *fts);
 
 /* ---- rules.c: log rules (events.rules and the shipped defaults) ------------ */
 struct ev_rules;
 struct ev_rules *ev_rules_new(const struct cfg_node *rules, int defaults, char *err,
     size_t errlen);
+/* The distinct fts expressions of the rules into out->v, which holds
+ * EV_FTS_MAX (the strings are the rules': valid while r is). */
+void ev_rules_fts(const struct ev_rules *r, struct ev_fts *out);
+/* Before a batch is fed: which bit of its fts_hits is each rule's. */
+void ev_rules_batch(struct ev_rules *r, const struct ev_fts *fts);
 /* Feed one stored event; raises through services.alert_condition. */
 void ev_rules_feed(struct ev_rules *r, struct collector *c, const struct cm_event *ev);
 /* After a batch is fed: store the alert ids it gave to its events. */

@@ -52,7 +52,8 @@ const struct cfg_key events_keys[] = {
 	    1LL << 50, NULL, NULL, "delete the oldest events while the events database holds "
 	    "more than this" },
 	{ "events.rules", CFG_NODE, CONFIG_OFF(events_rules), NULL, 0, 0, NULL, ev_rules_check,
-	    "log rules raising alerts: a list of {name, regex or fts (words all present) or "
+	    "log rules raising alerts: a list of {name, regex or fts (an FTS5 expression, as in a "
+	    "search) or "
 	    "trap (regex on the trap name), kind, device, program, count (default 1), window "
 	    "(default 5m), clear (regex that resolves), hold (resolve after this long without "
 	    "a match), severity (critical, warning, info), uplinks_only}" },

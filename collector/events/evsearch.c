@@ -2,11 +2,15 @@
  * evsearch.c — GET /api/v1/events on the events tables: the filters become
  * FTS5 meta tokens and id bounds, the partitions are searched newest first
  * until the page is full (see evstore.c for why), rows become DESIGN §9
- * events.
+ * events. Also the log rules' FTS matching of a written batch, in the same
+ * language as a search's q.
  */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/log.h"
+#include "common/util.h"
 
 #include <jansson.h>
 
@@ -89,6 +93,9 @@ row_json(sqlite3_stmt *st)
 	return o;
 }
 
+/* Free text is kept to the text columns: the meta tokens are filters. */
+#define TEXT_EXPR "{message program device} : (%s)"
+
 /* The FTS5 expression of q: its text kept to the text columns, AND the
  * meta tokens of its filters. Empty when q needs no index. */
 static void
@@ -98,7 +105,7 @@ match_expr(const struct ev_query *q, char *out, size_t cap)
 	out[0] = '\0';
 #define ADD(...) do { if (n < cap) n += (size_t)snprintf(out + n, cap - n, __VA_ARGS__); } while (0)
 	if (q->q != NULL && q->q[0] != '\0')
-		ADD("{message program device} : (%s)", q->q);
+		ADD(TEXT_EXPR, q->q);
 	if (q->device_id > 0)
 		ADD("%smeta:d%lld", n ? " AND " : "", (long long)q->device_id);
 	if (q->kind >= 0)
@@ -220,4 +227,100 @@ evstore_search(struct ev_store *s, const struct ev_query *q, char *err, size_t e
 fail:
 	snprintf(err, errlen, "cannot read the events database: %s", sqlite3_errmsg(s->db));
 	return NULL;
+}
+
+/* Index of the event with this id in evs (ids ascending), or -1. */
+static long
+find_id(struct cm_event **evs, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (evs[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && evs[lo]->id == id ? (long)lo : -1;
+}
+
+void
+evstore_fts_hits(struct ev_store *s, struct cm_event **evs, size_t n, const struct ev_fts *fts)
+{
+	static double warned;
+	for (size_t i = 0; i < n; i++)
+		evs[i]->fts_hits = 0;
+	if (n == 0 || fts->n == 0)
+		return;
+	int64_t lo = evs[0]->id, hi = evs[n - 1]->id;
+	for (int p = s->n_parts - 1; p >= 0; p--) {
+		int64_t p_lo = s->part_first[p];
+		int64_t p_hi = p + 1 < s->n_parts ? s->part_first[p + 1] - 1 : INT64_MAX;
+		if (p_hi < lo)
+			break;
+		if (p_lo > hi)
+			continue;
+		char sql[160];
+		sqlite3_stmt *st;
+		snprintf(sql, sizeof(sql), "SELECT rowid FROM events_fts%d WHERE events_fts%d MATCH ?1"
+		    " AND rowid BETWEEN ?2 AND ?3", s->part_no[p], s->part_no[p]);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			continue;
+		for (size_t k = 0; k < fts->n && k < EV_FTS_MAX; k++) {
+			char match[2048];
+			if ((size_t)snprintf(match, sizeof(match), TEXT_EXPR, fts->v[k]) >= sizeof(match))
+				continue;
+			sqlite3_reset(st);
+			sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, lo);
+			sqlite3_bind_int64(st, 3, hi);
+			int rc;
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				long i = find_id(evs, n, sqlite3_column_int64(st, 0));
+				if (i >= 0)
+					evs[i]->fts_hits |= (uint64_t)1 << k;
+			}
+			/* checked when the rules were loaded; an index fault, then */
+			if (rc != SQLITE_DONE && util_monotonic() - warned >= 60) {
+				warned = util_monotonic();
+				log_warnx("events: log rule fts '%s': %s", fts->v[k], sqlite3_errmsg(s->db));
+			}
+		}
+		sqlite3_finalize(st);
+	}
+}
+
+int
+ev_fts_check(const char *expr, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char match[2048];
+	int rc = -1;
+	if ((size_t)snprintf(match, sizeof(match), TEXT_EXPR, expr) >= sizeof(match)) {
+		snprintf(err, errlen, "too long");
+		return -1;
+	}
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK || ev_cjk_register(db) < 0 ||
+	    sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(message, program, device, meta,"
+	    " tokenize='cjk')", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?1", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s", db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	/* alone too: "a) OR (b" is valid only once wrapped, and escapes it */
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, pass ? expr : match, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return rc;
 }

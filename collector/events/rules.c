@@ -1,14 +1,14 @@
 /*
  * rules.c — log rules: a stored event that matches a rule (regex on the
- * message, or words all present, optionally per kind, device, program or
- * trap name) counts towards its (rule, device, subject) key; count matches
+ * message, or an FTS5 expression matched by the index as a search's q is,
+ * optionally per kind, device, program or trap name) counts towards its
+ * (rule, device, subject) key; count matches
  * within window raise an alert condition through services.alert_condition;
  * a clear match, or hold without matches, resolves it. The shipped rules
  * (events.default_rules) come first, then events.rules. The events that
  * raised an alert (the count within the window), kept it open or resolved
  * it get its id stored (evdb_link_alert), once per stored batch.
  */
-#include <ctype.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -31,8 +31,8 @@ struct ev_rule {
 	char *program;
 	regex_t re, clear, trap;
 	int has_re, has_clear, has_trap;
-	char **words;			/* fts: every word present */
-	size_t n_words;
+	char *fts;			/* FTS5, matched in the index (eventdb.c) */
+	int fts_bit;			/* its bit in this batch's fts_hits; -1 none */
 	long long count, window, hold;
 	char *severity;
 	int uplinks_only;		/* the interface's alias or name says uplink */
@@ -166,18 +166,18 @@ parse_rule(const struct cfg_node *m, struct ev_rule *r, char *err, size_t errlen
 			return -1;
 		r->has_trap = 1;
 	}
+	r->fts_bit = -1;
 	if ((s = str(m, "fts")) != NULL) {
-		char *copy = strdup(s), *save = NULL;
-		for (char *w = strtok_r(copy, " \t\"", &save); w; w = strtok_r(NULL, " \t\"", &save)) {
-			char **g = realloc(r->words, (r->n_words + 1) * sizeof(*g));
-			if (g == NULL)
-				break;
-			r->words = g;
-			r->words[r->n_words++] = strdup(w);
+		char why[256];
+		if (s[0] == '\0' || ev_fts_check(s, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "rule %s: fts '%s' is not an FTS5 expression (%s); "
+			    "quote words with punctuation, as in a search: '\"I/O error\"'", name, s,
+			    s[0] ? why : "empty");
+			return -1;
 		}
-		free(copy);
+		r->fts = strdup(s);
 	}
-	if (!r->has_re && !r->has_trap && r->n_words == 0) {
+	if (!r->has_re && !r->has_trap && r->fts == NULL) {
 		snprintf(err, errlen, "rule %s: needs regex, fts or trap", name);
 		return -1;
 	}
@@ -226,9 +226,7 @@ rule_clear(struct ev_rule *r)
 		regfree(&r->clear);
 	if (r->has_trap)
 		regfree(&r->trap);
-	for (size_t i = 0; i < r->n_words; i++)
-		free(r->words[i]);
-	free(r->words);
+	free(r->fts);
 }
 
 static int
@@ -275,6 +273,14 @@ ev_rules_new(const struct cfg_node *rules, int defaults, char *err, size_t errle
 		ev_rules_free(rs);
 		return NULL;
 	}
+	size_t n_fts = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		n_fts += rs->v[i].fts != NULL;
+	if (n_fts > EV_FTS_MAX) {
+		snprintf(err, errlen, "at most %d rules may use fts (%zu do)", EV_FTS_MAX, n_fts);
+		ev_rules_free(rs);
+		return NULL;
+	}
 	return rs;
 }
 
@@ -316,19 +322,6 @@ ev_rules_free(struct ev_rules *rs)
 }
 
 /* ---- matching ------------------------------------------------------------ */
-
-static int
-has_word(const char *text, const char *w)
-{
-	size_t n = strlen(w);
-	for (const char *p = strcasestr(text, w); p; p = strcasestr(p + 1, w)) {
-		int left = p == text || !isalnum((unsigned char)p[-1]);
-		int right = !isalnum((unsigned char)p[n]);
-		if (left && right)
-			return 1;
-	}
-	return 0;
-}
 
 /* "Interface GigabitEthernet0/1, changed state" → the interface */
 static void
@@ -386,9 +379,8 @@ matches(const struct ev_rule *r, const struct cm_event *ev, int *clears)
 		return 0;
 	if (r->has_re && regexec(&r->re, msg, 0, NULL, 0) != 0)
 		return 0;
-	for (size_t i = 0; i < r->n_words; i++)
-		if (!has_word(msg, r->words[i]))
-			return 0;
+	if (r->fts != NULL && (r->fts_bit < 0 || !(ev->fts_hits >> r->fts_bit & 1)))
+		return 0;
 	return 1;
 }
 
@@ -449,6 +441,36 @@ ev_rules_flush_links(struct ev_rules *rs, struct collector *c)
 		log_warnx("events: out of memory: %zu events not linked to their alerts",
 		    rs->n_links);
 	rs->n_links = 0;
+}
+
+void
+ev_rules_fts(const struct ev_rules *rs, struct ev_fts *out)
+{
+	out->n = 0;
+	for (size_t i = 0; i < rs->n && out->n < EV_FTS_MAX; i++) {
+		const char *f = rs->v[i].fts;
+		size_t k = 0;
+		while (f != NULL && k < out->n && strcmp(out->v[k], f) != 0)
+			k++;
+		if (f != NULL && k == out->n)
+			out->v[out->n++] = rs->v[i].fts;
+	}
+}
+
+/* A rule whose expression the batch was not matched against (added by a
+ * reload while the batch was written) does not match by FTS in it. */
+void
+ev_rules_batch(struct ev_rules *rs, const struct ev_fts *fts)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		struct ev_rule *r = &rs->v[i];
+		r->fts_bit = -1;
+		for (size_t k = 0; r->fts != NULL && fts != NULL && k < fts->n; k++)
+			if (strcmp(fts->v[k], r->fts) == 0) {
+				r->fts_bit = (int)k;
+				break;
+			}
+	}
 }
 
 void

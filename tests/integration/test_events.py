@@ -16,7 +16,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import free_udp_port, free_port, wait_for
+from conftest import BUILD, free_udp_port, free_port, wait_for
 
 V3 = dict(user="evtrapper", auth="authpass-123", priv="privpass-123")
 
@@ -466,3 +466,47 @@ def test_sighup_reloads_log_rules(collector_factory):
     logger(c, "--udp", "a gremlin in the fan tray")
     wait_for(lambda: [a for a in c.get("/api/v1/alerts?state=all").json()
                       if a["rule"] == "syslog:reloaded"], what="the reloaded rule's alert")
+
+
+def test_fts_rules_match_as_a_search_does(collector_factory, tmp_path):
+    """A rule's fts is the search box's language, matched by the index:
+    phrases, OR, NOT, prefixes and Chinese words inside a line. An
+    expression that is not FTS5 is refused by -t with the reason."""
+    rules = ("events:\n  rules:\n"
+             "    - {name: 'syslog:disk', kind: syslog, fts: '\"I/O error\" OR \"disk failure\"'}\n"
+             "    - {name: 'syslog:uplink', fts: 'uplink* NOT testlab'}\n"
+             "    - {name: 'syslog:fan-cn', fts: '风扇故障'}\n")
+    c = start(collector_factory, rules)
+    r = c.post_json("/api/v1/devices", {"address": "127.0.0.1", "name": "ev-fts-host",
+                                        "monitored": False})
+    assert r.status in (200, 201), r.body
+
+    def rules_fired():
+        return sorted({a["rule"] for a in c.get("/api/v1/alerts?state=all").json()
+                       if a["rule"].startswith("syslog:") and a["rule"] != "syslog:auth-failures"})
+
+    # none of these match: words apart are not the phrase, NOT excludes, and
+    # a Chinese line without the word
+    logger(c, "--tcp", "error while reading I/O port map")
+    logger(c, "--tcp", "uplinkB is down in the testlab rack")
+    logger(c, "--tcp", "机房风扇运行正常")
+    wait_for(lambda: len(events(c, q="uplinkB OR map OR 正常")) == 3, what="the quiet lines")
+    time.sleep(1)
+    assert rules_fired() == []
+    logger(c, "--tcp", "kernel: sd 0:0:0:0: [sda] disk failure on sector 4711")
+    logger(c, "--tcp", "uplinkA changed state to down")
+    logger(c, "--tcp", "空调间3号风扇故障，请检查")
+    got = wait_for(lambda: rules_fired() if len(rules_fired()) == 3 else None,
+                   what="the three fts rules' alerts")
+    assert got == ["syslog:disk", "syslog:fan-cn", "syslog:uplink"]
+    linked = wait_for(lambda: [e for e in events(c, q="风扇故障") if e.get("alert_id")],
+                      what="the Chinese line linked to its alert")
+    assert "空调间" in linked[0]["message"]
+    # a rule whose fts is not FTS5 is a configuration error, with the reason
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("events:\n  rules:\n    - {name: 'syslog:bad', fts: 'I/O error'}\n")
+    p = subprocess.run([os.path.join(BUILD, "collector", "campusmon-collector"), "-t", "-c",
+                        str(cfg)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "not an FTS5 expression" in p.stderr + p.stdout and "syntax error" in p.stderr + p.stdout

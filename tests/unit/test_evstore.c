@@ -166,6 +166,54 @@ Test(evstore, a_reader_sees_the_partitions_the_writer_adds_and_drops)
 	evstore_close(w);
 }
 
+/* The log rules' FTS expressions are matched by the index right after a
+ * batch is written: each event gets a bit per expression it matches. */
+Test(evstore, a_written_batch_is_matched_against_rule_expressions)
+{
+	struct ev_store *s = open_store();
+	evstore_set_part_rows(s, 50);
+	put(s, 0, 60, 1000);	/* an older batch, another partition: never looked at */
+	struct cm_event *evs[12];
+	for (int i = 0; i < 12; i++) {
+		char msg[64];
+		evs[i] = cm_event_new(CM_EV_SYSLOG, 2000 + i);
+		snprintf(msg, sizeof(msg), "%s %d", i % 2 ? "disk failure on" : "link down on", i);
+		evs[i]->message = strdup(i == 11 ? "机房3号风扇故障" : msg);
+		evs[i]->program = strdup(i < 6 ? "kernel" : "ifmgr");
+		evs[i]->device_id = 1;
+		evs[i]->severity = 3;
+	}
+	cr_assert_eq(evstore_write(s, evs, 12), 12);
+	char *v[] = { "\"disk failure\"", "link NOT kernel", "lin*", "风扇故障", "line" };
+	struct ev_fts fts = { v, 5 };
+	evstore_fts_hits(s, evs, 12, &fts);
+	for (int i = 0; i < 12; i++) {
+		uint64_t want = 0;
+		if (i == 11)
+			want = 1u << 3;
+		else if (i % 2)
+			want = 1u << 0;
+		else
+			want = (i >= 6 ? 1u << 1 : 0) | 1u << 2;
+		cr_assert_eq(evs[i]->fts_hits, want, "event %d: %#llx", i,
+		    (unsigned long long)evs[i]->fts_hits);
+		cm_event_free(evs[i]);
+	}
+	evstore_close(s);
+}
+
+Test(evstore, rule_expressions_are_checked_as_fts5)
+{
+	char err[256];
+	cr_assert_eq(ev_fts_check("\"I/O error\" OR disk*", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ev_fts_check("program:sshd NOT test", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ev_fts_check("风扇故障", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ev_fts_check("I/O error", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "syntax error") != NULL, "%s", err);
+	cr_assert_eq(ev_fts_check("\"unclosed", err, sizeof(err)), -1);
+	cr_assert_eq(ev_fts_check("a) OR (b", err, sizeof(err)), -1);
+}
+
 Test(evstore, filters_are_exact_and_free_text_misses_meta_tokens)
 {
 	struct ev_store *s = open_store();
