@@ -66,6 +66,7 @@ struct seed_job {
 	struct snode *nodes;		/* every address met, in visit order */
 	size_t n_nodes, cap_nodes, next;
 	size_t in_flight, probed;
+	size_t saving;			/* added devices not yet stored */
 	size_t n_added, n_known, n_skipped;
 	json_t *found;			/* [{address, name, kind, credential, added, via}] */
 	json_t *skipped;		/* [{address, reason, via}] */
@@ -199,6 +200,20 @@ name_taken(struct seed_job *job, const char *name)
 
 static void seed_probe_send(struct seed_probe *p);
 
+/* Done once nothing is probed or queued and every added device is stored:
+ * a client that sees "done" then finds the devices in the inventory. */
+static void
+finish_if_done(struct seed_job *job)
+{
+	if (job->in_flight == 0 && job->next >= job->n_nodes && job->saving == 0 &&
+	    job->t_end == 0) {
+		job->t_end = util_now();
+		log_info("discovery %lld: seeded walk done in %.1fs: %zu found (%zu added), "
+		    "%zu skipped", (long long)job->id, job->t_end - job->t_start,
+		    json_array_size(job->found), job->n_added, job->n_skipped);
+	}
+}
+
 static void
 probe_done(struct seed_probe *p)
 {
@@ -206,12 +221,18 @@ probe_done(struct seed_probe *p)
 	job->in_flight--;
 	job->probed++;
 	free(p);
-	if (job->in_flight == 0 && job->next >= job->n_nodes && job->t_end == 0) {
-		job->t_end = util_now();
-		log_info("discovery %lld: seeded walk done in %.1fs: %zu found (%zu added), "
-		    "%zu skipped", (long long)job->id, job->t_end - job->t_start,
-		    json_array_size(job->found), job->n_added, job->n_skipped);
-	}
+	finish_if_done(job);
+}
+
+/* Jobs live until the collector stops, after the store's last completion. */
+static void
+device_saved(void *arg, const struct device *d, int rc)
+{
+	struct seed_job *job = arg;
+	(void)d;
+	(void)rc;
+	job->saving--;
+	finish_if_done(job);
 }
 
 static void
@@ -263,8 +284,10 @@ on_seed_result(const struct sp_result *r, void *arg)
 			d->status = strdup("unknown");
 			d->port = job->port;
 			disco_cred_to_device(cred, d);
-			if (inventory_save(c, d, 1, job->who, NULL, NULL, NULL) == 0)
+			if (inventory_save(c, d, 1, job->who, NULL, device_saved, job) == 0) {
 				job->n_added++;
+				job->saving++;
+			}
 		}
 		seen_forget(c, addr);
 	} else {
@@ -319,8 +342,7 @@ seed_tick(evutil_socket_t fd, short what, void *arg)
 		seed_probe_send(p);
 	}
 	if (job->in_flight == 0 && job->next >= job->n_nodes) {
-		if (job->t_end == 0)
-			job->t_end = util_now();
+		finish_if_done(job);
 		return;
 	}
 	struct timeval tv = { 0, DISCO_TICK_MS * 1000 };

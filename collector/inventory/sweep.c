@@ -55,6 +55,7 @@ struct disco_job {
 	uint64_t offset_at;
 	uint64_t total, started, finished;
 	size_t in_flight;
+	size_t saving;			/* added devices not yet stored */
 	char **communities;
 	size_t n_communities;
 	unsigned port;
@@ -163,6 +164,19 @@ name_in_found(json_t *found, const char *name)
 	return 0;
 }
 
+static void finish_if_done(struct disco_job *job);
+
+/* Jobs live until the collector stops, after the store's last completion. */
+static void
+device_saved(void *arg, const struct device *d, int rc)
+{
+	struct disco_job *job = arg;
+	(void)d;
+	(void)rc;
+	job->saving--;
+	finish_if_done(job);
+}
+
 static void
 probe_finish(struct probe *p, const char *via, const struct sp_result *r)
 {
@@ -208,7 +222,8 @@ probe_finish(struct probe *p, const char *via, const struct sp_result *r)
 				d->monitored = 1;
 				if (job->n_communities > 0)
 					d->community = strdup(job->communities[p->cred - 1]);
-				inventory_save(c, d, 1, job->who, NULL, NULL, NULL);
+				if (inventory_save(c, d, 1, job->who, NULL, device_saved, job) == 0)
+					job->saving++;
 			}
 			seen_forget(c, p->addr);
 		}
@@ -225,7 +240,15 @@ probe_finish(struct probe *p, const char *via, const struct sp_result *r)
 	job->in_flight--;
 	p->done = 1;
 	free(p);
-	if (job->finished == job->total && job->t_end == 0) {
+	finish_if_done(job);
+}
+
+/* Done once every address is probed and every added device stored: a client
+ * that sees "done" then finds the devices in the inventory. */
+static void
+finish_if_done(struct disco_job *job)
+{
+	if (job->finished == job->total && job->saving == 0 && job->t_end == 0) {
 		job->t_end = util_now();
 		log_info("discovery %lld: %llu addresses swept in %.1fs: %zu SNMP devices, %zu "
 		    "seen without SNMP", (long long)job->id, (unsigned long long)job->total,

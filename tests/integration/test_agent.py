@@ -327,12 +327,20 @@ def test_series_arrive_with_correct_values(collector, agent_factory):
     for m in ("cpu", "kernel", "mem", "swap", "system", "processes", "disk", "net", "netstat",
               "inventory", "campusmon_agent"):
         assert collector.series(host=ag.host, measurement=m), m
-    total = field_series(collector, ag.host, "mem", "total")[0]
+    total = wait_for(lambda: (lambda r: r and r[0]["last"] is not None and r[0])(
+        field_series(collector, ag.host, "mem", "total")), what="mem total's value")
     assert total["last"] == mem_total
-    q = collector.query(total["id"], int(time.time()) - 20, int(time.time()), step=1)
-    vals = [v for _, v in q["points"] if v is not None]
-    assert len(vals) >= 2 and set(vals) == {mem_total}, q
-    inv = {s["field"]: s for s in collector.series(host=ag.host, measurement="inventory")}
+
+    def points():
+        q = collector.query(total["id"], int(time.time()) - 20, int(time.time()), step=1)
+        vals = [v for _, v in q["points"] if v is not None]
+        return (q, vals) if len(vals) >= 2 else None
+    q, vals = wait_for(points, what="two readings of mem total")
+    assert set(vals) == {mem_total}, q
+    inv = wait_for(lambda: (lambda d: d if all(d.get(k, {}).get("last") is not None for k in (
+        "memory_bytes", "hostname", "cpus", "kernel")) else None)(
+        {s["field"]: s for s in collector.series(host=ag.host, measurement="inventory")}),
+        what="the inventory's values")
     assert inv["memory_bytes"]["last"] == mem_total
     assert inv["hostname"]["last"] == socket.gethostname()
     assert inv["cpus"]["last"] == os.cpu_count()
@@ -362,7 +370,9 @@ def test_values_from_a_recorded_proc_tree(collector, agent_factory, tmp_path):
         shutil.copy(os.path.join(FIXTURES, fix), proc / name)
     ag = agent_factory(collector.url,
                        extra="paths:\n  proc: %s\ndisable: [inventory]\n" % proc).start()
-    wait_for(lambda: field_series(collector, ag.host, "swap", "used"), timeout=20, what="swap")
+    # listed once parsed; the values come when the batch is durable
+    wait_for(lambda: (lambda r: r and r[0]["last"] is not None)(
+        field_series(collector, ag.host, "swap", "used")), timeout=20, what="swap")
     assert field_series(collector, ag.host, "mem", "total")[0]["last"] == 16318448 * 1024
     assert field_series(collector, ag.host, "swap", "used")[0]["last"] == 524288 * 1024
     assert field_series(collector, ag.host, "system", "load1")[0]["last"] == 0.43
@@ -475,7 +485,8 @@ def test_bad_token_keeps_spooling_then_reload_delivers(collector, agent_factory)
 
 def test_reload_with_a_broken_file_keeps_running(collector, agent_factory):
     ag = agent_factory(collector.url).start()
-    wait_for(lambda: field_series(collector, ag.host, "mem", "total"), what="series")
+    wait_for(lambda: (lambda r: r and r[0]["last_ts"] is not None)(
+        field_series(collector, ag.host, "mem", "total")), what="series")
     ag.write_config(extra="interval_typo: 5\n")
     ag.signal(signal.SIGHUP)
     wait_for(lambda: "reload failed" in ag.read_log(), what="reload refused")

@@ -85,6 +85,12 @@ def campus(collector_factory, snmpsim):  # noqa: F811
              what="every device polled")
     wait_for(lambda: c.get("/api/v1/devices/%d" % ids["core-s5720"]).json().get("serial")
              == S5720_SERIAL, timeout=30, what="the switch's serial (ENTITY-MIB)")
+    # the neighbour-derived counts need both switches' whole neighbour tables
+    # (counts as in test_topology's recordings test)
+    for name, count in (("core-s5720", 5), ("edge-2960x", 7)):
+        if name in ids:
+            wait_for(lambda: len(c.get("/api/v1/devices/%d/neighbors" % ids[name]).json())
+                     == count, timeout=60, interval=0.5, what="the neighbours of " + name)
     return c, ids
 
 
@@ -302,8 +308,11 @@ def test_namespace_campus_counts_neighbours_once(collector_factory, ns_campus):
         cov = coverage(c)
         names = {u["name"] for u in cov["unmonitored"]}
         ok = cov["overall"]["monitored"] == len(added) and camp.sysname("host1") in names and \
-            any(camp.address("acc2") == u["address"] for u in cov["unmonitored"]) and \
-            any("seen" in u["sources"] for u in cov["unmonitored"])
+            any(camp.address("acc2") == u["address"] and "neighbour" in u["sources"]
+                for u in cov["unmonitored"]) and \
+            any("seen" in u["sources"] for u in cov["unmonitored"]) and \
+            any(u["name"] == camp.sysname("host1") and "neighbour" in u["sources"]
+                for u in cov["unmonitored"])
         return ok and cov
     try:
         cov = wait_for(settled, timeout=60, interval=1, what="the campus polled and its neighbours seen")
@@ -324,6 +333,16 @@ def test_namespace_campus_counts_neighbours_once(collector_factory, ns_campus):
     assert not any(u["address"] == camp.gateway for u in cov["unmonitored"])
 
     # compliance reads the links between managed switches from the topology
+    # (complete once each switch's neighbour walk has come in)
+    def uplinks_known():
+        rep = c.get("/api/v1/reports/compliance").json()
+        bb = rep["indicators"][0]
+        n = len([e for e in bb["evidence"] if e["what"].startswith("uplink ")])
+        return rep if n == len(added) - 1 else None
+    try:
+        wait_for(uplinks_known, timeout=60, interval=1, what="the uplinks in the evidence")
+    except AssertionError:
+        pass    # the assertions below say what is missing
     rep = c.get("/api/v1/reports/compliance").json()
     bb = rep["indicators"][0]
     assert bb["id"] == "backbone_speed"
