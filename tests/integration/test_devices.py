@@ -165,7 +165,7 @@ def test_device_list_follows_every_change(collector, snmpd):
     def listed():
         return {d["name"]: d for d in collector.get("/api/v1/devices").json()}
 
-    assert listed()["cached"]["status"] == "unknown"
+    assert listed()["cached"]["status"] in ("unknown", "up")   # its first poll is due within 5 s
     assert collector.get("/api/v1/devices?kind=other").status == 200   # filtered path
     wait_for(lambda: listed()["cached"]["status"] == "up", timeout=20,
              what="the list to show the poll")

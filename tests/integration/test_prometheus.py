@@ -63,7 +63,7 @@ def test_device_up_and_agent_freshness_with_hostile_names(collector_factory, snm
     def ups():
         fam, _ = scrape(c)
         got = {s.labels["device"]: s for s in samples(fam, "campusmon_device_up")}
-        return got if len(got) == 2 else None
+        return got if len(got) == 2 and got[HOSTILE_DEVICE].value == 1 else None
 
     got = wait_for(ups, timeout=30, what="both devices to be polled")
     assert got[HOSTILE_DEVICE].value == 1
