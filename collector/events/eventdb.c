@@ -524,6 +524,10 @@ evdb_close(struct ev_db *d)
 			cm_event_free(b.evs[i]);
 		free(b.evs);
 	}
+	/* leave the file whole: readers may close after us, and a copy or a
+	 * reader that ignores the WAL must find every event in the file */
+	if (d->store != NULL)
+		evstore_checkpoint(d->store);
 	evstore_close(d->store);
 	d->store = NULL;
 	unref(d);

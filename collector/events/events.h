@@ -205,6 +205,8 @@ struct ev_store *evstore_open(const char *path, char *err, size_t errlen);
 /* A connection for searches only, to a database evstore_open made. */
 struct ev_store *evstore_open_reader(const char *path, char *err, size_t errlen);
 void evstore_close(struct ev_store *s);
+/* Move the WAL into the file and empty it (at a clean stop). */
+void evstore_checkpoint(struct ev_store *s);
 /* Store a batch in one durable transaction: sets each event's id (0: not
  * stored) and returns how many were stored (0 when the batch failed). */
 size_t evstore_write(struct ev_store *s, struct cm_event **evs, size_t n);

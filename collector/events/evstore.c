@@ -242,6 +242,12 @@ evstore_open_reader(const char *path, char *err, size_t errlen)
 }
 
 void
+evstore_checkpoint(struct ev_store *s)
+{
+	evstore_exec(s->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+void
 evstore_close(struct ev_store *s)
 {
 	if (s == NULL)

@@ -201,7 +201,10 @@ def test_backup_while_ingesting_restores_events_outbox_and_key(collector_factory
         assert len(entries) == 1 and entries[0]["ok"], entries
 
         # a snapshot: the lines stored up to one moment, none missing in between
-        c.stop()
+        t_stop = time.time()
+        rc = c.stop()
+        assert rc == 0, "stop: %s after %.1fs\n%s" % (rc, time.time() - t_stop,
+                                                       c.read_log()[-3000:])
         stored = [m for (m,) in copy_rows(os.path.join(c.data_dir, "events.db"),
                                           "SELECT message FROM events WHERE message LIKE "
                                           "'flow line %' ORDER BY id")]
